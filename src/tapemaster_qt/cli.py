@@ -1,0 +1,344 @@
+"""``tapemaster-admin``: the admin CLI for support staff and scripts (UI-CONTRACT.md).
+
+Exit codes: 0 success, 1 refused or failed (one clear line on stderr), 2 usage error.
+Passwords come only from standard input. It acts with the authority of whoever can
+open the store (audit actor ``cli:<os-user>@<host>``) and never prints an OTP secret.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from tapemaster_qt import PROGRAMS, __version__, logsetup, paths
+from tapemaster_qt.errors import TapeMasterError, ValidationError
+
+PROG = "tapemaster-admin"
+logger = logging.getLogger(__name__)
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog=PROG, description="Administer a TapeMaster Qt user store.")
+    p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    p.add_argument("--data-dir", metavar="DIR",
+                   help=f"store folder (default: ${paths.DATA_DIR_ENV} or the per-user folder)")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    init = sub.add_parser("init", help="create a store and set tapemaster's password")
+    init.add_argument("--password-stdin", action="store_true", required=True)
+
+    user = sub.add_parser("user", help="manage users").add_subparsers(
+        dest="action", required=True, parser_class=_Parser)
+    add = user.add_parser("add", help="add a user")
+    add.add_argument("user_id", metavar="USER_ID")
+    add.add_argument("--name", default="")
+    add.add_argument("--email")
+    add.add_argument("--description", default="")
+    add.add_argument("--group")
+    add.add_argument("--role", type=int, choices=range(8), default=7, metavar="0-7")
+    add.add_argument("--admin-rights", action="store_true")
+    add.add_argument("--tapemaster-rights", action="store_true")
+    add.add_argument("--no-timeout", action="store_true")
+    add.add_argument("--programs", default=",".join(PROGRAMS),
+                     help="comma-separated: TapeMaster,Lite,Checkpoint")
+    add.add_argument("--password-stdin", action="store_true", required=True)
+    lst = user.add_parser("list", help="list users")
+    lst.add_argument("--json", action="store_true")
+    show = user.add_parser("show", help="show one user")
+    show.add_argument("user_id", metavar="USER_ID")
+    show.add_argument("--json", action="store_true")
+    passwd = user.add_parser("passwd", help="set a user's password (restores access)")
+    passwd.add_argument("user_id", metavar="USER_ID")
+    passwd.add_argument("--password-stdin", action="store_true", required=True)
+    for name, text in (("unlock", "restore a revoked user"), ("disable", "disable a user"),
+                       ("enable", "enable a disabled user"), ("delete", "delete a user"),
+                       ("reseal", "accept a record that failed its integrity check")):
+        user.add_parser(name, help=text).add_argument("user_id", metavar="USER_ID")
+    imp = user.add_parser("import", help="add users from a CSV file (as user export writes)")
+    imp.add_argument("file", metavar="FILE.csv")
+    exp = user.add_parser("export", help="write all users as CSV or XML")
+    exp.add_argument("--format", choices=("csv", "xml"), default="csv")
+    exp.add_argument("--output", metavar="FILE")
+
+    group = sub.add_parser("group", help="manage groups").add_subparsers(
+        dest="action", required=True, parser_class=_Parser)
+    gadd = group.add_parser("add", help="add a group")
+    gadd.add_argument("group_id", metavar="GROUP_ID")
+    gadd.add_argument("--description", default="")
+    glist = group.add_parser("list", help="list groups")
+    glist.add_argument("--json", action="store_true")
+
+    otp = sub.add_parser("otp", help="One Time Password").add_subparsers(
+        dest="action", required=True, parser_class=_Parser)
+    otp.add_parser("enable", help="enable OTP (a new secret)").add_argument("user_id")
+    otp.add_parser("disable", help="disable OTP (destroys the secret)").add_argument("user_id")
+    status = otp.add_parser("status", help="show OTP state")
+    status.add_argument("user_id", metavar="USER_ID")
+    status.add_argument("--json", action="store_true")
+
+    audit = sub.add_parser("audit", help="show the audit log (newest last)")
+    audit.add_argument("--user", metavar="USER_ID")
+    audit.add_argument("--limit", type=_positive, default=50, metavar="N")
+    audit.add_argument("--json", action="store_true")
+
+    settings = sub.add_parser("settings", help="store settings").add_subparsers(
+        dest="action", required=True, parser_class=_Parser)
+    settings.add_parser("show", help="show the settings")
+    sset = settings.add_parser("set", help="change a setting (issuer, lockout_threshold)")
+    sset.add_argument("name")
+    sset.add_argument("value")
+
+    sub.add_parser("info", help="where the store and its key are")
+    return p
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _read_password() -> str:
+    line = sys.stdin.readline()
+    if not line:
+        raise ValidationError("No password on standard input.")
+    return line.rstrip("\r\n")
+
+
+def _bool(value: bool) -> str:
+    return "True" if value else "False"
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _write_output(text: str, output: str | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    target = Path(output)
+    # Write beside the target, then rename: a full disk never leaves half a file.
+    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def run(args: argparse.Namespace) -> int:
+    from tapemaster_qt.services import Actor, Context
+    from tapemaster_qt.services.admin import AdminService
+    from tapemaster_qt.services.audit import AuditLog
+    from tapemaster_qt.services.setup import set_initial_password
+    from tapemaster_qt.services.transfer import csv_rows, users_to_csv, users_to_xml
+    from tapemaster_qt.store import Store
+
+    folder = paths.data_dir(args.data_dir)
+    store_file = paths.store_path(folder)
+    if args.command != "init" and not store_file.exists():
+        raise ValidationError(
+            f"There is no user store in {folder}; create one with '{PROG} init --password-stdin'."
+        )
+    if args.command == "init":
+        password = _read_password()
+    with Store.open(folder) as store:
+        ctx = Context(store, program=PROG)
+        actor = Actor.for_cli()
+        admin = AdminService(ctx, actor)
+        cmd, action = args.command, getattr(args, "action", None)
+
+        if cmd == "init":
+            set_initial_password(ctx, password, actor=actor.name)
+            print(f"Initialised the store in {folder}; the store key is in the "
+                  f"{store.key_description()}.")
+        elif cmd == "info":
+            print(f"Store:       {store.path}")
+            print(f"Store key:   {store.key_description()}")
+            print(f"Users:       {store.count_users()}")
+            print(f"Version:     {__version__}")
+        elif cmd == "user":
+            _user_command(args, action, admin, csv_rows, users_to_csv, users_to_xml)
+        elif cmd == "group":
+            if action == "add":
+                group = admin.add_group(args.group_id, args.description)
+                print(f"Added group {group.group_id}.")
+            else:
+                groups = admin.list_groups()
+                if args.json:
+                    _print_json([{"group_id": g.group_id, "description": g.description,
+                                  "members": g.members} for g in groups])
+                else:
+                    for g in groups:
+                        print(f"{g.group_id:<10}  {g.members:>6} users  {g.description}")
+        elif cmd == "otp":
+            if action == "enable":
+                admin.set_otp(args.user_id, True)
+                print(f"One Time Password enabled for {args.user_id}; a new secret was made. "
+                      "The QR code appears at their next logon.")
+            elif action == "disable":
+                admin.set_otp(args.user_id, False)
+                print(f"One Time Password disabled for {args.user_id}; the secret was destroyed.")
+            else:
+                u = admin.get_user(args.user_id)
+                if args.json:
+                    _print_json({"user_id": u.user_id, "otp_enabled": u.otp_enabled,
+                                 "otp_activated": u.otp_activated})
+                else:
+                    print(f"{u.user_id}: One Time Password {_bool(u.otp_enabled)}, "
+                          f"Activated {_bool(u.otp_activated)}")
+        elif cmd == "audit":
+            events = AuditLog(ctx, actor).recent(user_id=args.user, limit=args.limit)
+            if args.json:
+                _print_json([{"ts": e.ts, "actor": e.actor, "user_id": e.user_id,
+                              "program": e.program, "host": e.host, "event": e.event,
+                              "detail": e.detail} for e in events])
+            else:
+                for e in events:
+                    print(f"{e.ts}  {e.event:<22} {e.user_id or '-':<16} {e.actor:<24} "
+                          f"{e.program}@{e.host}  {e.detail}".rstrip())
+        elif cmd == "settings":
+            if action == "set":
+                admin.set_setting(args.name, args.value)
+                print(f"{args.name} = {admin.settings()[args.name]}")
+            else:
+                for name, value in admin.settings().items():
+                    print(f"{name} = {value}")
+    return 0
+
+
+def _user_command(args: argparse.Namespace, action: str, admin: Any, csv_rows: Any,
+                  users_to_csv: Any, users_to_xml: Any) -> None:
+    if action == "add":
+        password = _read_password()
+        fields = {
+            "user_id": args.user_id, "name": args.name, "email": args.email,
+            "description": args.description, "role": args.role,
+            "admin_rights": args.admin_rights, "tapemaster_rights": args.tapemaster_rights,
+            "no_timeout": args.no_timeout, "programs": args.programs,
+        }
+        if args.group is not None:
+            fields["group_id"] = args.group
+        user = admin.add_user(fields, password)
+        print(f"Added user {user.user_id} to group {user.group_id}.")
+    elif action == "list":
+        users = admin.export_users()
+        if args.json:
+            _print_json([u.as_json() for u in users])
+        else:
+            print(f"{'User-ID':<16}  {'Group':<10}  {'OTP':<9}  {'State':<8}  Name")
+            for u in users:
+                otp = ("activated" if u.otp_activated else "enabled") if u.otp_enabled else "-"
+                state = "revoked" if u.revoked else "disabled" if u.disabled else "ok"
+                if not u.integrity_ok:
+                    state = "TAMPERED"
+                print(f"{u.user_id:<16}  {u.group_id or '-':<10}  {otp:<9}  {state:<8}  {u.name}")
+    elif action == "show":
+        u = admin.get_user(args.user_id)
+        if args.json:
+            _print_json(u.as_json())
+        else:
+            rows = [
+                ("User-ID", u.user_id), ("Name", u.name), ("E-mail", u.email or ""),
+                ("Description", u.description), ("Group-ID", u.group_id or ""),
+                ("Role", u.role), ("Administrative Rights", _bool(u.admin_rights)),
+                ("tapemaster Rights", _bool(u.tapemaster_rights)),
+                ("Disabled", _bool(u.disabled)), ("No Time-Out", _bool(u.no_timeout)),
+                ("Client Access", ", ".join(u.program_list()) or "(none)"),
+                ("One Time Password", _bool(u.otp_enabled)),
+                ("Activated", _bool(u.otp_activated)), ("Revoked", _bool(u.revoked)),
+                ("Failed logons", u.failed_logons), ("Last logon", u.last_logon or "never"),
+                ("Password set", _bool(u.password_set)),
+                ("Integrity", "ok" if u.integrity_ok else "FAILED (changed outside TapeMaster)"),
+            ]
+            for label, value in rows:
+                print(f"{label + ':':<23}{value}")
+    elif action == "passwd":
+        admin.reset_password(args.user_id, _read_password())
+        print(f"Password set for {args.user_id}; the User-ID is not revoked.")
+    elif action == "unlock":
+        admin.unlock(args.user_id)
+        print(f"Unlocked {args.user_id}.")
+    elif action in ("disable", "enable"):
+        admin.set_disabled(args.user_id, action == "disable")
+        print(f"{args.user_id} is {'disabled' if action == 'disable' else 'enabled'}.")
+    elif action == "delete":
+        admin.delete_users([args.user_id])
+        print(f"Deleted {args.user_id}.")
+    elif action == "reseal":
+        admin.reseal(args.user_id)
+        print(f"Re-sealed {args.user_id}: OTP switched off and the User-ID revoked; "
+              "review it, then unlock it and set a password.")
+    elif action == "import":
+        path = Path(args.file)
+        try:
+            if path.stat().st_size > 256 * 1024 * 1024:
+                raise ValidationError(f"{path} is larger than 256 MB.")
+            text = path.read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            raise ValidationError(f"{path}: no such file.") from None
+        except UnicodeDecodeError:
+            raise ValidationError(f"{path} is not UTF-8 text.") from None
+        except OSError as exc:
+            raise ValidationError(f"{path} cannot be read ({exc.strerror}).") from None
+        count = admin.import_users(list(csv_rows(text)))
+        print(f"Imported {count} user(s). They have no password yet: set one with "
+              f"'{PROG} user passwd USER_ID --password-stdin' or Reset Password.")
+    elif action == "export":
+        users = admin.export_users()
+        text = users_to_xml(users) if args.format == "xml" else users_to_csv(users)
+        _write_output(text, args.output)
+        if args.output:
+            print(f"Exported {len(users)} user(s) to {args.output}.", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    folder = paths.data_dir(args.data_dir)
+    explicit = bool(args.data_dir or os.environ.get(paths.DATA_DIR_ENV))
+    log_path = logsetup.configure(paths.log_dir(folder, explicit), stderr_prefix=PROG)
+    try:
+        return run(args)
+    except TapeMasterError as exc:
+        print(f"{PROG}: error: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"{PROG}: error: {exc.strerror or exc} ({exc.filename or 'file'})",
+              file=sys.stderr)
+        return 1
+    except Exception:
+        logger.exception("Unexpected error in %s", PROG)
+        where = f" (details in {log_path})" if log_path else ""
+        print(f"{PROG}: error: an unexpected error occurred{where}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""Errors every layer may raise or show.
+
+Each carries a one-line message written for the person in front of the screen (or
+the support engineer at the CLI). Nothing here ever includes a password, a code or
+an OTP secret.
+"""
+
+from __future__ import annotations
+
+
+class TapeMasterError(Exception):
+    """Base of every error that has a message fit to show a user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# --- store ------------------------------------------------------------------------
+
+
+class StoreError(TapeMasterError):
+    """The user store cannot be used as asked."""
+
+
+class StoreNotAStoreError(StoreError):
+    """The file exists but is not a TapeMaster user store."""
+
+
+class StoreCorruptError(StoreError):
+    """The store file is damaged."""
+
+
+class StoreTooNewError(StoreError):
+    """The store was written by a newer version of TapeMaster Qt."""
+
+
+class StoreLockedError(StoreError):
+    """Another program held the store for longer than we wait."""
+
+
+class StoreReadOnlyError(StoreError):
+    """The store (or its folder) cannot be written."""
+
+
+class StoreFullError(StoreError):
+    """The disk holding the store is full."""
+
+
+class StoreKeyError(StoreError):
+    """The key that protects OTP secrets is missing, wrong or unsafe."""
+
+
+class StoreIntegrityError(StoreError):
+    """A record failed its integrity check (changed outside TapeMaster)."""
+
+    def __init__(self, message: str, user_id: str | None = None) -> None:
+        super().__init__(message)
+        self.user_id = user_id
+
+
+# --- services ---------------------------------------------------------------------
+
+
+class ServiceError(TapeMasterError):
+    """A request the services refused."""
+
+
+class ValidationError(ServiceError):
+    """Input that breaks a rule; ``field`` names the field (as labelled in the UI)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotAuthorizedError(ServiceError):
+    """The acting user may not do this."""
+
+
+class NotFoundError(ServiceError):
+    """The named user or group does not exist."""
+
+
+class ConflictError(ServiceError):
+    """The change clashes with what the store holds (a duplicate, a user in use...)."""

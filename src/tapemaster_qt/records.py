@@ -1,0 +1,152 @@
+"""Plain data that flows between the store, the services and the windows.
+
+Kept free of imports from any layer so that every layer may use these types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tapemaster_qt import PROGRAMS
+
+
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    """One user as the store holds it.
+
+    ``password_hash`` and ``otp_secret`` are the stored (hashed / encrypted) forms;
+    they are kept out of ``repr`` so that they never land in a log by accident.
+    """
+
+    user_id: str
+    name: str = ""
+    email: str | None = None
+    description: str = ""
+    group_id: str | None = None
+    role: int = 7
+    admin_rights: bool = False
+    tapemaster_rights: bool = False
+    disabled: bool = False
+    no_timeout: bool = False
+    programs: frozenset[str] = frozenset(PROGRAMS)
+    password_hash: str | None = field(default=None, repr=False)
+    otp_enabled: bool = False
+    otp_activated: bool = False
+    otp_secret: bytes | None = field(default=None, repr=False)
+    otp_last_step: int | None = None
+    otp_burned_steps: tuple[int, ...] = ()
+    failed_logons: int = 0
+    revoked: bool = False
+    last_logon: str | None = None
+    last_failed_logon: str | None = None
+    created: str = ""
+    updated: str = ""
+    integrity_ok: bool = True
+
+    @property
+    def has_password(self) -> bool:
+        return self.password_hash is not None
+
+    def may_run(self, program: str) -> bool:
+        return program in self.programs
+
+
+@dataclass(frozen=True, slots=True)
+class UserRow:
+    """The slim, display-only view of a user for large tables (no hashes, no secrets)."""
+
+    user_id: str
+    name: str
+    group_id: str | None
+    role: int
+    email: str | None
+    description: str
+    otp_enabled: bool
+    otp_activated: bool
+    disabled: bool
+    revoked: bool
+    last_logon: str | None
+    integrity_ok: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRecord:
+    group_id: str
+    description: str = ""
+    members: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    id: int
+    ts: str
+    actor: str
+    user_id: str | None
+    program: str
+    host: str
+    event: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    id: int
+    user_id: str
+    program: str
+    host: str
+    pid: int
+    since: str
+    last_seen: str
+
+
+@dataclass(frozen=True, slots=True)
+class UserDetails:
+    """A user as administrators see it: everything but the password hash and OTP secret."""
+
+    user_id: str
+    name: str
+    email: str | None
+    description: str
+    group_id: str | None
+    role: int
+    admin_rights: bool
+    tapemaster_rights: bool
+    disabled: bool
+    no_timeout: bool
+    programs: frozenset[str]
+    otp_enabled: bool
+    otp_activated: bool
+    revoked: bool
+    failed_logons: int
+    last_logon: str | None
+    last_failed_logon: str | None
+    password_set: bool
+    integrity_ok: bool
+
+    @classmethod
+    def of(cls, rec: UserRecord) -> UserDetails:
+        return cls(
+            user_id=rec.user_id, name=rec.name, email=rec.email, description=rec.description,
+            group_id=rec.group_id, role=rec.role, admin_rights=rec.admin_rights,
+            tapemaster_rights=rec.tapemaster_rights, disabled=rec.disabled,
+            no_timeout=rec.no_timeout, programs=rec.programs, otp_enabled=rec.otp_enabled,
+            otp_activated=rec.otp_activated, revoked=rec.revoked,
+            failed_logons=rec.failed_logons, last_logon=rec.last_logon,
+            last_failed_logon=rec.last_failed_logon, password_set=rec.has_password,
+            integrity_ok=rec.integrity_ok,
+        )
+
+    def program_list(self) -> list[str]:
+        return [p for p in PROGRAMS if p in self.programs]
+
+    def as_json(self) -> dict[str, object]:
+        """The ``user show --json`` object (keys fixed by UI-CONTRACT.md)."""
+        return {
+            "user_id": self.user_id, "name": self.name, "email": self.email,
+            "description": self.description, "group_id": self.group_id, "role": self.role,
+            "admin_rights": self.admin_rights, "tapemaster_rights": self.tapemaster_rights,
+            "disabled": self.disabled, "no_timeout": self.no_timeout,
+            "programs": self.program_list(), "revoked": self.revoked,
+            "failed_logons": self.failed_logons, "otp_enabled": self.otp_enabled,
+            "otp_activated": self.otp_activated, "last_logon": self.last_logon,
+        }

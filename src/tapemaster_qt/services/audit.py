@@ -1,0 +1,72 @@
+"""The audit log: event names (UI-CONTRACT.md) and reading the log.
+
+Events are written by the other services inside the same transaction as the change
+they describe, so an audit row exists exactly when its change does.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tapemaster_qt.records import AuditEvent
+from tapemaster_qt.services.context import Actor, Context, require_admin
+
+
+class Event(StrEnum):
+    LOGIN_SUCCEEDED = "login_succeeded"
+    LOGIN_FAILED = "login_failed"
+    OTP_ENROLLMENT_SHOWN = "otp_enrollment_shown"
+    OTP_ACTIVATED = "otp_activated"
+    OTP_ENABLED = "otp_enabled"
+    OTP_DISABLED = "otp_disabled"
+    OTP_REPLAY_REJECTED = "otp_replay_rejected"
+    OTP_CLOCK_SKEW = "otp_clock_skew"
+    ACCOUNT_REVOKED = "account_revoked"
+    ACCOUNT_UNLOCKED = "account_unlocked"
+    PASSWORD_CHANGED = "password_changed"
+    USER_CREATED = "user_created"
+    USER_UPDATED = "user_updated"
+    USER_DELETED = "user_deleted"
+    GROUP_CREATED = "group_created"
+    GROUP_UPDATED = "group_updated"
+    GROUP_DELETED = "group_deleted"
+    LOGGED_OUT = "logged_out"
+    INTEGRITY_FAILED = "integrity_failed"
+    RECORD_RESEALED = "record_resealed"
+    SETTING_CHANGED = "setting_changed"
+
+
+class FailReason(StrEnum):
+    """The detail of a ``login_failed`` event."""
+
+    UNKNOWN_USER = "unknown_user"
+    BAD_PASSWORD = "bad_password"
+    OTP_REQUIRED = "otp_required"
+    BAD_OTP = "bad_otp"
+    DISABLED = "disabled"
+    REVOKED = "revoked"
+    PROGRAM_NOT_PERMITTED = "program_not_permitted"
+    INTEGRITY_FAILED = "integrity_failed"
+
+
+class AuditLog:
+    """Reading the audit log: administrators and the CLI only."""
+
+    def __init__(self, ctx: Context, actor: Actor) -> None:
+        require_admin(ctx, actor)
+        self._ctx = ctx
+
+    def recent(self, *, user_id: str | None = None, limit: int | None = 100) -> list[AuditEvent]:
+        """The newest ``limit`` events, oldest first (as ``tail`` would show them)."""
+        events = self._ctx.store.audit_events(user_id=user_id, limit=limit)
+        events.reverse()
+        return events
+
+    def count(self, *, user_id: str | None = None, text: str | None = None) -> int:
+        return self._ctx.store.count_audit(user_id=user_id, text=text)
+
+    def ids(self, *, text: str | None = None) -> list[int]:
+        return self._ctx.store.audit_ids(text=text)
+
+    def by_ids(self, ids: list[int]) -> list[AuditEvent]:
+        return self._ctx.store.audit_by_ids(ids)

@@ -1,0 +1,375 @@
+"""The logon engine: DESIGN.md §3's rules, in order, returning an outcome value.
+
+The windows only render a :class:`LogonOutcome`; every decision is made here.
+
+Sequence of one logon:
+1. the password is checked outside any transaction (argon2 is slow; holding the
+   write lock meanwhile would serialise every desktop on the store);
+2. the decision and its consequences (failure count, revocation, OTP step, session,
+   audit rows) are written in one short ``BEGIN IMMEDIATE`` transaction that re-reads
+   the user, so racing programs see each other's effects;
+3. replay protection is one conditional UPDATE ("only while the last accepted step is
+   lower"), so two programs racing with one code get exactly one success.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from enum import Enum
+
+from tapemaster_qt.errors import StoreIntegrityError
+from tapemaster_qt.records import UserRecord
+from tapemaster_qt.services import totp
+from tapemaster_qt.services.audit import Event, FailReason
+from tapemaster_qt.services.context import Context
+from tapemaster_qt.services.validation import user_id_problem
+from tapemaster_qt.store import Transaction
+
+logger = logging.getLogger(__name__)
+
+BURNED_STEPS_KEPT = 16
+MAX_PASSWORD_INPUT = 1024
+"""Longer input cannot be a valid password (max 128); argon2 still sees a bounded string."""
+
+
+class LogonStatus(Enum):
+    # Successes: a session was started.
+    SUCCESS = "success"
+    ENROLMENT = "enrolment"
+    """Password accepted, OTP enabled but not activated: show the QR, then carry on."""
+    ACTIVATED = "activated"
+    """The first valid code: OTP is now activated and required from here on."""
+    # Refusals.
+    AUTHORIZATION_FAILURE = "authorization_failure"
+    REVOKED = "revoked"
+    DISABLED = "disabled"
+    PROGRAM_NOT_PERMITTED = "program_not_permitted"
+    OTP_REQUIRED = "otp_required"
+    BAD_OTP = "bad_otp"
+    BAD_OTP_ENROLMENT = "bad_otp_enrolment"
+    """A wrong code while OTP is not yet activated: suggest scanning the QR again."""
+    OTP_REPLAY = "otp_replay"
+    CLOCK_SKEW = "clock_skew"
+    MALFORMED_CODE = "malformed_code"
+    """The One Time Password field holds something that cannot be a code."""
+    INTEGRITY_FAILED = "integrity_failed"
+
+    @property
+    def succeeded(self) -> bool:
+        return self in (LogonStatus.SUCCESS, LogonStatus.ENROLMENT, LogonStatus.ACTIVATED)
+
+
+@dataclass(frozen=True)
+class Session:
+    """A logged-on user in one program."""
+
+    session_id: int
+    user_id: str
+    name: str
+    program: str
+    tapemaster_rights: bool
+    no_timeout: bool
+
+
+@dataclass(frozen=True)
+class LogonOutcome:
+    status: LogonStatus
+    user_id: str = ""
+    program: str = ""
+    session: Session | None = None
+    provisioning_uri: str | None = field(default=None, repr=False)
+    secret_key: str | None = field(default=None, repr=False)
+    """The Secret Key in groups of four, only for the enrolment popup."""
+    skew_seconds: int | None = None
+    """For CLOCK_SKEW: how far the device clock is off (positive: ahead)."""
+    previous_logon: str | None = None
+    failures_since: int = 0
+    """Failed attempts since the previous successful logon (shown after logon)."""
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status.succeeded
+
+
+class LogonService:
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    # --- logon ----------------------------------------------------------------------
+
+    def logon(self, user_id: str, password: str, code: str = "") -> LogonOutcome:
+        ctx = self._ctx
+        program = ctx.program
+        code_given = bool(code and code.strip())
+        normalized = totp.normalize_code(code) if code_given else None
+        if code_given and normalized is None:
+            # Cannot be a code whatever the account: say so before anything else,
+            # so a typo costs no attempt and tells nothing about the User-ID.
+            return LogonOutcome(LogonStatus.MALFORMED_CODE, user_id, program)
+
+        user = None
+        if user_id_problem(user_id) is None:
+            user = ctx.store.get_user(user_id)
+        if len(password) > MAX_PASSWORD_INPUT:
+            password = password[:MAX_PASSWORD_INPUT]
+        if user is None or user.password_hash is None:
+            ctx.hasher.dummy_verify(password)
+            self._audit_only(
+                None, Event.LOGIN_FAILED,
+                FailReason.UNKNOWN_USER if user is None else "bad_password; no password set",
+            )
+            return LogonOutcome(LogonStatus.AUTHORIZATION_FAILURE, user_id, program)
+
+        password_ok = ctx.hasher.verify(user.password_hash, password)
+        if not user.integrity_ok:
+            self._audit_only(user.user_id, Event.INTEGRITY_FAILED, "logon refused")
+            if not password_ok:
+                return LogonOutcome(LogonStatus.AUTHORIZATION_FAILURE, user_id, program)
+            return LogonOutcome(LogonStatus.INTEGRITY_FAILED, user_id, program)
+        if not password_ok:
+            self._fail(user.user_id, FailReason.BAD_PASSWORD)
+            return LogonOutcome(LogonStatus.AUTHORIZATION_FAILURE, user_id, program)
+
+        # Rule 2: the password is right; now the account's state decides.
+        if user.revoked:
+            self._audit_only(user.user_id, Event.LOGIN_FAILED, FailReason.REVOKED)
+            return LogonOutcome(LogonStatus.REVOKED, user_id, program)
+        if user.disabled:
+            self._audit_only(user.user_id, Event.LOGIN_FAILED, FailReason.DISABLED)
+            return LogonOutcome(LogonStatus.DISABLED, user_id, program)
+        if not user.may_run(program):
+            self._audit_only(
+                user.user_id, Event.LOGIN_FAILED, FailReason.PROGRAM_NOT_PERMITTED
+            )
+            return LogonOutcome(LogonStatus.PROGRAM_NOT_PERMITTED, user_id, program)
+
+        if not user.otp_enabled:
+            return self._succeed(user, LogonStatus.SUCCESS, password=password)
+        return self._logon_otp(user, normalized, password)
+
+    def _logon_otp(self, user: UserRecord, code: str | None, password: str) -> LogonOutcome:
+        ctx = self._ctx
+        secret = ctx.store.decrypt_otp_secret(user)
+        if secret is None:
+            # The secret does not decrypt for this user: moved from another row or
+            # damaged. Treat it as a failed integrity check, never as "no OTP".
+            self._audit_only(user.user_id, Event.INTEGRITY_FAILED, "otp secret unreadable")
+            return LogonOutcome(LogonStatus.INTEGRITY_FAILED, user.user_id, ctx.program)
+
+        if code is None:
+            if user.otp_activated:
+                self._audit_only(user.user_id, Event.LOGIN_FAILED, FailReason.OTP_REQUIRED)
+                return LogonOutcome(LogonStatus.OTP_REQUIRED, user.user_id, ctx.program)
+            issuer = ctx.store.setting("issuer")
+            return self._succeed(
+                user, LogonStatus.ENROLMENT, password=password,
+                provisioning_uri=totp.provisioning_uri(secret, user.user_id, issuer),
+                secret_key=totp.group_secret(totp.to_base32(secret)),
+            )
+
+        now = ctx.now()
+        step = totp.match_step(secret, code, now)
+        if step is not None and step not in user.otp_burned_steps:
+            status = LogonStatus.SUCCESS if user.otp_activated else LogonStatus.ACTIVATED
+            outcome = self._succeed(user, status, password=password, otp_step=step)
+            if outcome is not None:
+                return outcome
+            # The conditional UPDATE found the step already used: a replay.
+            self._fail(user.user_id, FailReason.BAD_OTP, replay=True, detail="replayed code")
+            return LogonOutcome(LogonStatus.OTP_REPLAY, user.user_id, ctx.program)
+
+        skew = totp.diagnose_skew(secret, code, now) if step is None else None
+        if skew is not None:
+            offset, skew_step = skew
+            # The code will be (or was) valid at another time: burn that step so the
+            # diagnosis can never hand anyone a usable code.
+            self._fail(user.user_id, FailReason.BAD_OTP, skew=(offset, skew_step))
+            return LogonOutcome(
+                LogonStatus.CLOCK_SKEW, user.user_id, ctx.program, skew_seconds=offset
+            )
+        self._fail(user.user_id, FailReason.BAD_OTP)
+        status = LogonStatus.BAD_OTP if user.otp_activated else LogonStatus.BAD_OTP_ENROLMENT
+        return LogonOutcome(status, user.user_id, ctx.program)
+
+    # --- writing the outcome ----------------------------------------------------------
+
+    def _audit(self, tx: Transaction, user_id: str | None, event: str, detail: str = "") -> None:
+        ctx = self._ctx
+        tx.append_audit(
+            ts=ctx.timestamp(), actor=user_id or "-", user_id=user_id, program=ctx.program,
+            host=ctx.host, event=str(event), detail=str(detail),
+        )
+
+    def _audit_only(self, user_id: str | None, event: str, detail: str = "") -> None:
+        with self._ctx.store.write() as tx:
+            self._audit(tx, user_id, event, detail)
+
+    def _fail(
+        self, user_id: str, reason: FailReason, *, replay: bool = False,
+        skew: tuple[int, int] | None = None, detail: str = "",
+    ) -> None:
+        """Count one failure toward revocation and audit it, atomically."""
+        ctx = self._ctx
+        with ctx.store.write() as tx:
+            user = tx.get_user(user_id)
+            if replay:
+                self._audit(tx, user_id, Event.OTP_REPLAY_REJECTED)
+            if skew is not None:
+                self._audit(tx, user_id, Event.OTP_CLOCK_SKEW, f"device clock off by {skew[0]:+d}s")
+            text = str(reason) + (f"; {detail}" if detail else "")
+            if skew is not None:
+                text += "; clock skew"
+            self._audit(tx, user_id, Event.LOGIN_FAILED, text)
+            if user is None:
+                return
+            if not user.integrity_ok:
+                self._audit(tx, user_id, Event.INTEGRITY_FAILED, "failure not counted")
+                return
+            failures = user.failed_logons + 1
+            changes: dict[str, object] = {
+                "failed_logons": failures, "last_failed_logon": ctx.timestamp(),
+            }
+            if skew is not None:
+                burned = [s for s in user.otp_burned_steps if s != skew[1]] + [skew[1]]
+                changes["otp_burned_steps"] = burned[-BURNED_STEPS_KEPT:]
+            threshold = self._threshold()
+            revoke = failures > threshold and not user.revoked
+            if revoke:
+                changes["revoked"] = True
+            tx.update_user(user_id, changes)
+            if revoke:
+                self._audit(tx, user_id, Event.ACCOUNT_REVOKED,
+                            f"{failures} consecutive failed logons")
+
+    def _threshold(self) -> int:
+        try:
+            return max(1, int(self._ctx.store.setting("lockout_threshold")))
+        except ValueError:
+            return 5
+
+    def _succeed(
+        self, user: UserRecord, status: LogonStatus, *, password: str,
+        otp_step: int | None = None, provisioning_uri: str | None = None,
+        secret_key: str | None = None,
+    ) -> LogonOutcome | None:
+        """Record a successful logon; None when the OTP step was taken meanwhile."""
+        ctx = self._ctx
+        assert user.password_hash is not None
+        # Upgrade the hash when the parameters changed (before the write lock: slow).
+        new_hash = (ctx.hasher.hash(password)
+                    if ctx.hasher.needs_rehash(user.password_hash) else None)
+        now = ctx.timestamp()
+        try:
+            with ctx.store.write() as tx:
+                fresh = tx.get_user(user.user_id)
+                refusal = self._recheck(fresh, user)
+                if refusal is not None:
+                    self._audit(tx, user.user_id, Event.LOGIN_FAILED, refusal.value)
+                    return LogonOutcome(
+                        _REFUSAL_STATUS[refusal], user.user_id, ctx.program
+                    )
+                assert fresh is not None
+                changes: dict[str, object] = {"failed_logons": 0, "last_logon": now}
+                if new_hash is not None:
+                    changes["password_hash"] = new_hash
+                if otp_step is not None:
+                    changes["otp_last_step"] = otp_step
+                    changes["otp_activated"] = True
+                    # Burned steps at or below the accepted one can never come back.
+                    changes["otp_burned_steps"] = [
+                        s for s in fresh.otp_burned_steps if s > otp_step
+                    ]
+                if not tx.update_user(user.user_id, changes, require_step_below=otp_step):
+                    return None
+                if status is LogonStatus.ENROLMENT:
+                    self._audit(tx, user.user_id, Event.OTP_ENROLLMENT_SHOWN)
+                if status is LogonStatus.ACTIVATED:
+                    self._audit(tx, user.user_id, Event.OTP_ACTIVATED)
+                self._audit(tx, user.user_id, Event.LOGIN_SUCCEEDED,
+                            "otp" if otp_step is not None else "")
+                session_id = tx.start_session(user.user_id, ctx.program, ctx.host, ctx.pid, now)
+        except StoreIntegrityError:
+            self._audit_only(user.user_id, Event.INTEGRITY_FAILED, "logon refused")
+            return LogonOutcome(LogonStatus.INTEGRITY_FAILED, user.user_id, ctx.program)
+        session = Session(
+            session_id=session_id, user_id=fresh.user_id, name=fresh.name, program=ctx.program,
+            tapemaster_rights=fresh.tapemaster_rights, no_timeout=fresh.no_timeout,
+        )
+        return LogonOutcome(
+            status, fresh.user_id, ctx.program, session=session,
+            provisioning_uri=provisioning_uri, secret_key=secret_key,
+            previous_logon=fresh.last_logon, failures_since=fresh.failed_logons,
+        )
+
+    @staticmethod
+    def _recheck(fresh: UserRecord | None, seen: UserRecord) -> FailReason | None:
+        """What changed between the password check and the write (another program or
+        an administrator acting meanwhile) that now refuses this logon."""
+        if fresh is None or fresh.password_hash != seen.password_hash:
+            return FailReason.BAD_PASSWORD
+        if not fresh.integrity_ok:
+            return FailReason.INTEGRITY_FAILED
+        if fresh.revoked:
+            return FailReason.REVOKED
+        if fresh.disabled:
+            return FailReason.DISABLED
+        if fresh.otp_secret != seen.otp_secret or fresh.otp_enabled != seen.otp_enabled:
+            return FailReason.BAD_OTP
+        return None
+
+    # --- sessions -----------------------------------------------------------------------
+
+    def heartbeat(self, session: Session) -> bool:
+        """Mark the session alive; False when it no longer exists (ended elsewhere)."""
+        with self._ctx.store.write() as tx:
+            return tx.touch_session(session.session_id, self._ctx.timestamp())
+
+    def logout(self, session: Session, reason: str = "") -> None:
+        with self._ctx.store.write() as tx:
+            tx.end_session(session.session_id)
+            self._audit(tx, session.user_id, Event.LOGGED_OUT, reason)
+
+
+_REFUSAL_STATUS = {
+    FailReason.BAD_PASSWORD: LogonStatus.AUTHORIZATION_FAILURE,
+    FailReason.INTEGRITY_FAILED: LogonStatus.INTEGRITY_FAILED,
+    FailReason.REVOKED: LogonStatus.REVOKED,
+    FailReason.DISABLED: LogonStatus.DISABLED,
+    FailReason.BAD_OTP: LogonStatus.BAD_OTP,
+}
+
+
+class PasswordChangeService:
+    """File ▸ Reset Password: a logged-on user changes their own password."""
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    def change_password(self, session: Session, current: str, new: str) -> None:
+        """Raise ValidationError when the current password is wrong or the new one
+        breaks a rule. A wrong current password counts toward revocation, as at logon:
+        someone at an unattended desktop must not get unlimited guesses."""
+        from tapemaster_qt.errors import NotFoundError, ValidationError
+        from tapemaster_qt.services import passwords
+
+        ctx = self._ctx
+        user = ctx.store.get_user(session.user_id)
+        if user is None:
+            raise NotFoundError("Your User-ID no longer exists.")
+        if user.password_hash is None or not ctx.hasher.verify(user.password_hash, current):
+            LogonService(ctx)._fail(user.user_id, FailReason.BAD_PASSWORD,
+                                    detail="password change")
+            raise ValidationError("The current password is not correct.", "Current Password")
+        passwords.check_rules(new, user.user_id)
+        if ctx.hasher.verify(user.password_hash, new):
+            raise ValidationError("The new password must differ from the current one.",
+                                  "New Password")
+        new_hash = ctx.hasher.hash(new)
+        with ctx.store.write() as tx:
+            tx.update_user(user.user_id, {"password_hash": new_hash})
+            tx.append_audit(
+                ts=ctx.timestamp(), actor=user.user_id, user_id=user.user_id,
+                program=ctx.program, host=ctx.host, event=str(Event.PASSWORD_CHANGED),
+                detail="own password",
+            )

@@ -1,0 +1,76 @@
+"""What every service call needs: the store, who and where we are, a clock, a hasher."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from tapemaster_qt.errors import NotAuthorizedError
+from tapemaster_qt.records import UserRecord
+from tapemaster_qt.services.passwords import PasswordHasher
+from tapemaster_qt.store import BUILTIN_USER, Store
+
+
+@dataclass
+class Context:
+    store: Store
+    program: str = "TapeMaster"
+    host: str = field(default_factory=socket.gethostname)
+    pid: int = field(default_factory=os.getpid)
+    clock: Callable[[], float] = time.time
+    hasher: PasswordHasher = field(default_factory=PasswordHasher)
+
+    def now(self) -> float:
+        return self.clock()
+
+    def timestamp(self, at: float | None = None) -> str:
+        """ISO 8601 UTC with milliseconds: the form of every stored time."""
+        moment = self.clock() if at is None else at
+        return datetime.fromtimestamp(moment, UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who asks for a change: a logged-on user, or support staff at the CLI.
+
+    For a logged-on user the rights are read from the store at every request, so a
+    right taken away takes effect at once, whatever the window on screen shows.
+    """
+
+    name: str
+    """The audit actor: the User-ID, or ``cli:<os-user>@<host>``."""
+    user_id: str | None = None
+    cli: bool = False
+
+    @classmethod
+    def for_user(cls, user_id: str) -> Actor:
+        return cls(name=user_id, user_id=user_id)
+
+    @classmethod
+    def for_cli(cls) -> Actor:
+        try:
+            who = getpass.getuser()
+        except Exception:  # no login name (some containers): still audit something useful
+            who = str(os.getuid()) if hasattr(os, "getuid") else "unknown"
+        return cls(name=f"cli:{who}@{socket.gethostname()}", cli=True)
+
+    @property
+    def is_builtin(self) -> bool:
+        """Acts with the built-in ``tapemaster`` user's authority."""
+        return self.cli or self.user_id == BUILTIN_USER
+
+
+def require_admin(ctx: Context, actor: Actor) -> UserRecord | None:
+    """The actor's current record; raises unless they hold tapemaster rights now."""
+    if actor.cli:
+        return None
+    record = ctx.store.get_user(actor.user_id or "")
+    if (record is None or not record.integrity_ok or not record.tapemaster_rights
+            or record.disabled or record.revoked):
+        raise NotAuthorizedError("Only users with tapemaster rights may administer users.")
+    return record

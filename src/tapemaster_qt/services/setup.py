@@ -1,0 +1,30 @@
+"""First run: the built-in ``tapemaster`` user gets its password.
+
+Unauthenticated by nature, so it only ever works while tapemaster has no password.
+"""
+
+from __future__ import annotations
+
+from tapemaster_qt.errors import ConflictError
+from tapemaster_qt.services import passwords
+from tapemaster_qt.services.audit import Event
+from tapemaster_qt.services.context import Context
+from tapemaster_qt.store import BUILTIN_USER
+
+
+def needs_first_run(ctx: Context) -> bool:
+    return not ctx.store.has_password(BUILTIN_USER)
+
+
+def set_initial_password(ctx: Context, password: str, actor: str = BUILTIN_USER) -> None:
+    passwords.check_rules(password, BUILTIN_USER)
+    new_hash = ctx.hasher.hash(password)
+    with ctx.store.write() as tx:
+        user = tx.get_user(BUILTIN_USER)
+        if user is None or user.has_password:
+            raise ConflictError("This store is already initialised; tapemaster has a password.")
+        tx.update_user(BUILTIN_USER, {"password_hash": new_hash})
+        tx.append_audit(
+            ts=ctx.timestamp(), actor=actor, user_id=BUILTIN_USER, program=ctx.program,
+            host=ctx.host, event=str(Event.PASSWORD_CHANGED), detail="first run",
+        )

@@ -1,0 +1,97 @@
+"""User lists as CSV (import and export) and XML (export, like TapeTrack's Export).
+
+Pure text conversion: no store access, no secrets (none are ever exported).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Iterator, Mapping
+
+from tapemaster_qt.errors import ValidationError
+from tapemaster_qt.records import UserDetails
+
+CSV_COLUMNS = (
+    "user_id", "name", "email", "description", "group_id", "role", "admin_rights",
+    "tapemaster_rights", "disabled", "no_timeout", "programs", "otp_enabled",
+)
+MAX_IMPORT_BYTES = 256 * 1024 * 1024
+
+
+def _b(value: bool) -> str:
+    return "True" if value else "False"
+
+
+def users_to_csv(users: Iterable[UserDetails]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for u in users:
+        writer.writerow([
+            u.user_id, u.name, u.email or "", u.description, u.group_id or "", u.role,
+            _b(u.admin_rights), _b(u.tapemaster_rights), _b(u.disabled), _b(u.no_timeout),
+            ",".join(u.program_list()), _b(u.otp_enabled),
+        ])
+    return out.getvalue()
+
+
+def csv_rows(text: str) -> Iterator[tuple[int, Mapping[str, str]]]:
+    """``(line number, fields)`` per user; raises ValidationError for a bad file."""
+    if text.startswith("\ufeff"):
+        text = text[1:]  # a BOM from spreadsheet programs
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ValidationError("The CSV file is empty.") from None
+    except csv.Error as exc:
+        raise ValidationError(f"The CSV file cannot be read: {exc}.") from None
+    header = [h.strip().lower() for h in header]
+    unknown = [h for h in header if h not in CSV_COLUMNS]
+    if unknown:
+        raise ValidationError(
+            f"Unknown CSV column(s): {', '.join(unknown)}. "
+            f"Expected: {', '.join(CSV_COLUMNS)}."
+        )
+    if "user_id" not in header:
+        raise ValidationError("The CSV file has no user_id column.")
+    if len(set(header)) != len(header):
+        raise ValidationError("The CSV file names a column twice.")
+    try:
+        for values in reader:
+            line = reader.line_num
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) != len(header):
+                raise ValidationError(
+                    f"line {line}: {len(values)} fields where the header has {len(header)}."
+                )
+            yield line, dict(zip(header, values, strict=True))
+    except csv.Error as exc:
+        raise ValidationError(f"line {reader.line_num}: {exc}.") from None
+
+
+def users_to_xml(users: Iterable[UserDetails]) -> str:
+    root = ET.Element("TapeTrack", {"Export": "Users"})
+    user_list = ET.SubElement(root, "UserList")
+    for u in users:
+        el = ET.SubElement(user_list, "User", {"UserID": u.user_id})
+        fields = {
+            "Name": u.name, "EMail": u.email or "", "Description": u.description,
+            "GroupID": u.group_id or "", "Role": str(u.role),
+            "AdministrativeRights": _b(u.admin_rights),
+            "TapemasterRights": _b(u.tapemaster_rights), "Disabled": _b(u.disabled),
+            "NoTimeOut": _b(u.no_timeout),
+        }
+        for tag, text in fields.items():
+            ET.SubElement(el, tag).text = text
+        access = ET.SubElement(el, "ClientAccess")
+        for program in ("TapeMaster", "Lite", "Checkpoint"):
+            ET.SubElement(access, program).text = _b(program in u.programs)
+        otp = ET.SubElement(el, "OneTimePassword")
+        ET.SubElement(otp, "Enabled").text = _b(u.otp_enabled)
+        ET.SubElement(otp, "Activated").text = _b(u.otp_activated)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"

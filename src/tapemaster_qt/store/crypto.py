@@ -1,0 +1,95 @@
+"""Encryption of OTP secrets and sealing of records with keys derived from the store key.
+
+Two sub-keys are derived with HKDF-SHA256 so that one purpose can never be confused
+with the other: AES-256-GCM for OTP secrets (the user-id is the associated data, so
+a secret moved to another user's row fails to decrypt) and HMAC-SHA256 for record
+seals (tamper evidence). ``cryptography`` is imported on first use, off the start-up
+path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Sequence
+from typing import Any
+
+_NONCE = 12
+_KEY_CHECK_PLAINTEXT = b"TapeMaster Qt store key check v1"
+
+
+def _hkdf(key: bytes, info: bytes) -> bytes:
+    # HKDF (RFC 5869) with an all-zero salt, one block: enough for a 32-byte sub-key.
+    prk = hmac.new(b"\x00" * 32, key, hashlib.sha256).digest()
+    return hmac.new(prk, info + b"\x01", hashlib.sha256).digest()
+
+
+class Sealer:
+    """All cryptography the store does, bound to one store key."""
+
+    def __init__(self, store_key: bytes, store_id: str) -> None:
+        self._enc_key = _hkdf(store_key, b"tapemaster-qt otp-secret v1")
+        self._mac_key = _hkdf(store_key, b"tapemaster-qt record-seal v1")
+        self._store_id = store_id.encode()
+
+    # --- OTP secrets ------------------------------------------------------------
+
+    def encrypt_secret(self, user_id: str, secret: bytes) -> bytes:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        nonce = secrets.token_bytes(_NONCE)
+        return nonce + AESGCM(self._enc_key).encrypt(nonce, secret, self._aad(user_id))
+
+    def decrypt_secret(self, user_id: str, blob: bytes) -> bytes | None:
+        """The plaintext secret, or None when the blob does not belong to this user/key."""
+        from cryptography.exceptions import InvalidTag
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        if len(blob) <= _NONCE:
+            return None
+        try:
+            return AESGCM(self._enc_key).decrypt(
+                blob[:_NONCE], blob[_NONCE:], self._aad(user_id)
+            )
+        except InvalidTag:
+            return None
+
+    def _aad(self, user_id: str) -> bytes:
+        return b"user:" + user_id.encode("utf-8")
+
+    # --- key check --------------------------------------------------------------
+
+    def key_check(self) -> bytes:
+        """A value stored with the store so that a wrong key is told from a damaged one."""
+        return hmac.new(
+            self._mac_key, b"key-check\x00" + self._store_id + _KEY_CHECK_PLAINTEXT,
+            hashlib.sha256,
+        ).digest()
+
+    # --- seals ------------------------------------------------------------------
+
+    def seal(self, kind: str, values: Sequence[Any]) -> bytes:
+        """HMAC over ``values`` in a fixed order; the caller fixes which fields and order."""
+        # Each value is length-prefixed, so no choice of values can collide with another.
+        parts = [kind.encode(), self._store_id]
+        parts.extend(_canon(v) for v in values)
+        message = b"".join(len(p).to_bytes(4, "big") + p for p in parts)
+        return hmac.new(self._mac_key, message, hashlib.sha256).digest()
+
+    def verify(self, kind: str, values: Sequence[Any], mac: bytes | None) -> bool:
+        if not mac:
+            return False
+        return hmac.compare_digest(self.seal(kind, values), mac)
+
+
+def _canon(value: Any) -> bytes:
+    if value is None:
+        return b"\x00N"
+    if isinstance(value, bytes):
+        return b"\x01" + value
+    if isinstance(value, bool):
+        return b"\x02" + (b"1" if value else b"0")
+    if isinstance(value, int):
+        return b"\x02" + str(value).encode()
+    return b"\x03" + str(value).encode("utf-8")

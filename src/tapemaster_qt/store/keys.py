@@ -1,0 +1,181 @@
+"""The store key: 256 bits that encrypt OTP secrets and seal security-relevant records.
+
+Kept in the OS keyring (service ``KEYRING_SERVICE``, user name = the store's id) so
+that a copy of the store file alone reveals nothing. Where no keyring backend works
+(headless Linux gets ``keyring.backends.fail.Keyring``), the key goes to a key file
+beside the store that only its owner may read, and a warning is logged.
+
+A store that already has a key never silently gets a new one: that would strand
+every enrolled user. A missing or wrong key is a clear :class:`StoreKeyError`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import os
+import secrets
+import stat
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from tapemaster_qt.errors import StoreKeyError
+
+logger = logging.getLogger(__name__)
+
+KEYRING_SERVICE = "TapeMaster Qt store key"
+KEY_FILE = "store.key"
+KEY_BYTES = 32
+
+KeyLocation = Literal["keyring", "file"]
+
+
+@dataclass(frozen=True)
+class StoreKey:
+    raw: bytes = field(repr=False)
+    location: KeyLocation
+    where: str
+    """Human description: the keyring backend's name or the key file's path."""
+
+    def describe(self) -> str:
+        if self.location == "keyring":
+            return f"OS keyring ({self.where})"
+        return f"key file {self.where} (readable by its owner only)"
+
+
+def _keyring_backend() -> object | None:
+    """The usable keyring backend, or None where keyring cannot store anything."""
+    try:
+        import keyring
+        from keyring.backends import fail
+
+        backend = keyring.get_keyring()
+    except Exception as exc:  # a broken keyring install must not stop logons
+        logger.warning("OS keyring unavailable: %s", type(exc).__name__)
+        return None
+    if isinstance(backend, fail.Keyring):
+        return None
+    priority = getattr(backend, "priority", 1)
+    try:
+        if float(priority) <= 0:
+            return None
+    except (TypeError, ValueError):
+        pass
+    # The chainer with nothing behind it cannot store either.
+    if type(backend).__name__ == "ChainerBackend" and not getattr(backend, "backends", None):
+        return None
+    return backend
+
+
+def _backend_name(backend: object) -> str:
+    name = getattr(backend, "name", None)
+    return str(name) if name else type(backend).__name__
+
+
+def _decode(text: str, source: str) -> bytes:
+    try:
+        raw = base64.b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != KEY_BYTES:
+        raise StoreKeyError(f"The store key in {source} is damaged (not a 256-bit key).")
+    return raw
+
+
+def _check_file_permissions(path: Path) -> None:
+    if sys.platform == "win32":
+        return  # NTFS ACLs: the file lives in the user's profile folder
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise StoreKeyError(
+            f"The store key file {path} can be read by other users; "
+            f"make it private (chmod 600 '{path}') and try again."
+        )
+
+
+def read_key_file(path: Path, store_id: str) -> bytes | None:
+    """The key in ``path`` for store ``store_id``; None when there is no key file."""
+    try:
+        _check_file_permissions(path)
+        text = path.read_text(encoding="ascii")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StoreKeyError(
+            f"The store key file {path} cannot be read ({type(exc).__name__})."
+        ) from None
+    owner, _, encoded = text.strip().partition(" ")
+    if owner != store_id:
+        raise StoreKeyError(
+            f"The store key file {path} belongs to another store; "
+            "restore this store's own key file."
+        )
+    return _decode(encoded, str(path))
+
+
+def write_key_file(path: Path, store_id: str, raw: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        # A key file without its store: left by a deleted store or an interrupted
+        # creation. Never destroy a key; move it aside so it can still be restored.
+        aside = path.with_name(f"{path.name}.orphaned-{secrets.token_hex(4)}")
+        path.rename(aside)
+        logger.warning("Moved an orphaned store key file aside to %s", aside)
+    data = f"{store_id} ".encode("ascii") + base64.b64encode(raw) + b"\n"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def load_key(store_id: str, folder: Path) -> StoreKey | None:
+    """Find the key of store ``store_id``: keyring first, then the key file."""
+    backend = _keyring_backend()
+    keyring_error: str | None = None
+    if backend is not None:
+        try:
+            text = backend.get_password(KEYRING_SERVICE, store_id)  # type: ignore[attr-defined]
+        except Exception as exc:  # any backend failure: fall through to the file
+            keyring_error = type(exc).__name__
+            logger.warning("Reading the store key from the OS keyring failed: %s", keyring_error)
+            text = None
+        if text:
+            return StoreKey(_decode(text, "the OS keyring"), "keyring", _backend_name(backend))
+    path = folder / KEY_FILE
+    raw = read_key_file(path, store_id)
+    if raw is not None:
+        return StoreKey(raw, "file", str(path))
+    if keyring_error:
+        raise StoreKeyError(
+            f"The store key could not be read from the OS keyring ({keyring_error}) "
+            "and there is no key file; unlock the keyring and try again."
+        )
+    return None
+
+
+def create_key(store_id: str, folder: Path) -> StoreKey:
+    """Make a new key for a new store and keep it in the keyring, or the key file."""
+    raw = secrets.token_bytes(KEY_BYTES)
+    backend = _keyring_backend()
+    if backend is not None:
+        try:
+            backend.set_password(  # type: ignore[attr-defined]
+                KEYRING_SERVICE, store_id, base64.b64encode(raw).decode("ascii")
+            )
+            return StoreKey(raw, "keyring", _backend_name(backend))
+        except Exception as exc:
+            logger.warning(
+                "Storing the store key in the OS keyring failed (%s); using a key file",
+                type(exc).__name__,
+            )
+    path = folder / KEY_FILE
+    write_key_file(path, store_id, raw)
+    logger.warning(
+        "No working OS keyring: the store key is kept in %s, readable by its owner only", path
+    )
+    return StoreKey(raw, "file", str(path))

@@ -1,0 +1,115 @@
+"""Shared fixtures: every test gets its own store folder and an in-memory keyring.
+
+Nothing a test does touches the real home folder or the real OS keyring.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import keyring.backend
+import pytest
+
+from tapemaster_qt.services import Actor, Context
+from tapemaster_qt.services.admin import AdminService
+from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
+from tapemaster_qt.services.setup import set_initial_password
+from tapemaster_qt.store import Store
+
+ADMIN_PASSWORD = "Tape-Admin-2026"
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """A keyring that lives as long as one test."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.items.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.items[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.items.pop((service, username), None)
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
+    """Own data folder, home and keyring for every test; child processes get the
+    file fallback (the 'fail' keyring headless Linux has)."""
+    backend = MemoryKeyring()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    data = tmp_path / "data"
+    monkeypatch.setenv("TAPEMASTER_DATA_DIR", str(data))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / "share"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "home" / "state"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / "config"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def keyring_backend(_isolated: MemoryKeyring) -> MemoryKeyring:
+    return _isolated
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def hasher() -> PasswordHasher:
+    return PasswordHasher(TESTS_ONLY)
+
+
+@pytest.fixture
+def store(data_dir: Path) -> Iterator[Store]:
+    with Store.open(data_dir) as s:
+        yield s
+
+
+class FakeClock:
+    """A clock the test moves by hand (TOTP steps, clock jumps)."""
+
+    def __init__(self, start: float = 1_800_000_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def ctx(store: Store, hasher: PasswordHasher, clock: FakeClock) -> Context:
+    """A TapeMaster context on an initialised store (tapemaster has its password)."""
+    c = Context(store, program="TapeMaster", clock=clock, hasher=hasher)
+    set_initial_password(c, ADMIN_PASSWORD)
+    return c
+
+
+@pytest.fixture
+def admin(ctx: Context) -> AdminService:
+    """The built-in tapemaster acting as administrator."""
+    return AdminService(ctx, Actor.for_user("tapemaster"))
