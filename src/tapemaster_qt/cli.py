@@ -12,13 +12,13 @@ import json
 import logging
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from tapemaster_qt import PROGRAMS, __version__, logsetup, paths
 from tapemaster_qt.errors import TapeMasterError, ValidationError
+from tapemaster_qt.fileio import write_text_atomically
 
 PROG = "tapemaster-admin"
 logger = logging.getLogger(__name__)
@@ -137,17 +137,8 @@ def _print_json(data: Any) -> None:
 def _write_output(text: str, output: str | None) -> None:
     if output is None:
         sys.stdout.write(text)
-        return
-    target = Path(output)
-    # Write beside the target, then rename: a full disk never leaves half a file.
-    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    else:
+        write_text_atomically(output, text)
 
 
 def run(args: argparse.Namespace) -> int:

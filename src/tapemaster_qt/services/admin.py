@@ -200,13 +200,18 @@ class AdminService:
             created = self._require_user(tx, user_id)
         return UserDetails.of(created)
 
-    def update_user(self, user_id: str, fields: Mapping[str, Any]) -> UserDetails:
+    def update_user(self, user_id: str, fields: Mapping[str, Any], *,
+                    renew_otp: bool = False) -> UserDetails:
         """Apply the fields that differ; OTP False→True makes a new secret, True→False
-        destroys it. Returns the user as stored afterwards."""
+        destroys it. ``renew_otp`` (OTP switched off and on again in one edit) replaces
+        the secret of a user whose OTP stays on. Returns the user as stored afterwards."""
         actor_rec = self._authorize()
         values = self._clean({k: v for k, v in fields.items() if k != "user_id"})
         current = self._require_user(self._ctx.store, user_id)
         changed = {k: v for k, v in values.items() if getattr(current, k) != v}
+        renew = renew_otp and values.get("otp_enabled", current.otp_enabled) is True
+        if renew:
+            changed["otp_enabled"] = True
         if not changed:
             return UserDetails.of(current)
         self._check_update_rules(current, changed, actor_rec)
@@ -218,7 +223,8 @@ class AdminService:
             fresh = self._require_user(tx, user_id)
             changes: dict[str, Any] = {k: v for k, v in changed.items() if k != "otp_enabled"}
             otp = changed.get("otp_enabled")
-            if otp is True and not fresh.otp_enabled:
+            new_secret = otp is True and (renew or not fresh.otp_enabled)
+            if new_secret:
                 changes.update(
                     otp_enabled=True, otp_activated=False, otp_last_step=None,
                     otp_burned_steps=[],
@@ -233,7 +239,9 @@ class AdminService:
             labels = [FIELD_LABELS[k] for k in changed if k != "otp_enabled"]
             if labels:
                 self._audit(tx, user_id, Event.USER_UPDATED, "changed: " + ", ".join(labels))
-            if otp is True and not fresh.otp_enabled:
+            if new_secret and fresh.otp_enabled:
+                self._audit(tx, user_id, Event.OTP_DISABLED, "secret destroyed (renewed)")
+            if new_secret:
                 self._audit(tx, user_id, Event.OTP_ENABLED, "new secret")
             elif otp is False and fresh.otp_enabled:
                 self._audit(tx, user_id, Event.OTP_DISABLED, "secret destroyed")

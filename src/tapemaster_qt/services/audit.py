@@ -65,8 +65,7 @@ class AuditLog:
     def count(self, *, user_id: str | None = None, text: str | None = None) -> int:
         return self._ctx.store.count_audit(user_id=user_id, text=text)
 
-    def ids(self, *, text: str | None = None) -> list[int]:
-        return self._ctx.store.audit_ids(text=text)
-
-    def by_ids(self, ids: list[int]) -> list[AuditEvent]:
-        return self._ctx.store.audit_by_ids(ids)
+    def page(self, before_id: int | None, limit: int, *, text: str | None = None
+             ) -> list[AuditEvent]:
+        """Newest first, ``limit`` events older than ``before_id`` (None: the newest)."""
+        return self._ctx.store.audit_events(before_id=before_id, limit=limit, text=text)

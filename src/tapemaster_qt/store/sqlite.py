@@ -255,6 +255,16 @@ class Store:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         target = path.with_name(f"{path.name}.v{version}-backup-{stamp}")
         try:
+            # The copy holds the same hashes and encrypted secrets: owner-only, like
+            # the store (sqlite3.connect alone would create it with the umask's mode).
+            os.close(os.open(target, os.O_WRONLY | os.O_CREAT, 0o600))
+            os.chmod(target, 0o600)
+        except OSError as exc:
+            raise StoreReadOnlyError(
+                f"The backup {target} cannot be written before migrating ({exc.strerror}); "
+                "the store was left untouched."
+            ) from None
+        try:
             with contextlib.closing(sqlite3.connect(target)) as dest:
                 conn.backup(dest)
         except sqlite3.Error as exc:
@@ -509,22 +519,6 @@ class Store:
     def count_audit(self, *, user_id: str | None = None, text: str | None = None) -> int:
         where, params = _audit_where(user_id, None, text)
         return int(self._read("SELECT count(*) FROM audit" + where, params)[0][0])
-
-    def audit_ids(self, *, user_id: str | None = None, text: str | None = None) -> list[int]:
-        """Row ids of matching events, newest first (cheap: the index only)."""
-        where, params = _audit_where(user_id, None, text)
-        return [r[0] for r in self._read("SELECT id FROM audit" + where + " ORDER BY id DESC",
-                                         params)]
-
-    def audit_by_ids(self, ids: Sequence[int]) -> list[AuditEvent]:
-        if not ids:
-            return []
-        marks = ",".join("?" * len(ids))
-        rows = self._read(
-            "SELECT id, ts, actor, user_id, program, host, event, detail FROM audit "
-            f"WHERE id IN ({marks}) ORDER BY id DESC", list(ids)
-        )
-        return [AuditEvent(*r) for r in rows]
 
     # --- sessions (reads) -------------------------------------------------------------
 

@@ -1,0 +1,399 @@
+"""Entry points of the GUI programs and the controller that runs a program's life.
+
+First run → logon → (QR popup | activation notice) → main window → log out → logon...
+Every step is a window shown without a nested event loop, so tests can drive each one
+like a user, and several programs can share one store at the same time.
+
+Start-up stays light: argon2, cryptography, keyring and qrcode are imported when a
+logon or an enrolment first needs them, after the logon dialog is on screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import (
+    QEvent,
+    QEventLoop,
+    QObject,
+    QSettings,
+    Qt,
+    QTimer,
+    QtMsgType,
+    Signal,
+    Slot,
+    qInstallMessageHandler,
+)
+from PySide6.QtWidgets import QApplication
+
+from tapemaster_qt import __version__, logsetup, paths
+from tapemaster_qt.errors import TapeMasterError
+from tapemaster_qt.services import Context
+from tapemaster_qt.services.auth import LogonOutcome, LogonService, LogonStatus
+from tapemaster_qt.services.setup import needs_first_run, set_initial_password
+from tapemaster_qt.store import Store
+from tapemaster_qt.ui import msgbox, resources
+from tapemaster_qt.ui.logon import FirstRunDialog, LoginDialog
+
+logger = logging.getLogger(__name__)
+
+COMMANDS = {"TapeMaster": "tapemaster", "Checkpoint": "tapetrack-checkpoint",
+            "Lite": "tapetrack-lite"}
+INACTIVITY_MS = 10 * 60 * 1000
+HEARTBEAT_MS = 60 * 1000
+_ACTIVITY_EVENTS = frozenset({
+    QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
+    QEvent.Type.Wheel, QEvent.Type.TouchBegin,
+})
+
+
+class UiState:
+    """What the windows remember between runs (never a password): the last User-ID."""
+
+    def __init__(self, folder: Path) -> None:
+        self._settings = QSettings(str(folder / "tapemaster-ui.ini"),
+                                   QSettings.Format.IniFormat)
+
+    @property
+    def last_user_id(self) -> str:
+        return str(self._settings.value("logon/lastUserId", "") or "")
+
+    @last_user_id.setter
+    def last_user_id(self, value: str) -> None:
+        self._settings.setValue("logon/lastUserId", value)
+        self._settings.sync()
+
+
+class Controller(QObject):
+    """Runs one program's windows over the services; emits ``finished`` with the exit code."""
+
+    finished = Signal(int)
+
+    def __init__(self, ctx: Context, ui_state: UiState, *, inactivity_ms: int = INACTIVITY_MS,
+                 heartbeat_ms: int = HEARTBEAT_MS, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.program = ctx.program
+        self.full = ctx.program == "TapeMaster"
+        self.ui_state = ui_state
+        self.logon = LogonService(ctx)
+        self.inactivity_ms = inactivity_ms
+        self.first_run_dialog: FirstRunDialog | None = None
+        self.login_dialog: LoginDialog | None = None
+        self.otp_setup_dialog = None
+        self.main_window = None
+        self._session = None
+        self._last_activity = time.monotonic()
+        self._idle_timer = QTimer(self)
+        self._idle_timer.setInterval(max(50, min(inactivity_ms // 4, 15_000)))
+        self._idle_timer.timeout.connect(self._check_idle)
+        self._heartbeat = QTimer(self)
+        self._heartbeat.setInterval(heartbeat_ms)
+        self._heartbeat.timeout.connect(self._beat)
+
+    # --- start ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        try:
+            first = needs_first_run(self.ctx)
+        except TapeMasterError as exc:
+            self._fatal(exc.message)
+            return
+        if first:
+            self._show_first_run()
+        else:
+            self.show_logon()
+
+    def _fatal(self, message: str) -> None:
+        msgbox.critical(None, self.program, message, object_name="storeErrorMessage")
+        QTimer.singleShot(0, lambda: self.finished.emit(1))
+
+    def _show_first_run(self) -> None:
+        dialog = FirstRunDialog(self.program, str(self.ctx.store.path))
+        dialog.passwordChosen.connect(self._on_first_password)
+        dialog.rejected.connect(lambda: self.finished.emit(0))
+        self.first_run_dialog = dialog
+        dialog.show()
+
+    @Slot(str)
+    def _on_first_password(self, password: str) -> None:
+        dialog = self.first_run_dialog
+        assert dialog is not None
+        try:
+            with _busy():
+                set_initial_password(self.ctx, password)
+        except TapeMasterError as exc:
+            dialog.show_message(exc.message)
+            return
+        self.ui_state.last_user_id = "tapemaster"
+        dialog.hide()
+        dialog.deleteLater()
+        self.first_run_dialog = None
+        self.show_logon("The tapemaster password is set. Log on with it now.", error=False)
+
+    # --- logon ----------------------------------------------------------------------------
+
+    def show_logon(self, message: str = "", *, error: bool = True) -> None:
+        if self.login_dialog is None:
+            dialog = LoginDialog(self.program, self.ui_state.last_user_id)
+            dialog.logonRequested.connect(self._on_logon)
+            dialog.rejected.connect(lambda: self.finished.emit(0))
+            self.login_dialog = dialog
+        else:
+            self.login_dialog.reset_for_next_user(self.ui_state.last_user_id)
+        self.login_dialog.show_message(message)
+        self.login_dialog.messageLabel.setStyleSheet(
+            "color: #b00020;" if error else "color: #1b5e20;")
+        self.login_dialog.show()
+        self.login_dialog.raise_()
+        self.login_dialog.activateWindow()
+
+    @Slot(str, str, str)
+    def _on_logon(self, user_id: str, password: str, code: str) -> None:
+        dialog = self.login_dialog
+        assert dialog is not None
+        dialog.messageLabel.setStyleSheet("color: #b00020;")
+        try:
+            with _busy():
+                outcome = self.logon.logon(user_id, password, code)
+        except TapeMasterError as exc:
+            dialog.show_message(exc.message)
+            return
+        if not outcome.succeeded:
+            dialog.show_outcome(outcome)
+            return
+        self.ui_state.last_user_id = outcome.user_id
+        dialog.hide()
+        if outcome.status is LogonStatus.ENROLMENT:
+            self._show_otp_setup(outcome)
+        elif outcome.status is LogonStatus.ACTIVATED:
+            msgbox.information(
+                None, "One Time Password",
+                "One Time Password activated.",
+                informative=("From now on every logon to TapeMaster, Checkpoint and Lite "
+                             "needs your User-ID, your password and the code from your "
+                             "authenticator app."),
+                object_name="otpActivatedMessage",
+            )
+            self._enter(outcome)
+        else:
+            self._enter(outcome)
+
+    def _show_otp_setup(self, outcome: LogonOutcome) -> None:
+        from tapemaster_qt.ui.otp_setup import OtpSetupDialog
+
+        issuer = self.ctx.store.setting("issuer")
+        dialog = OtpSetupDialog(
+            outcome.provisioning_uri or "", outcome.secret_key or "",
+            f"{issuer}:{outcome.user_id}", self.program,
+        )
+        dialog.finished.connect(lambda _r: self._after_otp_setup(outcome))
+        self.otp_setup_dialog = dialog
+        dialog.show()
+
+    def _after_otp_setup(self, outcome: LogonOutcome) -> None:
+        dialog = self.otp_setup_dialog
+        self.otp_setup_dialog = None
+        if dialog is not None:
+            dialog.deleteLater()
+        self._enter(outcome)
+
+    # --- the session ------------------------------------------------------------------------
+
+    def _enter(self, outcome: LogonOutcome) -> None:
+        from tapemaster_qt.ui.main_window import MainWindow
+
+        session = outcome.session
+        assert session is not None
+        self._session = session
+        window = MainWindow(self.ctx, session, outcome, full=self.full)
+        window.logOutRequested.connect(lambda: self.log_out())
+        window.exitRequested.connect(self.exit)
+        self.main_window = window
+        window.show()
+        self._heartbeat.start()
+        self._last_activity = time.monotonic()
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        if not session.no_timeout:
+            self._idle_timer.start()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind in _ACTIVITY_EVENTS:
+            self._last_activity = time.monotonic()
+        elif kind == QEvent.Type.Close and obj is self.main_window:
+            # The window's close button means Exit: end the session properly.
+            event.ignore()
+            QTimer.singleShot(0, self.exit)
+            return True
+        return False
+
+    @Slot()
+    def _check_idle(self) -> None:
+        idle_ms = (time.monotonic() - self._last_activity) * 1000
+        if self._session is not None and idle_ms >= self.inactivity_ms:
+            minutes = max(1, round(self.inactivity_ms / 60000))
+            self.log_out(
+                reason="inactivity",
+                message=f"You were logged out after {minutes} minute"
+                        f"{'s' if minutes != 1 else ''} without activity.",
+            )
+
+    @Slot()
+    def _beat(self) -> None:
+        if self._session is None:
+            return
+        try:
+            self.logon.heartbeat(self._session)
+        except TapeMasterError as exc:
+            logger.warning("Session heartbeat failed: %s", exc.message)
+
+    def _end_session(self, reason: str) -> None:
+        self._idle_timer.stop()
+        self._heartbeat.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        session, self._session = self._session, None
+        if session is not None:
+            try:
+                self.logon.logout(session, reason)
+            except TapeMasterError as exc:
+                logger.warning("Could not record the log out: %s", exc.message)
+        window, self.main_window = self.main_window, None
+        if window is not None:
+            window.close_child_windows()
+            window.hide()
+            window.deleteLater()
+
+    def log_out(self, reason: str = "", message: str = "") -> None:
+        self._end_session(reason)
+        self.show_logon(message, error=bool(message))
+
+    @Slot()
+    def exit(self) -> None:
+        self._end_session("exit")
+        self.finished.emit(0)
+
+
+class _busy:
+    """A wait cursor while a logon is checked (argon2 takes a moment on purpose)."""
+
+    def __enter__(self) -> None:
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+
+    def __exit__(self, *exc: object) -> None:
+        QApplication.restoreOverrideCursor()
+
+
+# --- process set-up ---------------------------------------------------------------------
+
+
+def build_parser(program: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=COMMANDS.get(program, "tapemaster"),
+        description=f"{program}: TapeTrack-style logon with One Time Passwords.",
+    )
+    parser.add_argument("--version", action="version",
+                        version=f"{COMMANDS.get(program, program)} {__version__}")
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help=f"store folder (default: ${paths.DATA_DIR_ENV} or the per-user "
+                             "data folder)")
+    return parser
+
+
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING, QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+
+
+def _qt_message(mode: QtMsgType, _context: object, message: str) -> None:
+    logging.getLogger("tapemaster_qt.qt").log(_QT_LEVELS.get(mode, logging.WARNING), "%s",
+                                              message)
+
+
+def _install_excepthook(program: str, log_path: Path | None) -> None:
+    """An unexpected error is logged with its traceback and shown as one calm sentence."""
+
+    def hook(kind: type[BaseException], value: BaseException,
+             tb: TracebackType | None) -> None:
+        logger.error("Unexpected error", exc_info=(kind, value, tb))
+        if isinstance(value, TapeMasterError):
+            text = value.message
+        else:
+            where = f" Details are in {log_path}." if log_path else ""
+            text = f"An unexpected error occurred; your work was not affected.{where}"
+        try:
+            msgbox.critical(None, program, text, object_name="unexpectedErrorMessage")
+        except Exception:  # never let the hook itself fail
+            logger.exception("Could not show the error")
+
+    sys.excepthook = hook
+
+
+def main(argv: Sequence[str] | None = None, program: str = "TapeMaster") -> int:
+    """Run one program's whole life and return its exit code (UI-CONTRACT.md)."""
+    try:
+        args = build_parser(program).parse_args(argv)
+    except SystemExit as exc:  # --help, --version or a usage error
+        return int(exc.code or 0)
+    folder = paths.data_dir(args.data_dir)
+    explicit = bool(args.data_dir or os.environ.get(paths.DATA_DIR_ENV))
+    log_path = logsetup.configure(paths.log_dir(folder, explicit))
+
+    app = QApplication.instance()
+    owns_app = app is None
+    if app is None:
+        app = QApplication([sys.argv[0] if sys.argv else COMMANDS.get(program, "tapemaster")])
+        app.setApplicationName(program)
+        app.setApplicationVersion(__version__)
+        app.setOrganizationName(paths.APP_AUTHOR)
+        qInstallMessageHandler(_qt_message)
+        _install_excepthook(program, log_path)
+    assert isinstance(app, QApplication)
+    app.setWindowIcon(resources.app_icon())
+    app.setQuitOnLastWindowClosed(False)
+    logger.info("%s %s starting; store folder %s", program, __version__, folder)
+
+    try:
+        store = Store.open(folder)
+    except TapeMasterError as exc:
+        msgbox.critical(None, program, exc.message, object_name="storeErrorMessage")
+        return 1
+    try:
+        ctx = Context(store, program=program)
+        controller = Controller(ctx, UiState(folder))
+        loop = QEventLoop()
+        controller.finished.connect(loop.exit)
+        QTimer.singleShot(0, controller.start)
+        code = loop.exec()
+        controller.deleteLater()
+    finally:
+        store.close()
+    logger.info("%s exiting with %d", program, code)
+    if owns_app:
+        app.processEvents()
+    return code
+
+
+def run_tapemaster() -> int:
+    return main(None, "TapeMaster")
+
+
+def run_checkpoint() -> int:
+    return main(None, "Checkpoint")
+
+
+def run_lite() -> int:
+    return main(None, "Lite")

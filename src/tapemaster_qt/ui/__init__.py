@@ -1,0 +1,1 @@
+"""Qt widgets, models and dialogs. Renders what the services decide; holds no rule."""

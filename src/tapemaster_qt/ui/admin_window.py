@@ -1,0 +1,449 @@
+"""Group/User Administration: the Users grid and the Groups list.
+
+Right-click on users: Add…, Delete, Properties, Export…, Select All, Invert Selection
+and Management ▸ Reset Password…, Unlock. Double-click or Enter opens Properties;
+Delete deletes after a confirmation. Every action goes through the admin service,
+which refuses what the acting user may not do, whatever this window offers.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QObject, Qt, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tapemaster_qt.errors import TapeMasterError
+from tapemaster_qt.fileio import write_text_atomically
+from tapemaster_qt.records import UserRow
+from tapemaster_qt.services.admin import AdminService
+from tapemaster_qt.services.transfer import users_to_csv, users_to_xml
+from tapemaster_qt.ui import msgbox, resources
+from tapemaster_qt.ui.models.tables import GroupsModel
+from tapemaster_qt.ui.models.users import (
+    COL_USER_ID,
+    UserRowRole,
+    UsersFilterProxy,
+    UsersModel,
+)
+from tapemaster_qt.ui.password_change import PasswordChangeDialog
+from tapemaster_qt.ui.user_properties import UserPropertiesDialog
+
+logger = logging.getLogger(__name__)
+
+# Set, not measured: measuring would read every one of 100,000 rows.
+_USER_COLUMN_WIDTHS = (110, 170, 80, 45, 180, 170, 55, 75, 65, 65, 130)
+
+
+def _table(name: str) -> QTableView:
+    view = QTableView()
+    view.setObjectName(name)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setAlternatingRowColors(True)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setWordWrap(False)
+    view.verticalHeader().hide()
+    # Fixed row heights: the view never measures 100,000 rows.
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+    view.horizontalHeader().setHighlightSections(False)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+    return view
+
+
+class _KeyFilter(QObject):
+    """Enter opens Properties, Delete deletes: on the table, not as global shortcuts."""
+
+    def __init__(self, window: GroupUserAdministration) -> None:
+        super().__init__(window)
+        self._window = window
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress:
+            key = event.key()  # type: ignore[attr-defined]
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._window.open_properties()
+                return True
+            if key == Qt.Key.Key_Delete:
+                self._window.delete_selected()
+                return True
+        return False
+
+
+class GroupDialog(QDialog):
+    """Add Group: Group-ID (1–10 letters or digits) and a description."""
+
+    def __init__(self, admin: AdminService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("groupDialog")
+        self.setWindowTitle("Add Group")
+        self._admin = admin
+        self.groupIdEdit = QLineEdit()
+        self.groupIdEdit.setObjectName("groupIdEdit")
+        self.groupIdEdit.setMaxLength(10)
+        self.descriptionEdit = QLineEdit()
+        self.descriptionEdit.setObjectName("descriptionEdit")
+        self.descriptionEdit.setMaxLength(255)
+        self.messageLabel = QLabel()
+        self.messageLabel.setObjectName("messageLabel")
+        self.messageLabel.setStyleSheet("color: #b00020;")
+        self.messageLabel.setWordWrap(True)
+        self.messageLabel.hide()
+        form = QFormLayout()
+        form.addRow("&Group-ID:", self.groupIdEdit)
+        form.addRow("&Description:", self.descriptionEdit)
+        self.buttonBox = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttonBox.setObjectName("buttonBox")
+        self.buttonBox.accepted.connect(self._on_save)
+        self.buttonBox.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(QLabel("1 to 10 letters or digits."))
+        layout.addWidget(self.messageLabel)
+        layout.addWidget(self.buttonBox)
+        self.setMinimumWidth(380)
+
+    @Slot()
+    def _on_save(self) -> None:
+        try:
+            self._admin.add_group(self.groupIdEdit.text(), self.descriptionEdit.text())
+        except TapeMasterError as exc:
+            self.messageLabel.setText(exc.message)
+            self.messageLabel.show()
+            self.groupIdEdit.setFocus()
+            return
+        self.accept()
+
+
+class GroupUserAdministration(QWidget):
+    def __init__(self, admin: AdminService, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self._admin = admin
+        self.setObjectName("groupUserAdministration")
+        self.setWindowTitle("Group/User Administration")
+        self.setWindowIcon(resources.app_icon())
+        self.properties_dialog: UserPropertiesDialog | None = None
+
+        # --- Users tab ---------------------------------------------------------------------
+        self.usersModel = UsersModel(self)
+        self.usersProxy = UsersFilterProxy(self)
+        self.usersProxy.setSourceModel(self.usersModel)
+        self.usersView = _table("usersView")
+        self.usersView.setModel(self.usersProxy)
+        self.usersView.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.usersView.setSortingEnabled(True)
+        self.usersView.horizontalHeader().setSortIndicator(
+            COL_USER_ID, Qt.SortOrder.AscendingOrder)
+        self.usersView.doubleClicked.connect(lambda _i: self.open_properties())
+        self.usersView.customContextMenuRequested.connect(self._users_menu)
+        self.usersView.installEventFilter(_KeyFilter(self))
+        self.usersView.setAccessibleName("Users")
+
+        self.usersFilterEdit = QLineEdit()
+        self.usersFilterEdit.setObjectName("usersFilterEdit")
+        self.usersFilterEdit.setPlaceholderText("Filter users (any column)…")
+        self.usersFilterEdit.setClearButtonEnabled(True)
+        self.usersFilterEdit.textChanged.connect(self._on_filter_changed)
+        self.usersCountLabel = QLabel()
+        self.usersCountLabel.setObjectName("usersCountLabel")
+
+        self._make_actions()
+        add_button = QPushButton("&Add…")
+        add_button.clicked.connect(self.add_user)
+        props_button = QPushButton("&Properties")
+        props_button.clicked.connect(self.open_properties)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("&Filter:"))
+        top.itemAt(0).widget().setBuddy(self.usersFilterEdit)  # type: ignore[union-attr]
+        top.addWidget(self.usersFilterEdit, 1)
+        top.addWidget(add_button)
+        top.addWidget(props_button)
+        users_tab = QWidget()
+        users_layout = QVBoxLayout(users_tab)
+        users_layout.addLayout(top)
+        users_layout.addWidget(self.usersView, 1)
+        users_layout.addWidget(self.usersCountLabel)
+
+        # --- Groups tab --------------------------------------------------------------------
+        self.groupsModel = GroupsModel(self)
+        self.groupsView = _table("groupsView")
+        self.groupsView.setModel(self.groupsModel)
+        self.groupsView.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.groupsView.customContextMenuRequested.connect(self._groups_menu)
+        self.addGroupButton = QPushButton("Add &Group…")
+        self.addGroupButton.setObjectName("addGroupButton")
+        self.addGroupButton.clicked.connect(self.add_group)
+        groups_tab = QWidget()
+        groups_layout = QVBoxLayout(groups_tab)
+        groups_layout.addWidget(self.groupsView, 1)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.addGroupButton)
+        groups_layout.addLayout(buttons)
+
+        self.adminTabs = QTabWidget()
+        self.adminTabs.setObjectName("adminTabs")
+        self.adminTabs.addTab(users_tab, "Users")
+        self.adminTabs.addTab(groups_tab, "Groups")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.adminTabs)
+        for column, width in enumerate(_USER_COLUMN_WIDTHS):
+            self.usersView.setColumnWidth(column, width)
+        self.groupsView.setColumnWidth(0, 110)
+        self.groupsView.setColumnWidth(1, 320)
+        self.resize(1100, 560)
+        self.reload()
+        self.usersView.setFocus()
+
+    # --- actions ------------------------------------------------------------------------
+
+    def _action(self, name: str, text: str, slot: object,
+                shortcut: QKeySequence | None = None) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        action.triggered.connect(slot)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.usersView.addAction(action)
+        return action
+
+    def _make_actions(self) -> None:
+        self.actionAddUser = self._action("actionAddUser", "&Add…", self.add_user,
+                                          QKeySequence(QKeySequence.StandardKey.New))
+        self.actionDeleteUser = self._action("actionDeleteUser", "&Delete", self.delete_selected)
+        self.actionUserProperties = self._action("actionUserProperties", "&Properties",
+                                                 self.open_properties)
+        self.actionExportUsers = self._action("actionExportUsers", "&Export…",
+                                              self.export_selected)
+        self.actionSelectAll = self._action("actionSelectAll", "Select A&ll",
+                                            self.usersView.selectAll)
+        self.actionInvertSelection = self._action("actionInvertSelection",
+                                                  "&Invert Selection", self.invert_selection)
+        self.actionResetUserPassword = self._action("actionResetUserPassword",
+                                                    "&Reset Password…", self.reset_password)
+        self.actionUnlockUser = self._action("actionUnlockUser", "&Unlock", self.unlock_selected)
+        self.actionDeleteUser.setShortcutVisibleInContextMenu(True)
+
+    def users_menu(self) -> QMenu:
+        """The right-click menu, with entries enabled for the current selection."""
+        count = len(self.selected_user_ids())
+        menu = QMenu(self)
+        menu.setObjectName("usersContextMenu")
+        menu.addAction(self.actionAddUser)
+        menu.addAction(self.actionDeleteUser)
+        menu.addAction(self.actionUserProperties)
+        menu.addSeparator()
+        menu.addAction(self.actionExportUsers)
+        menu.addAction(self.actionSelectAll)
+        menu.addAction(self.actionInvertSelection)
+        menu.addSeparator()
+        management = menu.addMenu("&Management")
+        management.setObjectName("menuManagement")
+        management.addAction(self.actionResetUserPassword)
+        management.addAction(self.actionUnlockUser)
+        self.actionDeleteUser.setEnabled(count > 0)
+        self.actionUserProperties.setEnabled(count == 1)
+        self.actionResetUserPassword.setEnabled(count == 1)
+        self.actionUnlockUser.setEnabled(count > 0)
+        self.actionExportUsers.setEnabled(self.usersModel.rowCount() > 0)
+        return menu
+
+    @Slot()
+    def _users_menu(self, pos: object) -> None:
+        self.users_menu().popup(self.usersView.viewport().mapToGlobal(pos))  # type: ignore[arg-type]
+
+    @Slot()
+    def _groups_menu(self, pos: object) -> None:
+        menu = QMenu(self)
+        menu.addAction("Add &Group…", self.add_group)
+        menu.popup(self.groupsView.viewport().mapToGlobal(pos))  # type: ignore[arg-type]
+
+    # --- data ---------------------------------------------------------------------------
+
+    def reload(self, keep: list[str] | None = None) -> None:
+        """Load users and groups from the service, keeping the selection by User-ID."""
+        keep = self.selected_user_ids() if keep is None else keep
+        try:
+            rows = self._admin.list_users()
+            groups = self._admin.list_groups()
+        except TapeMasterError as exc:
+            msgbox.critical(self, "Group/User Administration", exc.message)
+            return
+        self.usersModel.set_rows(rows)
+        header = self.usersView.horizontalHeader()
+        self.usersModel.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        self.usersProxy.refresh_filter()
+        self.groupsModel.set_records(groups)
+        self._select(keep)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        shown, total = self.usersProxy.rowCount(), self.usersModel.rowCount()
+        tampered = sum(1 for r in self.usersModel.rows() if not r.integrity_ok)
+        text = f"{shown} of {total} users" if shown != total else f"{total} users"
+        if tampered:
+            text += (f" — {tampered} record(s) failed the integrity check (shown in red): "
+                     "review them before re-sealing")
+        self.usersCountLabel.setText(text)
+
+    def _select(self, user_ids: list[str]) -> None:
+        selection = QItemSelection()
+        wanted = set(user_ids)
+        last = self.usersModel.columnCount() - 1
+        for row, record in enumerate(self.usersModel.rows()):
+            if record.user_id in wanted:
+                top = self.usersProxy.mapFromSource(self.usersModel.index(row, 0))
+                if top.isValid():
+                    selection.select(top, top.siblingAtColumn(last))
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
+        self.usersView.selectionModel().select(selection, flags)
+        if not selection.isEmpty():
+            self.usersView.setCurrentIndex(selection.indexes()[0])
+
+    def selected_rows(self) -> list[UserRow]:
+        rows = self.usersView.selectionModel().selectedRows()
+        return [self.usersProxy.mapToSource(i).data(UserRowRole) for i in rows]
+
+    def selected_user_ids(self) -> list[str]:
+        return [r.user_id for r in self.selected_rows()]
+
+    @Slot(str)
+    def _on_filter_changed(self, text: str) -> None:
+        self.usersProxy.set_filter_text(text)
+        self._update_count()
+
+    @Slot()
+    def invert_selection(self) -> None:
+        model = self.usersProxy
+        if model.rowCount() == 0:
+            return
+        everything = QItemSelection(model.index(0, 0),
+                                    model.index(model.rowCount() - 1, model.columnCount() - 1))
+        self.usersView.selectionModel().select(
+            everything, QItemSelectionModel.SelectionFlag.Toggle)
+
+    # --- user operations --------------------------------------------------------------------
+
+    def _groups(self) -> list[str]:
+        return [g.group_id for g in self.groupsModel.records()]
+
+    def _open_properties_dialog(self, user: object) -> UserPropertiesDialog:
+        dialog = UserPropertiesDialog(self._admin, user, self._groups(), parent=self)  # type: ignore[arg-type]
+        dialog.saved.connect(lambda uid: self.reload(keep=[uid]))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.properties_dialog = dialog
+        dialog.open()
+        return dialog
+
+    @Slot()
+    def add_user(self) -> UserPropertiesDialog:
+        return self._open_properties_dialog(None)
+
+    @Slot()
+    def open_properties(self) -> UserPropertiesDialog | None:
+        ids = self.selected_user_ids()
+        if len(ids) != 1:
+            return None
+        try:
+            user = self._admin.get_user(ids[0])
+        except TapeMasterError as exc:
+            msgbox.warning(self, "User Properties", exc.message)
+            self.reload()
+            return None
+        return self._open_properties_dialog(user)
+
+    @Slot()
+    def delete_selected(self) -> None:
+        ids = self.selected_user_ids()
+        if not ids:
+            return
+        what = ids[0] if len(ids) == 1 else f"these {len(ids)} users"
+        if not msgbox.confirm(
+            self, "Delete", f"Delete {what}?",
+            informative="Their settings are removed; the audit log keeps their history.",
+            yes="Delete", object_name="confirmDeleteMessage",
+        ):
+            return
+        try:
+            self._admin.delete_users(ids)
+        except TapeMasterError as exc:
+            msgbox.warning(self, "Delete", exc.message)
+        self.reload(keep=[])
+
+    @Slot()
+    def unlock_selected(self) -> None:
+        ids = self.selected_user_ids()
+        try:
+            for user_id in ids:
+                self._admin.unlock(user_id)
+        except TapeMasterError as exc:
+            msgbox.warning(self, "Unlock", exc.message)
+        self.reload(keep=ids)
+
+    @Slot()
+    def reset_password(self) -> PasswordChangeDialog | None:
+        ids = self.selected_user_ids()
+        if len(ids) != 1:
+            return None
+        user_id = ids[0]
+
+        def apply(_current: str, new: str) -> None:
+            self._admin.reset_password(user_id, new)
+
+        dialog = PasswordChangeDialog(user_id, apply, own=False, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.reload(keep=[user_id]))
+        self.password_dialog = dialog
+        dialog.open()
+        return dialog
+
+    @Slot()
+    def export_selected(self) -> None:
+        """Export the selected users (all when none are selected) as XML or CSV."""
+        ids = self.selected_user_ids() or None
+        path = msgbox.save_file(self, "Export Users", str(Path.home() / "users.xml"),
+                                "XML files (*.xml);;CSV files (*.csv)")
+        if not path:
+            return
+        try:
+            users = self._admin.export_users(ids)
+            text = users_to_csv(users) if path.lower().endswith(".csv") else users_to_xml(users)
+            write_text_atomically(path, text)
+        except TapeMasterError as exc:
+            msgbox.warning(self, "Export Users", exc.message)
+            return
+        except OSError as exc:
+            msgbox.warning(self, "Export Users",
+                           f"The file could not be written: {exc.strerror or exc}.")
+            return
+        msgbox.information(self, "Export Users", f"Exported {len(users)} user(s) to {path}.")
+
+    @Slot()
+    def add_group(self) -> GroupDialog:
+        dialog = GroupDialog(self._admin, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.reload())
+        self.group_dialog = dialog
+        dialog.open()
+        return dialog

@@ -1,0 +1,264 @@
+"""The TapeTrack Logon dialog and the First Run dialog.
+
+Both only collect input and show what the controller tells them; the decisions are
+the services'. OK does not close the dialog: it asks the controller, which closes it
+on success or puts the message in ``messageLabel`` for another try.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QRegularExpression, Qt, Signal, Slot
+from PySide6.QtGui import QFont, QKeyEvent, QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tapemaster_qt.services.auth import LogonOutcome, LogonStatus
+from tapemaster_qt.services.passwords import MAX_LENGTH, MIN_LENGTH
+from tapemaster_qt.ui import resources
+from tapemaster_qt.ui.texts import logon_message
+
+OTP_PATTERN = QRegularExpression(r"[0-9]{0,3} ?[0-9]{0,3}")
+
+
+class CapsLockWatcher(QObject):
+    """Qt cannot ask the keyboard for Caps Lock, so infer it from typed letters:
+    an upper-case letter without Shift (or lower-case with it) means Caps Lock is on."""
+
+    changed = Signal(bool)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress:
+            key_event: QKeyEvent = event  # type: ignore[assignment]
+            text = key_event.text()
+            if len(text) == 1 and text.isalpha() and text.lower() != text.upper():
+                shift = bool(key_event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+                self.changed.emit(text.isupper() != shift)
+        return False
+
+
+def _header(program: str, text: str) -> QWidget:
+    box = QWidget()
+    layout = QHBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 6)
+    icon = QLabel()
+    icon.setPixmap(resources.app_icon().pixmap(48, 48))
+    icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+    layout.addWidget(icon)
+    words = QVBoxLayout()
+    title = QLabel(program)
+    font = QFont(title.font())
+    font.setPointSizeF(font.pointSizeF() * 1.4)
+    font.setBold(True)
+    title.setFont(font)
+    words.addWidget(title)
+    hint = QLabel(text)
+    hint.setWordWrap(True)
+    words.addWidget(hint)
+    layout.addLayout(words, 1)
+    return box
+
+
+def _message_label() -> QLabel:
+    label = QLabel()
+    label.setObjectName("messageLabel")
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setStyleSheet("color: #b00020;")
+    label.setAccessibleName("Message")
+    label.hide()
+    return label
+
+
+class LoginDialog(QDialog):
+    """TapeTrack Logon: User-ID, Password, One Time Password."""
+
+    logonRequested = Signal(str, str, str)
+
+    def __init__(self, program: str, last_user_id: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("loginDialog")
+        self.setWindowTitle(f"TapeTrack Logon — {program}")
+        self.setWindowIcon(resources.app_icon())
+        self.program = program
+
+        self.userIdEdit = QLineEdit(last_user_id)
+        self.userIdEdit.setObjectName("userIdEdit")
+        self.userIdEdit.setMaxLength(64)
+        self.userIdEdit.setAccessibleName("User-ID")
+        self.passwordEdit = QLineEdit()
+        self.passwordEdit.setObjectName("passwordEdit")
+        self.passwordEdit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passwordEdit.setMaxLength(256)
+        self.passwordEdit.setAccessibleName("Password")
+        self.capsLockLabel = QLabel("Caps Lock is on")
+        self.capsLockLabel.setObjectName("capsLockLabel")
+        self.capsLockLabel.setStyleSheet("color: #8a5a00;")
+        self.capsLockLabel.hide()
+        self._caps = CapsLockWatcher(self)
+        self._caps.changed.connect(self.capsLockLabel.setVisible)
+        self.passwordEdit.installEventFilter(self._caps)
+        self.otpEdit = QLineEdit()
+        self.otpEdit.setObjectName("otpEdit")
+        self.otpEdit.setPlaceholderText("123 456")
+        self.otpEdit.setMaxLength(7)
+        self.otpEdit.setValidator(QRegularExpressionValidator(OTP_PATTERN, self.otpEdit))
+        self.otpEdit.setAccessibleName("One Time Password")
+        self.otpEdit.setToolTip(
+            "The 6-digit code from your authenticator app, if your User-ID uses one.\n"
+            "Leave it empty the first time, to see the QR code to scan."
+        )
+        self.messageLabel = _message_label()
+
+        form = QFormLayout()
+        form.addRow("&User-ID:", self.userIdEdit)
+        form.addRow("&Password:", self.passwordEdit)
+        form.addRow("", self.capsLockLabel)
+        form.addRow("&One Time Password:", self.otpEdit)
+
+        self.buttonBox = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttonBox.setObjectName("buttonBox")
+        self.buttonBox.accepted.connect(self._on_ok)
+        self.buttonBox.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(_header(
+            program,
+            "Enter your User-ID and password, and the One Time Password from your "
+            "authenticator app if your User-ID uses one.",
+        ))
+        layout.addLayout(form)
+        layout.addWidget(self.messageLabel)
+        layout.addWidget(self.buttonBox)
+        self.setMinimumWidth(420)
+        self._focus_first_empty()
+
+    def _focus_first_empty(self) -> None:
+        target = self.passwordEdit if self.userIdEdit.text() else self.userIdEdit
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def showEvent(self, event: QEvent) -> None:
+        super().showEvent(event)  # type: ignore[arg-type]
+        self._focus_first_empty()
+
+    def show_message(self, text: str) -> None:
+        self.messageLabel.setText(text)
+        self.messageLabel.setVisible(bool(text))
+
+    @Slot()
+    def _on_ok(self) -> None:
+        user_id = self.userIdEdit.text().strip()
+        if not user_id:
+            self.show_message("Enter your User-ID.")
+            self.userIdEdit.setFocus()
+            return
+        if not self.passwordEdit.text():
+            self.show_message("Enter your password.")
+            self.passwordEdit.setFocus()
+            return
+        self.logonRequested.emit(user_id, self.passwordEdit.text(), self.otpEdit.text())
+
+    def show_outcome(self, outcome: LogonOutcome) -> None:
+        """Show a refusal and put the cursor where the user types next."""
+        self.show_message(logon_message(outcome))
+        status = outcome.status
+        if status in (LogonStatus.AUTHORIZATION_FAILURE, LogonStatus.INTEGRITY_FAILED):
+            self.passwordEdit.clear()
+            self.otpEdit.clear()
+            self.passwordEdit.setFocus()
+        elif status in (LogonStatus.REVOKED, LogonStatus.DISABLED,
+                        LogonStatus.PROGRAM_NOT_PERMITTED):
+            self.passwordEdit.clear()
+            self.userIdEdit.setFocus()
+            self.userIdEdit.selectAll()
+        else:  # a problem with the code: keep the password, retype the code
+            self.otpEdit.clear()
+            self.otpEdit.setFocus()
+
+    def reset_for_next_user(self, last_user_id: str) -> None:
+        """After a log out: an empty form but the last User-ID."""
+        self.userIdEdit.setText(last_user_id)
+        self.passwordEdit.clear()
+        self.otpEdit.clear()
+        self.capsLockLabel.hide()
+        self.show_message("")
+        self._focus_first_empty()
+
+
+class FirstRunDialog(QDialog):
+    """A new store: choose the built-in tapemaster user's password."""
+
+    passwordChosen = Signal(str)
+
+    def __init__(self, program: str, store_path: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("firstRunDialog")
+        self.setWindowTitle(f"{program} — First Run")
+        self.setWindowIcon(resources.app_icon())
+
+        self.passwordEdit = QLineEdit()
+        self.passwordEdit.setObjectName("passwordEdit")
+        self.passwordEdit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passwordEdit.setAccessibleName("Password")
+        self.confirmEdit = QLineEdit()
+        self.confirmEdit.setObjectName("confirmEdit")
+        self.confirmEdit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.confirmEdit.setAccessibleName("Password (again)")
+        self.messageLabel = _message_label()
+        rules = QLabel(
+            f"The password needs {MIN_LENGTH} to {MAX_LENGTH} characters and must not be "
+            "the User-ID. A passphrase of a few words is easy to type and hard to guess."
+        )
+        rules.setWordWrap(True)
+        location = QLabel(f"Store: {store_path}")
+        location.setWordWrap(True)
+        location.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        location.setStyleSheet("color: palette(mid);")
+
+        form = QFormLayout()
+        form.addRow("User-ID:", QLabel("<b>tapemaster</b>"))
+        form.addRow("&Password:", self.passwordEdit)
+        form.addRow("Password (&again):", self.confirmEdit)
+
+        self.buttonBox = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttonBox.setObjectName("buttonBox")
+        self.buttonBox.accepted.connect(self._on_ok)
+        self.buttonBox.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(_header(
+            program,
+            "This is a new user store. Choose the password of the built-in tapemaster "
+            "user: the administrator who adds every other user.",
+        ))
+        layout.addLayout(form)
+        layout.addWidget(rules)
+        layout.addWidget(self.messageLabel)
+        layout.addWidget(location)
+        layout.addWidget(self.buttonBox)
+        self.setMinimumWidth(440)
+        self.passwordEdit.setFocus()
+
+    def show_message(self, text: str) -> None:
+        self.messageLabel.setText(text)
+        self.messageLabel.setVisible(bool(text))
+
+    @Slot()
+    def _on_ok(self) -> None:
+        if self.passwordEdit.text() != self.confirmEdit.text():
+            self.show_message("The two passwords are not the same.")
+            self.confirmEdit.clear()
+            self.confirmEdit.setFocus()
+            return
+        self.passwordChosen.emit(self.passwordEdit.text())

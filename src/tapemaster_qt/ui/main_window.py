@@ -1,0 +1,207 @@
+"""The program's main window: TapeMaster (with Administration), Checkpoint and Lite."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
+
+from tapemaster_qt import __version__
+from tapemaster_qt.errors import TapeMasterError
+from tapemaster_qt.services import Actor, Context
+from tapemaster_qt.services.admin import AdminService
+from tapemaster_qt.services.audit import AuditLog
+from tapemaster_qt.services.auth import LogonOutcome, PasswordChangeService, Session
+from tapemaster_qt.ui import msgbox, resources
+from tapemaster_qt.ui.password_change import PasswordChangeDialog
+from tapemaster_qt.ui.texts import local_time
+
+
+def welcome_text(session: Session, outcome: LogonOutcome) -> str:
+    name = session.name or session.user_id
+    lines = [f"<h2>Welcome, {_escape(name)}</h2>"]
+    previous = local_time(outcome.previous_logon, never="")
+    lines.append(f"<p>Last successful logon: <b>{previous or 'this is your first'}</b></p>")
+    failures = outcome.failures_since
+    if failures:
+        lines.append(
+            f"<p style='color:#b00020'><b>{failures} failed logon attempt"
+            f"{'s' if failures != 1 else ''} since then.</b> If that was not you, tell "
+            "your administrator.</p>"
+        )
+    else:
+        lines.append("<p>No failed logon attempts since then.</p>")
+    return "".join(lines)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class MainWindow(QMainWindow):
+    logOutRequested = Signal()
+    exitRequested = Signal()
+
+    def __init__(self, ctx: Context, session: Session, outcome: LogonOutcome,
+                 *, full: bool) -> None:
+        super().__init__()
+        self._ctx = ctx
+        self.session = session
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(f"{ctx.program} — {session.user_id}")
+        self.setWindowIcon(resources.app_icon())
+        self._windows: dict[str, QWidget] = {}
+
+        menu_bar = self.menuBar()
+        self.menuFile = menu_bar.addMenu("&File")
+        self.menuFile.setObjectName("menuFile")
+        self.actionResetPassword = self._action("actionResetPassword", "&Reset Password…",
+                                                self.reset_password)
+        self.actionLogOut = self._action("actionLogOut", "&Log Out", self.logOutRequested.emit)
+        self.actionExit = self._action("actionExit", "E&xit", self.exitRequested.emit,
+                                       QKeySequence(QKeySequence.StandardKey.Quit))
+        self.menuFile.addAction(self.actionResetPassword)
+        self.menuFile.addSeparator()
+        self.menuFile.addAction(self.actionLogOut)
+        self.menuFile.addAction(self.actionExit)
+
+        self.menuAdministration = None
+        if full:
+            self.menuAdministration = menu_bar.addMenu("&Administration")
+            self.menuAdministration.setObjectName("menuAdministration")
+            self.actionGroupUserAdministration = self._action(
+                "actionGroupUserAdministration", "&Group/User Administration…",
+                self.open_group_user_administration)
+            self.actionActiveUsers = self._action("actionActiveUsers", "&Active Users…",
+                                                  self.open_active_users)
+            self.actionAuditLog = self._action("actionAuditLog", "Audit &Log…",
+                                               self.open_audit_log)
+            for action in (self.actionGroupUserAdministration, self.actionActiveUsers,
+                           self.actionAuditLog):
+                self.menuAdministration.addAction(action)
+                action.setEnabled(session.tapemaster_rights)
+            self.menuAdministration.setEnabled(session.tapemaster_rights)
+            if not session.tapemaster_rights:
+                self.menuAdministration.setToolTip("Needs tapemaster rights")
+
+        self.menuHelp = menu_bar.addMenu("&Help")
+        self.menuHelp.setObjectName("menuHelp")
+        self.actionAbout = self._action("actionAbout", f"&About {ctx.program}", self.about)
+        self.menuHelp.addAction(self.actionAbout)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(24, 24, 24, 24)
+        self.welcomeLabel = QLabel(welcome_text(session, outcome))
+        self.welcomeLabel.setObjectName("welcomeLabel")
+        self.welcomeLabel.setTextFormat(Qt.TextFormat.RichText)
+        self.welcomeLabel.setWordWrap(True)
+        self.welcomeLabel.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.welcomeLabel)
+        if full and session.tapemaster_rights:
+            hint = QLabel("Administration ▸ Group/User Administration manages users, groups "
+                          "and One Time Passwords.")
+            hint.setWordWrap(True)
+            layout.addWidget(hint)
+        layout.addStretch(1)
+        self.setCentralWidget(central)
+
+        status = self.statusBar()
+        status.setObjectName("statusBar")
+        status.showMessage("Ready")
+        self.userStatusLabel = QLabel(f" {session.user_id} ")
+        self.userStatusLabel.setObjectName("userStatusLabel")
+        self.programStatusLabel = QLabel(f" {ctx.program} ")
+        self.programStatusLabel.setObjectName("programStatusLabel")
+        status.addPermanentWidget(self.userStatusLabel)
+        status.addPermanentWidget(self.programStatusLabel)
+        self.resize(720, 460 if full else 360)
+
+    def _action(self, name: str, text: str, slot: object,
+                shortcut: QKeySequence | None = None) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        action.triggered.connect(slot)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        self.addAction(action)
+        return action
+
+    # --- File ---------------------------------------------------------------------------
+
+    @Slot()
+    def reset_password(self) -> PasswordChangeDialog:
+        service = PasswordChangeService(self._ctx)
+
+        def apply(current: str, new: str) -> None:
+            service.change_password(self.session, current, new)
+
+        dialog = PasswordChangeDialog(self.session.user_id, apply, own=True, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.statusBar().showMessage("Password changed", 5000))
+        self._windows["password"] = dialog
+        dialog.open()
+        return dialog
+
+    # --- Administration -----------------------------------------------------------------
+
+    def _admin(self) -> AdminService:
+        return AdminService(self._ctx, Actor.for_user(self.session.user_id))
+
+    def _show_window(self, key: str, factory: object) -> QWidget | None:
+        window = self._windows.get(key)
+        if window is None or not window.isVisible():
+            try:
+                window = factory()  # type: ignore[operator]
+            except TapeMasterError as exc:
+                msgbox.warning(self, self.windowTitle(), exc.message)
+                return None
+            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            window.destroyed.connect(lambda *_: self._windows.pop(key, None))
+            self._windows[key] = window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
+
+    @Slot()
+    def open_group_user_administration(self) -> QWidget | None:
+        from tapemaster_qt.ui.admin_window import GroupUserAdministration
+
+        return self._show_window("admin", lambda: GroupUserAdministration(self._admin(), self))
+
+    @Slot()
+    def open_active_users(self) -> QWidget | None:
+        from tapemaster_qt.ui.activity import ActiveUsersWindow
+
+        return self._show_window("active", lambda: ActiveUsersWindow(self._admin(), self))
+
+    @Slot()
+    def open_audit_log(self) -> QWidget | None:
+        from tapemaster_qt.ui.activity import AuditLogWindow
+
+        actor = Actor.for_user(self.session.user_id)
+        return self._show_window("audit", lambda: AuditLogWindow(AuditLog(self._ctx, actor),
+                                                                 self))
+
+    def close_child_windows(self) -> None:
+        for window in list(self._windows.values()):
+            window.close()
+        self._windows.clear()
+
+    # --- Help ---------------------------------------------------------------------------
+
+    @Slot()
+    def about(self) -> None:
+        store = self._ctx.store
+        try:
+            key = store.key_description()
+        except TapeMasterError as exc:
+            key = f"unavailable — {exc.message}"
+        msgbox.information(
+            self, f"About {self._ctx.program}",
+            f"{self._ctx.program} (TapeMaster Qt {__version__})",
+            informative=(f"User store: {store.path}\nStore key: {key}\n\n"
+                         "Logon with password and One Time Password (RFC 6238 TOTP)."),
+            object_name="aboutMessage",
+        )

@@ -1,0 +1,125 @@
+"""Small read-only table models: groups, active sessions, and the lazy audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from tapemaster_qt.records import AuditEvent, GroupRecord, SessionRecord
+from tapemaster_qt.ui.texts import local_time
+
+Index = QModelIndex | QPersistentModelIndex
+RecordRole = Qt.ItemDataRole.UserRole + 1
+"""data(index, RecordRole) returns the row's record object."""
+
+
+class RecordTableModel(QAbstractTableModel):
+    """A table of records, one per row; ``columns`` maps a header to a cell function."""
+
+    headers: tuple[str, ...] = ()
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._records: list[Any] = []
+        self._cells: list[tuple[str, ...]] = []
+
+    def cells(self, record: Any) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def set_records(self, records: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self._records = list(records)
+        self._cells = [self.cells(r) for r in self._records]
+        self.endResetModel()
+
+    def append_records(self, records: Sequence[Any]) -> None:
+        if not records:
+            return
+        first = len(self._records)
+        self.beginInsertRows(QModelIndex(), first, first + len(records) - 1)
+        self._records.extend(records)
+        self._cells.extend(self.cells(r) for r in records)
+        self.endInsertRows()
+
+    def records(self) -> list[Any]:
+        return self._records
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._records)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+                and 0 <= section < len(self.headers)):
+            return self.headers[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row, col = index.row(), index.column()
+        if not (0 <= row < len(self._records) and 0 <= col < len(self.headers)):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._cells[row][col]
+        if role == RecordRole:
+            return self._records[row]
+        return None
+
+
+class GroupsModel(RecordTableModel):
+    headers = ("Group-ID", "Description", "Users")
+
+    def cells(self, record: GroupRecord) -> tuple[str, ...]:
+        return (record.group_id, record.description, str(record.members))
+
+
+class SessionsModel(RecordTableModel):
+    headers = ("User-ID", "Program", "Host", "Process", "Since", "Last Seen")
+
+    def cells(self, record: SessionRecord) -> tuple[str, ...]:
+        return (record.user_id, record.program, record.host, str(record.pid),
+                local_time(record.since), local_time(record.last_seen))
+
+
+class AuditModel(RecordTableModel):
+    """Newest events first, fetched a page at a time as the view scrolls.
+
+    Opening a log of a million events reads one page, not a million rows.
+    """
+
+    headers = ("Time", "Event", "User-ID", "Detail", "Actor", "Program", "Host")
+    PAGE = 500
+
+    def __init__(self, fetch: Callable[[int | None, int], list[AuditEvent]],
+                 parent: Any = None) -> None:
+        super().__init__(parent)
+        self._fetch = fetch
+        self._exhausted = False
+
+    def cells(self, record: AuditEvent) -> tuple[str, ...]:
+        return (local_time(record.ts, seconds=True), record.event,
+                record.user_id or "", record.detail, record.actor, record.program,
+                record.host)
+
+    def reload(self, fetch: Callable[[int | None, int], list[AuditEvent]] | None = None) -> None:
+        if fetch is not None:
+            self._fetch = fetch
+        page = self._fetch(None, self.PAGE)
+        self._exhausted = len(page) < self.PAGE
+        self.set_records(page)
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._exhausted and bool(self._records)
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or self._exhausted or not self._records:
+            return
+        page = self._fetch(self._records[-1].id, self.PAGE)
+        self._exhausted = len(page) < self.PAGE
+        self.append_records(page)

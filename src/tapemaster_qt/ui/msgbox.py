@@ -1,0 +1,74 @@
+"""Every message box and file dialog goes through here (after qutebrowser's msgbox).
+
+Tests replace :func:`_exec` and :func:`_file_dialog` to answer without a modal loop,
+so no test can hang on a dialog nobody sees.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+logger = logging.getLogger(__name__)
+
+Button = QMessageBox.StandardButton
+
+
+def _exec(box: QMessageBox) -> QMessageBox.StandardButton:
+    """Show ``box`` modally and return the button pressed (the seam tests patch)."""
+    return QMessageBox.StandardButton(box.exec())
+
+
+def _file_dialog(
+    parent: QWidget | None, caption: str, directory: str, filters: str
+) -> str:
+    path, _ = QFileDialog.getSaveFileName(parent, caption, directory, filters)
+    return path
+
+
+def _box(
+    parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str,
+    buttons: QMessageBox.StandardButton, default: QMessageBox.StandardButton,
+    object_name: str, informative: str = "",
+) -> QMessageBox:
+    box = QMessageBox(icon, title, text, buttons, parent)
+    box.setObjectName(object_name)
+    box.setDefaultButton(default)
+    if informative:
+        box.setInformativeText(informative)
+    return box
+
+
+def information(parent: QWidget | None, title: str, text: str, *,
+                object_name: str = "informationMessage", informative: str = "") -> None:
+    _exec(_box(parent, QMessageBox.Icon.Information, title, text, Button.Ok, Button.Ok,
+               object_name, informative))
+
+
+def warning(parent: QWidget | None, title: str, text: str, *,
+            object_name: str = "warningMessage", informative: str = "") -> None:
+    logger.info("Warning shown: %s", title)
+    _exec(_box(parent, QMessageBox.Icon.Warning, title, text, Button.Ok, Button.Ok,
+               object_name, informative))
+
+
+def critical(parent: QWidget | None, title: str, text: str, *,
+             object_name: str = "criticalMessage", informative: str = "") -> None:
+    logger.warning("Error shown: %s: %s", title, text)
+    _exec(_box(parent, QMessageBox.Icon.Critical, title, text, Button.Ok, Button.Ok,
+               object_name, informative))
+
+
+def confirm(parent: QWidget | None, title: str, text: str, *, yes: str = "Yes",
+            object_name: str = "confirmMessage", informative: str = "") -> bool:
+    """Ask before something that cannot be undone; the safe answer is the default."""
+    box = _box(parent, QMessageBox.Icon.Question, title, text, Button.Yes | Button.No,
+               Button.No, object_name, informative)
+    box.button(Button.Yes).setText(yes)
+    return _exec(box) == Button.Yes
+
+
+def save_file(parent: QWidget | None, caption: str, directory: str, filters: str) -> str | None:
+    path = _file_dialog(parent, caption, directory, filters)
+    return path or None

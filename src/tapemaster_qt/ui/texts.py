@@ -1,0 +1,60 @@
+"""What each logon outcome says to the person at the keyboard.
+
+The services decide *what happened* (an enum plus data); the words are the UI's.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tapemaster_qt.services.auth import LogonOutcome, LogonStatus
+from tapemaster_qt.services.totp import describe_skew
+
+APPS = "Google Authenticator, Microsoft Authenticator, 2FAS, Authy or Aegis"
+
+
+def logon_message(outcome: LogonOutcome) -> str:
+    status = outcome.status
+    if status is LogonStatus.AUTHORIZATION_FAILURE:
+        return "Authorization Failure"
+    if status is LogonStatus.REVOKED:
+        return "Access Revoked"
+    if status is LogonStatus.DISABLED:
+        return "User-ID is disabled"
+    if status is LogonStatus.PROGRAM_NOT_PERMITTED:
+        return f"Access to {outcome.program} is not permitted"
+    if status is LogonStatus.OTP_REQUIRED:
+        return "One Time Password required"
+    if status is LogonStatus.BAD_OTP:
+        return "The One Time Password is not valid."
+    if status is LogonStatus.BAD_OTP_ENROLMENT:
+        return ("The One Time Password is not valid. If you have not added TapeTrack to "
+                "your authenticator app yet, log on without a code to see the QR code again "
+                "and scan it.")
+    if status is LogonStatus.OTP_REPLAY:
+        return "This code has already been used — wait for the next one"
+    if status is LogonStatus.CLOCK_SKEW:
+        how = describe_skew(outcome.skew_seconds or 0)
+        return (f"That code belongs to another time: your device's clock is {how}. "
+                "Check the date, time and time zone on your device, then use the next code.")
+    if status is LogonStatus.MALFORMED_CODE:
+        return "A One Time Password is the 6 digits your app shows, like 123456 or 123 456."
+    if status is LogonStatus.INTEGRITY_FAILED:
+        return ("This User-ID's record failed its integrity check — "
+                "contact your administrator.")
+    return ""
+
+
+def local_time(iso: str | None, *, never: str = "never", seconds: bool = False) -> str:
+    """A stored UTC timestamp in the user's local time, to the minute (or second)."""
+    if not iso:
+        return never
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def yes_no(value: bool) -> str:
+    return "True" if value else "False"
