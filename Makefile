@@ -37,4 +37,9 @@ test: $(TESTSTAMP)
 
 ## lint: ruff
 lint: $(TESTSTAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests tools benchmarks
+
+## screenshots: regenerate docs/screenshots (needs xvfb-run; a demo store in /tmp)
+screenshots: $(STAMP)
+	PYTHON_KEYRING_BACKEND=keyring.backends.fail.Keyring xvfb-run -a -s "-screen 0 1600x1000x24" \
+		$(BIN)/python tools/screenshots.py

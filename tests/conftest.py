@@ -16,13 +16,12 @@ import keyring
 import keyring.backend
 import pytest
 
+from helpers import ADMIN_PASSWORD
 from tapemaster_qt.services import Actor, Context
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
 from tapemaster_qt.services.setup import set_initial_password
 from tapemaster_qt.store import Store
-
-ADMIN_PASSWORD = "Tape-Admin-2026"
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):

@@ -8,6 +8,9 @@ import hmac
 import struct
 from urllib.parse import parse_qs, unquote, urlparse
 
+ADMIN_PASSWORD = "Tape-Admin-2026"
+"""tapemaster's password in every initialised test store."""
+
 
 def secret_from_uri(uri: str) -> bytes:
     """The raw secret an authenticator app would take from a provisioning URI."""

@@ -49,7 +49,7 @@ from tapemaster_qt.ui.user_properties import UserPropertiesDialog
 logger = logging.getLogger(__name__)
 
 # Set, not measured: measuring would read every one of 100,000 rows.
-_USER_COLUMN_WIDTHS = (110, 170, 80, 45, 180, 170, 55, 75, 65, 65, 130)
+_USER_COLUMN_WIDTHS = (100, 150, 75, 45, 170, 160, 50, 70, 65, 65, 130)
 
 
 def _table(name: str) -> QTableView:
@@ -211,7 +211,7 @@ class GroupUserAdministration(QWidget):
             self.usersView.setColumnWidth(column, width)
         self.groupsView.setColumnWidth(0, 110)
         self.groupsView.setColumnWidth(1, 320)
-        self.resize(1100, 560)
+        self.resize(1120, 560)
         self.reload()
         self.usersView.setFocus()
 

@@ -21,7 +21,10 @@ def welcome_text(session: Session, outcome: LogonOutcome) -> str:
     name = session.name or session.user_id
     lines = [f"<h2>Welcome, {_escape(name)}</h2>"]
     previous = local_time(outcome.previous_logon, never="")
-    lines.append(f"<p>Last successful logon: <b>{previous or 'this is your first'}</b></p>")
+    if previous:
+        lines.append(f"<p>Your last successful logon: <b>{previous}</b></p>")
+    else:
+        lines.append("<p>This is your first logon.</p>")
     failures = outcome.failures_since
     if failures:
         lines.append(
@@ -30,7 +33,7 @@ def welcome_text(session: Session, outcome: LogonOutcome) -> str:
             "your administrator.</p>"
         )
     else:
-        lines.append("<p>No failed logon attempts since then.</p>")
+        lines.append("<p>No failed logon attempts since then.</p>" if previous else "")
     return "".join(lines)
 
 

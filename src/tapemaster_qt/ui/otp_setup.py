@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -42,28 +41,17 @@ def qr_matrix(data: str) -> list[list[bool]]:
 class QrCodeLabel(QLabel):
     """Paints a QR matrix crisply: an integer number of device pixels per module."""
 
+    MODULE = 6
+    """Logical pixels per module: about 6 cm across on a common screen, easy to scan."""
+
     def __init__(self, matrix: list[list[bool]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.matrix = matrix
         self.setObjectName("qrCodeLabel")
         self.setAccessibleName("QR code")
         self.setAccessibleDescription("Scan this code with your authenticator app")
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(self.sizeHint())
-
-    def sizeHint(self) -> QSize:
-        side = len(self.matrix) * 5
-        return QSize(side, side)
-
-    def minimumSizeHint(self) -> QSize:
-        side = len(self.matrix) * 3
-        return QSize(side, side)
-
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        return width
+        side = len(matrix) * self.MODULE
+        self.setFixedSize(QSize(side, side))
 
     def paintEvent(self, event: object) -> None:
         painter = QPainter(self)
@@ -81,9 +69,9 @@ class QrCodeLabel(QLabel):
         left = (width - side) / 2
         top = (height - side) / 2
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        painter.fillRect(self.rect(), QColor("white"))
         # Snap the origin to a device pixel too.
         origin = QPointF(round(left * ratio) / ratio, round(top * ratio) / ratio)
+        painter.fillRect(QRectF(origin.x(), origin.y(), side, side), QColor("white"))
         black = QColor("black")
         for y, row in enumerate(self.matrix):
             x = 0

@@ -82,7 +82,9 @@ class PasswordChangeDialog(QDialog):
         new_row = QHBoxLayout()
         new_row.addWidget(self.newPasswordEdit, 1)
         new_row.addWidget(self.randomButton)
-        form.addRow("&New Password:", new_row)
+        new_label = QLabel("&New Password:")
+        new_label.setBuddy(self.newPasswordEdit)  # a row holding a layout gets no buddy
+        form.addRow(new_label, new_row)
         form.addRow("New Password (&again):", self.confirmPasswordEdit)
         form.addRow("", self._random_row)
         rules = QLabel(f"{MIN_LENGTH} to {MAX_LENGTH} characters, not the User-ID."

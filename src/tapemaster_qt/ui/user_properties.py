@@ -205,9 +205,18 @@ class UserPropertiesDialog(QDialog):
         layout.addWidget(self.messageLabel)
         layout.addWidget(self.buttonBox)
         self.resize(520, 600)
-        if self.adding:
-            self.identityGrid.setCurrentIndex(self.model.value_index("User-ID"))
         self.identityGrid.setFocus()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self.adding and not self._shown:
+            # A new user starts with the cursor in the User-ID cell, ready to type.
+            index = self.model.value_index("User-ID")
+            self.identityGrid.setCurrentIndex(index)
+            self.identityGrid.edit(index)
+        self._shown = True
+
+    _shown = False
 
     def show_message(self, text: str) -> None:
         self.messageLabel.setText(text)

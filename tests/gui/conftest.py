@@ -1,0 +1,100 @@
+"""GUI fixtures: a controller over a fresh store, and message boxes answered in-line.
+
+Message boxes go through ``tapemaster_qt.ui.msgbox``; ``boxes`` replaces its modal
+``exec`` so a test sees every box (objectName, title, text) and answers it, and no
+test can hang on a dialog nobody sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from helpers import ADMIN_PASSWORD
+from tapemaster_qt.app import Controller, UiState
+from tapemaster_qt.services import Context
+from tapemaster_qt.services.passwords import PasswordHasher
+from tapemaster_qt.services.setup import needs_first_run, set_initial_password
+from tapemaster_qt.store import Store
+from tapemaster_qt.ui import msgbox
+
+
+@dataclass
+class Box:
+    object_name: str
+    title: str
+    text: str
+    informative: str
+
+
+@dataclass
+class Boxes:
+    shown: list[Box] = field(default_factory=list)
+    answer: QMessageBox.StandardButton = QMessageBox.StandardButton.Yes
+    save_path: str = ""
+
+    def names(self) -> list[str]:
+        return [b.object_name for b in self.shown]
+
+    def last(self) -> Box:
+        return self.shown[-1]
+
+
+@pytest.fixture
+def boxes(monkeypatch: pytest.MonkeyPatch) -> Boxes:
+    record = Boxes()
+
+    def fake_exec(box: QMessageBox) -> QMessageBox.StandardButton:
+        record.shown.append(Box(box.objectName(), box.windowTitle(), box.text(),
+                                box.informativeText()))
+        buttons = box.standardButtons()
+        if record.answer & buttons:
+            return record.answer
+        return QMessageBox.StandardButton.Ok
+
+    monkeypatch.setattr(msgbox, "_exec", fake_exec)
+    monkeypatch.setattr(msgbox, "_file_dialog", lambda *a: record.save_path)
+    return record
+
+
+class Launcher:
+    """Starts controllers (programs) on the test's store folder and cleans them up."""
+
+    def __init__(self, qtbot, data_dir: Path, hasher: PasswordHasher) -> None:
+        self.qtbot = qtbot
+        self.data_dir = data_dir
+        self.hasher = hasher
+        self.made: list[Controller] = []
+
+    def context(self, program: str = "TapeMaster") -> Context:
+        return Context(Store.open(self.data_dir), program=program, hasher=self.hasher)
+
+    def __call__(self, program: str = "TapeMaster", *, initialise: bool = True,
+                 **kwargs) -> Controller:
+        ctx = self.context(program)
+        if initialise and needs_first_run(ctx):
+            set_initial_password(ctx, ADMIN_PASSWORD)
+        controller = Controller(ctx, UiState(self.data_dir), **kwargs)
+        self.made.append(controller)
+        controller.start()
+        return controller
+
+    def close(self) -> None:
+        for c in self.made:
+            c._end_session("test over")
+            for w in (c.login_dialog, c.first_run_dialog, c.otp_setup_dialog):
+                if w is not None:
+                    w.close()
+                    w.deleteLater()
+            c.ctx.store.close()
+
+
+@pytest.fixture
+def launch(qtbot, data_dir: Path, hasher: PasswordHasher, boxes: Boxes) -> Iterator[Launcher]:
+    launcher = Launcher(qtbot, data_dir, hasher)
+    yield launcher
+    launcher.close()

@@ -1,0 +1,100 @@
+"""Driving the windows like a user: typing, clicking rows, choosing in the grid."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QComboBox, QDialogButtonBox, QWidget
+
+from tapemaster_qt.app import Controller
+from tapemaster_qt.ui.otp_setup import OtpSetupDialog
+
+
+def log_on(qtbot, controller: Controller, user_id: str, password: str, code: str = "") -> None:
+    """Type into the logon dialog like a user and click OK."""
+    dialog = controller.login_dialog
+    assert dialog is not None and dialog.isVisible()
+    for edit, text in ((dialog.userIdEdit, user_id), (dialog.passwordEdit, password),
+                       (dialog.otpEdit, code)):
+        edit.clear()
+        if text:
+            qtbot.keyClicks(edit, text)
+    qtbot.mouseClick(dialog.buttonBox.button(QDialogButtonBox.StandardButton.Ok),
+                     Qt.MouseButton.LeftButton)
+
+
+def top_level(name: str) -> QWidget:
+    for widget in QApplication.topLevelWidgets():
+        if widget.objectName() == name and widget.isVisible():
+            return widget
+    raise AssertionError(f"no visible window named {name}")
+
+
+def open_admin(qtbot, controller):
+    controller.main_window.actionGroupUserAdministration.trigger()
+    window = top_level("groupUserAdministration")
+    qtbot.waitExposed(window)
+    return window
+
+
+def row_rect(window, user_id: str):
+    proxy = window.usersProxy
+    for row in range(proxy.rowCount()):
+        index = proxy.index(row, 0)
+        if index.data() == user_id:
+            return window.usersView.visualRect(index)
+    raise AssertionError(f"{user_id} not in the users table")
+
+
+def open_properties_by_double_click(qtbot, window, user_id: str):
+    rect = row_rect(window, user_id)
+    viewport = window.usersView.viewport()
+    qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(viewport, Qt.MouseButton.LeftButton, pos=rect.center())
+    dialog = window.properties_dialog
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def grid_value(dialog, label: str) -> str | None:
+    index = dialog.model.value_index(label)
+    return index.data() if index.isValid() else None
+
+
+def choose_in_grid(qtbot, dialog, label: str, text: str) -> None:
+    """Select the field's value cell, let the combo editor open, pick ``text`` by key."""
+    grid = dialog.identityGrid
+    index = dialog.model.value_index(label)
+    grid.setCurrentIndex(index)
+    combo = grid.viewport().findChild(QComboBox)
+    assert combo is not None, "the True/False editor did not open"
+    target = combo.findText(text)
+    key = Qt.Key.Key_Down if target > combo.currentIndex() else Qt.Key.Key_Up
+    while combo.currentIndex() != target:
+        qtbot.keyClick(combo, key)
+    grid.setCurrentIndex(QModelIndex())  # leaving the cell commits, as a click elsewhere
+
+
+def save(qtbot, dialog) -> None:
+    qtbot.mouseClick(dialog.buttonBox.button(QDialogButtonBox.StandardButton.Save),
+                     Qt.MouseButton.LeftButton)
+
+
+def read_qr(qtbot, dialog: OtpSetupDialog, tmp_path: Path) -> str:
+    """What a phone reads from the QR on screen: zbar when installed, else the painted
+    modules compared with the matrix of the URI the dialog was given."""
+    label = dialog.qrCodeLabel
+    image: QImage = label.grab().toImage()
+    if shutil.which("zbarimg"):
+        png = tmp_path / "qr.png"
+        image.save(str(png))
+        out = subprocess.run(["zbarimg", "--raw", "-q", str(png)], capture_output=True,
+                             text=True, check=True)
+        return out.stdout.strip()
+    pytest.fail("zbarimg (Debian package zbar-tools) is needed to read the QR back")

@@ -1,0 +1,193 @@
+"""Screenshots of every window for the README: ``make screenshots`` (runs under xvfb-run).
+
+Builds a demo store in a temporary folder (nothing touches your own store), walks the
+windows the way a user would and saves each as docs/screenshots/<name>.png.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from tapemaster_qt.app import Controller, UiState
+from tapemaster_qt.services import Actor, Context, totp
+from tapemaster_qt.services.admin import AdminService
+from tapemaster_qt.services.auth import LogonService
+from tapemaster_qt.services.setup import set_initial_password
+from tapemaster_qt.store import Store
+from tapemaster_qt.ui import msgbox
+
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+ADMIN_PASSWORD = "Tape-Admin-2026"
+DEMO_USERS = [
+    ("alice", "Alice Archer", "alice@example.com", "OPS", "Night shift operator"),
+    ("bob", "Bob Baker", "bob@example.com", "OPS", "Vault courier"),
+    ("carol.d", "Carol Diaz", "carol@example.com", "AUDIT", "Compliance"),
+    ("dave-k", "Dave Kim", "", "OPS", "Library robot maintenance"),
+    ("erin", "Erin Ford", "erin@example.com", "DEFAULT", ""),
+    ("frank", "Frank Green", "frank@example.com", "AUDIT", "External auditor"),
+]
+_pending_boxes: list[QMessageBox] = []
+
+
+def settle(app: QApplication, seconds: float = 0.2) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def shoot(app: QApplication, widget: QWidget, name: str) -> None:
+    widget.show()
+    widget.raise_()
+    settle(app)
+    path = OUT / f"{name}.png"
+    widget.grab().save(str(path))
+    print(f"saved {path.relative_to(OUT.parent.parent)}")
+
+
+def capture_box(box: QMessageBox) -> QMessageBox.StandardButton:
+    _pending_boxes.append(box)
+    return QMessageBox.StandardButton.Ok
+
+
+def main() -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    OUT.mkdir(parents=True, exist_ok=True)
+    msgbox._exec = capture_box  # type: ignore[assignment]
+    folder = Path(tempfile.mkdtemp(prefix="tapemaster-shots-"))
+    ctx = Context(Store.open(folder), program="TapeMaster")
+
+    # First run, as a brand-new store shows it.
+    first = Controller(ctx, UiState(folder))
+    first.start()
+    assert first.first_run_dialog is not None
+    shoot(app, first.first_run_dialog, "first-run")
+    first.first_run_dialog.close()
+
+    set_initial_password(ctx, ADMIN_PASSWORD)
+    admin = AdminService(ctx, Actor.for_user("tapemaster"))
+    admin.add_group("OPS", "Operations")
+    admin.add_group("AUDIT", "Auditors")
+    for user_id, name, email, group, description in DEMO_USERS:
+        admin.add_user({"user_id": user_id, "name": name, "email": email or None,
+                        "group_id": group, "description": description,
+                        "role": 3 if group == "OPS" else 5}, f"{user_id}-pass-2026")
+    admin.set_otp("bob", True)
+    admin.set_otp("alice", True)
+    logon = LogonService(ctx)
+    enrol = logon.logon("alice", "alice-pass-2026")
+    assert enrol.provisioning_uri
+    import base64
+    from urllib.parse import parse_qs, urlparse
+
+    b32 = parse_qs(urlparse(enrol.provisioning_uri).query)["secret"][0]
+    alice_secret = base64.b32decode(b32 + "=" * (-len(b32) % 8))
+    logon.logon("alice", "alice-pass-2026",
+                totp.code_at(alice_secret, totp.time_step(time.time())))
+    for _ in range(6):
+        logon.logon("dave-k", "wrong password")
+    logon.logon("erin", "wrong password")
+
+    # Logon with a refusal in messageLabel.
+    controller = Controller(ctx, UiState(folder))
+    controller.start()
+    dialog = controller.login_dialog
+    assert dialog is not None
+    dialog.userIdEdit.setText("alice")
+    dialog.passwordEdit.setText("alice-pass-2026")
+    dialog._on_ok()
+    shoot(app, dialog, "logon")
+
+    # Enrolment: bob sees the QR popup.
+    dialog.userIdEdit.setText("bob")
+    dialog.passwordEdit.setText("bob-pass-2026")
+    dialog.otpEdit.clear()
+    dialog._on_ok()
+    assert controller.otp_setup_dialog is not None
+    shoot(app, controller.otp_setup_dialog, "otp-setup")
+    controller.otp_setup_dialog.accept()
+    settle(app)
+    controller.log_out()
+
+    # Activation notice: the message box the controller shows after the first code.
+    enrol = LogonService(ctx).logon("bob", "bob-pass-2026")
+    b32 = parse_qs(urlparse(enrol.provisioning_uri or "").query)["secret"][0]
+    bob_secret = base64.b32decode(b32 + "=" * (-len(b32) % 8))
+    dialog.userIdEdit.setText("bob")
+    dialog.passwordEdit.setText("bob-pass-2026")
+    dialog.otpEdit.setText(totp.code_at(bob_secret, totp.time_step(time.time()) + 1))
+    _pending_boxes.clear()
+    dialog._on_ok()
+    activated = next(b for b in _pending_boxes if b.objectName() == "otpActivatedMessage")
+    shoot(app, activated, "otp-activated")
+    activated.close()
+    controller.log_out()
+
+    # tapemaster's main window and the administration windows.
+    dialog.userIdEdit.setText("tapemaster")
+    dialog.passwordEdit.setText(ADMIN_PASSWORD)
+    dialog.otpEdit.clear()
+    dialog._on_ok()
+    window = controller.main_window
+    assert window is not None
+    shoot(app, window, "main-window")
+    admin_window = window.open_group_user_administration()
+    assert admin_window is not None
+    admin_window.usersView.selectRow(1)
+    shoot(app, admin_window, "group-user-administration")
+    menu = admin_window.users_menu()
+    shoot(app, menu, "users-context-menu")
+    menu.close()
+    admin_window.adminTabs.setCurrentIndex(1)
+    shoot(app, admin_window, "groups")
+    admin_window.adminTabs.setCurrentIndex(0)
+    row = next(r for r in range(admin_window.usersProxy.rowCount())
+               if admin_window.usersProxy.index(r, 0).data() == "alice")
+    admin_window.usersView.selectRow(row)
+    props = admin_window.open_properties()
+    assert props is not None
+    props.identityGrid.setCurrentIndex(props.model.value_index("One Time Password"))
+    settle(app)
+    shoot(app, props, "user-properties")
+    props.identityGrid.setCurrentIndex(QModelIndex())
+    props.reject()
+    add = admin_window.add_user()
+    shoot(app, add, "add-user")
+    add.reject()
+    reset = admin_window.reset_password()
+    assert reset is not None
+    reset.randomButton.click()
+    shoot(app, reset, "password-change")
+    reset.reject()
+    active = window.open_active_users()
+    assert active is not None
+    shoot(app, active, "active-users")
+    audit = window.open_audit_log()
+    assert audit is not None
+    shoot(app, audit, "audit-log")
+    controller.exit()
+
+    # Lite: the same logon under its own name, a small main window.
+    lite_ctx = Context(ctx.store, program="Lite")
+    lite = Controller(lite_ctx, UiState(folder))
+    lite.start()
+    assert lite.login_dialog is not None
+    lite.login_dialog.userIdEdit.setText("erin")
+    lite.login_dialog.passwordEdit.setText("erin-pass-2026")
+    lite.login_dialog._on_ok()
+    assert lite.main_window is not None
+    shoot(app, lite.main_window, "lite-main-window")
+    lite.exit()
+    ctx.store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
