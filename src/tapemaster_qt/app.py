@@ -10,21 +10,22 @@ logon or an enrolment first needs them, after the logon dialog is on screen.
 
 from __future__ import annotations
 
-import argparse
+import contextlib
+import functools
 import logging
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QEvent,
     QEventLoop,
     QObject,
     QSettings,
-    Qt,
     QTimer,
     QtMsgType,
     Signal,
@@ -35,12 +36,17 @@ from PySide6.QtWidgets import QApplication
 
 from tapemaster_qt import __version__, logsetup, paths
 from tapemaster_qt.errors import TapeMasterError
-from tapemaster_qt.services import Context
-from tapemaster_qt.services.auth import LogonOutcome, LogonService, LogonStatus
-from tapemaster_qt.services.setup import needs_first_run, set_initial_password
-from tapemaster_qt.store import Store
-from tapemaster_qt.ui import msgbox, resources
+from tapemaster_qt.ui import msgbox
 from tapemaster_qt.ui.logon import FirstRunDialog, LoginDialog
+
+if TYPE_CHECKING:
+    import argparse
+
+    from tapemaster_qt.services import Context
+    from tapemaster_qt.services.auth import LogonOutcome, LogonService
+
+# Only what the first window needs is imported above; the services, argon2, the
+# cryptography and the QR code come in when a logon first uses them.
 
 logger = logging.getLogger(__name__)
 
@@ -48,10 +54,16 @@ COMMANDS = {"TapeMaster": "tapemaster", "Checkpoint": "tapetrack-checkpoint",
             "Lite": "tapetrack-lite"}
 INACTIVITY_MS = 10 * 60 * 1000
 HEARTBEAT_MS = 60 * 1000
-_ACTIVITY_EVENTS = frozenset({
-    QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
-    QEvent.Type.Wheel, QEvent.Type.TouchBegin,
-})
+
+
+@functools.cache
+def _activity_events() -> frozenset[QEvent.Type]:
+    # Built on first use: touching a Qt enum creates its Python class, which costs
+    # start-up time (QEvent.Type has ~180 members).
+    return frozenset({
+        QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
+        QEvent.Type.Wheel, QEvent.Type.TouchBegin,
+    })
 
 
 class UiState:
@@ -76,14 +88,23 @@ class Controller(QObject):
 
     finished = Signal(int)
 
-    def __init__(self, ctx: Context, ui_state: UiState, *, inactivity_ms: int = INACTIVITY_MS,
+    def __init__(self, ctx: Context | None, ui_state: UiState, *,
+                 opener: Callable[[], Context] | None = None, program: str = "",
+                 store_path: Path | None = None, inactivity_ms: int = INACTIVITY_MS,
                  heartbeat_ms: int = HEARTBEAT_MS, parent: QObject | None = None) -> None:
+        """Either an open ``ctx``, or an ``opener`` that opens the store (with the
+        ``program`` and ``store_path`` it will have) after the first window is painted."""
         super().__init__(parent)
-        self.ctx = ctx
-        self.program = ctx.program
-        self.full = ctx.program == "TapeMaster"
+        if ctx is None and (opener is None or not program or store_path is None):
+            raise ValueError("Controller needs a context, or an opener with its program "
+                             "and store path")
+        self._ctx = ctx
+        self._opener = opener
+        self.program = ctx.program if ctx is not None else program
+        self._store_path = ctx.store.path if ctx is not None else store_path
+        self.full = self.program == "TapeMaster"
         self.ui_state = ui_state
-        self.logon = LogonService(ctx)
+        self._logon_service: LogonService | None = None
         self.inactivity_ms = inactivity_ms
         self.first_run_dialog: FirstRunDialog | None = None
         self.login_dialog: LoginDialog | None = None
@@ -98,25 +119,74 @@ class Controller(QObject):
         self._heartbeat.setInterval(heartbeat_ms)
         self._heartbeat.timeout.connect(self._beat)
 
+    @property
+    def ctx(self) -> Context:
+        """The services' context; opens the store on first use (may raise StoreError)."""
+        if self._ctx is None:
+            assert self._opener is not None
+            self._ctx = self._opener()
+        return self._ctx
+
+    @property
+    def logon(self) -> LogonService:
+        if self._logon_service is None:
+            from tapemaster_qt.services.auth import LogonService
+
+            self._logon_service = LogonService(self.ctx)
+        return self._logon_service
+
     # --- start ----------------------------------------------------------------------------
 
     def start(self) -> None:
+        if self._ctx is None:
+            # Show the window the store most likely needs at once, and open the store
+            # just after it is painted: a logon screen must appear at once.
+            assert self._store_path is not None
+            if self._store_path.exists():
+                self.show_logon()
+                dialog: QObject | None = self.login_dialog
+            else:
+                self._show_first_run()
+                dialog = self.first_run_dialog
+            assert dialog is not None
+            dialog.firstPainted.connect(self._check_store)  # type: ignore[attr-defined]
+            return
+        self._check_store()
+
+    @Slot()
+    def _check_store(self) -> None:
+        """Open the store and show what it needs: first run or logon."""
+        from tapemaster_qt.services.setup import needs_first_run
+
+        for dialog in (self.login_dialog, self.first_run_dialog):
+            if dialog is not None:
+                with contextlib.suppress(RuntimeError, TypeError):
+                    dialog.firstPainted.disconnect(self._check_store)
         try:
             first = needs_first_run(self.ctx)
         except TapeMasterError as exc:
             self._fatal(exc.message)
             return
-        if first:
+        if first and self.first_run_dialog is None:
+            if self.login_dialog is not None:
+                self.login_dialog.hide()
             self._show_first_run()
-        else:
+        elif not first and self.login_dialog is None:
+            if self.first_run_dialog is not None:  # another program initialised it
+                self.first_run_dialog.hide()
+                self.first_run_dialog.deleteLater()
+                self.first_run_dialog = None
             self.show_logon()
 
     def _fatal(self, message: str) -> None:
+        for dialog in (self.login_dialog, self.first_run_dialog):
+            if dialog is not None:
+                dialog.hide()
         msgbox.critical(None, self.program, message, object_name="storeErrorMessage")
         QTimer.singleShot(0, lambda: self.finished.emit(1))
 
     def _show_first_run(self) -> None:
-        dialog = FirstRunDialog(self.program, str(self.ctx.store.path))
+        dialog = FirstRunDialog(self.program, str(self._store_path))
         dialog.passwordChosen.connect(self._on_first_password)
         dialog.rejected.connect(lambda: self.finished.emit(0))
         self.first_run_dialog = dialog
@@ -124,6 +194,8 @@ class Controller(QObject):
 
     @Slot(str)
     def _on_first_password(self, password: str) -> None:
+        from tapemaster_qt.services.setup import set_initial_password
+
         dialog = self.first_run_dialog
         assert dialog is not None
         try:
@@ -157,6 +229,8 @@ class Controller(QObject):
 
     @Slot(str, str, str)
     def _on_logon(self, user_id: str, password: str, code: str) -> None:
+        from tapemaster_qt.services.auth import LogonStatus
+
         dialog = self.login_dialog
         assert dialog is not None
         dialog.messageLabel.setStyleSheet("color: #b00020;")
@@ -228,7 +302,7 @@ class Controller(QObject):
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         kind = event.type()
-        if kind in _ACTIVITY_EVENTS:
+        if kind in _activity_events():
             self._last_activity = time.monotonic()
         elif kind == QEvent.Type.Close and obj is self.main_window:
             # The window's close button means Exit: end the session properly.
@@ -284,11 +358,24 @@ class Controller(QObject):
         self._end_session("exit")
         self.finished.emit(0)
 
+    def close(self) -> None:
+        """Close every window and the store (the program is ending)."""
+        self._end_session("exit")
+        for dialog in (self.login_dialog, self.first_run_dialog, self.otp_setup_dialog):
+            if dialog is not None:
+                dialog.hide()
+                dialog.deleteLater()
+        self.login_dialog = self.first_run_dialog = self.otp_setup_dialog = None
+        if self._ctx is not None:
+            self._ctx.store.close()
+
 
 class _busy:
     """A wait cursor while a logon is checked (argon2 takes a moment on purpose)."""
 
     def __enter__(self) -> None:
+        from PySide6.QtCore import Qt
+
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
 
     def __exit__(self, *exc: object) -> None:
@@ -299,6 +386,8 @@ class _busy:
 
 
 def build_parser(program: str) -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog=COMMANDS.get(program, "tapemaster"),
         description=f"{program}: TapeTrack-style logon with One Time Passwords.",
@@ -311,16 +400,13 @@ def build_parser(program: str) -> argparse.ArgumentParser:
     return parser
 
 
-_QT_LEVELS = {
-    QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
-    QtMsgType.QtWarningMsg: logging.WARNING, QtMsgType.QtCriticalMsg: logging.ERROR,
-    QtMsgType.QtFatalMsg: logging.CRITICAL,
-}
-
-
 def _qt_message(mode: QtMsgType, _context: object, message: str) -> None:
-    logging.getLogger("tapemaster_qt.qt").log(_QT_LEVELS.get(mode, logging.WARNING), "%s",
-                                              message)
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING, QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+    logging.getLogger("tapemaster_qt.qt").log(levels.get(mode, logging.WARNING), "%s", message)
 
 
 def _install_excepthook(program: str, log_path: Path | None) -> None:
@@ -344,12 +430,16 @@ def _install_excepthook(program: str, log_path: Path | None) -> None:
 
 def main(argv: Sequence[str] | None = None, program: str = "TapeMaster") -> int:
     """Run one program's whole life and return its exit code (UI-CONTRACT.md)."""
-    try:
-        args = build_parser(program).parse_args(argv)
-    except SystemExit as exc:  # --help, --version or a usage error
-        return int(exc.code or 0)
-    folder = paths.data_dir(args.data_dir)
-    explicit = bool(args.data_dir or os.environ.get(paths.DATA_DIR_ENV))
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    data_dir: str | None = None
+    if arguments:  # argparse costs start-up time; a plain start has no arguments
+        try:
+            args = build_parser(program).parse_args(arguments)
+        except SystemExit as exc:  # --help, --version or a usage error
+            return int(exc.code or 0)
+        data_dir = args.data_dir
+    folder = paths.data_dir(data_dir)
+    explicit = bool(data_dir or os.environ.get(paths.DATA_DIR_ENV))
     log_path = logsetup.configure(paths.log_dir(folder, explicit))
 
     app = QApplication.instance()
@@ -362,25 +452,25 @@ def main(argv: Sequence[str] | None = None, program: str = "TapeMaster") -> int:
         qInstallMessageHandler(_qt_message)
         _install_excepthook(program, log_path)
     assert isinstance(app, QApplication)
-    app.setWindowIcon(resources.app_icon())
     app.setQuitOnLastWindowClosed(False)
     logger.info("%s %s starting; store folder %s", program, __version__, folder)
 
+    def open_context() -> Context:
+        from tapemaster_qt.services import Context
+        from tapemaster_qt.store import Store
+
+        return Context(Store.open(folder), program=program)
+
+    controller = Controller(None, UiState(folder), opener=open_context, program=program,
+                            store_path=paths.store_path(folder))
+    loop = QEventLoop()
+    controller.finished.connect(loop.exit)
+    QTimer.singleShot(0, controller.start)
     try:
-        store = Store.open(folder)
-    except TapeMasterError as exc:
-        msgbox.critical(None, program, exc.message, object_name="storeErrorMessage")
-        return 1
-    try:
-        ctx = Context(store, program=program)
-        controller = Controller(ctx, UiState(folder))
-        loop = QEventLoop()
-        controller.finished.connect(loop.exit)
-        QTimer.singleShot(0, controller.start)
         code = loop.exec()
-        controller.deleteLater()
     finally:
-        store.close()
+        controller.close()
+        controller.deleteLater()
     logger.info("%s exiting with %d", program, code)
     if owns_app:
         app.processEvents()

@@ -1,4 +1,4 @@
-"""Logging: one rotating log file per data folder (or the platform's log folder).
+"""Logging: one log file per data folder (or the platform's log folder), rotated at start.
 
 Nothing logged by this package ever contains a password, a code or an OTP secret;
 the tests scan the log file after a full OTP life cycle to hold us to that.
@@ -7,12 +7,31 @@ the tests scan the log file after a full OTP life cycle to hold us to that.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import sys
 from pathlib import Path
 
 LOG_FILE = "tapemaster.log"
+MAX_BYTES = 1_000_000
+BACKUPS = 5
 _FORMAT = "%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"
+
+
+def _rotate(path: Path) -> None:
+    """Keep ``BACKUPS`` old logs. Done once per start rather than per record (cheaper
+    than logging.handlers, and one program's run never splits across two files)."""
+    try:
+        if path.stat().st_size < MAX_BYTES:
+            return
+    except OSError:
+        return
+    try:
+        for n in range(BACKUPS - 1, 0, -1):
+            older = path.with_name(f"{path.name}.{n}")
+            if older.exists():
+                older.replace(path.with_name(f"{path.name}.{n + 1}"))
+        path.replace(path.with_name(f"{path.name}.1"))
+    except OSError:
+        pass  # another program rotated it first, or the folder is read-only
 
 
 def configure(log_folder: Path, *, stderr_prefix: str | None = None,
@@ -31,9 +50,10 @@ def configure(log_folder: Path, *, stderr_prefix: str | None = None,
     path: Path | None = log_folder / LOG_FILE
     try:
         log_folder.mkdir(parents=True, exist_ok=True)
-        file_handler = logging.handlers.RotatingFileHandler(
-            path, maxBytes=1_000_000, backupCount=5, encoding="utf-8", delay=True
-        )
+        assert path is not None
+        _rotate(path)
+        file_handler: logging.Handler | None = logging.FileHandler(
+            path, encoding="utf-8", delay=True)
     except OSError:
         file_handler = None
         path = None

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import getpass
 import os
-import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,11 +14,20 @@ from tapemaster_qt.services.passwords import PasswordHasher
 from tapemaster_qt.store import BUILTIN_USER, Store
 
 
+def hostname() -> str:
+    """This machine's name for the audit log (without importing socket at start-up)."""
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket
+
+    return socket.gethostname()
+
+
 @dataclass
 class Context:
     store: Store
     program: str = "TapeMaster"
-    host: str = field(default_factory=socket.gethostname)
+    host: str = field(default_factory=hostname)
     pid: int = field(default_factory=os.getpid)
     clock: Callable[[], float] = time.time
     hasher: PasswordHasher = field(default_factory=PasswordHasher)
@@ -53,11 +60,13 @@ class Actor:
 
     @classmethod
     def for_cli(cls) -> Actor:
+        import getpass
+
         try:
             who = getpass.getuser()
         except Exception:  # no login name (some containers): still audit something useful
             who = str(os.getuid()) if hasattr(os, "getuid") else "unknown"
-        return cls(name=f"cli:{who}@{socket.gethostname()}", cli=True)
+        return cls(name=f"cli:{who}@{hostname()}", cli=True)
 
     @property
     def is_builtin(self) -> bool:

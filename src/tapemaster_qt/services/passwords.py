@@ -7,8 +7,6 @@ matches.
 
 from __future__ import annotations
 
-import secrets
-import string
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +45,13 @@ def normalize(password: str) -> str:
     return unicodedata.normalize("NFKC", password)
 
 
+def _encode(password: str) -> bytes:
+    # argon2 takes bytes. Plain UTF-8 raises on a lone surrogate (pasted or typed junk
+    # a str can hold); "surrogatepass" makes that a wrong password instead of a crash,
+    # and gives the very same bytes as UTF-8 for every other string.
+    return normalize(password).encode("utf-8", "surrogatepass")
+
+
 class PasswordHasher:
     """argon2id with one profile; ``argon2`` is imported on first use (slow import)."""
 
@@ -68,13 +73,13 @@ class PasswordHasher:
         return self._hasher
 
     def hash(self, password: str) -> str:
-        return str(self._impl().hash(normalize(password)))
+        return str(self._impl().hash(_encode(password)))
 
     def verify(self, stored_hash: str, password: str) -> bool:
         from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
         try:
-            return bool(self._impl().verify(stored_hash, normalize(password)))
+            return bool(self._impl().verify(stored_hash, _encode(password)))
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
 
@@ -89,6 +94,8 @@ class PasswordHasher:
     def dummy_verify(self, password: str) -> None:
         """Spend what a real check costs, for a User-ID that does not exist."""
         if self._dummy is None:
+            import secrets
+
             self._dummy = self.hash(secrets.token_urlsafe(24))
         self.verify(self._dummy, password)
 
@@ -113,14 +120,18 @@ def check_rules(password: str, user_id: str) -> None:
         raise ValidationError("The password must not be the User-ID.", "New Password")
 
 
-RANDOM_ALPHABET = string.ascii_letters + string.digits + "!#$%&*+-=?@_"
+RANDOM_SYMBOLS = "!#$%&*+-=?@_"
 
 
 def random_password(length: int = 20) -> str:
     """A strong password with at least one lower, upper, digit and symbol."""
+    import secrets
+    import string
+
+    alphabet = string.ascii_letters + string.digits + RANDOM_SYMBOLS
     while True:
-        pw = "".join(secrets.choice(RANDOM_ALPHABET) for _ in range(length))
+        pw = "".join(secrets.choice(alphabet) for _ in range(length))
         if (any(c.islower() for c in pw) and any(c.isupper() for c in pw)
                 and any(c.isdigit() for c in pw)
-                and any(c in "!#$%&*+-=?@_" for c in pw)):
+                and any(c in RANDOM_SYMBOLS for c in pw)):
             return pw

@@ -17,14 +17,12 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import random
 import sqlite3
 import time
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tapemaster_qt import PROGRAMS
 from tapemaster_qt.errors import (
@@ -47,9 +45,11 @@ from tapemaster_qt.records import (
     UserRecord,
     UserRow,
 )
-from tapemaster_qt.store import keys
-from tapemaster_qt.store.crypto import Sealer
 from tapemaster_qt.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from tapemaster_qt.store.crypto import Sealer
+    from tapemaster_qt.store.keys import StoreKey
 
 logger = logging.getLogger(__name__)
 
@@ -165,7 +165,7 @@ class Store:
         self._conn = conn
         self.store_id = store_id
         self.created = created
-        self._key: keys.StoreKey | None = None
+        self._key: StoreKey | None = None
         self._sealer: Sealer | None = None
 
     # --- opening ------------------------------------------------------------------
@@ -302,6 +302,11 @@ class Store:
 
     @staticmethod
     def _bootstrap(conn: sqlite3.Connection, folder: Path) -> None:
+        import uuid
+
+        from tapemaster_qt.store import keys
+        from tapemaster_qt.store.crypto import Sealer
+
         store_id = str(uuid.uuid4())
         key = keys.create_key(store_id, folder)
         sealer = Sealer(key.raw, store_id)
@@ -339,9 +344,12 @@ class Store:
     # --- the key --------------------------------------------------------------------
 
     @property
-    def key(self) -> keys.StoreKey:
+    def key(self) -> StoreKey:
         """The store key, loaded on first use (keyring access is slow and optional)."""
         if self._key is None:
+            from tapemaster_qt.store import keys
+            from tapemaster_qt.store.crypto import Sealer
+
             key = keys.load_key(self.store_id, self.folder)
             if key is None:
                 raise StoreKeyError(
@@ -791,5 +799,7 @@ def _begin_immediate(conn: sqlite3.Connection, busy_timeout: float) -> None:
                 raise
             if time.monotonic() >= deadline:
                 raise
+            import random
+
             time.sleep(delay * (0.5 + random.random()))  # noqa: S311 - jitter, not a secret
             delay = min(delay * 2, 0.2)

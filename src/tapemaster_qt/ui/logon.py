@@ -7,9 +7,14 @@ on success or puts the message in ``messageLabel`` for another try.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QRegularExpression, Qt, Signal, Slot
-from PySide6.QtGui import QFont, QKeyEvent, QRegularExpressionValidator
+from typing import TYPE_CHECKING
+
+# Not ``Qt``: PySide builds that namespace on first use (tens of milliseconds), so the
+# logon dialog is built without it and uses it only after it is on screen.
+from PySide6.QtCore import QEvent, QRegularExpression, QTimer, Signal, Slot
+from PySide6.QtGui import QFont, QKeyEvent, QPaintEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -20,28 +25,35 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tapemaster_qt.services.auth import LogonOutcome, LogonStatus
 from tapemaster_qt.services.passwords import MAX_LENGTH, MIN_LENGTH
-from tapemaster_qt.ui import resources
-from tapemaster_qt.ui.texts import logon_message
+
+if TYPE_CHECKING:
+    from tapemaster_qt.services.auth import LogonOutcome
 
 OTP_PATTERN = QRegularExpression(r"[0-9]{0,3} ?[0-9]{0,3}")
 
 
-class CapsLockWatcher(QObject):
-    """Qt cannot ask the keyboard for Caps Lock, so infer it from typed letters:
-    an upper-case letter without Shift (or lower-case with it) means Caps Lock is on."""
+class PasswordEdit(QLineEdit):
+    """A password field that notices Caps Lock.
 
-    changed = Signal(bool)
+    Qt cannot ask the keyboard for Caps Lock, so it is inferred from typed letters: an
+    upper-case letter without Shift (or lower-case with it) means Caps Lock is on.
+    """
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress:
-            key_event: QKeyEvent = event  # type: ignore[assignment]
-            text = key_event.text()
-            if len(text) == 1 and text.isalpha() and text.lower() != text.upper():
-                shift = bool(key_event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-                self.changed.emit(text.isupper() != shift)
-        return False
+    capsLockChanged = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setEchoMode(QLineEdit.EchoMode.Password)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        text = event.text()
+        if len(text) == 1 and text.isalpha() and text.lower() != text.upper():
+            from PySide6.QtCore import Qt
+
+            shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            self.capsLockChanged.emit(text.isupper() != shift)
+        super().keyPressEvent(event)
 
 
 def _header(program: str, text: str) -> QWidget:
@@ -49,8 +61,8 @@ def _header(program: str, text: str) -> QWidget:
     layout = QHBoxLayout(box)
     layout.setContentsMargins(0, 0, 0, 6)
     icon = QLabel()
-    icon.setPixmap(resources.app_icon().pixmap(48, 48))
-    icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+    icon.setObjectName("headerIcon")
+    icon.setFixedSize(48, 48)
     layout.addWidget(icon)
     words = QVBoxLayout()
     title = QLabel(program)
@@ -66,18 +78,60 @@ def _header(program: str, text: str) -> QWidget:
     return box
 
 
+def _set_icons(dialog: QDialog) -> None:
+    """Window and header icons, set once the dialog is on screen: rendering the SVG
+    (and importing QtSvg) is kept off the path to the first window."""
+    from tapemaster_qt.ui import resources
+
+    icon = resources.app_icon()
+    dialog.setWindowIcon(icon)
+    app = QApplication.instance()
+    if isinstance(app, QApplication) and app.windowIcon().isNull():
+        app.setWindowIcon(icon)
+    header = dialog.findChild(QLabel, "headerIcon")
+    if header is not None:
+        header.setPixmap(icon.pixmap(48, 48))
+
+
+class _IconsOnShow(QDialog):
+    """Emits ``firstPainted`` once the dialog is on screen; then loads its icons."""
+
+    firstPainted = Signal()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:  # after the first paint, so the dialog is seen at once
+            self._painted = True
+            QTimer.singleShot(0, self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        _set_icons(self)
+        self.firstPainted.emit()
+
+    _painted = False
+
+
+def _show_plain(label: QLabel, text: str) -> None:
+    """Show ``text`` as plain text (a User-ID with '<' must not turn into markup)."""
+    if text:
+        from PySide6.QtCore import Qt
+
+        label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    label.setVisible(bool(text))
+
+
 def _message_label() -> QLabel:
     label = QLabel()
     label.setObjectName("messageLabel")
     label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
     label.setStyleSheet("color: #b00020;")
     label.setAccessibleName("Message")
     label.hide()
     return label
 
 
-class LoginDialog(QDialog):
+class LoginDialog(_IconsOnShow):
     """TapeTrack Logon: User-ID, Password, One Time Password."""
 
     logonRequested = Signal(str, str, str)
@@ -86,25 +140,21 @@ class LoginDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("loginDialog")
         self.setWindowTitle(f"TapeTrack Logon — {program}")
-        self.setWindowIcon(resources.app_icon())
         self.program = program
 
         self.userIdEdit = QLineEdit(last_user_id)
         self.userIdEdit.setObjectName("userIdEdit")
         self.userIdEdit.setMaxLength(64)
         self.userIdEdit.setAccessibleName("User-ID")
-        self.passwordEdit = QLineEdit()
+        self.passwordEdit = PasswordEdit()
         self.passwordEdit.setObjectName("passwordEdit")
-        self.passwordEdit.setEchoMode(QLineEdit.EchoMode.Password)
         self.passwordEdit.setMaxLength(256)
         self.passwordEdit.setAccessibleName("Password")
         self.capsLockLabel = QLabel("Caps Lock is on")
         self.capsLockLabel.setObjectName("capsLockLabel")
         self.capsLockLabel.setStyleSheet("color: #8a5a00;")
         self.capsLockLabel.hide()
-        self._caps = CapsLockWatcher(self)
-        self._caps.changed.connect(self.capsLockLabel.setVisible)
-        self.passwordEdit.installEventFilter(self._caps)
+        self.passwordEdit.capsLockChanged.connect(self.capsLockLabel.setVisible)
         self.otpEdit = QLineEdit()
         self.otpEdit.setObjectName("otpEdit")
         self.otpEdit.setPlaceholderText("123 456")
@@ -123,7 +173,9 @@ class LoginDialog(QDialog):
         form.addRow("", self.capsLockLabel)
         form.addRow("&One Time Password:", self.otpEdit)
 
-        self.buttonBox = QDialogButtonBox(
+        self.buttonBox = QDialogButtonBox()
+        # Not the constructor: resolving its overloads builds the whole Qt namespace.
+        self.buttonBox.setStandardButtons(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.buttonBox.setObjectName("buttonBox")
@@ -144,15 +196,14 @@ class LoginDialog(QDialog):
 
     def _focus_first_empty(self) -> None:
         target = self.passwordEdit if self.userIdEdit.text() else self.userIdEdit
-        target.setFocus(Qt.FocusReason.OtherFocusReason)
+        target.setFocus()
 
     def showEvent(self, event: QEvent) -> None:
         super().showEvent(event)  # type: ignore[arg-type]
         self._focus_first_empty()
 
     def show_message(self, text: str) -> None:
-        self.messageLabel.setText(text)
-        self.messageLabel.setVisible(bool(text))
+        _show_plain(self.messageLabel, text)
 
     @Slot()
     def _on_ok(self) -> None:
@@ -169,6 +220,9 @@ class LoginDialog(QDialog):
 
     def show_outcome(self, outcome: LogonOutcome) -> None:
         """Show a refusal and put the cursor where the user types next."""
+        from tapemaster_qt.services.auth import LogonStatus
+        from tapemaster_qt.ui.texts import logon_message
+
         self.show_message(logon_message(outcome))
         status = outcome.status
         if status in (LogonStatus.AUTHORIZATION_FAILURE, LogonStatus.INTEGRITY_FAILED):
@@ -194,7 +248,7 @@ class LoginDialog(QDialog):
         self._focus_first_empty()
 
 
-class FirstRunDialog(QDialog):
+class FirstRunDialog(_IconsOnShow):
     """A new store: choose the built-in tapemaster user's password."""
 
     passwordChosen = Signal(str)
@@ -203,7 +257,6 @@ class FirstRunDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("firstRunDialog")
         self.setWindowTitle(f"{program} — First Run")
-        self.setWindowIcon(resources.app_icon())
 
         self.passwordEdit = QLineEdit()
         self.passwordEdit.setObjectName("passwordEdit")
@@ -221,7 +274,6 @@ class FirstRunDialog(QDialog):
         rules.setWordWrap(True)
         location = QLabel(f"Store: {store_path}")
         location.setWordWrap(True)
-        location.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         location.setStyleSheet("color: palette(mid);")
 
         form = QFormLayout()
@@ -229,7 +281,9 @@ class FirstRunDialog(QDialog):
         form.addRow("&Password:", self.passwordEdit)
         form.addRow("Password (&again):", self.confirmEdit)
 
-        self.buttonBox = QDialogButtonBox(
+        self.buttonBox = QDialogButtonBox()
+        # Not the constructor: resolving its overloads builds the whole Qt namespace.
+        self.buttonBox.setStandardButtons(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.buttonBox.setObjectName("buttonBox")
@@ -251,8 +305,7 @@ class FirstRunDialog(QDialog):
         self.passwordEdit.setFocus()
 
     def show_message(self, text: str) -> None:
-        self.messageLabel.setText(text)
-        self.messageLabel.setVisible(bool(text))
+        _show_plain(self.messageLabel, text)
 
     @Slot()
     def _on_ok(self) -> None:

@@ -12,7 +12,14 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 logger = logging.getLogger(__name__)
 
-Button = QMessageBox.StandardButton
+
+
+def __getattr__(name: str) -> object:
+    # ``msgbox.Button`` is QMessageBox.StandardButton, looked up on first use: touching
+    # a Qt enum at import time would slow the start of every program.
+    if name == "Button":
+        return QMessageBox.StandardButton
+    raise AttributeError(name)
 
 
 def _exec(box: QMessageBox) -> QMessageBox.StandardButton:
@@ -40,33 +47,38 @@ def _box(
     return box
 
 
+def _ok_button() -> QMessageBox.StandardButton:
+    return QMessageBox.StandardButton.Ok
+
+
 def information(parent: QWidget | None, title: str, text: str, *,
                 object_name: str = "informationMessage", informative: str = "") -> None:
-    _exec(_box(parent, QMessageBox.Icon.Information, title, text, Button.Ok, Button.Ok,
+    _exec(_box(parent, QMessageBox.Icon.Information, title, text, _ok_button(), _ok_button(),
                object_name, informative))
 
 
 def warning(parent: QWidget | None, title: str, text: str, *,
             object_name: str = "warningMessage", informative: str = "") -> None:
     logger.info("Warning shown: %s", title)
-    _exec(_box(parent, QMessageBox.Icon.Warning, title, text, Button.Ok, Button.Ok,
+    _exec(_box(parent, QMessageBox.Icon.Warning, title, text, _ok_button(), _ok_button(),
                object_name, informative))
 
 
 def critical(parent: QWidget | None, title: str, text: str, *,
              object_name: str = "criticalMessage", informative: str = "") -> None:
     logger.warning("Error shown: %s: %s", title, text)
-    _exec(_box(parent, QMessageBox.Icon.Critical, title, text, Button.Ok, Button.Ok,
+    _exec(_box(parent, QMessageBox.Icon.Critical, title, text, _ok_button(), _ok_button(),
                object_name, informative))
 
 
 def confirm(parent: QWidget | None, title: str, text: str, *, yes: str = "Yes",
             object_name: str = "confirmMessage", informative: str = "") -> bool:
     """Ask before something that cannot be undone; the safe answer is the default."""
-    box = _box(parent, QMessageBox.Icon.Question, title, text, Button.Yes | Button.No,
-               Button.No, object_name, informative)
-    box.button(Button.Yes).setText(yes)
-    return _exec(box) == Button.Yes
+    button = QMessageBox.StandardButton
+    box = _box(parent, QMessageBox.Icon.Question, title, text, button.Yes | button.No,
+               button.No, object_name, informative)
+    box.button(button.Yes).setText(yes)
+    return _exec(box) == button.Yes
 
 
 def save_file(parent: QWidget | None, caption: str, directory: str, filters: str) -> str | None:
