@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication, QComboBox, QDialogButtonBox, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QDialogButtonBox, QLineEdit, QWidget
 
 from tapemaster_qt.app import Controller
 from tapemaster_qt.ui.otp_setup import OtpSetupDialog
@@ -67,12 +67,19 @@ def grid_value(dialog, label: str) -> str | None:
     return index.data() if index.isValid() else None
 
 
+def open_editor(grid, kind):
+    """The grid's open editor of type ``kind`` (closed ones linger until deleted)."""
+    editors = [w for w in grid.viewport().findChildren(kind) if w.isVisible()]
+    assert len(editors) <= 1, editors
+    return editors[0] if editors else None
+
+
 def choose_in_grid(qtbot, dialog, label: str, text: str) -> None:
     """Select the field's value cell, let the combo editor open, pick ``text`` by key."""
     grid = dialog.identityGrid
     index = dialog.model.value_index(label)
     grid.setCurrentIndex(index)
-    combo = grid.viewport().findChild(QComboBox)
+    combo = open_editor(grid, QComboBox)
     assert combo is not None, "the True/False editor did not open"
     target = combo.findText(text)
     key = Qt.Key.Key_Down if target > combo.currentIndex() else Qt.Key.Key_Up
@@ -98,3 +105,82 @@ def read_qr(qtbot, dialog: OtpSetupDialog, tmp_path: Path) -> str:
                              text=True, check=True)
         return out.stdout.strip()
     pytest.fail("zbarimg (Debian package zbar-tools) is needed to read the QR back")
+
+
+# --- more of the same: buttons, the grid's text fields, rows, menus ----------------------
+
+
+def click(qtbot, dialog, button=QDialogButtonBox.StandardButton.Ok) -> None:
+    """Click one of the dialog's standard buttons (OK, Save, Cancel...)."""
+    widget = dialog.buttonBox.button(button)
+    assert widget is not None and widget.isVisible(), f"no visible {button} button"
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def type_into(qtbot, edit, text: str) -> None:
+    """Replace what a line edit holds by typing, as a user who selects all first."""
+    edit.setFocus()
+    edit.selectAll()
+    qtbot.keyClick(edit, Qt.Key.Key_Delete)
+    if text:
+        qtbot.keyClicks(edit, text)
+
+
+def type_in_grid(qtbot, dialog, label: str, text: str) -> None:
+    """Select a text field's value cell, type into the editor that opens, leave the cell."""
+    grid = dialog.identityGrid
+    index = dialog.model.value_index(label)
+    assert index.isValid(), f"no field {label}"
+    grid.setCurrentIndex(index)
+    edit = open_editor(grid, QLineEdit)
+    assert edit is not None, f"the editor of {label} did not open"
+    type_into(qtbot, edit, text)
+    grid.setCurrentIndex(QModelIndex())  # leaving the cell commits
+
+
+def log_out(controller: Controller) -> None:
+    controller.main_window.actionLogOut.trigger()
+    assert controller.login_dialog is not None and controller.login_dialog.isVisible()
+
+
+def shown_user_ids(window) -> list[str]:
+    """The User-ID column, top to bottom, as the Users tab shows it."""
+    proxy = window.usersProxy
+    return [proxy.index(row, 0).data() for row in range(proxy.rowCount())]
+
+
+def cell(window, user_id: str, header: str) -> str:
+    """What the Users grid shows in ``header``'s column of ``user_id``'s row."""
+    proxy = window.usersProxy
+    columns = [proxy.headerData(c, Qt.Orientation.Horizontal) for c in range(proxy.columnCount())]
+    for row in range(proxy.rowCount()):
+        if proxy.index(row, 0).data() == user_id:
+            return proxy.index(row, columns.index(header)).data()
+    raise AssertionError(f"{user_id} not in the users table")
+
+
+def click_user(qtbot, window, user_id: str, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+    """Click a user's row (with Ctrl or Shift to extend the selection)."""
+    rect = row_rect(window, user_id)
+    qtbot.mouseClick(window.usersView.viewport(), Qt.MouseButton.LeftButton, modifier,
+                     rect.center())
+
+
+def menu_action(menu, object_name: str):
+    """The action named ``object_name`` in ``menu`` or one of its submenus."""
+    for action in menu.actions():
+        if action.objectName() == object_name:
+            return action
+        sub = action.menu()
+        if sub is not None:
+            found = menu_action(sub, object_name)
+            if found is not None:
+                return found
+    return None
+
+
+def submenu(menu, title: str):
+    for action in menu.actions():
+        if action.menu() is not None and action.text().replace("&", "") == title:
+            return action.menu()
+    raise AssertionError(f"no submenu {title}")

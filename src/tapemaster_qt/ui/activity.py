@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from tapemaster_qt.errors import TapeMasterError
+from tapemaster_qt.records import SessionRecord
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.audit import AuditLog
 from tapemaster_qt.ui import msgbox, resources
@@ -50,6 +51,8 @@ class ActiveUsersWindow(QWidget):
     """Who is logged on where; sessions of crashed programs are cleaned up first."""
 
     def __init__(self, admin: AdminService, parent: QWidget | None = None) -> None:
+        # Read before any widget exists: a refusal reaches the caller, not an empty window.
+        sessions = admin.active_sessions()
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("activeUsersWindow")
         self.setWindowTitle("Active Users")
@@ -80,7 +83,7 @@ class ActiveUsersWindow(QWidget):
         self._timer.timeout.connect(self.reload)
         self._timer.start()
         self.resize(760, 360)
-        self.reload()
+        self._show_sessions(sessions)
 
     @Slot()
     def reload(self) -> None:
@@ -90,6 +93,9 @@ class ActiveUsersWindow(QWidget):
             self._timer.stop()
             msgbox.warning(self, "Active Users", exc.message)
             return
+        self._show_sessions(sessions)
+
+    def _show_sessions(self, sessions: list[SessionRecord]) -> None:
         self.model.set_records(sessions)
         self.countLabel.setText(f"{len(sessions)} active session(s)")
 

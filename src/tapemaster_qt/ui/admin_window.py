@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from tapemaster_qt.errors import TapeMasterError
 from tapemaster_qt.fileio import write_text_atomically
-from tapemaster_qt.records import UserRow
+from tapemaster_qt.records import GroupRecord, UserRow
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.transfer import users_to_csv, users_to_xml
 from tapemaster_qt.ui import msgbox, resources
@@ -137,6 +137,9 @@ class GroupDialog(QDialog):
 
 class GroupUserAdministration(QWidget):
     def __init__(self, admin: AdminService, parent: QWidget | None = None) -> None:
+        # Read before any widget exists: when the acting user may not administer, the
+        # service's refusal reaches the caller, who shows it instead of an empty window.
+        rows, groups = admin.list_users(), admin.list_groups()
         super().__init__(parent, Qt.WindowType.Window)
         self._admin = admin
         self.setObjectName("groupUserAdministration")
@@ -212,7 +215,7 @@ class GroupUserAdministration(QWidget):
         self.groupsView.setColumnWidth(0, 110)
         self.groupsView.setColumnWidth(1, 320)
         self.resize(1120, 560)
-        self.reload()
+        self._show_data(rows, groups, keep=[])
         self.usersView.setFocus()
 
     # --- actions ------------------------------------------------------------------------
@@ -290,6 +293,10 @@ class GroupUserAdministration(QWidget):
         except TapeMasterError as exc:
             msgbox.critical(self, "Group/User Administration", exc.message)
             return
+        self._show_data(rows, groups, keep)
+
+    def _show_data(self, rows: list[UserRow], groups: list[GroupRecord],
+                   keep: list[str]) -> None:
         self.usersModel.set_rows(rows)
         header = self.usersView.horizontalHeader()
         self.usersModel.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())

@@ -143,6 +143,8 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.statusBar().showMessage("Password changed", 5000))
         self._windows["password"] = dialog
+        # Forget it once deleted (closing deletes it), or logging out would touch it.
+        dialog.destroyed.connect(lambda *_: self._windows.pop("password", None))
         dialog.open()
         return dialog
 

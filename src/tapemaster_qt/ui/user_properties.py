@@ -213,7 +213,9 @@ class UserPropertiesDialog(QDialog):
             # A new user starts with the cursor in the User-ID cell, ready to type.
             index = self.model.value_index("User-ID")
             self.identityGrid.setCurrentIndex(index)
-            self.identityGrid.edit(index)
+            # Becoming current opens the editor already; edit() again would warn.
+            if self.identityGrid.state() != QAbstractItemView.State.EditingState:
+                self.identityGrid.edit(index)
         self._shown = True
 
     _shown = False

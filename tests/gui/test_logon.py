@@ -1,0 +1,286 @@
+"""The logon dialog, the first run, and starting a program on a store that cannot open."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QLineEdit
+
+from gui.driving import click, log_on, type_into
+from helpers import ADMIN_PASSWORD
+from tapemaster_qt import __version__, app
+from tapemaster_qt.errors import StoreCorruptError
+from tapemaster_qt.services import Context, setup
+from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
+from tapemaster_qt.services.setup import set_initial_password
+from tapemaster_qt.store import Store
+
+# --- the dialog ---------------------------------------------------------------------------
+
+
+def test_logon_dialog_title_and_names(launch) -> None:
+    dialog = launch("TapeMaster").login_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.objectName() == "loginDialog"
+    assert "Logon" in dialog.windowTitle() and "TapeMaster" in dialog.windowTitle()
+    for name in ("userIdEdit", "passwordEdit", "otpEdit"):
+        edit = dialog.findChild(QLineEdit, name)
+        assert edit is not None and edit.isVisible(), name
+    assert dialog.passwordEdit.echoMode() == QLineEdit.EchoMode.Password
+    assert dialog.findChild(QLabel, "messageLabel") is dialog.messageLabel
+    assert not dialog.messageLabel.isVisible()  # nothing to say yet
+    box = dialog.findChild(QDialogButtonBox, "buttonBox")
+    assert box.button(QDialogButtonBox.StandardButton.Ok).isVisible()
+    assert box.button(QDialogButtonBox.StandardButton.Cancel).isVisible()
+
+
+def test_remembers_the_last_user_id_not_the_password(qtbot, launch, data_dir) -> None:
+    first = launch()
+    assert first.login_dialog.userIdEdit.text() == ""
+    assert first.login_dialog.focusWidget() is first.login_dialog.userIdEdit
+    log_on(qtbot, first, "tapemaster", ADMIN_PASSWORD)
+    assert first.main_window is not None
+    with qtbot.waitSignal(first.finished):
+        first.main_window.actionExit.trigger()
+
+    second = launch()  # the program started again
+    dialog = second.login_dialog
+    assert dialog.userIdEdit.text() == "tapemaster"
+    assert dialog.passwordEdit.text() == ""
+    assert dialog.focusWidget() is dialog.passwordEdit  # ready to type the password
+    remembered = b"".join(p.read_bytes() for p in data_dir.glob("*.ini"))
+    assert b"tapemaster" in remembered and ADMIN_PASSWORD.encode() not in remembered
+
+    # A failed attempt is not remembered: only a successful logon is.
+    log_on(qtbot, second, "nobody", "whatever-it-is")
+    assert launch().login_dialog.userIdEdit.text() == "tapemaster"
+
+
+def test_otp_field_takes_six_digits_with_or_without_a_space(qtbot, launch) -> None:
+    edit = launch().login_dialog.otpEdit
+    for typed, shown in (("123456", "123456"), ("123 456", "123 456"),
+                         ("12ab3 4c56", "123 456"), ("abc", ""), ("1234567", "123456")):
+        type_into(qtbot, edit, typed)
+        assert edit.text() == shown, typed
+
+
+def test_caps_lock_hint(qtbot, launch) -> None:
+    dialog = launch().login_dialog
+    label = dialog.capsLockLabel
+    assert label.objectName() == "capsLockLabel" and not label.isVisible()
+    qtbot.keyClicks(dialog.passwordEdit, "ab")
+    assert not label.isVisible()
+    qtbot.keyClick(dialog.passwordEdit, "C")  # upper case without Shift: Caps Lock is on
+    assert label.isVisible() and "Caps Lock" in label.text()
+    qtbot.keyClick(dialog.passwordEdit, "D", Qt.KeyboardModifier.ShiftModifier)
+    assert not label.isVisible()
+    qtbot.keyClick(dialog.passwordEdit, "e", Qt.KeyboardModifier.ShiftModifier)
+    assert label.isVisible()  # lower case with Shift: Caps Lock is on
+    qtbot.keyClick(dialog.passwordEdit, "1")  # digits tell nothing
+    assert label.isVisible()
+    assert dialog.passwordEdit.text() == "abCDe1"
+
+
+def test_empty_fields_ask_for_them(qtbot, launch) -> None:
+    controller = launch()
+    dialog = controller.login_dialog
+    audited = len(controller.ctx.store.audit_events())
+    log_on(qtbot, controller, "", "")
+    assert dialog.messageLabel.isVisible()
+    assert dialog.messageLabel.text() == "Enter your User-ID."
+    assert dialog.focusWidget() is dialog.userIdEdit
+    log_on(qtbot, controller, "tapemaster", "")
+    assert dialog.messageLabel.text() == "Enter your password."
+    assert dialog.focusWidget() is dialog.passwordEdit
+    assert controller.main_window is None and dialog.isVisible()
+    assert len(controller.ctx.store.audit_events()) == audited  # no attempt was made
+
+
+def test_wrong_password_and_unknown_user_read_the_same(qtbot, launch) -> None:
+    controller = launch()
+    dialog = controller.login_dialog
+    log_on(qtbot, controller, "tapemaster", "not-the-password")
+    assert dialog.isVisible() and controller.main_window is None
+    assert dialog.messageLabel.isVisible()
+    wrong_password = dialog.messageLabel.text()
+    assert wrong_password == "Authorization Failure"
+    assert dialog.passwordEdit.text() == ""  # cleared for the next try
+    assert dialog.userIdEdit.text() == "tapemaster"
+
+    log_on(qtbot, controller, "nobody", "not-the-password")
+    assert dialog.isVisible() and controller.main_window is None
+    assert dialog.messageLabel.text() == wrong_password
+    details = [e.detail for e in controller.ctx.store.audit_events(limit=2)]
+    assert details == ["unknown_user", "bad_password"]
+
+    log_on(qtbot, controller, "tapemaster", ADMIN_PASSWORD)  # the dialog takes another try
+    assert controller.main_window is not None and not dialog.isVisible()
+
+
+def test_enter_logs_on_and_escape_cancels(qtbot, launch) -> None:
+    controller = launch()
+    dialog = controller.login_dialog
+    qtbot.keyClicks(dialog.userIdEdit, "tapemaster")
+    qtbot.keyClicks(dialog.passwordEdit, ADMIN_PASSWORD)
+    qtbot.keyClick(dialog.passwordEdit, Qt.Key.Key_Return)
+    assert controller.main_window is not None and not dialog.isVisible()
+    controller.main_window.actionLogOut.trigger()
+    with qtbot.waitSignal(controller.finished) as finished:
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert finished.args == [0]
+
+
+# --- first run --------------------------------------------------------------------------
+
+
+def test_first_run_sets_the_tapemaster_password(qtbot, launch) -> None:
+    controller = launch(initialise=False)
+    dialog = controller.first_run_dialog
+    assert dialog is not None and dialog.isVisible() and controller.login_dialog is None
+    assert dialog.objectName() == "firstRunDialog" and "First Run" in dialog.windowTitle()
+    store = controller.ctx.store
+    assert store.get_user("tapemaster").password_hash is None
+
+    def choose(password: str, again: str) -> None:
+        type_into(qtbot, dialog.passwordEdit, password)
+        type_into(qtbot, dialog.confirmEdit, again)
+        click(qtbot, dialog)
+
+    choose(ADMIN_PASSWORD, ADMIN_PASSWORD + "x")
+    assert dialog.isVisible()
+    assert dialog.messageLabel.text() == "The two passwords are not the same."
+    assert dialog.confirmEdit.text() == ""
+    choose("short", "short")
+    assert dialog.isVisible()
+    assert dialog.messageLabel.text() == "The password must have at least 8 characters."
+    choose("TapeMaster", "TapeMaster")
+    assert dialog.messageLabel.text() == "The password must not be the User-ID."
+    assert store.get_user("tapemaster").password_hash is None
+
+    choose(ADMIN_PASSWORD, ADMIN_PASSWORD)
+    assert not dialog.isVisible() and controller.first_run_dialog is None
+    logon = controller.login_dialog
+    assert logon is not None and logon.isVisible()
+    assert logon.userIdEdit.text() == "tapemaster"
+    assert "password is set" in logon.messageLabel.text()
+    assert store.get_user("tapemaster").password_hash is not None
+    log_on(qtbot, controller, "tapemaster", ADMIN_PASSWORD)
+    assert controller.main_window is not None
+
+
+def test_cancelling_the_first_run_ends_the_program(qtbot, launch) -> None:
+    controller = launch(initialise=False)
+    with qtbot.waitSignal(controller.finished) as finished:
+        click(qtbot, controller.first_run_dialog, QDialogButtonBox.StandardButton.Cancel)
+    assert finished.args == [0]
+    assert controller.ctx.store.get_user("tapemaster").password_hash is None
+
+
+# --- whole programs through app.main ------------------------------------------------------
+
+
+@pytest.fixture
+def main_logging():
+    """app.main sets up the package's log handlers; put them back afterwards."""
+    logger = logging.getLogger("tapemaster_qt")
+    handlers, level, propagate = list(logger.handlers), logger.level, logger.propagate
+    yield
+    for handler in list(logger.handlers):
+        if handler not in handlers:
+            logger.removeHandler(handler)
+            handler.close()
+    logger.setLevel(level)
+    logger.propagate = propagate
+
+
+def initialised(folder: Path) -> Path:
+    with Store.open(folder) as store:
+        set_initial_password(Context(store, hasher=PasswordHasher(TESTS_ONLY)), ADMIN_PASSWORD)
+    return folder
+
+
+def test_main_runs_until_the_logon_is_cancelled(qtbot, tmp_path, boxes, main_logging) -> None:
+    folder = initialised(tmp_path / "store")
+    seen: list[str] = []
+
+    def cancel_the_logon() -> None:
+        for widget in QApplication.topLevelWidgets():
+            if widget.objectName() == "loginDialog" and widget.isVisible():
+                seen.append(widget.windowTitle())
+                poll.stop()
+                widget.buttonBox.button(QDialogButtonBox.StandardButton.Cancel).click()
+                widget.deleteLater()
+                return
+        seen.append("")
+        if len(seen) > 500:  # no logon dialog for 10 s: fail rather than hang
+            poll.stop()
+            QApplication.exit(99)
+
+    poll = QTimer()
+    poll.setInterval(20)
+    poll.timeout.connect(cancel_the_logon)
+    poll.start()
+    code = app.main(["--data-dir", str(folder)])
+    poll.stop()
+    assert code == 0
+    assert seen and "Logon" in seen[-1] and "TapeMaster" in seen[-1]
+    assert boxes.shown == []
+
+
+def test_main_version(capsys) -> None:
+    assert app.main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"tapemaster {__version__}"
+    assert app.main(["--version"], program="Lite") == 0
+    assert capsys.readouterr().out.strip() == f"tapetrack-lite {__version__}"
+
+
+def _garbage(folder: Path) -> None:
+    folder.mkdir(parents=True)
+    (folder / "tapemaster.db").write_bytes(b"These are not the tapes you are looking for.\0" * 100)
+
+
+def _too_new(folder: Path) -> None:
+    Store.open(folder).close()
+    with sqlite3.connect(folder / "tapemaster.db") as conn:
+        conn.execute("PRAGMA user_version = 99")
+    conn.close()
+
+
+@pytest.mark.parametrize(("spoil", "expected"), [
+    (_garbage, "is not a TapeMaster user store"),
+    (_too_new, "written by a newer version of TapeMaster Qt"),
+])
+def test_a_store_that_cannot_open_is_refused_calmly(tmp_path, boxes, capfd, main_logging,
+                                                    spoil, expected) -> None:
+    folder = tmp_path / "store"
+    spoil(folder)
+    before = (folder / "tapemaster.db").read_bytes()
+    assert app.main(["--data-dir", str(folder)]) == 1
+    assert boxes.names() == ["storeErrorMessage"]
+    box = boxes.last()
+    assert box.title == "TapeMaster"
+    assert expected in box.text and str(folder / "tapemaster.db") in box.text
+    assert "Traceback" not in box.text + capfd.readouterr().err
+    assert (folder / "tapemaster.db").read_bytes() == before  # left untouched
+    assert not any(w.objectName() == "loginDialog" and w.isVisible()
+                   for w in QApplication.topLevelWidgets())
+
+
+def test_controller_reports_a_store_error_at_start(qtbot, launch, boxes, monkeypatch) -> None:
+    def broken(_ctx):
+        raise StoreCorruptError("The user store is damaged. Restore it from a backup.")
+
+    monkeypatch.setattr(setup, "needs_first_run", broken)
+    monkeypatch.setattr(app, "needs_first_run", broken, raising=False)
+    controller = app.Controller(launch.context(), app.UiState(launch.data_dir))
+    launch.made.append(controller)
+    with qtbot.waitSignal(controller.finished) as finished:
+        controller.start()
+    assert finished.args == [1]
+    assert boxes.names() == ["storeErrorMessage"]
+    assert "damaged" in boxes.last().text
+    assert controller.login_dialog is None and controller.first_run_dialog is None
