@@ -157,6 +157,11 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.command == "init":
         password = _read_password()
+        # Refuse a weak password before Store.open creates the store and its key.
+        from tapemaster_qt.services.passwords import check_rules
+        from tapemaster_qt.store import BUILTIN_USER
+
+        check_rules(password, BUILTIN_USER)
     with Store.open(folder) as store:
         ctx = Context(store, program=PROG)
         actor = Actor.for_cli()

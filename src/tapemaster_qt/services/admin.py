@@ -444,6 +444,7 @@ class AdminService:
         Imported users get no password (nobody hashes 100,000 passwords nobody knows):
         an administrator sets one with Reset Password before they can log on. OTP
         enabled in the file means a fresh secret here: secrets are never exported.
+        A row for the built-in ``tapemaster`` is skipped (the store has its own).
         """
         self._authorize()
         store = self._ctx.store
@@ -457,6 +458,10 @@ class AdminService:
             try:
                 values = self._clean({k: v for k, v in fields.items() if k in FIELD_LABELS})
                 user_id = values.get("user_id") or check_user_id("")
+                if user_id == BUILTIN_USER:
+                    # Every store has its own tapemaster and every full export lists
+                    # it; an import never creates or changes it.
+                    continue
                 if user_id.casefold() in seen:
                     first = seen[user_id.casefold()]
                     raise ValidationError(

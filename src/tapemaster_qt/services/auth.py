@@ -357,6 +357,13 @@ class PasswordChangeService:
         user = ctx.store.get_user(session.user_id)
         if user is None:
             raise NotFoundError("Your User-ID no longer exists.")
+        if user.revoked or user.disabled:
+            # Checked before the password: once revoked, guesses must stop being
+            # answered, or revocation would not limit them at all.
+            state = "revoked" if user.revoked else "disabled"
+            raise ValidationError(
+                f"Your User-ID is {state}; ask your administrator.", "Current Password"
+            )
         if user.password_hash is None or not ctx.hasher.verify(user.password_hash, current):
             LogonService(ctx)._fail(user.user_id, FailReason.BAD_PASSWORD,
                                     detail="password change")

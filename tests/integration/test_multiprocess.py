@@ -1,0 +1,139 @@
+"""Several programs on one store at the same moment (DESIGN.md §3 replay rule, §5).
+
+Children are real processes (multiprocessing, spawn) that open the store themselves;
+the store key is in the owner-only key file, as on a headless Linux desktop.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import keyring
+import pytest
+from keyring.backends import fail
+
+from helpers import rfc_totp, secret_from_uri
+from integration import workers
+from tapemaster_qt.services import Actor, Context
+from tapemaster_qt.services.admin import AdminService
+from tapemaster_qt.services.auth import LogonService, LogonStatus
+from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
+from tapemaster_qt.services.setup import set_initial_password
+from tapemaster_qt.store import Store
+
+pytestmark = pytest.mark.slow
+
+PASSWORD = "Alice-Secret-42"
+SPAWN = multiprocessing.get_context("spawn")
+
+
+@pytest.fixture
+def shared_store(data_dir: Path, clock) -> Iterator[Context]:
+    """A store whose key children can find (key file), opened by the test."""
+    keyring.set_keyring(fail.Keyring())
+    store = Store.open(data_dir)
+    ctx = Context(store, clock=clock, hasher=PasswordHasher(TESTS_ONLY))
+    set_initial_password(ctx, "Tape-Admin-2026")
+    yield ctx
+    store.close()
+
+
+def _run(processes: list[Any], results: Any, expected: int,
+         release: Callable[[], object] | None = None) -> list[tuple[Any, ...]]:
+    """Start the children (then ``release`` them all at once), collect ``expected``
+    messages, failing on the first error a child reports, and join them all."""
+    for p in processes:
+        p.start()
+    if release is not None:
+        release()
+    messages: list[tuple[Any, ...]] = []
+    try:
+        while len(messages) < expected:
+            try:
+                message = results.get(timeout=120)
+            except queue.Empty:
+                pytest.fail(f"children went quiet after {len(messages)} of {expected} results")
+            assert message[0] != "error", message[2]
+            messages.append(message)
+    finally:
+        for p in processes:
+            p.join(timeout=60)
+            if p.is_alive():
+                p.terminate()
+                p.join()
+    assert [p.exitcode for p in processes] == [0] * len(processes)
+    return messages
+
+
+def test_two_programs_racing_with_one_code_get_exactly_one_success(
+    shared_store: Context, data_dir: Path, clock
+) -> None:
+    ctx = shared_store
+    admin = AdminService(ctx, Actor.for_cli())
+    admin.add_user({"user_id": "alice", "otp_enabled": True}, PASSWORD)
+    logon = LogonService(ctx)
+    secret = secret_from_uri(logon.logon("alice", PASSWORD).provisioning_uri)
+    assert logon.logon("alice", PASSWORD, rfc_totp(secret, clock.now)).status \
+        is LogonStatus.ACTIVATED
+    rounds = [(clock.now + 30 * n, rfc_totp(secret, clock.now + 30 * n)) for n in range(1, 6)]
+
+    barrier = SPAWN.Barrier(2)
+    results = SPAWN.Queue()
+    children = [SPAWN.Process(target=workers.race_same_code,
+                              args=(str(data_dir), "alice", PASSWORD, rounds, barrier, results))
+                for _ in range(2)]
+    messages = _run(children, results, expected=2 * len(rounds))
+
+    by_round: dict[int, list[str]] = {}
+    for _, number, status in messages:
+        by_round.setdefault(number, []).append(status)
+    assert sorted(by_round) == list(range(len(rounds)))
+    for number, statuses in by_round.items():
+        assert sorted(statuses) == sorted([LogonStatus.SUCCESS.value,
+                                           LogonStatus.OTP_REPLAY.value]), number
+    replays = [e for e in ctx.store.audit_events(user_id="alice")
+               if e.event == "otp_replay_rejected"]
+    assert len(replays) == len(rounds)
+    assert {e.program for e in replays} == {"Checkpoint"}
+    user = ctx.store.get_user("alice")
+    assert user.otp_last_step == int(rounds[-1][0] // 30)
+    assert user.integrity_ok and not user.revoked
+
+
+def test_concurrent_failures_are_counted_exactly(shared_store: Context, data_dir: Path,
+                                                 clock) -> None:
+    ctx = shared_store
+    admin = AdminService(ctx, Actor.for_cli())
+    own = [f"user{n}" for n in range(8)]
+    for user_id in [*own, "shared"]:
+        admin.add_user({"user_id": user_id}, PASSWORD)
+    per_child = 5
+
+    start = SPAWN.Event()
+    results = SPAWN.Queue()
+    children = [SPAWN.Process(target=workers.fail_many,
+                              args=(str(data_dir), user_id, "shared", per_child, clock.now,
+                                    start, results))
+                for user_id in own]
+    messages = _run(children, results, expected=2 * per_child * len(own), release=start.set)
+
+    statuses = Counter(status for _, _, status in messages)
+    assert statuses == {LogonStatus.AUTHORIZATION_FAILURE.value: 2 * per_child * len(own)}
+    for user_id in own:
+        user = ctx.store.get_user(user_id)
+        assert user.failed_logons == per_child and not user.revoked, user_id
+        failed = [e for e in ctx.store.audit_events(user_id=user_id)
+                  if e.event == "login_failed"]
+        assert len(failed) == per_child, user_id
+        assert user.integrity_ok
+    shared = ctx.store.get_user("shared")
+    assert shared.failed_logons == per_child * len(own)
+    assert shared.revoked and shared.integrity_ok
+    shared_events = Counter(e.event for e in ctx.store.audit_events(user_id="shared"))
+    assert shared_events["login_failed"] == per_child * len(own)
+    assert shared_events["account_revoked"] == 1

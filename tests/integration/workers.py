@@ -1,0 +1,65 @@
+"""What child processes run in the multi-process tests (multiprocessing, spawn).
+
+Each child is a separate "program" on the same store: its own Store.open, its own
+Context with the cheap TESTS_ONLY hasher (never the production parameters), and a
+fixed clock the parent chose. Every outcome, and any exception, goes back through a
+queue so that the parent can assert on what really happened in each child.
+"""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+from typing import Any
+
+
+class FixedClock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _logon_service(data_dir: str, clock: FixedClock) -> Any:
+    from tapemaster_qt.services import Context
+    from tapemaster_qt.services.auth import LogonService
+    from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
+    from tapemaster_qt.store import Store
+
+    store = Store.open(Path(data_dir))
+    return LogonService(Context(store, program="Checkpoint", clock=clock,
+                                hasher=PasswordHasher(TESTS_ONLY)))
+
+
+def race_same_code(data_dir: str, user_id: str, password: str,
+                   rounds: list[tuple[float, str]], barrier: Any, results: Any) -> None:
+    """Each round: wait for the other program, then log on with the round's code."""
+    try:
+        clock = FixedClock(rounds[0][0])
+        logon = _logon_service(data_dir, clock)
+        for number, (now, code) in enumerate(rounds):
+            clock.now = now
+            barrier.wait(timeout=60)
+            outcome = logon.logon(user_id, password, code)
+            results.put(("outcome", number, outcome.status.value))
+        logon._ctx.store.close()
+    except BaseException:
+        results.put(("error", -1, traceback.format_exc()))
+        raise
+
+
+def fail_many(data_dir: str, own_user: str, shared_user: str, count: int, now: float,
+              start: Any, results: Any) -> None:
+    """``count`` wrong passwords for ``own_user`` and as many for ``shared_user``."""
+    try:
+        logon = _logon_service(data_dir, FixedClock(now))
+        start.wait(timeout=60)
+        for _ in range(count):
+            for user_id in (own_user, shared_user):
+                outcome = logon.logon(user_id, "Wrong-Password-0")
+                results.put(("outcome", user_id, outcome.status.value))
+        logon._ctx.store.close()
+    except BaseException:
+        results.put(("error", own_user, traceback.format_exc()))
+        raise

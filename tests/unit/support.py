@@ -1,0 +1,65 @@
+"""What the unit tests share: users in a known state, codes, audit look-ups.
+
+Codes are always computed with ``helpers.rfc_totp`` (the RFC written out), never with
+the code under test.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+
+from helpers import rfc_totp, secret_from_uri
+from tapemaster_qt.records import AuditEvent
+from tapemaster_qt.services import totp
+from tapemaster_qt.services.auth import LogonService, LogonStatus
+from tapemaster_qt.store import Store
+
+PASSWORD = "Alice-Secret-42"
+
+
+def wrong_code(secret: bytes, now: float) -> str:
+    """A well-formed code that matches ``secret`` at no step the service looks at
+    (window or skew diagnosis), so "wrong" can never turn into "skewed" by chance."""
+    current = totp.time_step(now)
+    steps = set(totp.skew_candidates(current)) | set(range(current - 1, current + 2))
+    taken = {rfc_totp(secret, s * 30) for s in steps}
+    return next(c for c in (f"{n:06d}" for n in range(10**6)) if c not in taken)
+
+
+def skewed_code(secret: bytes, clock, offset: int) -> str:
+    """The code a device whose clock is ``offset`` seconds off shows now. The clock is
+    moved on (rarely needed) until no other step the service looks at shares that
+    code, so the diagnosis can only find this offset."""
+    while True:
+        current = totp.time_step(clock.now)
+        target = totp.time_step(clock.now + offset)
+        code = rfc_totp(secret, clock.now + offset)
+        others = set(totp.skew_candidates(current)) | set(range(current - 1, current + 2))
+        if all(rfc_totp(secret, s * 30) != code for s in others - {target}):
+            return code
+        clock.advance(30)
+
+
+def enrol(logon: LogonService, user_id: str, password: str = PASSWORD) -> bytes:
+    """Log on without a code while OTP is not activated; the secret the QR carries."""
+    outcome = logon.logon(user_id, password)
+    assert outcome.status is LogonStatus.ENROLMENT, outcome
+    assert outcome.provisioning_uri is not None
+    return secret_from_uri(outcome.provisioning_uri)
+
+
+def events(store: Store, event: str | None = None, user_id: str | None = None
+           ) -> list[AuditEvent]:
+    """Audit rows, oldest first, optionally of one event and/or one user."""
+    rows = list(reversed(store.audit_events(user_id=user_id)))
+    return [e for e in rows if event is None or e.event == event]
+
+
+@contextmanager
+def raw_db(data_dir: Path) -> Iterator[sqlite3.Connection]:
+    """The store file as an attacker (or another program) with write access sees it."""
+    with closing(sqlite3.connect(data_dir / "tapemaster.db", isolation_level=None)) as conn:
+        yield conn

@@ -1,0 +1,181 @@
+"""Tamper evidence: security fields changed outside TapeMaster (raw SQL on the file)
+refuse the logon, are audited, and are accepted again only by AdminService.reseal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from helpers import rfc_totp
+from tapemaster_qt.errors import NotAuthorizedError, StoreIntegrityError
+from tapemaster_qt.services import Actor, Context
+from tapemaster_qt.services.admin import AdminService
+from tapemaster_qt.services.auth import LogonService, LogonStatus
+from unit.support import PASSWORD, enrol, events, raw_db, wrong_code
+
+ATTACKER_PASSWORD = "Attacker-Knows-1"
+
+
+def _assert_refused_as_tampered(ctx: Context, logon: LogonService, user_id: str,
+                                password: str, code: str = "") -> None:
+    sessions = len(ctx.store.list_sessions())
+    before = len(events(ctx.store, "integrity_failed", user_id))
+    outcome = logon.logon(user_id, password, code)
+    assert outcome.status is LogonStatus.INTEGRITY_FAILED
+    assert outcome.session is None
+    assert len(ctx.store.list_sessions()) == sessions
+    assert len(events(ctx.store, "integrity_failed", user_id)) == before + 1
+    user = ctx.store.get_user(user_id)
+    assert user is not None and not user.integrity_ok
+
+
+def test_flipping_otp_off_in_the_file_refuses_the_logon(
+    ctx: Context, logon: LogonService, otp_alice: bytes, data_dir: Path
+) -> None:
+    with raw_db(data_dir) as conn:
+        conn.execute("UPDATE users SET otp_enabled = 0, otp_activated = 0, otp_secret = NULL "
+                     "WHERE user_id = 'alice'")
+    _assert_refused_as_tampered(ctx, logon, "alice", PASSWORD)
+
+
+def test_swapping_the_password_hash_refuses_the_logon(
+    ctx: Context, logon: LogonService, alice: str, data_dir: Path
+) -> None:
+    forged = ctx.hasher.hash(ATTACKER_PASSWORD)
+    with raw_db(data_dir) as conn:
+        conn.execute("UPDATE users SET password_hash = ? WHERE user_id = 'alice'", (forged,))
+    _assert_refused_as_tampered(ctx, logon, "alice", ATTACKER_PASSWORD)
+
+
+def test_copying_hash_and_seal_from_another_user_refuses_the_logon(
+    ctx: Context, admin: AdminService, logon: LogonService, alice: str, data_dir: Path
+) -> None:
+    admin.add_user({"user_id": "mallory"}, ATTACKER_PASSWORD)
+    with raw_db(data_dir) as conn:
+        conn.execute(
+            "UPDATE users SET (password_hash, mac) = "
+            "(SELECT password_hash, mac FROM users WHERE user_id = 'mallory') "
+            "WHERE user_id = 'alice'"
+        )
+    _assert_refused_as_tampered(ctx, logon, "alice", ATTACKER_PASSWORD)
+
+
+def test_clearing_revoked_in_the_file_refuses_the_logon(
+    ctx: Context, logon: LogonService, alice: str, data_dir: Path
+) -> None:
+    for _ in range(6):
+        logon.logon("alice", "Wrong-Password-0")
+    assert ctx.store.get_user("alice").revoked
+    with raw_db(data_dir) as conn:
+        conn.execute("UPDATE users SET revoked = 0, failed_logons = 0 WHERE user_id = 'alice'")
+    _assert_refused_as_tampered(ctx, logon, "alice", PASSWORD)
+
+
+def test_copying_an_otp_secret_to_another_user_refuses_the_logon(
+    ctx: Context, admin: AdminService, logon: LogonService, otp_alice: bytes, clock,
+    data_dir: Path,
+) -> None:
+    admin.add_user({"user_id": "mallory", "otp_enabled": True}, ATTACKER_PASSWORD)
+    mallory_secret = enrol(logon, "mallory", ATTACKER_PASSWORD)
+    # Mallory copies her own (encrypted) secret into alice's row to use her own codes.
+    with raw_db(data_dir) as conn:
+        conn.execute(
+            "UPDATE users SET otp_secret = (SELECT otp_secret FROM users "
+            "WHERE user_id = 'mallory') WHERE user_id = 'alice'"
+        )
+    _assert_refused_as_tampered(ctx, logon, "alice", PASSWORD,
+                                rfc_totp(mallory_secret, clock.now))
+
+
+def test_granting_rights_in_the_file_does_not_make_an_administrator(
+    ctx: Context, alice: str, data_dir: Path
+) -> None:
+    with raw_db(data_dir) as conn:
+        conn.execute("UPDATE users SET tapemaster_rights = 1 WHERE user_id = 'alice'")
+    with pytest.raises(NotAuthorizedError):
+        AdminService(ctx, Actor.for_user("alice")).list_users()
+    row = next(r for r in AdminService(ctx, Actor.for_user("tapemaster")).list_users()
+               if r.user_id == "alice")
+    assert not row.integrity_ok  # the administration table can flag it
+
+
+def test_wrong_password_on_a_tampered_record_reveals_nothing(
+    ctx: Context, logon: LogonService, alice: str, data_dir: Path
+) -> None:
+    with raw_db(data_dir) as conn:
+        conn.execute("UPDATE users SET disabled = 1 WHERE user_id = 'alice'")
+    outcome = logon.logon("alice", "Wrong-Password-0")
+    assert outcome.status is LogonStatus.AUTHORIZATION_FAILURE
+    assert events(ctx.store, "integrity_failed", "alice")
+
+
+TAMPERS: dict[str, str] = {
+    "admin_rights": "UPDATE users SET admin_rights = 1 WHERE user_id = 'alice'",
+    "otp_last_step": "UPDATE users SET otp_last_step = 0 WHERE user_id = 'alice'",
+    "failed_logons": "UPDATE users SET failed_logons = 0 WHERE user_id = 'alice'",
+}
+
+
+@pytest.mark.parametrize("tamper", sorted(TAMPERS))
+def test_ordinary_writes_never_launder_a_tampered_record(
+    ctx: Context, admin: AdminService, logon: LogonService, otp_alice: bytes, clock,
+    data_dir: Path, tamper: str,
+) -> None:
+    logon.logon("alice", "Wrong-Password-0")
+    sessions = len(ctx.store.list_sessions())
+    with raw_db(data_dir) as conn:
+        conn.execute(TAMPERS[tamper])
+    assert not ctx.store.get_user("alice").integrity_ok
+    # Failed logons, right-password logons and administrator edits all leave it tampered.
+    logon.logon("alice", "Wrong-Password-0")
+    logon.logon("alice", PASSWORD, wrong_code(otp_alice, clock.now))
+    logon.logon("alice", PASSWORD, rfc_totp(otp_alice, clock.now))
+    attempts: list[Callable[[], object]] = [
+        lambda: admin.unlock("alice"),
+        lambda: admin.update_user("alice", {"name": "Alice Again"}),
+        lambda: admin.set_otp("alice", False),
+        lambda: admin.reset_password("alice", "Brand-New-Pass-1"),
+    ]
+    for attempt in attempts:
+        with pytest.raises(StoreIntegrityError):
+            attempt()
+    user = ctx.store.get_user("alice")
+    assert user is not None and not user.integrity_ok
+    assert user.otp_enabled
+    assert len(ctx.store.list_sessions()) == sessions
+
+
+def test_reseal_needs_an_administrator(
+    ctx: Context, admin: AdminService, alice: str, data_dir: Path
+) -> None:
+    admin.add_user({"user_id": "bob"}, "Bob-Secret-4242")
+    with raw_db(data_dir) as conn:
+        conn.execute("UPDATE users SET disabled = 1 WHERE user_id = 'alice'")
+    with pytest.raises(NotAuthorizedError):
+        AdminService(ctx, Actor.for_user("bob")).reseal("alice")
+    with pytest.raises(NotAuthorizedError):
+        AdminService(ctx, Actor.for_user("alice")).reseal("alice")
+    assert not ctx.store.get_user("alice").integrity_ok
+    assert not events(ctx.store, "record_resealed")
+
+
+def test_reseal_accepts_the_record_with_otp_off_and_access_revoked(
+    ctx: Context, admin: AdminService, logon: LogonService, otp_alice: bytes, clock,
+    data_dir: Path,
+) -> None:
+    with raw_db(data_dir) as conn:
+        conn.execute("UPDATE users SET otp_last_step = 0 WHERE user_id = 'alice'")
+    details = admin.reseal("alice")
+    assert details.integrity_ok
+    assert not details.otp_enabled and not details.otp_activated
+    assert details.revoked
+    assert [e.actor for e in events(ctx.store, "record_resealed", "alice")] == ["tapemaster"]
+    # Revoked until an administrator restores it on purpose.
+    assert logon.logon("alice", PASSWORD).status is LogonStatus.REVOKED
+    admin.unlock("alice")
+    assert logon.logon("alice", PASSWORD).status is LogonStatus.SUCCESS
+    # OTP can be enabled again: a new secret, enrolment restarts.
+    admin.set_otp("alice", True)
+    assert enrol(logon, "alice") != otp_alice
