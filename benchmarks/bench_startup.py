@@ -7,7 +7,7 @@ import statistics
 import sys
 import time
 
-from common import ENV, ROOT, run_python, table, temp_dir, ms
+from common import ENV, ROOT, ms, run_python, table, temp_dir
 
 PROBE = str(ROOT / "benchmarks" / "_startup_probe.py")
 TARGET = 1.5

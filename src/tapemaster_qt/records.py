@@ -6,6 +6,7 @@ Kept free of imports from any layer so that every layer may use these types.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from tapemaster_qt import PROGRAMS
 
@@ -51,9 +52,12 @@ class UserRecord:
         return program in self.programs
 
 
-@dataclass(frozen=True, slots=True)
-class UserRow:
-    """The slim, display-only view of a user for large tables (no hashes, no secrets)."""
+class UserRow(NamedTuple):
+    """The slim, display-only view of a user for large tables (no hashes, no secrets).
+
+    A named tuple, not a dataclass: 100,000 of them are built to open Group/User
+    Administration, and a tuple is built in C.
+    """
 
     user_id: str
     name: str
@@ -66,7 +70,9 @@ class UserRow:
     disabled: bool
     revoked: bool
     last_logon: str | None
-    integrity_ok: bool = True
+    integrity_ok: bool | None = True
+    """False: the record's seal failed; None: not checked yet (checked in the background
+    for large tables)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -157,9 +157,17 @@ class AdminService:
 
     # --- users --------------------------------------------------------------------------
 
-    def list_users(self) -> list[UserRow]:
+    def list_users(self, *, check_seals: bool = True) -> list[UserRow]:
+        """All users for the table; without ``check_seals`` their ``integrity_ok`` is
+        None until :meth:`seal_failures` has checked them (large sites)."""
         self._authorize()
-        return self._ctx.store.list_user_rows()
+        return self._ctx.store.list_user_rows(check_seals=check_seals)
+
+    def seal_failures(self, after: str | None, limit: int = 5000
+                      ) -> tuple[list[str], list[str]]:
+        """Check a slice of record seals: (User-IDs checked, those that failed)."""
+        self._authorize()
+        return self._ctx.store.seal_failures(after, limit)
 
     def get_user(self, user_id: str) -> UserDetails:
         self._authorize()

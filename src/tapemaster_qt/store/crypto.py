@@ -70,26 +70,19 @@ class Sealer:
     # --- seals ------------------------------------------------------------------
 
     def seal(self, kind: str, values: Sequence[Any]) -> bytes:
-        """HMAC over ``values`` in a fixed order; the caller fixes which fields and order."""
-        # Each value is length-prefixed, so no choice of values can collide with another.
-        parts = [kind.encode(), self._store_id]
-        parts.extend(_canon(v) for v in values)
-        message = b"".join(len(p).to_bytes(4, "big") + p for p in parts)
-        return hmac.new(self._mac_key, message, hashlib.sha256).digest()
+        """HMAC over ``values`` in a fixed order; the caller fixes which fields and order.
+
+        The message is the ``repr`` of the tuple of values as SQLite holds them (str,
+        int, bytes or None; never bool): unambiguous, since quotes and separators are
+        escaped. The MAC is keyed BLAKE2b. Both run in C, which matters when 100,000
+        records are checked to open Group/User Administration.
+        """
+        message = (kind.encode() + b"\x00" + self._store_id + b"\x00"
+                   + repr(tuple(values)).encode("utf-8", "surrogatepass"))
+        return hashlib.blake2b(message, key=self._mac_key, digest_size=32).digest()
 
     def verify(self, kind: str, values: Sequence[Any], mac: bytes | None) -> bool:
         if not mac:
             return False
         return hmac.compare_digest(self.seal(kind, values), mac)
 
-
-def _canon(value: Any) -> bytes:
-    if value is None:
-        return b"\x00N"
-    if isinstance(value, bytes):
-        return b"\x01" + value
-    if isinstance(value, bool):
-        return b"\x02" + (b"1" if value else b"0")
-    if isinstance(value, int):
-        return b"\x02" + str(value).encode()
-    return b"\x03" + str(value).encode("utf-8")

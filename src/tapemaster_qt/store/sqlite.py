@@ -73,6 +73,13 @@ _SEALED = (
     "otp_burned_steps",
 )
 _SEALED_INDEX = tuple(_USER_COLUMNS.index(c) for c in _SEALED)
+# The administration table: what it shows, then the sealed fields and the seal.
+_ROW_DISPLAY = (
+    "user_id", "name", "group_id", "role", "email", "description", "otp_enabled",
+    "otp_activated", "disabled", "revoked", "last_logon",
+)
+_ROWS_SELECT = "SELECT " + ", ".join(_ROW_DISPLAY + _SEALED + ("mac",)) + " FROM users"
+_ROWS_DISPLAY_SELECT = "SELECT " + ", ".join(_ROW_DISPLAY) + " FROM users"
 _WRITABLE = frozenset(_USER_COLUMNS) - {"user_id", "mac", "created"}
 _PROGRAM_COLUMNS = {
     "TapeMaster": "access_tapemaster",
@@ -433,18 +440,38 @@ class Store:
     def list_users(self) -> list[UserRecord]:
         return [self._record(r) for r in self._read(_USER_SELECT + " ORDER BY user_id")]
 
-    def list_user_rows(self) -> list[UserRow]:
-        """Every user, slim, for the administration table (one query, no per-row work)."""
-        rows = self._read(_USER_SELECT + " ORDER BY user_id")
-        out = []
-        for r in rows:
-            out.append(UserRow(
-                user_id=r[0], name=r[1], group_id=r[4], role=r[5], email=r[2],
-                description=r[3], otp_enabled=bool(r[14]), otp_activated=bool(r[15]),
-                disabled=bool(r[8]), revoked=bool(r[20]), last_logon=r[21],
-                integrity_ok=self._row_sealed(r),
-            ))
-        return out
+    def list_user_rows(self, *, check_seals: bool = True) -> list[UserRow]:
+        """Every user, slim, for the administration table, in one query.
+
+        With ``check_seals`` each record's seal is verified (a tampered record must
+        show); without, ``integrity_ok`` is None and :meth:`seal_failures` checks them
+        in slices, so a window over 100,000 users can show first.
+        """
+        if not check_seals:
+            rows = self._read(_ROWS_DISPLAY_SELECT + " ORDER BY user_id COLLATE NOCASE")
+            return [UserRow(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), bool(r[7]),
+                            bool(r[8]), bool(r[9]), r[10], None) for r in rows]
+        rows = self._read(_ROWS_SELECT + " ORDER BY user_id COLLATE NOCASE")
+        verify = self.sealer.verify
+        n = len(_ROW_DISPLAY)
+        return [
+            UserRow(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), bool(r[7]), bool(r[8]),
+                    bool(r[9]), r[10], verify("user", r[n:-1], r[-1]))
+            for r in rows
+        ]
+
+    def seal_failures(self, after: str | None, limit: int) -> tuple[list[str], list[str]]:
+        """Check the seals of up to ``limit`` users after User-ID ``after`` (in User-ID
+        order); return (the User-IDs checked, those whose seal failed)."""
+        rows = self._read(
+            "SELECT " + ", ".join((*_SEALED, "mac")) + " FROM users"
+            + (" WHERE user_id > ?" if after is not None else "")
+            + " ORDER BY user_id LIMIT ?",
+            ((after, limit) if after is not None else (limit,)),
+        )
+        verify = self.sealer.verify
+        failed = [r[0] for r in rows if not verify("user", r[:-1], r[-1])]
+        return [r[0] for r in rows], failed
 
     def count_users(self) -> int:
         return int(self._read("SELECT count(*) FROM users")[0][0])

@@ -9,9 +9,18 @@ which refuses what the acting user may not do, whatever this window offers.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QObject, Qt, Slot
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QObject,
+    Qt,
+    QTimer,
+    Slot,
+)
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -139,7 +148,8 @@ class GroupUserAdministration(QWidget):
     def __init__(self, admin: AdminService, parent: QWidget | None = None) -> None:
         # Read before any widget exists: when the acting user may not administer, the
         # service's refusal reaches the caller, who shows it instead of an empty window.
-        rows, groups = admin.list_users(), admin.list_groups()
+        rows = admin.list_users(check_seals=False)  # seals: checked after showing
+        groups = admin.list_groups()
         super().__init__(parent, Qt.WindowType.Window)
         self._admin = admin
         self.setObjectName("groupUserAdministration")
@@ -215,6 +225,11 @@ class GroupUserAdministration(QWidget):
         self.groupsView.setColumnWidth(0, 110)
         self.groupsView.setColumnWidth(1, 320)
         self.resize(1120, 560)
+        self._idle = QTimer(self)  # background work in slices, between user events
+        self._idle.timeout.connect(self._idle_step)
+        self._idle_steps: Iterator[None] | None = None
+        self._seal_total = 0
+        self._seal_failed: set[str] = set()
         self._show_data(rows, groups, keep=[])
         self.usersView.setFocus()
 
@@ -288,7 +303,8 @@ class GroupUserAdministration(QWidget):
         """Load users and groups from the service, keeping the selection by User-ID."""
         keep = self.selected_user_ids() if keep is None else keep
         try:
-            rows = self._admin.list_users()
+            # Seals are checked in slices after the table shows (see _background).
+            rows = self._admin.list_users(check_seals=False)
             groups = self._admin.list_groups()
         except TapeMasterError as exc:
             msgbox.critical(self, "Group/User Administration", exc.message)
@@ -299,19 +315,70 @@ class GroupUserAdministration(QWidget):
                    keep: list[str]) -> None:
         self.usersModel.set_rows(rows)
         header = self.usersView.horizontalHeader()
-        self.usersModel.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
-        self.usersProxy.refresh_filter()
+        section, order = header.sortIndicatorSection(), header.sortIndicatorOrder()
+        if not (section == COL_USER_ID and order == Qt.SortOrder.AscendingOrder):
+            self.usersModel.sort(section, order)  # the store already gives User-ID order
         self.groupsModel.set_records(groups)
         self._select(keep)
+        self._start_background()
+
+    # --- record seals (tamper evidence), checked in slices after the table shows ---------
+
+    SLICE = 1000
+    """Rows per background slice: a few milliseconds, so typing never waits long."""
+
+    def _start_background(self) -> None:
+        self._seal_checked = 0
+        self._seal_failed = set()
+        self._seal_total = len(self.usersModel.all_rows())
+        self._idle_steps = self._background()
+        self._idle.start(0)
         self._update_count()
 
+    def _background(self) -> Iterator[None]:
+        """Check every record's seal (a tampered record must show in red), then build
+        the filter index before the first keystroke needs it."""
+        after: str | None = None
+        while True:
+            checked, failed = self._admin.seal_failures(after, self.SLICE)
+            self._seal_failed.update(failed)
+            self._seal_checked += len(checked)
+            if len(checked) < self.SLICE:
+                break
+            after = checked[-1]
+            if self._seal_checked % (10 * self.SLICE) == 0:
+                self._update_count()
+            yield
+        self.usersModel.set_integrity(self._seal_failed)
+        self._seal_total = 0
+        self._update_count()
+        start = 0
+        while not self.usersModel.prepare_search(start, 10 * self.SLICE):
+            start += 10 * self.SLICE
+            yield
+
+    @Slot()
+    def _idle_step(self) -> None:
+        try:
+            if self._idle_steps is not None:
+                next(self._idle_steps)
+                return
+        except StopIteration:
+            pass
+        except TapeMasterError as exc:
+            logger.warning("Checking record seals stopped: %s", exc.message)
+        self._idle.stop()
+        self._idle_steps = None
+
     def _update_count(self) -> None:
-        shown, total = self.usersProxy.rowCount(), self.usersModel.rowCount()
-        tampered = sum(1 for r in self.usersModel.rows() if not r.integrity_ok)
+        shown, total = self.usersModel.rowCount(), len(self.usersModel.all_rows())
         text = f"{shown} of {total} users" if shown != total else f"{total} users"
-        if tampered:
-            text += (f" — {tampered} record(s) failed the integrity check (shown in red): "
-                     "review them before re-sealing")
+        if self._seal_total:
+            done = min(100, round(100 * self._seal_checked / max(1, self._seal_total)))
+            text += f" — checking record seals… {done}%"
+        elif self._seal_failed:
+            text += (f" — {len(self._seal_failed)} record(s) failed the integrity check "
+                     "(shown in red): review them before re-sealing")
         self.usersCountLabel.setText(text)
 
     def _select(self, user_ids: list[str]) -> None:
@@ -337,7 +404,10 @@ class GroupUserAdministration(QWidget):
 
     @Slot(str)
     def _on_filter_changed(self, text: str) -> None:
+        keep = self.selected_user_ids()
         self.usersProxy.set_filter_text(text)
+        if keep:
+            self._select(keep)  # still selected when they still match
         self._update_count()
 
     @Slot()

@@ -1,9 +1,11 @@
 """The Users table of Group/User Administration: a table model and its filter proxy.
 
 Built for large sites (100,000 users): rows are loaded once through the admin service
-(one query, no per-row queries while scrolling); sorting is done by the source model
-with precomputed keys in one Python sort, and filtering matches a precomputed
-lower-case text per row, so neither calls ``data()`` row by row.
+(one query, no per-row queries while scrolling). Sorting and filtering are done by the
+model in whole-list Python operations (one sort; one pass of ``in`` over a lower-case
+text per row). The proxy is the view's usual sort/filter interface but hands both to
+the model: a Python ``filterAcceptsRow`` or ``lessThan`` would be called back from C++
+once per row (or per comparison), which costs seconds at this size.
 """
 
 from __future__ import annotations
@@ -40,8 +42,6 @@ COL_LAST_LOGON = 10
 HEADERS = ("User-ID", "Name", "Group", "Role", "E-mail", "Description", "OTP", "Activated",
            "Disabled", "Revoked", "Last Logon")
 
-_SEARCHED = (COL_USER_ID, COL_NAME, COL_GROUP, COL_EMAIL, COL_DESCRIPTION)
-
 UserRowRole = Qt.ItemDataRole.UserRole + 1
 """data(index, UserRowRole) returns the row's :class:`UserRow`."""
 
@@ -52,35 +52,42 @@ def _bool(value: bool) -> str:
     return "True" if value else "False"
 
 
-def _cells(row: UserRow) -> tuple[str, ...]:
-    return (
-        row.user_id, row.name, row.group_id or "", str(row.role), row.email or "",
-        row.description, _bool(row.otp_enabled), _bool(row.otp_activated),
-        _bool(row.disabled), _bool(row.revoked), local_time(row.last_logon, never=""),
-    )
+# UserRow fields behind each column (UserRow is a named tuple).
+_FIELD = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10)
+_BOOL_COLUMNS = frozenset({COL_OTP, COL_ACTIVATED, COL_DISABLED, COL_REVOKED})
 
 
 class UsersModel(QAbstractTableModel):
+    """All rows as loaded, and the visible ones (the filter's result) in sort order.
+
+    Display text is made when a cell is painted (only the visible ones), the filter
+    index when the filter is first used.
+    """
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[UserRow] = []
-        self._cells: list[tuple[str, ...]] = []
-        self._search: list[str] = []
+        self._all: list[UserRow] = []
+        self._rows: list[UserRow] = []  # visible rows, what the view shows
+        self._filter = ""
+        self._search: dict[str, str] | None = None
+        self._logon_text: dict[str, str] = {}
         self._warning_icon: Any = None
 
     # --- loading ----------------------------------------------------------------------
 
     def set_rows(self, rows: Sequence[UserRow]) -> None:
         self.beginResetModel()
-        self._rows = list(rows)
-        self._cells = [_cells(r) for r in self._rows]
-        # The filter looks at the words of a user, not at the True/False columns
-        # (typing "a" must not match every "False").
-        self._search = ["\x1f".join(c[i] for i in _SEARCHED).casefold() for c in self._cells]
+        self._all = list(rows)
+        self._search = None
+        self._rows = self._filtered(self._all)
         self.endResetModel()
 
     def rows(self) -> list[UserRow]:
+        """The visible rows, in view order."""
         return self._rows
+
+    def all_rows(self) -> list[UserRow]:
+        return self._all
 
     def row_of(self, user_id: str) -> int:
         for i, r in enumerate(self._rows):
@@ -88,10 +95,78 @@ class UsersModel(QAbstractTableModel):
                 return i
         return -1
 
-    def matching_rows(self, text: str) -> bytearray:
-        """1 for each row whose visible text contains ``text`` (case-insensitive)."""
-        needle = text.casefold()
-        return bytearray(needle in s for s in self._search)
+    def set_integrity(self, failed: set[str]) -> None:
+        """Every row's seal was checked: ``failed`` User-IDs failed, the rest passed."""
+        def mark(rows: list[UserRow]) -> list[UserRow]:
+            return [r if r.integrity_ok is (r.user_id not in failed)
+                    else r._replace(integrity_ok=r.user_id not in failed) for r in rows]
+
+        self._all = mark(self._all)
+        self._rows = mark(self._rows)
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self._rows) - 1, len(HEADERS) - 1))
+
+    # --- filtering ----------------------------------------------------------------------
+
+    @staticmethod
+    def _words(r: UserRow) -> str:
+        # The filter looks at the words of a user, not at the True/False columns
+        # (typing "a" must not match every "False").
+        return (f"{r.user_id}\x1f{r.name}\x1f{r.group_id or ''}\x1f{r.email or ''}"
+                f"\x1f{r.description}").casefold()
+
+    def prepare_search(self, start: int, count: int) -> bool:
+        """Build part of the filter index ahead of the first keystroke (idle time);
+        True when the whole index is built."""
+        if self._search is None:
+            self._search = {}
+        search, words = self._search, self._words
+        for r in self._all[start:start + count]:
+            if r.user_id not in search:
+                search[r.user_id] = words(r)
+        return len(search) >= len(self._all)
+
+    def _search_text(self) -> dict[str, str]:
+        if self._search is None or len(self._search) < len(self._all):
+            self.prepare_search(0, len(self._all))
+        assert self._search is not None
+        return self._search
+
+    def _filtered(self, rows: list[UserRow]) -> list[UserRow]:
+        if not self._filter:
+            return list(rows)
+        needle = self._filter.casefold()
+        search = self._search_text()
+        return [r for r in rows if needle in search[r.user_id]]
+
+    def set_filter(self, text: str) -> None:
+        """Show only rows whose words contain ``text`` (case-insensitive)."""
+        text = text.strip()
+        if text == self._filter:
+            return
+        self.beginResetModel()
+        self._filter = text
+        self._rows = self._filtered(self._all)
+        self.endResetModel()
+
+    def filter_text(self) -> str:
+        return self._filter
+
+    def cell_text(self, row: UserRow, column: int) -> str:
+        value = row[_FIELD[column]]
+        if column in _BOOL_COLUMNS:
+            return _bool(value)
+        if column == COL_LAST_LOGON:
+            if not value:
+                return ""
+            text = self._logon_text.get(value)
+            if text is None:
+                text = self._logon_text[value] = local_time(value)
+            return text
+        if column == COL_ROLE:
+            return str(value)
+        return value or ""
 
     # --- Qt model API -------------------------------------------------------------------
 
@@ -114,22 +189,21 @@ class UsersModel(QAbstractTableModel):
         row, col = index.row(), index.column()
         if not (0 <= row < len(self._rows) and 0 <= col < len(HEADERS)):
             return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            record = self._rows[row]
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return _TAMPERED if not record.integrity_ok else None
-            return self._cells[row][col]
-        if role == UserRowRole:
-            return self._rows[row]
         record = self._rows[row]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.cell_text(record, col)
+        if role == UserRowRole:
+            return record
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _TAMPERED if record.integrity_ok is False else None
         if role == Qt.ItemDataRole.ForegroundRole:
-            if not record.integrity_ok:
+            if record.integrity_ok is False:
                 return QBrush(QColor("#b00020"))
             if record.disabled or record.revoked:
                 return QBrush(QColor("#777777"))
             return None
         if role == Qt.ItemDataRole.DecorationRole and col == COL_USER_ID:
-            if not record.integrity_ok:
+            if record.integrity_ok is False:
                 if self._warning_icon is None:
                     self._warning_icon = QApplication.style().standardIcon(
                         QStyle.StandardPixmap.SP_MessageBoxWarning)
@@ -140,26 +214,26 @@ class UsersModel(QAbstractTableModel):
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """One Python sort on precomputed keys (fast for 100,000 rows)."""
+        """One Python sort (C-speed keys where possible): fast for 100,000 rows.
+
+        Ties keep User-ID order, so the same click always gives the same list.
+        """
         if not 0 <= column < len(HEADERS):
             return
         self.layoutAboutToBeChanged.emit()
         old_persistent = self.persistentIndexList()
         old_ids = [self._rows[i.row()].user_id for i in old_persistent]
-        if column == COL_ROLE:
-            def key(i: int) -> Any:
-                return (self._rows[i].role, self._rows[i].user_id)
-        elif column == COL_LAST_LOGON:
-            def key(i: int) -> Any:
-                return (self._rows[i].last_logon or "", self._rows[i].user_id)
-        else:
-            def key(i: int) -> Any:
-                return (self._cells[i][column].casefold(), self._rows[i].user_id)
-        order_ids = sorted(range(len(self._rows)), key=key,
-                           reverse=order == Qt.SortOrder.DescendingOrder)
-        self._rows = [self._rows[i] for i in order_ids]
-        self._cells = [self._cells[i] for i in order_ids]
-        self._search = [self._search[i] for i in order_ids]
+        field = _FIELD[column]
+        descending = order == Qt.SortOrder.DescendingOrder
+        rows = sorted(self._all, key=lambda r: r.user_id.casefold(),
+                      reverse=descending and column == COL_USER_ID)
+        # Python's sort is stable, also with reverse=True: ties stay in User-ID order.
+        if column == COL_ROLE or column in _BOOL_COLUMNS:
+            rows.sort(key=lambda r: r[field], reverse=descending)
+        elif column != COL_USER_ID:
+            rows.sort(key=lambda r: (r[field] or "").casefold(), reverse=descending)
+        self._all = rows
+        self._rows = self._filtered(rows)
         if old_persistent:
             position = {r.user_id: n for n, r in enumerate(self._rows)}
             new = [self.index(position[uid], i.column()) for uid, i in
@@ -169,34 +243,18 @@ class UsersModel(QAbstractTableModel):
 
 
 class UsersFilterProxy(QSortFilterProxyModel):
-    """The filter box: rows whose text contains what was typed, in any column."""
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._accepted: bytearray | None = None
-        self._text = ""
+    """The view's filter and sort interface; the work is the model's (see the module
+    docstring), so this proxy defines no per-row Python callback."""
 
     def set_filter_text(self, text: str) -> None:
-        self._text = text.strip()
         source = self.sourceModel()
-        self.beginFilterChange()
-        if self._text and isinstance(source, UsersModel):
-            self._accepted = source.matching_rows(self._text)
-        else:
-            self._accepted = None
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        if isinstance(source, UsersModel):
+            source.set_filter(text)
 
     def refresh_filter(self) -> None:
-        """Recompute after the source rows changed (reload, sort)."""
-        self.set_filter_text(self._text)
-
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        accepted = self._accepted
-        return accepted is None or (source_row < len(accepted) and bool(accepted[source_row]))
+        """Kept for callers that reload the source; the model re-filters on set_rows."""
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Sorting is the source model's (precomputed keys); the proxy keeps its order."""
         source = self.sourceModel()
         if source is not None:
             source.sort(column, order)
-            self.refresh_filter()
