@@ -185,9 +185,11 @@ def test_delete_asks_first(qtbot, app, window, boxes) -> None:
 def test_tapemaster_cannot_be_deleted(qtbot, app, window, boxes) -> None:
     click_user(qtbot, window, "tapemaster")
     click_user(qtbot, window, "alice", CTRL)
-    qtbot.keyClick(window.usersView, Qt.Key.Key_Delete)  # boxes answer Yes
-    assert boxes.names() == ["confirmDeleteMessage", "warningMessage"]
-    assert boxes.last().text == "The tapemaster User-ID cannot be deleted."
+    qtbot.keyClick(window.usersView, Qt.Key.Key_Delete)
+    # Refused before the confirmation: nobody is asked to confirm what will not happen.
+    assert boxes.names() == ["warningMessage"]
+    assert boxes.last().text == ("The tapemaster User-ID cannot be deleted; "
+                                 "nothing was deleted.")
     # All or nothing: alice was selected too and stays.
     assert app.ctx.store.get_user("tapemaster") is not None
     assert app.ctx.store.get_user("alice") is not None

@@ -54,6 +54,9 @@ def test_sixth_failure_revokes_and_unlock_restores(qtbot, app) -> None:
     window = open_admin(qtbot, app)
     assert cell(window, "alice", "Revoked") == "True"
     assert cell(window, "tapemaster", "Revoked") == "False"
+    click_user(qtbot, window, "tapemaster")
+    assert not menu_action(submenu(window.users_menu(), "Management"),
+                           "actionUnlockUser").isEnabled()  # nothing to unlock there
     click_user(qtbot, window, "alice")
     assert window.selected_user_ids() == ["alice"]
 

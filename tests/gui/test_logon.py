@@ -38,7 +38,7 @@ def test_logon_dialog_title_and_names(launch) -> None:
     assert box.button(QDialogButtonBox.StandardButton.Cancel).isVisible()
 
 
-def test_remembers_the_last_user_id_not_the_password(qtbot, launch, data_dir) -> None:
+def test_remembers_the_last_user_id_not_the_password(qtbot, launch, tmp_path) -> None:
     first = launch()
     assert first.login_dialog.userIdEdit.text() == ""
     assert first.login_dialog.focusWidget() is first.login_dialog.userIdEdit
@@ -52,8 +52,11 @@ def test_remembers_the_last_user_id_not_the_password(qtbot, launch, data_dir) ->
     assert dialog.userIdEdit.text() == "tapemaster"
     assert dialog.passwordEdit.text() == ""
     assert dialog.focusWidget() is dialog.passwordEdit  # ready to type the password
-    remembered = b"".join(p.read_bytes() for p in data_dir.glob("*.ini"))
+    # Kept in the OS user's configuration folder (XDG_CONFIG_HOME in the tests), not in
+    # the store folder that other people may share.
+    remembered = b"".join(p.read_bytes() for p in (tmp_path / "home" / "config").rglob("*.ini"))
     assert b"tapemaster" in remembered and ADMIN_PASSWORD.encode() not in remembered
+    assert not list(launch.data_dir.glob("*.ini"))
 
     # A failed attempt is not remembered: only a successful logon is.
     log_on(qtbot, second, "nobody", "whatever-it-is")
@@ -63,7 +66,8 @@ def test_remembers_the_last_user_id_not_the_password(qtbot, launch, data_dir) ->
 def test_otp_field_takes_six_digits_with_or_without_a_space(qtbot, launch) -> None:
     edit = launch().login_dialog.otpEdit
     for typed, shown in (("123456", "123456"), ("123 456", "123 456"),
-                         ("12ab3 4c56", "123 456"), ("abc", ""), ("1234567", "123456")):
+                         ("12ab3 4c56", "123 456"), ("abc", ""), ("1234567", "123456"),
+                         (" 123 456 ", " 123 456 ")):  # stray spaces around are harmless
         type_into(qtbot, edit, typed)
         assert edit.text() == shown, typed
 
@@ -83,6 +87,14 @@ def test_caps_lock_hint(qtbot, launch) -> None:
     qtbot.keyClick(dialog.passwordEdit, "1")  # digits tell nothing
     assert label.isVisible()
     assert dialog.passwordEdit.text() == "abCDe1"
+
+
+def test_caps_lock_hint_when_choosing_a_password(qtbot, launch) -> None:
+    first_run = launch(initialise=False).first_run_dialog
+    label = first_run.findChild(QLabel, "capsLockLabel")
+    assert not label.isVisible()
+    qtbot.keyClick(first_run.confirmEdit, "A")
+    assert label.isVisible()
 
 
 def test_empty_fields_ask_for_them(qtbot, launch) -> None:
@@ -284,3 +296,14 @@ def test_controller_reports_a_store_error_at_start(qtbot, launch, boxes, monkeyp
     assert boxes.names() == ["storeErrorMessage"]
     assert "damaged" in boxes.last().text
     assert controller.login_dialog is None and controller.first_run_dialog is None
+
+
+def test_last_user_id_is_remembered_per_store(qtbot, launch, tmp_path) -> None:
+    first = launch()
+    log_on(qtbot, first, "tapemaster", ADMIN_PASSWORD)
+    assert first.main_window is not None
+    other = app.UiState(tmp_path / "another-store")
+    assert other.last_user_id == ""
+    other.last_user_id = "bob"
+    assert app.UiState(launch.data_dir).last_user_id == "tapemaster"
+    assert app.UiState(tmp_path / "another-store").last_user_id == "bob"

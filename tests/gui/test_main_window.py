@@ -53,7 +53,7 @@ def test_welcome_tells_of_failed_attempts(qtbot, launch) -> None:
         assert controller.main_window is None
     log_on(qtbot, controller, "alice", PASSWORD)
     text = controller.main_window.welcomeLabel.text()
-    assert "2 failed logon attempts" in text
+    assert "2 failed logon attempts since then" in text
     assert "last successful logon" in text
     log_out(controller)
 
@@ -61,6 +61,16 @@ def test_welcome_tells_of_failed_attempts(qtbot, launch) -> None:
     text = controller.main_window.welcomeLabel.text()
     assert "failed logon attempts since then" not in text.replace("No failed", "")
     assert "No failed logon attempts" in text
+
+
+def test_failures_before_a_first_logon_are_told_too(qtbot, launch) -> None:
+    controller = launch()
+    add_alice(controller)
+    log_on(qtbot, controller, "alice", "someone-guessing")
+    log_on(qtbot, controller, "alice", PASSWORD)
+    text = controller.main_window.welcomeLabel.text()
+    assert "first logon" in text
+    assert "1 failed logon attempt before this logon" in text
 
 
 def test_log_out_returns_to_the_logon_dialog(qtbot, launch) -> None:

@@ -51,7 +51,8 @@ def test_wrong_current_password_changes_nothing(qtbot, app) -> None:
     assert dialog.focusWidget() is dialog.currentPasswordEdit
     fill(qtbot, dialog, "not-my-password", NEW, NEW)
     assert dialog.isVisible()
-    assert dialog.messageLabel.text() == "The current password is not correct."
+    assert dialog.messageLabel.text().startswith("The current password is not correct.")
+    assert "count toward revoking" in dialog.messageLabel.text()
     assert dialog.currentPasswordEdit.text() == ""
     assert dialog.focusWidget() is dialog.currentPasswordEdit
     assert password_is(app, OLD)

@@ -31,6 +31,7 @@ CALLS: dict[str, Callable[[AdminService], object]] = {
     "set_otp": lambda a: a.set_otp("bob", True),
     "set_disabled": lambda a: a.set_disabled("bob", True),
     "delete_users": lambda a: a.delete_users(["bob"]),
+    "check_delete": lambda a: a.check_delete(["bob"]),
     "unlock": lambda a: a.unlock("bob"),
     "reset_password": lambda a: a.reset_password("bob", "Brand-New-Pass-1"),
     "reseal": lambda a: a.reseal("bob"),

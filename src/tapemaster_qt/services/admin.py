@@ -287,14 +287,20 @@ class AdminService:
     def set_disabled(self, user_id: str, disabled: bool) -> UserDetails:
         return self.update_user(user_id, {"disabled": disabled})
 
-    def delete_users(self, user_ids: Sequence[str]) -> int:
-        """Delete users (all or none); returns how many."""
+    def check_delete(self, user_ids: Sequence[str]) -> None:
+        """Raise when any of ``user_ids`` may not be deleted (asked before confirming)."""
         actor_rec = self._authorize()
         for user_id in user_ids:
             if user_id == BUILTIN_USER:
-                raise NotAuthorizedError("The tapemaster User-ID cannot be deleted.")
+                raise NotAuthorizedError("The tapemaster User-ID cannot be deleted; "
+                                         "nothing was deleted.")
             if actor_rec is not None and actor_rec.user_id == user_id:
-                raise ValidationError("You cannot delete the User-ID you are logged on with.")
+                raise ValidationError("You cannot delete the User-ID you are logged on "
+                                      "with; nothing was deleted.")
+
+    def delete_users(self, user_ids: Sequence[str]) -> int:
+        """Delete users (all or none); returns how many."""
+        self.check_delete(user_ids)
         with self._ctx.store.write() as tx:
             for user_id in user_ids:
                 self._require_user(tx, user_id)

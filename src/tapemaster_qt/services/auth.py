@@ -367,7 +367,9 @@ class PasswordChangeService:
         if user.password_hash is None or not ctx.hasher.verify(user.password_hash, current):
             LogonService(ctx)._fail(user.user_id, FailReason.BAD_PASSWORD,
                                     detail="password change")
-            raise ValidationError("The current password is not correct.", "Current Password")
+            raise ValidationError(
+                "The current password is not correct. Like failed logons, wrong current "
+                "passwords count toward revoking the User-ID.", "Current Password")
         passwords.check_rules(new, user.user_id)
         if ctx.hasher.verify(user.password_hash, new):
             raise ValidationError("The new password must differ from the current one.",

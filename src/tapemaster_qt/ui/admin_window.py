@@ -182,8 +182,10 @@ class GroupUserAdministration(QWidget):
 
         self._make_actions()
         add_button = QPushButton("&Add…")
+        add_button.setObjectName("addUserButton")
         add_button.clicked.connect(self.add_user)
         props_button = QPushButton("&Properties")
+        props_button.setObjectName("userPropertiesButton")
         props_button.clicked.connect(self.open_properties)
         top = QHBoxLayout()
         top.addWidget(QLabel("&Filter:"))
@@ -254,6 +256,9 @@ class GroupUserAdministration(QWidget):
                                                  self.open_properties)
         self.actionExportUsers = self._action("actionExportUsers", "&Export…",
                                               self.export_selected)
+        self.actionExportUsers.setStatusTip(
+            "Export the selected users (all users when none is selected) as XML or CSV")
+        self.actionExportUsers.setToolTip(self.actionExportUsers.statusTip())
         self.actionSelectAll = self._action("actionSelectAll", "Select A&ll",
                                             self.usersView.selectAll)
         self.actionInvertSelection = self._action("actionInvertSelection",
@@ -283,7 +288,7 @@ class GroupUserAdministration(QWidget):
         self.actionDeleteUser.setEnabled(count > 0)
         self.actionUserProperties.setEnabled(count == 1)
         self.actionResetUserPassword.setEnabled(count == 1)
-        self.actionUnlockUser.setEnabled(count > 0)
+        self.actionUnlockUser.setEnabled(any(r.revoked for r in self.selected_rows()))
         self.actionExportUsers.setEnabled(self.usersModel.rowCount() > 0)
         return menu
 
@@ -454,6 +459,11 @@ class GroupUserAdministration(QWidget):
     def delete_selected(self) -> None:
         ids = self.selected_user_ids()
         if not ids:
+            return
+        try:
+            self._admin.check_delete(ids)  # say no before asking, not after
+        except TapeMasterError as exc:
+            msgbox.warning(self, "Delete", exc.message)
             return
         what = ids[0] if len(ids) == 1 else f"these {len(ids)} users"
         if not msgbox.confirm(

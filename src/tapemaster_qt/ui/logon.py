@@ -30,7 +30,8 @@ from tapemaster_qt.services.passwords import MAX_LENGTH, MIN_LENGTH
 if TYPE_CHECKING:
     from tapemaster_qt.services.auth import LogonOutcome
 
-OTP_PATTERN = QRegularExpression(r"[0-9]{0,3} ?[0-9]{0,3}")
+# "123456" or "123 456"; a space pasted before or after the code is harmless.
+OTP_PATTERN = QRegularExpression(r" ?[0-9]{0,3} ?[0-9]{0,3} ?")
 
 
 class PasswordEdit(QLineEdit):
@@ -54,6 +55,17 @@ class PasswordEdit(QLineEdit):
             shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
             self.capsLockChanged.emit(text.isupper() != shift)
         super().keyPressEvent(event)
+
+
+def caps_lock_hint(*edits: PasswordEdit) -> QLabel:
+    """A "Caps Lock is on" label that follows what is typed into ``edits``."""
+    label = QLabel("Caps Lock is on")
+    label.setObjectName("capsLockLabel")
+    label.setStyleSheet("color: #8a5a00;")
+    label.hide()
+    for edit in edits:
+        edit.capsLockChanged.connect(label.setVisible)
+    return label
 
 
 def _header(program: str, text: str) -> QWidget:
@@ -144,21 +156,17 @@ class LoginDialog(_IconsOnShow):
 
         self.userIdEdit = QLineEdit(last_user_id)
         self.userIdEdit.setObjectName("userIdEdit")
-        self.userIdEdit.setMaxLength(64)
+        self.userIdEdit.setMaxLength(16)  # a User-ID has at most 16 characters
         self.userIdEdit.setAccessibleName("User-ID")
         self.passwordEdit = PasswordEdit()
         self.passwordEdit.setObjectName("passwordEdit")
         self.passwordEdit.setMaxLength(256)
         self.passwordEdit.setAccessibleName("Password")
-        self.capsLockLabel = QLabel("Caps Lock is on")
-        self.capsLockLabel.setObjectName("capsLockLabel")
-        self.capsLockLabel.setStyleSheet("color: #8a5a00;")
-        self.capsLockLabel.hide()
-        self.passwordEdit.capsLockChanged.connect(self.capsLockLabel.setVisible)
+        self.capsLockLabel = caps_lock_hint(self.passwordEdit)
         self.otpEdit = QLineEdit()
         self.otpEdit.setObjectName("otpEdit")
         self.otpEdit.setPlaceholderText("123 456")
-        self.otpEdit.setMaxLength(7)
+        self.otpEdit.setMaxLength(9)
         self.otpEdit.setValidator(QRegularExpressionValidator(OTP_PATTERN, self.otpEdit))
         self.otpEdit.setAccessibleName("One Time Password")
         self.otpEdit.setToolTip(
@@ -258,11 +266,11 @@ class FirstRunDialog(_IconsOnShow):
         self.setObjectName("firstRunDialog")
         self.setWindowTitle(f"{program} — First Run")
 
-        self.passwordEdit = QLineEdit()
+        self.passwordEdit = PasswordEdit()
         self.passwordEdit.setObjectName("passwordEdit")
         self.passwordEdit.setEchoMode(QLineEdit.EchoMode.Password)
         self.passwordEdit.setAccessibleName("Password")
-        self.confirmEdit = QLineEdit()
+        self.confirmEdit = PasswordEdit()
         self.confirmEdit.setObjectName("confirmEdit")
         self.confirmEdit.setEchoMode(QLineEdit.EchoMode.Password)
         self.confirmEdit.setAccessibleName("Password (again)")
@@ -280,6 +288,7 @@ class FirstRunDialog(_IconsOnShow):
         form.addRow("User-ID:", QLabel("<b>tapemaster</b>"))
         form.addRow("&Password:", self.passwordEdit)
         form.addRow("Password (&again):", self.confirmEdit)
+        form.addRow("", caps_lock_hint(self.passwordEdit, self.confirmEdit))
 
         self.buttonBox = QDialogButtonBox()
         # Not the constructor: resolving its overloads builds the whole Qt namespace.

@@ -26,14 +26,15 @@ def welcome_text(session: Session, outcome: LogonOutcome) -> str:
     else:
         lines.append("<p>This is your first logon.</p>")
     failures = outcome.failures_since
+    since = "since then" if previous else "before this logon"
     if failures:
         lines.append(
             f"<p style='color:#b00020'><b>{failures} failed logon attempt"
-            f"{'s' if failures != 1 else ''} since then.</b> If that was not you, tell "
+            f"{'s' if failures != 1 else ''} {since}.</b> If that was not you, tell "
             "your administrator.</p>"
         )
-    else:
-        lines.append("<p>No failed logon attempts since then.</p>" if previous else "")
+    elif previous:
+        lines.append("<p>No failed logon attempts since then.</p>")
     return "".join(lines)
 
 

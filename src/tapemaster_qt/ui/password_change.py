@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from tapemaster_qt.errors import TapeMasterError
 from tapemaster_qt.services.passwords import MAX_LENGTH, MIN_LENGTH, random_password
 from tapemaster_qt.ui import resources
+from tapemaster_qt.ui.logon import PasswordEdit, caps_lock_hint
 
 Apply = Callable[[str, str], None]
 """Called with (current, new); raises TapeMasterError to refuse with a message."""
@@ -36,10 +37,9 @@ class PasswordChangeDialog(QDialog):
         self._apply = apply
         self._user_id = user_id
 
-        def password_edit(name: str, accessible: str) -> QLineEdit:
-            edit = QLineEdit()
+        def password_edit(name: str, accessible: str) -> PasswordEdit:
+            edit = PasswordEdit()
             edit.setObjectName(name)
-            edit.setEchoMode(QLineEdit.EchoMode.Password)
             edit.setMaxLength(256)
             edit.setAccessibleName(accessible)
             return edit
@@ -86,6 +86,9 @@ class PasswordChangeDialog(QDialog):
         new_label.setBuddy(self.newPasswordEdit)  # a row holding a layout gets no buddy
         form.addRow(new_label, new_row)
         form.addRow("New Password (&again):", self.confirmPasswordEdit)
+        self.capsLockLabel = caps_lock_hint(self.currentPasswordEdit, self.newPasswordEdit,
+                                            self.confirmPasswordEdit)
+        form.addRow("", self.capsLockLabel)
         form.addRow("", self._random_row)
         rules = QLabel(f"{MIN_LENGTH} to {MAX_LENGTH} characters, not the User-ID."
                        + ("" if own else " Resetting also restores a revoked User-ID."))
