@@ -37,7 +37,25 @@ test: $(TESTSTAMP)
 
 ## lint: ruff
 lint: $(TESTSTAMP)
-	$(BIN)/ruff check src tests tools benchmarks
+	$(BIN)/ruff check src tests tools benchmarks packaging
+
+# The bundle is rebuilt when the spec, the package or the packaging files change.
+DIST_BUNDLE := dist/tapemaster
+DIST_INPUTS := tapemaster.spec pyproject.toml \
+	$(shell find src/tapemaster_qt packaging -type f ! -name '*.pyc' ! -path '*/__pycache__/*')
+
+## dist: build dist/tapemaster/ (TapeMaster, Checkpoint, Lite, tapemaster-admin) with the
+##       pinned PyInstaller from the dist extras
+dist: $(DIST_BUNDLE)/tapemaster
+
+$(DIST_BUNDLE)/tapemaster: $(DISTSTAMP) $(DIST_INPUTS)
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN tapemaster.spec
+	@du -sh $(DIST_BUNDLE)
+
+## test-dist: build if needed, then run the frozen programs' --self-test and a scripted
+##            tapemaster-admin session (tests marked dist; make test leaves them out)
+test-dist: dist $(TESTSTAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m dist tests/dist $(PYTEST_ARGS)
 
 ## screenshots: regenerate docs/screenshots (needs xvfb-run; a demo store in /tmp)
 screenshots: $(STAMP)

@@ -397,6 +397,10 @@ def build_parser(program: str) -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", metavar="DIR",
                         help=f"store folder (default: ${paths.DATA_DIR_ENV} or the per-user "
                              "data folder)")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check this installation on a temporary store (an OTP logon, "
+                             "the windows rendered offscreen when there is no display) and "
+                             "exit 0 when it works")
     return parser
 
 
@@ -437,6 +441,10 @@ def main(argv: Sequence[str] | None = None, program: str = "TapeMaster") -> int:
             args = build_parser(program).parse_args(arguments)
         except SystemExit as exc:  # --help, --version or a usage error
             return int(exc.code or 0)
+        if args.self_test:
+            from tapemaster_qt import selftest
+
+            return selftest.run(program)
         data_dir = args.data_dir
     folder = paths.data_dir(data_dir)
     explicit = bool(data_dir or os.environ.get(paths.DATA_DIR_ENV))
@@ -449,6 +457,7 @@ def main(argv: Sequence[str] | None = None, program: str = "TapeMaster") -> int:
         app.setApplicationName(program)
         app.setApplicationVersion(__version__)
         app.setOrganizationName(paths.APP_AUTHOR)
+        app.setDesktopFileName("tapemaster")  # packaging/tapemaster.desktop: icon, name
         qInstallMessageHandler(_qt_message)
         _install_excepthook(program, log_path)
     assert isinstance(app, QApplication)

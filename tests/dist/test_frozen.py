@@ -1,0 +1,185 @@
+"""The frozen bundle (dist/tapemaster/, built by ``make dist``) run as support staff run it.
+
+Every GUI program passes its ``--self-test`` (a whole OTP logon with the windows
+rendered, argon2, cryptography and keyring's backends working frozen), every
+executable prints the package's version, and the frozen admin CLI runs a scripted
+session. Marked ``dist``: ``make test`` leaves these out (pytest does not even look in a
+folder named ``dist`` unless given its path), ``make test-dist`` builds the bundle when
+it is missing or stale and runs only these. Run by hand (``pytest -m dist tests/dist``)
+they do not build: a missing bundle fails with a message to run ``make dist``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tapemaster_qt import __version__
+
+pytestmark = pytest.mark.dist
+
+ROOT = Path(__file__).resolve().parents[2]
+BUNDLE = ROOT / "dist" / "tapemaster"
+SUFFIX = ".exe" if sys.platform == "win32" else ""
+GUI_PROGRAMS = {"tapemaster": "TapeMaster", "tapetrack-checkpoint": "Checkpoint",
+                "tapetrack-lite": "Lite"}
+CLI = "tapemaster-admin"
+ADMIN_PASSWORD = "Tape-Admin-2026"
+ALICE_PASSWORD = "Alice-Secret-42"
+
+
+def executable(name: str) -> Path:
+    path = BUNDLE / f"{name}{SUFFIX}"
+    if not path.is_file():
+        pytest.fail(f"{path} does not exist: build the bundle with 'make dist' "
+                    "('make test-dist' builds it before testing)", pytrace=False)
+    return path
+
+
+def run(name: str, *args: str, stdin: str | None = None,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environment = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    environment.update(env or {})
+    return subprocess.run(
+        [str(executable(name)), *args], input=stdin, capture_output=True, text=True,
+        timeout=180, env=environment, check=False,
+    )
+
+
+def explain(result: subprocess.CompletedProcess[str]) -> str:
+    return f"exit {result.returncode}\n--- stdout\n{result.stdout}--- stderr\n{result.stderr}"
+
+
+@pytest.mark.parametrize("name", list(GUI_PROGRAMS))
+def test_gui_program_passes_its_self_test(name: str) -> None:
+    result = run(name, "--self-test")
+    assert result.returncode == 0, explain(result)
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"{GUI_PROGRAMS[name]} {__version__} self-test (frozen)", explain(result)
+    assert lines[-1] == "self-test passed", explain(result)
+    checks = [line for line in lines[1:-1] if line.startswith("ok ")]
+    assert len(checks) == len(lines) - 2 >= 9, explain(result)
+    assert any("argon2id t=3, m=65536 KiB, p=4" in line for line in checks)
+    assert any("QR matches the provisioning URI" in line for line in checks)
+    assert any("One Time Password activated" in line for line in checks)
+    # Qt says nothing: a missing plugin or library would show here first.
+    assert result.stderr == "", explain(result)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or not shutil.which("xvfb-run"),
+                    reason="needs Linux and xvfb-run")
+def test_self_test_on_an_x11_display() -> None:
+    """The xcb platform plugin and the X11 libraries it needs are in the bundle."""
+    environment = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    result = subprocess.run(
+        ["xvfb-run", "-a", str(executable("tapetrack-lite")), "--self-test"],
+        capture_output=True, text=True, timeout=180, env=environment, check=False,
+    )
+    assert result.returncode == 0, explain(result)
+    assert "on the xcb platform" in result.stdout, explain(result)
+    assert result.stdout.splitlines()[-1] == "self-test passed"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or not shutil.which("weston"),
+                    reason="needs Linux and weston (Debian package weston)")
+def test_self_test_on_a_wayland_display(tmp_path: Path) -> None:
+    """The wayland platform plugin, its xdg-shell integration and libraries are bundled."""
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    environment = {k: v for k, v in os.environ.items()
+                   if k not in ("QT_QPA_PLATFORM", "DISPLAY")}
+    environment.update(XDG_RUNTIME_DIR=str(runtime), WAYLAND_DISPLAY="tapemaster-test")
+    compositor = subprocess.Popen(
+        ["weston", "--backend=headless-backend.so", "--socket=tapemaster-test",
+         "--idle-time=0"],
+        env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while not (runtime / "tapemaster-test").exists():
+            assert compositor.poll() is None, "weston did not start"
+            assert time.monotonic() < deadline, "weston did not open its socket"
+            time.sleep(0.1)
+        result = subprocess.run(
+            [str(executable("tapetrack-checkpoint")), "--self-test"], capture_output=True,
+            text=True, timeout=180, env=environment, check=False,
+        )
+    finally:
+        compositor.terminate()
+        compositor.wait(timeout=20)
+    assert result.returncode == 0, explain(result)
+    assert "on the wayland platform" in result.stdout, explain(result)
+    assert result.stdout.splitlines()[-1] == "self-test passed"
+
+
+@pytest.mark.parametrize("name", [*GUI_PROGRAMS, CLI])
+def test_version_is_the_package_version(name: str) -> None:
+    result = run(name, "--version")
+    assert result.returncode == 0, explain(result)
+    assert result.stdout == f"{name} {__version__}\n"
+
+
+def test_admin_cli_session(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+
+    def admin(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        result = run(CLI, "--data-dir", store, *args, stdin=stdin)
+        assert result.returncode == 0, f"{' '.join(args)}: {explain(result)}"
+        return result
+
+    assert "Initialised the store" in admin("init", "--password-stdin",
+                                            stdin=ADMIN_PASSWORD + "\n").stdout
+    admin("user", "add", "alice", "--name", "Alice Archer", "--password-stdin",
+          stdin=ALICE_PASSWORD + "\n")
+    admin("otp", "enable", "alice")
+    status = json.loads(admin("otp", "status", "alice", "--json").stdout)
+    assert status == {"user_id": "alice", "otp_enabled": True, "otp_activated": False}
+
+    events = json.loads(admin("audit", "--json").stdout)
+    seen = {(e["event"], e["user_id"]) for e in events}
+    assert {("password_changed", "tapemaster"), ("user_created", "alice"),
+            ("otp_enabled", "alice")} <= seen
+    assert all(e["actor"].startswith("cli:") for e in events if e["user_id"] == "alice")
+    assert all(e["program"] == CLI for e in events)
+
+    # The store key went to the key file (no OS keyring here) and is private.
+    info = admin("info").stdout
+    assert "store.key" in info or "keyring" in info.lower()
+    # A usage error is still exit code 2, with argparse's message.
+    wrong = run(CLI, "--data-dir", store, "user", "frobnicate")
+    assert wrong.returncode == 2, explain(wrong)
+    assert "invalid choice" in wrong.stderr
+
+
+def test_bundle_is_trimmed() -> None:
+    """What tapemaster.spec filters out stays out (the size the README reports)."""
+    internal = executable("tapemaster").parent / "_internal"
+    names = [p.relative_to(internal).as_posix() for p in internal.rglob("*")]
+    assert not [n for n in names if n.endswith(".qm")], "Qt translations were bundled"
+    for unwanted in ("Qt6Quick", "Qt6Qml", "Qt6Pdf", "Qt6WebEngine", "Qt6Network",
+                     "libqgtk3", "libqeglfs", "libqvnc", "libqjpeg"):
+        assert not [n for n in names if unwanted in n], f"{unwanted} was bundled"
+    assert any(n.endswith(("tapemaster_qt/resources/icons/tapemaster.svg",)) for n in names)
+    assert any(n.startswith("keyring-") and n.endswith("entry_points.txt") for n in names)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux desktop entry")
+def test_linux_desktop_entry_and_icons_beside_the_programs() -> None:
+    share = executable("tapemaster").parent / "share"
+    entry = (share / "applications" / "tapemaster.desktop").read_text(encoding="utf-8")
+    commands = [line.split("=", 1)[1] for line in entry.splitlines()
+                if line.startswith("Exec=")]
+    assert commands == ["tapemaster", "tapetrack-checkpoint", "tapetrack-lite"]
+    for command in commands:
+        assert (BUNDLE / command).is_file()
+    for size in (16, 24, 32, 48, 64, 128, 256):
+        assert (share / "icons" / "hicolor" / f"{size}x{size}" / "apps" / "tapemaster.png"
+                ).is_file()
+    assert (share / "icons" / "hicolor" / "scalable" / "apps" / "tapemaster.svg").is_file()
