@@ -67,19 +67,31 @@ def _activity_events() -> frozenset[QEvent.Type]:
 
 
 class UiState:
-    """What the windows remember between runs (never a password): the last User-ID."""
+    """What the windows remember between runs (never a password): the last User-ID.
+
+    Kept per operating-system user (their configuration folder) and per store, so a
+    shared store folder never shows one person's User-ID to the next.
+    """
 
     def __init__(self, folder: Path) -> None:
-        self._settings = QSettings(str(folder / "tapemaster-ui.ini"),
+        from PySide6.QtCore import QStandardPaths
+
+        config = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.GenericConfigLocation)
+        self._settings = QSettings(str(Path(config) / paths.APP_NAME / "ui-state.ini"),
                                    QSettings.Format.IniFormat)
+        import hashlib
+
+        store = str(folder.expanduser().absolute())
+        self._key = "lastUserId/" + hashlib.sha256(store.encode()).hexdigest()[:16]
 
     @property
     def last_user_id(self) -> str:
-        return str(self._settings.value("logon/lastUserId", "") or "")
+        return str(self._settings.value(self._key, "") or "")
 
     @last_user_id.setter
     def last_user_id(self, value: str) -> None:
-        self._settings.setValue("logon/lastUserId", value)
+        self._settings.setValue(self._key, value)
         self._settings.sync()
 
 
@@ -177,6 +189,24 @@ class Controller(QObject):
                 self.first_run_dialog.deleteLater()
                 self.first_run_dialog = None
             self.show_logon()
+        if not first:
+            QTimer.singleShot(0, self._warm_up)
+
+    @Slot()
+    def _warm_up(self) -> None:
+        """While the user types: import what a logon needs and read the store key, so
+        OK (and the QR popup) answer at once. Failures wait for the logon to report."""
+        try:
+            import pyotp  # noqa: F401
+            import qrcode  # noqa: F401
+            from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: F401
+
+            from tapemaster_qt.ui import main_window, otp_setup  # noqa: F401
+
+            self.ctx.hasher.prepare()
+            _ = self.ctx.store.key
+        except Exception as exc:  # reported properly by the logon itself
+            logger.info("Warm-up stopped early: %s", type(exc).__name__)
 
     def _fatal(self, message: str) -> None:
         for dialog in (self.login_dialog, self.first_run_dialog):

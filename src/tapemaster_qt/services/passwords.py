@@ -72,6 +72,10 @@ class PasswordHasher:
             )
         return self._hasher
 
+    def prepare(self) -> None:
+        """Import argon2 now (a second's idle time before the first logon needs it)."""
+        self._impl()
+
     def hash(self, password: str) -> str:
         return str(self._impl().hash(_encode(password)))
 
