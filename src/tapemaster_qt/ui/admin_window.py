@@ -266,6 +266,8 @@ class GroupUserAdministration(QWidget):
         self.actionResetUserPassword = self._action("actionResetUserPassword",
                                                     "&Reset Password…", self.reset_password)
         self.actionUnlockUser = self._action("actionUnlockUser", "&Unlock", self.unlock_selected)
+        self.actionResealUser = self._action("actionResealUser", "Re-&seal Record…",
+                                             self.reseal_selected)
         self.actionDeleteUser.setShortcutVisibleInContextMenu(True)
 
     def users_menu(self) -> QMenu:
@@ -285,10 +287,13 @@ class GroupUserAdministration(QWidget):
         management.setObjectName("menuManagement")
         management.addAction(self.actionResetUserPassword)
         management.addAction(self.actionUnlockUser)
+        management.addAction(self.actionResealUser)
         self.actionDeleteUser.setEnabled(count > 0)
         self.actionUserProperties.setEnabled(count == 1)
         self.actionResetUserPassword.setEnabled(count == 1)
         self.actionUnlockUser.setEnabled(any(r.revoked for r in self.selected_rows()))
+        self.actionResealUser.setEnabled(
+            count == 1 and self.selected_rows()[0].integrity_ok is False)
         self.actionExportUsers.setEnabled(self.usersModel.rowCount() > 0)
         return menu
 
@@ -487,6 +492,29 @@ class GroupUserAdministration(QWidget):
         except TapeMasterError as exc:
             msgbox.warning(self, "Unlock", exc.message)
         self.reload(keep=ids)
+
+    @Slot()
+    def reseal_selected(self) -> None:
+        """Accept a record that failed its integrity check, after the admin reviewed it."""
+        rows = self.selected_rows()
+        if len(rows) != 1 or rows[0].integrity_ok is not False:
+            return
+        user_id = rows[0].user_id
+        if not msgbox.confirm(
+            self, "Re-seal Record",
+            f"The record of {user_id} was changed outside TapeMaster. Re-seal it?",
+            informative=("Check its Properties and the Audit Log first. Re-sealing accepts "
+                         "what the record holds now; to be safe its One Time Password is "
+                         "switched off and the User-ID stays revoked until you unlock it "
+                         "and set a new password."),
+            yes="Re-seal", object_name="confirmResealMessage",
+        ):
+            return
+        try:
+            self._admin.reseal(user_id)
+        except TapeMasterError as exc:
+            msgbox.warning(self, "Re-seal Record", exc.message)
+        self.reload(keep=[user_id])
 
     @Slot()
     def reset_password(self) -> PasswordChangeDialog | None:
