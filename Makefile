@@ -57,6 +57,11 @@ $(DIST_BUNDLE)/tapemaster: $(DISTSTAMP) $(DIST_INPUTS)
 test-dist: dist $(TESTSTAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m dist tests/dist $(PYTEST_ARGS)
 
+## bench: performance figures with ratios (docs/performance.md); a few minutes
+bench: $(TESTSTAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_startup.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_scale.py
+
 ## screenshots: regenerate docs/screenshots (needs xvfb-run; a demo store in /tmp)
 screenshots: $(STAMP)
 	PYTHON_KEYRING_BACKEND=keyring.backends.fail.Keyring xvfb-run -a -s "-screen 0 1600x1000x24" \
