@@ -467,6 +467,8 @@ class AdminService:
         emails: dict[str, int] = {}
         groups = {g.group_id for g in store.list_groups()}
         default_group = store.setting("default_group")
+        # One read for the clash checks (a unique index still guards the insert).
+        existing_ids, existing_emails = store.folded_user_ids_and_emails()
         cleaned: list[dict[str, Any]] = []
         for line, fields in rows:
             try:
@@ -482,7 +484,7 @@ class AdminService:
                         f"User-ID {user_id} appears again (first on line {first})."
                     )
                 seen[user_id.casefold()] = line
-                if store.user_id_like(user_id) is not None:
+                if user_id.casefold() in existing_ids:
                     raise ConflictError(f"User-ID {user_id} already exists.")
                 if values.get("tapemaster_rights") and not self.actor.is_builtin:
                     raise NotAuthorizedError("Only tapemaster may grant tapemaster rights.")
@@ -492,7 +494,7 @@ class AdminService:
                 values["group_id"] = group
                 email = values.get("email")
                 if email:
-                    if email.casefold() in emails or store.email_owner(email):
+                    if email.casefold() in emails or email.casefold() in existing_emails:
                         raise ConflictError(f"E-mail {email} already belongs to another user.")
                     emails[email.casefold()] = line
                 values.setdefault("programs", frozenset(PROGRAMS))

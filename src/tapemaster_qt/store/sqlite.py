@@ -480,6 +480,13 @@ class Store:
         rows = self._read("SELECT user_id FROM users WHERE email = ? COLLATE NOCASE", (email,))
         return rows[0][0] if rows else None
 
+    def folded_user_ids_and_emails(self) -> tuple[set[str], set[str]]:
+        """Every User-ID and e-mail, case-folded: one query for a bulk import's checks
+        instead of two per imported row."""
+        rows = self._read("SELECT user_id, email FROM users")
+        return ({r[0].casefold() for r in rows},
+                {r[1].casefold() for r in rows if r[1] is not None})
+
     def user_id_like(self, user_id: str) -> str | None:
         """The existing User-ID that equals ``user_id`` ignoring case, if any."""
         rows = self._read(
@@ -620,16 +627,14 @@ class Transaction:
             raise _translate(exc, self._store.path) from None
 
     def insert_users(self, rows: Iterable[dict[str, Any]]) -> int:
-        """Many new users in one statement batch (bulk import)."""
-        count = 0
+        """Many new users in one ``executemany`` (bulk import)."""
         sealer = self._store.sealer
+        prepared = [_user_row(sealer, values) for values in rows]
         try:
-            for values in rows:
-                _insert_user(self._conn, sealer, values)
-                count += 1
+            self._conn.executemany(_USER_INSERT, prepared)
         except sqlite3.Error as exc:
             raise _translate(exc, self._store.path) from None
-        return count
+        return len(prepared)
 
     def update_user(
         self, user_id: str, changes: dict[str, Any], *, reseal: bool = False,
@@ -772,25 +777,31 @@ def _to_sql(value: Any) -> Any:
     return int(value) if isinstance(value, bool) else value
 
 
-def _insert_user(conn: sqlite3.Connection, sealer: Sealer, values: dict[str, Any]) -> None:
+_USER_DEFAULTS = {
+    "name": "", "description": "", "role": 7, "admin_rights": 0, "tapemaster_rights": 0,
+    "disabled": 0, "no_timeout": 0, "access_tapemaster": 1, "access_lite": 1,
+    "access_checkpoint": 1, "otp_enabled": 0, "otp_activated": 0, "otp_burned_steps": "",
+    "failed_logons": 0, "revoked": 0,
+}
+_USER_INSERT = (f"INSERT INTO users ({', '.join(_USER_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(_USER_COLUMNS))})")
+
+
+def _user_row(sealer: Sealer, values: dict[str, Any]) -> list[Any]:
+    """The INSERT parameters of a new user, sealed."""
     values = _expand_programs(values)
     now = utc_now()
     values.setdefault("created", now)
     values.setdefault("updated", now)
     if "otp_burned_steps" in values and not isinstance(values["otp_burned_steps"], str):
         values["otp_burned_steps"] = ",".join(str(s) for s in values["otp_burned_steps"])
-    row: list[Any] = [None] * len(_USER_COLUMNS)
-    defaults = {
-        "name": "", "description": "", "role": 7, "admin_rights": 0, "tapemaster_rights": 0,
-        "disabled": 0, "no_timeout": 0, "access_tapemaster": 1, "access_lite": 1,
-        "access_checkpoint": 1, "otp_enabled": 0, "otp_activated": 0, "otp_burned_steps": "",
-        "failed_logons": 0, "revoked": 0,
-    }
-    for i, name in enumerate(_USER_COLUMNS):
-        row[i] = _to_sql(values.get(name, defaults.get(name)))
+    row = [_to_sql(values.get(name, _USER_DEFAULTS.get(name))) for name in _USER_COLUMNS]
     row[25] = sealer.seal("user", [row[i] for i in _SEALED_INDEX])
-    marks = ", ".join("?" * len(_USER_COLUMNS))
-    conn.execute(f"INSERT INTO users ({', '.join(_USER_COLUMNS)}) VALUES ({marks})", row)
+    return row
+
+
+def _insert_user(conn: sqlite3.Connection, sealer: Sealer, values: dict[str, Any]) -> None:
+    conn.execute(_USER_INSERT, _user_row(sealer, values))
 
 
 def _statements(script: str) -> Iterator[str]:
