@@ -39,35 +39,20 @@ def _view(name: str) -> QTableView:
     return view
 
 
-def _filter_edit(name: str, placeholder: str) -> QLineEdit:
-    edit = QLineEdit()
-    edit.setObjectName(name)
-    edit.setPlaceholderText(placeholder)
-    edit.setClearButtonEnabled(True)
-    return edit
+class _TableWindow(QWidget):
+    """A window of one read-only table: a filter box and Refresh above, a count below."""
 
-
-class ActiveUsersWindow(QWidget):
-    """Who is logged on where; sessions of crashed programs are cleaned up first."""
-
-    def __init__(self, admin: AdminService, parent: QWidget | None = None) -> None:
-        # Read before any widget exists: a refusal reaches the caller, not an empty window.
-        sessions = admin.active_sessions()
+    def __init__(self, name: str, title: str, view_name: str, filter_name: str,
+                 placeholder: str, parent: QWidget | None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
-        self.setObjectName("activeUsersWindow")
-        self.setWindowTitle("Active Users")
+        self.setObjectName(name)
+        self.setWindowTitle(title)
         self.setWindowIcon(resources.app_icon())
-        self._admin = admin
-        self.model = SessionsModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setFilterKeyColumn(-1)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.sessionsView = _view("sessionsView")
-        self.sessionsView.setModel(self.proxy)
-        self.sessionsView.setSortingEnabled(True)
-        self.filterEdit = _filter_edit("sessionsFilterEdit", "Filter…")
-        self.filterEdit.textChanged.connect(self.proxy.setFilterFixedString)
+        self.view = _view(view_name)
+        self.filterEdit = QLineEdit()
+        self.filterEdit.setObjectName(filter_name)
+        self.filterEdit.setPlaceholderText(placeholder)
+        self.filterEdit.setClearButtonEnabled(True)
         refresh = QPushButton("&Refresh")
         refresh.setObjectName("refreshButton")
         refresh.clicked.connect(self.reload)
@@ -78,8 +63,32 @@ class ActiveUsersWindow(QWidget):
         top.addWidget(refresh)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.sessionsView, 1)
+        layout.addWidget(self.view, 1)
         layout.addWidget(self.countLabel)
+
+    @Slot()
+    def reload(self) -> None:
+        raise NotImplementedError
+
+
+class ActiveUsersWindow(_TableWindow):
+    """Who is logged on where; sessions of crashed programs are cleaned up first."""
+
+    def __init__(self, admin: AdminService, parent: QWidget | None = None) -> None:
+        # Read before any widget exists: a refusal reaches the caller, not an empty window.
+        sessions = admin.active_sessions()
+        super().__init__("activeUsersWindow", "Active Users", "sessionsView",
+                         "sessionsFilterEdit", "Filter…", parent)
+        self._admin = admin
+        self.model = SessionsModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setFilterKeyColumn(-1)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.sessionsView = self.view
+        self.sessionsView.setModel(self.proxy)
+        self.sessionsView.setSortingEnabled(True)
+        self.filterEdit.textChanged.connect(self.proxy.setFilterFixedString)
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.reload)
@@ -102,38 +111,22 @@ class ActiveUsersWindow(QWidget):
         self.countLabel.setText(f"{len(sessions)} active session(s)")
 
 
-class AuditLogWindow(QWidget):
+class AuditLogWindow(_TableWindow):
     """The audit log, newest first, loaded a page at a time; the filter searches the
     whole log in the store, not only the rows on screen."""
 
     def __init__(self, audit: AuditLog, parent: QWidget | None = None) -> None:
-        super().__init__(parent, Qt.WindowType.Window)
-        self.setObjectName("auditLogWindow")
-        self.setWindowTitle("Audit Log")
-        self.setWindowIcon(resources.app_icon())
+        super().__init__("auditLogWindow", "Audit Log", "auditView", "auditFilterEdit",
+                         "Filter by User-ID, event, detail, actor, host…", parent)
         self._audit = audit
         self.model = AuditModel(self._fetcher(""), self)
-        self.auditView = _view("auditView")
+        self.auditView = self.view
         self.auditView.setModel(self.model)
-        self.filterEdit = _filter_edit("auditFilterEdit",
-                                       "Filter by User-ID, event, detail, actor, host…")
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(250)
         self._debounce.timeout.connect(self.reload)
         self.filterEdit.textChanged.connect(lambda _t: self._debounce.start())
-        refresh = QPushButton("&Refresh")
-        refresh.setObjectName("refreshButton")
-        refresh.clicked.connect(self.reload)
-        self.countLabel = QLabel()
-        self.countLabel.setObjectName("countLabel")
-        top = QHBoxLayout()
-        top.addWidget(self.filterEdit, 1)
-        top.addWidget(refresh)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.auditView, 1)
-        layout.addWidget(self.countLabel)
         self.resize(1000, 520)
         self.reload()
         for column, width in ((0, 150), (1, 150), (2, 110), (3, 260)):

@@ -9,7 +9,7 @@ which refuses what the acting user may not do, whatever this window offers.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -25,7 +25,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -44,7 +43,7 @@ from tapemaster_qt.fileio import write_text_atomically
 from tapemaster_qt.records import GroupRecord, UserRow
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.transfer import users_to_csv, users_to_xml
-from tapemaster_qt.ui import msgbox, resources
+from tapemaster_qt.ui import msgbox, resources, widgets
 from tapemaster_qt.ui.models.tables import GroupsModel
 from tapemaster_qt.ui.models.users import (
     COL_USER_ID,
@@ -111,20 +110,11 @@ class GroupDialog(QDialog):
         self.descriptionEdit = QLineEdit()
         self.descriptionEdit.setObjectName("descriptionEdit")
         self.descriptionEdit.setMaxLength(255)
-        self.messageLabel = QLabel()
-        self.messageLabel.setObjectName("messageLabel")
-        self.messageLabel.setStyleSheet("color: #b00020;")
-        self.messageLabel.setWordWrap(True)
-        self.messageLabel.hide()
+        self.messageLabel = widgets.message_label()
         form = QFormLayout()
         form.addRow("&Group-ID:", self.groupIdEdit)
         form.addRow("&Description:", self.descriptionEdit)
-        self.buttonBox = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttonBox.setObjectName("buttonBox")
-        self.buttonBox.accepted.connect(self._on_save)
-        self.buttonBox.rejected.connect(self.reject)
+        self.buttonBox = widgets.button_box(self._on_save, self.reject, save=True)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(QLabel("1 to 10 letters or digits."))
@@ -137,8 +127,7 @@ class GroupDialog(QDialog):
         try:
             self._admin.add_group(self.groupIdEdit.text(), self.descriptionEdit.text())
         except TapeMasterError as exc:
-            self.messageLabel.setText(exc.message)
-            self.messageLabel.show()
+            widgets.show_message(self.messageLabel, exc.message)
             self.groupIdEdit.setFocus()
             return
         self.accept()
@@ -237,16 +226,9 @@ class GroupUserAdministration(QWidget):
 
     # --- actions ------------------------------------------------------------------------
 
-    def _action(self, name: str, text: str, slot: object,
+    def _action(self, name: str, text: str, slot: Callable[[], object],
                 shortcut: QKeySequence | None = None) -> QAction:
-        action = QAction(text, self)
-        action.setObjectName(name)
-        action.triggered.connect(slot)
-        if shortcut is not None:
-            action.setShortcut(shortcut)
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.usersView.addAction(action)
-        return action
+        return widgets.action(self.usersView, name, text, slot, shortcut, local=True)
 
     def _make_actions(self) -> None:
         self.actionAddUser = self._action("actionAddUser", "&Add…", self.add_user,

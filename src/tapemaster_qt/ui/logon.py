@@ -16,7 +16,6 @@ from PySide6.QtGui import QFont, QKeyEvent, QPaintEvent, QRegularExpressionValid
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from tapemaster_qt.services.passwords import MAX_LENGTH, MIN_LENGTH
+from tapemaster_qt.ui import widgets
 
 if TYPE_CHECKING:
     from tapemaster_qt.services.auth import LogonOutcome
@@ -123,26 +123,6 @@ class _IconsOnShow(QDialog):
     _painted = False
 
 
-def _show_plain(label: QLabel, text: str) -> None:
-    """Show ``text`` as plain text (a User-ID with '<' must not turn into markup)."""
-    if text:
-        from PySide6.QtCore import Qt
-
-        label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setText(text)
-    label.setVisible(bool(text))
-
-
-def _message_label() -> QLabel:
-    label = QLabel()
-    label.setObjectName("messageLabel")
-    label.setWordWrap(True)
-    label.setStyleSheet("color: #b00020;")
-    label.setAccessibleName("Message")
-    label.hide()
-    return label
-
-
 class LoginDialog(_IconsOnShow):
     """TapeTrack Logon: User-ID, Password, One Time Password."""
 
@@ -173,7 +153,7 @@ class LoginDialog(_IconsOnShow):
             "The 6-digit code from your authenticator app, if your User-ID uses one.\n"
             "Leave it empty the first time, to see the QR code to scan."
         )
-        self.messageLabel = _message_label()
+        self.messageLabel = widgets.message_label()
 
         form = QFormLayout()
         form.addRow("&User-ID:", self.userIdEdit)
@@ -181,14 +161,7 @@ class LoginDialog(_IconsOnShow):
         form.addRow("", self.capsLockLabel)
         form.addRow("&One Time Password:", self.otpEdit)
 
-        self.buttonBox = QDialogButtonBox()
-        # Not the constructor: resolving its overloads builds the whole Qt namespace.
-        self.buttonBox.setStandardButtons(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttonBox.setObjectName("buttonBox")
-        self.buttonBox.accepted.connect(self._on_ok)
-        self.buttonBox.rejected.connect(self.reject)
+        self.buttonBox = widgets.button_box(self._on_ok, self.reject)
 
         layout = QVBoxLayout(self)
         layout.addWidget(_header(
@@ -211,7 +184,7 @@ class LoginDialog(_IconsOnShow):
         self._focus_first_empty()
 
     def show_message(self, text: str) -> None:
-        _show_plain(self.messageLabel, text)
+        widgets.show_message(self.messageLabel, text)
 
     @Slot()
     def _on_ok(self) -> None:
@@ -274,7 +247,7 @@ class FirstRunDialog(_IconsOnShow):
         self.confirmEdit.setObjectName("confirmEdit")
         self.confirmEdit.setEchoMode(QLineEdit.EchoMode.Password)
         self.confirmEdit.setAccessibleName("Password (again)")
-        self.messageLabel = _message_label()
+        self.messageLabel = widgets.message_label()
         rules = QLabel(
             f"The password needs {MIN_LENGTH} to {MAX_LENGTH} characters and must not be "
             "the User-ID. A passphrase of a few words is easy to type and hard to guess."
@@ -290,14 +263,7 @@ class FirstRunDialog(_IconsOnShow):
         form.addRow("Password (&again):", self.confirmEdit)
         form.addRow("", caps_lock_hint(self.passwordEdit, self.confirmEdit))
 
-        self.buttonBox = QDialogButtonBox()
-        # Not the constructor: resolving its overloads builds the whole Qt namespace.
-        self.buttonBox.setStandardButtons(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttonBox.setObjectName("buttonBox")
-        self.buttonBox.accepted.connect(self._on_ok)
-        self.buttonBox.rejected.connect(self.reject)
+        self.buttonBox = widgets.button_box(self._on_ok, self.reject)
 
         layout = QVBoxLayout(self)
         layout.addWidget(_header(
@@ -314,7 +280,7 @@ class FirstRunDialog(_IconsOnShow):
         self.passwordEdit.setFocus()
 
     def show_message(self, text: str) -> None:
-        _show_plain(self.messageLabel, text)
+        widgets.show_message(self.messageLabel, text)
 
     @Slot()
     def _on_ok(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
@@ -12,7 +14,7 @@ from tapemaster_qt.services import Actor, Context
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.audit import AuditLog
 from tapemaster_qt.services.auth import LogonOutcome, PasswordChangeService, Session
-from tapemaster_qt.ui import msgbox, resources
+from tapemaster_qt.ui import msgbox, resources, widgets
 from tapemaster_qt.ui.password_change import PasswordChangeDialog
 from tapemaster_qt.ui.texts import local_time
 
@@ -121,15 +123,9 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.programStatusLabel)
         self.resize(720, 460 if full else 360)
 
-    def _action(self, name: str, text: str, slot: object,
+    def _action(self, name: str, text: str, slot: Callable[[], object],
                 shortcut: QKeySequence | None = None) -> QAction:
-        action = QAction(text, self)
-        action.setObjectName(name)
-        action.triggered.connect(slot)
-        if shortcut is not None:
-            action.setShortcut(shortcut)
-        self.addAction(action)
-        return action
+        return widgets.action(self, name, text, slot, shortcut)
 
     # --- File ---------------------------------------------------------------------------
 

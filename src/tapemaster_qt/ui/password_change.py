@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -20,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from tapemaster_qt.errors import TapeMasterError
 from tapemaster_qt.services.passwords import MAX_LENGTH, MIN_LENGTH, random_password
-from tapemaster_qt.ui import resources
+from tapemaster_qt.ui import resources, widgets
 from tapemaster_qt.ui.logon import PasswordEdit, caps_lock_hint
 
 Apply = Callable[[str, str], None]
@@ -67,11 +66,7 @@ class PasswordChangeDialog(QDialog):
         row.addWidget(self.copyButton)
         self._random_row.hide()
 
-        self.messageLabel = QLabel()
-        self.messageLabel.setObjectName("messageLabel")
-        self.messageLabel.setWordWrap(True)
-        self.messageLabel.setStyleSheet("color: #b00020;")
-        self.messageLabel.hide()
+        self.messageLabel = widgets.message_label()
 
         form = QFormLayout()
         form.addRow("User-ID:", QLabel(user_id))
@@ -94,12 +89,7 @@ class PasswordChangeDialog(QDialog):
                        + ("" if own else " Resetting also restores a revoked User-ID."))
         rules.setWordWrap(True)
 
-        self.buttonBox = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttonBox.setObjectName("buttonBox")
-        self.buttonBox.accepted.connect(self._on_ok)
-        self.buttonBox.rejected.connect(self.reject)
+        self.buttonBox = widgets.button_box(self._on_ok, self.reject)
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -111,8 +101,7 @@ class PasswordChangeDialog(QDialog):
         self._own = own
 
     def show_message(self, text: str) -> None:
-        self.messageLabel.setText(text)
-        self.messageLabel.setVisible(bool(text))
+        widgets.show_message(self.messageLabel, text)
 
     @Slot()
     def _on_random(self) -> None:

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHeaderView,
@@ -40,7 +39,7 @@ from PySide6.QtWidgets import (
 from tapemaster_qt.errors import TapeMasterError, ValidationError
 from tapemaster_qt.records import UserDetails
 from tapemaster_qt.services.admin import AdminService
-from tapemaster_qt.ui import msgbox, resources
+from tapemaster_qt.ui import msgbox, resources, widgets
 from tapemaster_qt.ui.models.identity import FieldKindRole, IdentityModel
 from tapemaster_qt.ui.texts import local_time, yes_no
 
@@ -187,18 +186,9 @@ class UserPropertiesDialog(QDialog):
         self.propertiesTabs.addTab(self.identityTab, "&Identity")
         self.propertiesTabs.addTab(StatusTab(user), "&Status")
 
-        self.messageLabel = QLabel()
-        self.messageLabel.setObjectName("messageLabel")
-        self.messageLabel.setWordWrap(True)
-        self.messageLabel.setStyleSheet("color: #b00020;")
-        self.messageLabel.hide()
+        self.messageLabel = widgets.message_label()
 
-        self.buttonBox = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttonBox.setObjectName("buttonBox")
-        self.buttonBox.accepted.connect(self._on_save)
-        self.buttonBox.rejected.connect(self.reject)
+        self.buttonBox = widgets.button_box(self._on_save, self.reject, save=True)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.propertiesTabs, 1)
@@ -221,8 +211,7 @@ class UserPropertiesDialog(QDialog):
     _shown = False
 
     def show_message(self, text: str) -> None:
-        self.messageLabel.setText(text)
-        self.messageLabel.setVisible(bool(text))
+        widgets.show_message(self.messageLabel, text)
 
     def _confirmations(self, changes: dict[str, Any]) -> bool:
         user = self._user

@@ -1,0 +1,73 @@
+"""Small builders the dialogs share: the red message line and the OK/Save button box.
+
+Imported by the logon dialog before its first paint, so nothing here touches PySide's
+``Qt`` namespace at import or construction time (building it costs tens of ms).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QAction, QKeySequence
+
+ERROR_STYLE = "color: #b00020;"
+
+
+def message_label() -> QLabel:
+    """The dialog's ``messageLabel``: hidden until there is something to say."""
+    label = QLabel()
+    label.setObjectName("messageLabel")
+    label.setWordWrap(True)
+    label.setStyleSheet(ERROR_STYLE)
+    label.setAccessibleName("Message")
+    label.hide()
+    return label
+
+
+def show_message(label: QLabel, text: str) -> None:
+    """Show ``text`` as plain text (a User-ID with '<' must not turn into markup);
+    an empty text hides the label."""
+    if text:
+        from PySide6.QtCore import Qt
+
+        label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    label.setVisible(bool(text))
+
+
+def button_box(accepted: Callable[[], object], rejected: Callable[[], object], *,
+               save: bool = False) -> QDialogButtonBox:
+    """OK (or Save) and Cancel, named ``buttonBox``."""
+    box = QDialogButtonBox()
+    # setStandardButtons, not the constructor: resolving the constructor's overloads
+    # builds the whole Qt namespace.
+    first = (QDialogButtonBox.StandardButton.Save if save
+             else QDialogButtonBox.StandardButton.Ok)
+    box.setStandardButtons(first | QDialogButtonBox.StandardButton.Cancel)
+    box.setObjectName("buttonBox")
+    box.accepted.connect(accepted)
+    box.rejected.connect(rejected)
+    return box
+
+
+def action(owner: QWidget, name: str, text: str, slot: Callable[[], object],
+           shortcut: QKeySequence | None = None, *, local: bool = False) -> QAction:
+    """An action named ``name`` added to ``owner`` (so its shortcut works there);
+    ``local`` limits the shortcut to ``owner`` and its children."""
+    from PySide6.QtGui import QAction
+
+    result = QAction(text, owner)
+    result.setObjectName(name)
+    result.triggered.connect(slot)
+    if shortcut is not None:
+        result.setShortcut(shortcut)
+        if local:
+            from PySide6.QtCore import Qt
+
+            result.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    owner.addAction(result)
+    return result
