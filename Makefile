@@ -62,6 +62,13 @@ bench: $(TESTSTAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_startup.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_scale.py
 
+## load: 16 programs on one store for 60 s: logons/s, p50/p99 latency and the invariants
+##       (no audit row lost or doubled, no wrong decision, no "database is locked");
+##       LOAD_ARGS="--seconds 10 --processes 4" for a quick one; build/reliability/load.json
+.PHONY: load
+load: $(STAMP)
+	$(BIN)/python benchmarks/load.py $(LOAD_ARGS)
+
 ## screenshots: regenerate docs/screenshots (needs xvfb-run; a demo store in /tmp)
 screenshots: $(STAMP)
 	PYTHON_KEYRING_BACKEND=keyring.backends.fail.Keyring xvfb-run -a -s "-screen 0 1600x1000x24" \

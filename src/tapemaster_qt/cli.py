@@ -21,6 +21,7 @@ from tapemaster_qt.errors import TapeMasterError, ValidationError
 from tapemaster_qt.fileio import write_text_atomically
 
 PROG = "tapemaster-admin"
+MAX_LIMIT = 1_000_000_000
 logger = logging.getLogger(__name__)
 
 
@@ -116,11 +117,16 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
+    if value > MAX_LIMIT:  # SQLite's integers end at 2**63; nobody reads a billion rows
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_LIMIT}")
     return value
 
 
 def _read_password() -> str:
-    line = sys.stdin.readline()
+    try:
+        line = sys.stdin.readline()
+    except UnicodeDecodeError:
+        raise ValidationError("The password on standard input is not UTF-8 text.") from None
     if not line:
         raise ValidationError("No password on standard input.")
     return line.rstrip("\r\n")
@@ -137,8 +143,14 @@ def _print_json(data: Any) -> None:
 def _write_output(text: str, output: str | None) -> None:
     if output is None:
         sys.stdout.write(text)
-    else:
+        return
+    try:
         write_text_atomically(output, text)
+    except OSError as exc:
+        raise ValidationError(
+            f"{output} cannot be written ({exc.strerror or type(exc).__name__}); "
+            "nothing was exported."
+        ) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -312,6 +324,19 @@ def _user_command(args: argparse.Namespace, action: str, admin: Any, csv_rows: A
             print(f"Exported {len(users)} user(s) to {args.output}.", file=sys.stderr)
 
 
+def _one_line(text: str) -> str:
+    """A message for one stderr line: text from a file or an argument (a CSV header,
+    say) may hold line breaks, terminal escapes or invisible and direction-changing
+    characters; show those escaped, as Python would write them."""
+    import unicodedata
+
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") else ch
+        for ch in text
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     folder = paths.data_dir(args.data_dir)
@@ -320,7 +345,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(args)
     except TapeMasterError as exc:
-        print(f"{PROG}: error: {exc.message}", file=sys.stderr)
+        print(f"{PROG}: error: {_one_line(exc.message)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)

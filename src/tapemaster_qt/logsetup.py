@@ -63,6 +63,10 @@ def configure(log_folder: Path, *, stderr_prefix: str | None = None,
         root.addHandler(file_handler)
     stream = logging.StreamHandler(sys.stderr)
     stream.setLevel(logging.WARNING)
+    if stderr_prefix:
+        # A record with a traceback is for the log file; the CLI reports the failure
+        # itself, in one line, and a traceback on a support engineer's screen is noise.
+        stream.addFilter(lambda record: record.exc_info is None)
     stream.setFormatter(logging.Formatter(
         f"{stderr_prefix}: warning: %(message)s" if stderr_prefix else _FORMAT
     ))

@@ -30,6 +30,7 @@ from tapemaster_qt.services.validation import (
     check_name,
     check_role,
     check_user_id,
+    storable,
 )
 from tapemaster_qt.store import BUILTIN_USER, Transaction
 
@@ -104,7 +105,7 @@ class AdminService:
         )
 
     def _require_user(self, tx_or_store: Any, user_id: str) -> UserRecord:
-        user = tx_or_store.get_user(user_id)
+        user = tx_or_store.get_user(user_id) if storable(user_id) else None
         if user is None:
             raise NotFoundError(f"There is no User-ID {user_id!r}.")
         return user
@@ -380,6 +381,8 @@ class AdminService:
     def update_group(self, group_id: str, description: str) -> None:
         self._authorize()
         description = check_description(description)
+        if not storable(group_id):
+            raise NotFoundError(f"There is no group {group_id!r}.")
         with self._ctx.store.write() as tx:
             if not tx.update_group(group_id, description):
                 raise NotFoundError(f"There is no group {group_id!r}.")
@@ -387,6 +390,8 @@ class AdminService:
 
     def delete_group(self, group_id: str) -> None:
         self._authorize()
+        if not storable(group_id):
+            raise NotFoundError(f"There is no group {group_id!r}.")
         if group_id == self._ctx.store.setting("default_group"):
             raise ConflictError("The default group cannot be deleted.")
         with self._ctx.store.write() as tx:

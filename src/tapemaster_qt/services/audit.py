@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from tapemaster_qt.records import AuditEvent
 from tapemaster_qt.services.context import Actor, Context, require_admin
+from tapemaster_qt.services.validation import storable
 
 
 class Event(StrEnum):
@@ -58,14 +59,20 @@ class AuditLog:
 
     def recent(self, *, user_id: str | None = None, limit: int | None = 100) -> list[AuditEvent]:
         """The newest ``limit`` events, oldest first (as ``tail`` would show them)."""
+        if user_id is not None and not storable(user_id):
+            return []  # no row can name it (see validation.storable)
         events = self._ctx.store.audit_events(user_id=user_id, limit=limit)
         events.reverse()
         return events
 
     def count(self, *, user_id: str | None = None, text: str | None = None) -> int:
+        if not all(storable(t) for t in (user_id, text) if t is not None):
+            return 0
         return self._ctx.store.count_audit(user_id=user_id, text=text)
 
     def page(self, before_id: int | None, limit: int, *, text: str | None = None
              ) -> list[AuditEvent]:
         """Newest first, ``limit`` events older than ``before_id`` (None: the newest)."""
+        if text is not None and not storable(text):
+            return []
         return self._ctx.store.audit_events(before_id=before_id, limit=limit, text=text)

@@ -51,8 +51,9 @@ def csv_rows(text: str) -> Iterator[tuple[int, Mapping[str, str]]]:
     header = [h.strip().lower() for h in header]
     unknown = [h for h in header if h not in CSV_COLUMNS]
     if unknown:
+        # Quoted (repr): a header may hold line breaks or invisible characters.
         raise ValidationError(
-            f"Unknown CSV column(s): {', '.join(unknown)}. "
+            f"Unknown CSV column(s): {', '.join(repr(h) for h in unknown)}. "
             f"Expected: {', '.join(CSV_COLUMNS)}."
         )
     if "user_id" not in header:

@@ -20,6 +20,20 @@ _GROUP_ID = re.compile(r"[A-Za-z0-9]{1,10}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 
 
+def storable(text: str) -> bool:
+    """Whether ``text`` can be written as UTF-8, as everything in the store is.
+
+    A ``str`` can hold a lone surrogate (a command-line argument that was not valid
+    UTF-8 arrives as one); such text names no user, group or audit row, and SQLite
+    cannot even be asked about it.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def user_id_problem(user_id: str) -> str | None:
     """Why ``user_id`` is not a valid User-ID, or None when it is."""
     if not user_id:

@@ -1,0 +1,758 @@
+"""Load: many programs on one store at once, every decision and audit row accounted for.
+
+``--processes`` worker processes (default 16, multiprocessing spawn, each its own
+``Store.open``: separate programs as far as SQLite can tell) hammer one store for
+``--seconds`` (default 60) with a mix of
+
+- logons with the right password and a fresh code (expected: success, then log out),
+- wrong codes, replays of the code just used, codes of a skewed clock (burning that
+  step), wrong passwords, unknown User-IDs (expected: the refusal DESIGN.md §3 names,
+  the sixth consecutive failure revoking),
+- races: the two workers of a pair submit the same code for a shared user at a barrier
+  (expected: exactly one success and one ``OTP_REPLAY`` per round),
+- right-password logons of one user shared by every worker (a hot row),
+- administrator edits (names, descriptions, No Time-Out) of owned and shared users, and
+  Unlock of users the mix revoked.
+
+Each worker has its own synthetic clock per user (``Context(clock=...)``) and a model
+of its users (failure count, revocation, last and burned time steps), so the expected
+decision of every attempt is known in advance whatever the timing; shared users only
+get attempts whose outcome does not depend on the interleaving. Afterwards the parent
+checks against the store: the audit rows are exactly those the attempts should have
+written (counted per user, event and detail: none lost, none duplicated), each user's
+failure count, revocation and OTP steps are what the model says, no session is left
+and no worker saw "database is locked" (or any other error).
+
+Passwords are hashed with the cheap TESTS_ONLY argon2 profile unless
+``--production-hash``: the point is the load on the store, not on argon2.
+
+Prints a table and writes ``build/reliability/load.json``; exits 1 when an invariant
+fails.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Before anything imports keyring: the store key goes to the owner-only key file in the
+# throwaway store folder (children inherit this), never to the real OS keyring.
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+
+import argparse
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import multiprocessing
+import queue
+import random
+import shutil
+import struct
+import sys
+import tempfile
+import time
+import traceback
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from common import ROOT, table
+
+# The package's warnings (the key file fallback) are expected here; keep the output clean.
+logging.getLogger("tapemaster_qt").addHandler(logging.NullHandler())
+
+BASE_STEP = 60_000_000
+"""The synthetic clocks start at 1,800,000,000 s (2027), one 30-second step each."""
+ADMIN_PASSWORD = "Load-Admin-2026"
+RACE_EVERY = 8
+"""A paired worker races its partner once every this many operations."""
+OWN_OTP_USERS = 3
+SKEW_OFFSETS = (10, -10, 20, 120, -120)
+"""Steps of 30 s: 5 minutes ahead/behind, 10 minutes ahead, 1 hour ahead/behind."""
+OUTPUT = ROOT / "build" / "reliability" / "load.json"
+
+
+def password_of(user_id: str) -> str:
+    return f"Load-Pass-{user_id}"
+
+
+def rfc_totp(secret: bytes, step: int) -> str:
+    """RFC 6238 (SHA1, 6 digits) written out, independent of the code under load."""
+    mac = hmac.new(secret, struct.pack(">Q", step), hashlib.sha1).digest()
+    offset = mac[-1] & 0x0F
+    value = struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF
+    return str(value % 10**6).zfill(6)
+
+
+def unambiguous(secret: bytes, step: int) -> bool:
+    """The code of ``step`` differs from its neighbours' (else the window would match
+    the later one: 2 in 10^6, skipped so that every expectation is exact)."""
+    code = rfc_totp(secret, step)
+    return code not in (rfc_totp(secret, step - 1), rfc_totp(secret, step + 1))
+
+
+def looked_at(current: int) -> set[int]:
+    """Every step a logon at ``current`` compares a code with: the window and the
+    skew diagnosis (DESIGN.md §3)."""
+    from tapemaster_qt.services import totp
+
+    return set(totp.skew_candidates(current)) | {current - 1, current, current + 1}
+
+
+# --- the worker's model of its users ----------------------------------------------------
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = BASE_STEP * 30 + 5.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def at_step(self, step: int) -> None:
+        self.now = step * 30 + 5.0
+
+
+class Model:
+    """What DESIGN.md §3 says one owned user's state is after each attempt."""
+
+    def __init__(self, user_id: str, secret: bytes | None, threshold: int,
+                 kept: int) -> None:
+        self.user_id = user_id
+        self.password = password_of(user_id)
+        self.secret = secret
+        self.threshold = threshold
+        self.kept = kept
+        self.step = BASE_STEP  # the user's synthetic "now"
+        self.last_step: int | None = BASE_STEP if secret is not None else None
+        self.burned: list[int] = []
+        self.failed = 0
+        self.revoked = False
+        self.can_replay = False
+
+    def fail(self, audit: Counter, detail: str, *extra: tuple[str, str]) -> None:
+        for event, text in extra:
+            audit[(self.user_id, event, text)] += 1
+        audit[(self.user_id, "login_failed", detail)] += 1
+        self.failed += 1
+        if self.failed > self.threshold and not self.revoked:
+            self.revoked = True
+            audit[(self.user_id, "account_revoked",
+                   f"{self.failed} consecutive failed logons")] += 1
+        self.can_replay = False
+
+    def succeed(self, audit: Counter, detail: str, step: int | None = None) -> None:
+        audit[(self.user_id, "login_succeeded", detail)] += 1
+        audit[(self.user_id, "logged_out", "load")] += 1
+        self.failed = 0
+        if step is not None:
+            self.last_step = step
+            self.burned = [s for s in self.burned if s > step]
+            self.can_replay = True
+
+    def refused_revoked(self, audit: Counter) -> str:
+        audit[(self.user_id, "login_failed", "revoked")] += 1
+        self.can_replay = False
+        return "revoked"
+
+    def state(self) -> dict[str, Any]:
+        return {"failed_logons": self.failed, "revoked": self.revoked,
+                "otp_last_step": self.last_step, "otp_burned_steps": list(self.burned)}
+
+
+class Worker:
+    def __init__(self, plan: dict[str, Any]) -> None:
+        from tapemaster_qt.services import Actor, Context
+        from tapemaster_qt.services.admin import AdminService
+        from tapemaster_qt.services.auth import BURNED_STEPS_KEPT, LogonService
+        from tapemaster_qt.services.passwords import PRODUCTION, TESTS_ONLY, PasswordHasher
+        from tapemaster_qt.store import Store
+
+        self.plan = plan
+        self.index: int = plan["index"]
+        self.rng = random.Random(plan["seed"])
+        profile = PRODUCTION if plan["production_hash"] else TESTS_ONLY
+        hasher = PasswordHasher(profile)
+        self.store = Store.open(Path(plan["folder"]))
+        self.clock = Clock()
+        program = ("TapeMaster", "Lite", "Checkpoint")[self.index % 3]
+        self.logon_service = LogonService(Context(self.store, program=program,
+                                                  clock=self.clock, hasher=hasher))
+        self.admin = AdminService(Context(self.store, program="TapeMaster", hasher=hasher),
+                                  Actor.for_user("tapemaster"))
+        threshold = plan["threshold"]
+        self.otp_users = [Model(u, bytes.fromhex(s), threshold, BURNED_STEPS_KEPT)
+                          for u, s in plan["otp_users"]]
+        self.pw_user = Model(plan["pw_user"], None, threshold, BURNED_STEPS_KEPT)
+        self.edit_user: str = plan["edit_user"]
+        self.edit_no_timeout = False
+        self.race = plan.get("race")
+        self.race_step = BASE_STEP
+        self.audit: Counter = Counter()
+        self.latencies: list[float] = []
+        self.counts: Counter = Counter()
+        self.wrong: list[str] = []
+        self.errors: list[str] = []
+        self.locked = 0
+        self.admin_edits = 0
+        self.race_outcomes: list[tuple[int, int, str]] = []
+
+    # --- one attempt ------------------------------------------------------------------
+
+    def attempt(self, kind: str, expected: str, user_id: str, password: str,
+                code: str = "") -> Any:
+        start = time.perf_counter()
+        outcome = self.logon_service.logon(user_id, password, code)
+        self.latencies.append(time.perf_counter() - start)
+        self.counts[kind] += 1
+        actual = outcome.status.value
+        if actual != expected:
+            if len(self.wrong) < 20:
+                self.wrong.append(f"{kind} {user_id}: expected {expected}, got {actual}")
+            else:
+                self.wrong.append("")
+        if outcome.session is not None:
+            self.logon_service.logout(outcome.session, "load")
+        return outcome
+
+    def otp_ok(self, m: Model) -> None:
+        assert m.secret is not None
+        m.step += 1
+        while not unambiguous(m.secret, m.step):
+            m.step += 1
+        self.clock.at_step(m.step)
+        code = rfc_totp(m.secret, m.step)
+        if m.revoked:
+            expected = m.refused_revoked(self.audit)
+        elif m.step in m.burned:
+            expected = "bad_otp"
+            m.fail(self.audit, "bad_otp")
+        else:
+            expected = "success"
+            m.succeed(self.audit, "otp", m.step)
+        self.attempt("right code", expected, m.user_id, m.password, code)
+
+    def otp_wrong(self, m: Model) -> None:
+        assert m.secret is not None
+        self.clock.at_step(m.step)
+        # A code that matches no step the logon looks at: plainly wrong, never skewed.
+        taken = {rfc_totp(m.secret, s) for s in looked_at(m.step)}
+        code = f"{self.rng.randrange(10**6):06d}"
+        while code in taken:
+            code = f"{self.rng.randrange(10**6):06d}"
+        if m.revoked:
+            expected = m.refused_revoked(self.audit)
+        else:
+            expected = "bad_otp"
+            m.fail(self.audit, "bad_otp")
+        self.attempt("wrong code", expected, m.user_id, m.password,
+                     f"{code[:3]} {code[3:]}" if self.rng.random() < 0.3 else code)
+
+    def otp_replay(self, m: Model) -> None:
+        assert m.secret is not None and m.last_step == m.step
+        self.clock.at_step(m.step)
+        code = rfc_totp(m.secret, m.step)
+        if m.revoked:
+            expected = m.refused_revoked(self.audit)
+        else:
+            expected = "otp_replay"
+            m.fail(self.audit, "bad_otp; replayed code", ("otp_replay_rejected", ""))
+        self.attempt("replay", expected, m.user_id, m.password, code)
+
+    def otp_skew(self, m: Model) -> None:
+        assert m.secret is not None
+        offset = self.rng.choice(SKEW_OFFSETS)
+        target = m.step + offset
+        code = rfc_totp(m.secret, target)
+        others = looked_at(m.step) - {target}
+        if any(rfc_totp(m.secret, s) == code for s in others):
+            return  # the diagnosis could name another offset; skip this rare code
+        self.clock.at_step(m.step)
+        if m.revoked:
+            expected = m.refused_revoked(self.audit)
+        else:
+            expected = "clock_skew"
+            m.fail(self.audit, "bad_otp; clock skew",
+                   ("otp_clock_skew", f"device clock off by {offset * 30:+d}s"))
+            m.burned = ([s for s in m.burned if s != target] + [target])[-m.kept:]
+        self.attempt("skewed code", expected, m.user_id, m.password, code)
+
+    def wrong_password(self, m: Model) -> None:
+        code = ""
+        if m.secret is not None:
+            # A valid code with a wrong password must not be used up (nor diagnosed).
+            m.step += 1
+            self.clock.at_step(m.step)
+            code = rfc_totp(m.secret, m.step)
+        m.fail(self.audit, "bad_password")
+        self.attempt("wrong password", "authorization_failure", m.user_id,
+                     m.password + "x", code)
+
+    def password_ok(self, m: Model) -> None:
+        if m.revoked:
+            expected = m.refused_revoked(self.audit)
+        else:
+            expected = "success"
+            m.succeed(self.audit, "")
+        self.attempt("right password", expected, m.user_id, m.password)
+
+    def unknown(self) -> None:
+        self.audit[(None, "login_failed", "unknown_user")] += 1
+        self.attempt("unknown user", "authorization_failure", f"ghost{self.index}",
+                     "Some-Password-1", "123456")
+
+    def shared(self) -> None:
+        user = self.plan["common_user"]
+        self.audit[(user, "login_succeeded", "")] += 1
+        self.audit[(user, "logged_out", "load")] += 1
+        self.attempt("shared user", "success", user, password_of(user))
+
+    def shared_failure(self) -> None:
+        """A wrong password for the user every program fails at: only the total count
+        (and one revocation) is known in advance, which is what a lost update breaks."""
+        user = self.plan["victim_user"]
+        self.audit[(user, "login_failed", "bad_password")] += 1
+        self.attempt("shared failure", "authorization_failure", user, "Not-The-Password-1")
+
+    def unlock(self, m: Model) -> None:
+        self.admin.unlock(m.user_id)
+        self.audit[(m.user_id, "account_unlocked", "was revoked")] += 1
+        m.revoked, m.failed, m.can_replay = False, 0, False
+        self.admin_edits += 1
+
+    def admin_edit(self) -> None:
+        n = self.admin_edits
+        choice = self.rng.random()
+        if choice < 0.5:
+            self.edit_no_timeout = not self.edit_no_timeout
+            self.admin.update_user(self.edit_user, {
+                "name": f"Edited {self.index}.{n}", "description": f"Load edit {n}",
+                "no_timeout": self.edit_no_timeout})
+            self.audit[(self.edit_user, "user_updated",
+                        "changed: Name, Description, No Time-Out")] += 1
+        else:
+            # A shared user, while other programs log it on: a unique name, so the
+            # edit always changes something and writes exactly one row.
+            target = self.race["user"] if (self.race and choice < 0.75) \
+                else self.plan["common_user"]
+            self.admin.update_user(target, {"name": f"Shared {self.index}.{n}"})
+            self.audit[(target, "user_updated", "changed: Name")] += 1
+        self.admin_edits += 1
+
+    def race_round(self, number: int) -> None:
+        race = self.race
+        secret = bytes.fromhex(race["secret"])
+        self.race_step += 1
+        while not unambiguous(secret, self.race_step):
+            self.race_step += 1
+        self.clock.at_step(self.race_step)
+        code = rfc_totp(secret, self.race_step)
+        start = time.perf_counter()
+        outcome = self.logon_service.logon(race["user"], password_of(race["user"]), code)
+        self.latencies.append(time.perf_counter() - start)
+        self.counts["race"] += 1
+        if outcome.session is not None:
+            self.logon_service.logout(outcome.session, "load")
+        self.race_outcomes.append((race["pair"], number, outcome.status.value))
+
+    # --- the loop -----------------------------------------------------------------------
+
+    def one_operation(self) -> None:
+        rng = self.rng
+        revoked = [m for m in [*self.otp_users, self.pw_user] if m.revoked]
+        if revoked and rng.random() < 0.3:
+            self.unlock(rng.choice(revoked))
+            return
+        roll = rng.random()
+        m = rng.choice(self.otp_users)
+        if roll < 0.30:
+            self.otp_ok(m)
+        elif roll < 0.40:
+            self.otp_wrong(m)
+        elif roll < 0.48:
+            if m.can_replay and m.last_step == m.step:
+                self.otp_replay(m)
+            else:
+                self.otp_ok(m)
+        elif roll < 0.53:
+            self.otp_skew(m)
+        elif roll < 0.60:
+            self.wrong_password(m if rng.random() < 0.5 else self.pw_user)
+        elif roll < 0.70:
+            self.password_ok(self.pw_user)
+        elif roll < 0.73:
+            self.unknown()
+        elif roll < 0.78:
+            self.shared_failure()
+        elif roll < 0.85:
+            self.shared()
+        else:
+            self.admin_edit()
+
+    def guarded(self, operation: Any, *args: Any) -> None:
+        """Run one operation; a store error is what a user would have seen: count it."""
+        from tapemaster_qt.errors import StoreLockedError, TapeMasterError
+
+        try:
+            operation(*args)
+        except TapeMasterError as exc:
+            self.errors.append(f"{type(exc).__name__}: {exc}")
+            if isinstance(exc, StoreLockedError) or "locked" in str(exc).lower():
+                self.locked += 1
+
+    def run(self, start: Any, deadline: Any, pair: tuple[Any, Any] | None) -> None:
+        start.wait()
+        end = deadline.value
+        operations = 0
+        rounds = 0
+        while True:
+            if pair is not None and operations % RACE_EVERY == 0:
+                barrier, go = pair
+                # Both partners must agree on stopping: one decides, both read it.
+                if barrier.wait(timeout=120) == 0:
+                    go.value = 1 if time.time() < end else 0
+                barrier.wait(timeout=120)
+                if not go.value:
+                    break
+                self.guarded(self.race_round, rounds)
+                rounds += 1
+            elif pair is None and time.time() >= end:
+                break
+            else:
+                self.guarded(self.one_operation)
+            operations += 1
+
+    def result(self) -> dict[str, Any]:
+        states = {m.user_id: m.state() for m in [*self.otp_users, self.pw_user]}
+        return {
+            "index": self.index, "audit": list(self.audit.items()),
+            "latencies": self.latencies, "counts": dict(self.counts),
+            "wrong": self.wrong, "errors": self.errors, "locked": self.locked,
+            "admin_edits": self.admin_edits, "race": self.race_outcomes, "states": states,
+            "race_last_step": self.race_step if self.race else None,
+        }
+
+
+def worker_main(plan: dict[str, Any], start: Any, deadline: Any, pair: Any,
+                results: Any) -> None:
+    from tapemaster_qt.errors import StoreLockedError
+
+    worker = None
+    try:
+        worker = Worker(plan)
+        results.put(("ready", plan["index"], None))
+        worker.run(start, deadline, pair)
+        results.put(("done", plan["index"], worker.result()))
+    except BaseException as exc:  # report it: the parent counts and shows it
+        text = traceback.format_exc()
+        locked = isinstance(exc, StoreLockedError) or "locked" in str(exc).lower()
+        if pair is not None:
+            pair[0].abort()  # the partner must not wait for us at the barrier
+        result = worker.result() if worker is not None else {"index": plan["index"]}
+        result.setdefault("errors", []).append(text)
+        result["locked"] = result.get("locked", 0) + int(locked)
+        results.put(("failed", plan["index"], result))
+    finally:
+        if worker is not None:
+            worker.store.close()
+
+
+# --- the parent -------------------------------------------------------------------------
+
+
+def set_up(folder: Path, processes: int, production_hash: bool) -> dict[str, Any]:
+    """Create the store, its users (OTP ones enrolled and activated) and the plans."""
+    from urllib.parse import parse_qs, urlparse
+
+    from tapemaster_qt.services import Actor, Context
+    from tapemaster_qt.services.admin import AdminService
+    from tapemaster_qt.services.auth import LogonService, LogonStatus
+    from tapemaster_qt.services.passwords import PRODUCTION, TESTS_ONLY, PasswordHasher
+    from tapemaster_qt.services.setup import set_initial_password
+    from tapemaster_qt.store import Store
+
+    hasher = PasswordHasher(PRODUCTION if production_hash else TESTS_ONLY)
+    clock = Clock()
+    with Store.open(folder) as store:
+        ctx = Context(store, program="TapeMaster", clock=clock, hasher=hasher)
+        set_initial_password(ctx, ADMIN_PASSWORD)
+        admin = AdminService(ctx, Actor.for_user("tapemaster"))
+        logon = LogonService(ctx)
+
+        def otp_user(user_id: str) -> str:
+            admin.add_user({"user_id": user_id, "name": user_id, "otp_enabled": True},
+                           password_of(user_id))
+            enrol = logon.logon(user_id, password_of(user_id))
+            assert enrol.status is LogonStatus.ENROLMENT and enrol.session is not None
+            logon.logout(enrol.session, "set-up")
+            b32 = parse_qs(urlparse(enrol.provisioning_uri or "").query)["secret"][0]
+            secret = base64.b32decode(b32 + "=" * (-len(b32) % 8))
+            assert unambiguous(secret, BASE_STEP), "an unlucky secret; run again"
+            activated = logon.logon(user_id, password_of(user_id), rfc_totp(secret, BASE_STEP))
+            assert activated.status is LogonStatus.ACTIVATED and activated.session is not None
+            logon.logout(activated.session, "set-up")
+            return secret.hex()
+
+        common, victim = "common", "victim"
+        admin.add_user({"user_id": common, "name": "Shared by all"}, password_of(common))
+        admin.add_user({"user_id": victim, "name": "Failed by all"}, password_of(victim))
+        races = {}
+        for pair in range(processes // 2):
+            races[pair] = {"pair": pair, "user": f"race{pair}", "secret": otp_user(f"race{pair}")}
+        plans = []
+        for i in range(processes):
+            own = [(f"w{i}o{k}", otp_user(f"w{i}o{k}")) for k in range(OWN_OTP_USERS)]
+            admin.add_user({"user_id": f"w{i}p"}, password_of(f"w{i}p"))
+            admin.add_user({"user_id": f"w{i}e", "name": "To be edited"}, None)
+            plan = {
+                "index": i, "seed": 1000 + i, "folder": str(folder),
+                "production_hash": production_hash,
+                "threshold": max(1, int(store.setting("lockout_threshold"))),
+                "otp_users": own, "pw_user": f"w{i}p", "edit_user": f"w{i}e",
+                "common_user": common, "victim_user": victim,
+            }
+            if i // 2 in races:
+                plan["race"] = races[i // 2]
+            plans.append(plan)
+        start_id = max((e.id for e in store.audit_events(limit=1)), default=0)
+    return {"plans": plans, "races": races, "start_id": start_id,
+            "profile": hasher.profile.describe(), "threshold": plans[0]["threshold"]}
+
+
+def run_load(processes: int, seconds: float, folder: Path,
+             production_hash: bool = False) -> dict[str, Any]:
+    """Set up, run the workers, verify against the store; the figures and findings."""
+    setup = set_up(folder, processes, production_hash)
+    spawn = multiprocessing.get_context("spawn")
+    start, deadline, results = spawn.Event(), spawn.Value("d", 0.0), spawn.Queue()
+    pairs = {p: (spawn.Barrier(2), spawn.Value("i", 1)) for p in setup["races"]}
+    children = [
+        spawn.Process(target=worker_main, name=f"load-worker-{plan['index']}",
+                      args=(plan, start, deadline, pairs.get(plan["index"] // 2)
+                            if "race" in plan else None, results))
+        for plan in setup["plans"]
+    ]
+    for child in children:
+        child.start()
+    reports: dict[int, dict[str, Any]] = {}
+    problems: list[str] = []
+    ready: set[int] = set()
+    limit = time.monotonic() + 300
+    began = time.perf_counter()
+    while len(reports) < len(children):
+        try:
+            kind, index, report = results.get(timeout=5)
+        except queue.Empty:
+            if time.monotonic() > limit or not any(c.is_alive() for c in children):
+                problems.append(f"only {len(reports)} of {len(children)} workers reported")
+                break
+            continue
+        if kind == "ready":
+            ready.add(index)
+            if len(ready) == len(children):
+                # Every program has opened the store: the clock starts for all at once.
+                deadline.value = time.time() + seconds
+                began = time.perf_counter()
+                limit = time.monotonic() + seconds + 300
+                start.set()
+            continue
+        reports[index] = report
+        if kind != "done":
+            problems.append(f"worker {index} stopped with an error")
+            if not start.is_set():  # let the others finish at once instead of waiting
+                deadline.value = time.time()
+                start.set()
+    elapsed = time.perf_counter() - began
+    for child in children:
+        child.join(timeout=60)
+        if child.is_alive():
+            child.terminate()
+            child.join()
+    return verify(folder, setup, reports, elapsed, seconds, processes, problems)
+
+
+def verify(folder: Path, setup: dict[str, Any], reports: dict[int, dict[str, Any]],
+           elapsed: float, seconds: float, processes: int,
+           problems: list[str]) -> dict[str, Any]:
+    from tapemaster_qt.store import Store
+
+    expected: Counter = Counter()
+    latencies: list[float] = []
+    wrong = locked = admin_edits = 0
+    examples: list[str] = []
+    errors: list[str] = []
+    counts: Counter = Counter()
+    by_round: dict[tuple[int, int], list[str]] = {}
+    for report in reports.values():
+        for key, n in report.get("audit", []):
+            expected[tuple(key)] += n
+        latencies += report.get("latencies", [])
+        wrong += len(report.get("wrong", []))
+        examples += [w for w in report.get("wrong", []) if w][:5]
+        locked += report.get("locked", 0)
+        errors += report.get("errors", [])
+        admin_edits += report.get("admin_edits", 0)
+        counts.update(report.get("counts", {}))
+        for pair, number, status in report.get("race", []):
+            by_round.setdefault((pair, number), []).append(status)
+    # Races: exactly one success and one replay per round, whoever won.
+    race_rounds: Counter = Counter()
+    for (pair, number), statuses in sorted(by_round.items()):
+        user = setup["races"][pair]["user"]
+        race_rounds[user] += 1
+        if sorted(statuses) != ["otp_replay", "success"]:
+            wrong += 1
+            examples.append(f"race {user} round {number}: {sorted(statuses)}")
+        expected[(user, "login_succeeded", "otp")] += 1
+        expected[(user, "logged_out", "load")] += 1
+        expected[(user, "otp_replay_rejected", "")] += 1
+        expected[(user, "login_failed", "bad_otp; replayed code")] += 1
+
+    # The shared victim: every failure counted once, the (threshold+1)th revoking.
+    victim_failures = counts["shared failure"]
+    if victim_failures > setup["threshold"]:
+        expected[("victim", "account_revoked",
+                  f"{setup['threshold'] + 1} consecutive failed logons")] += 1
+
+    mismatches: list[str] = []
+    with Store.open(folder) as store:
+        actual: Counter = Counter()
+        for e in store.audit_events():
+            if e.id > setup["start_id"]:
+                actual[(e.user_id, e.event, e.detail)] += 1
+        lost, duplicated = expected - actual, actual - expected
+        for report in reports.values():
+            for user_id, state in report.get("states", {}).items():
+                user = store.get_user(user_id)
+                held = {"failed_logons": user.failed_logons, "revoked": user.revoked,
+                        "otp_last_step": user.otp_last_step,
+                        "otp_burned_steps": list(user.otp_burned_steps)}
+                if held != state or not user.integrity_ok:
+                    mismatches.append(f"{user_id}: store {held}, expected {state}")
+        for pair, race in setup["races"].items():
+            user = store.get_user(race["user"])
+            steps = [r.get("race_last_step") for r in reports.values()
+                     if r.get("race_last_step") and r["index"] // 2 == pair]
+            rounds = race_rounds[race["user"]]
+            want_failed = 1 if rounds else 0
+            if (user.failed_logons != want_failed or user.revoked or not user.integrity_ok
+                    or (steps and user.otp_last_step != max(steps))):
+                mismatches.append(f"{race['user']}: failed {user.failed_logons}, "
+                                  f"last step {user.otp_last_step}, revoked {user.revoked}")
+        common = store.get_user("common")
+        if common.failed_logons or common.revoked or not common.integrity_ok:
+            mismatches.append("common: a failure was counted or its seal broke")
+        victim = store.get_user("victim")
+        if (victim.failed_logons != victim_failures
+                or victim.revoked != (victim_failures > setup["threshold"])
+                or not victim.integrity_ok):
+            mismatches.append(f"victim: {victim.failed_logons} failures counted of "
+                              f"{victim_failures}, revoked {victim.revoked}")
+        sessions = len(store.list_sessions())
+        sound = store.integrity_check() == ["ok"]
+    latencies.sort()
+
+    def percentile(p: float) -> float:
+        if not latencies:
+            return 0.0
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
+
+    logons = len(latencies)
+    figures = {
+        "processes": processes,
+        "seconds": int(seconds) if float(seconds).is_integer() else seconds,
+        "logons": logons,
+        "logons_per_s": round(logons / elapsed, 1) if elapsed else 0.0,
+        "p50_ms": round(percentile(0.50), 2), "p99_ms": round(percentile(0.99), 2),
+        "admin_edits": admin_edits,
+        "lost_audit_rows": sum(lost.values()),
+        "duplicated_audit_rows": sum(duplicated.values()),
+        "wrong_decisions": wrong, "locked_errors": locked,
+        "other_errors": len(errors) - locked, "state_mismatches": len(mismatches),
+        "sessions_left": sessions, "store_integrity_ok": sound,
+        "audit_rows_checked": sum(actual.values()),
+        "attempts": dict(sorted(counts.items())),
+        "password_hashing": setup["profile"],
+    }
+    findings = list(problems)
+    findings += [f"wrong decision: {w}" for w in examples[:10]]
+    findings += [f"lost audit row x{n}: {k}" for k, n in list(lost.items())[:10]]
+    findings += [f"duplicated audit row x{n}: {k}" for k, n in list(duplicated.items())[:10]]
+    findings += [f"state: {m}" for m in mismatches[:10]]
+    findings += [f"error: {e.strip().splitlines()[-1]}" for e in errors[:10]]
+    if sessions:
+        findings.append(f"{sessions} session(s) left open")
+    if not sound:
+        findings.append("PRAGMA integrity_check failed")
+    figures["findings"] = findings
+    figures["ok"] = not findings and all(
+        figures[k] == 0 for k in ("lost_audit_rows", "duplicated_audit_rows",
+                                  "wrong_decisions", "locked_errors", "other_errors",
+                                  "state_mismatches", "sessions_left"))
+    return figures
+
+
+def report(figures: dict[str, Any]) -> str:
+    rows = [
+        ("processes", "seconds", "logons", "logons/s", "p50 latency", "p99 latency",
+         "admin edits", "lost audit rows", "duplicated audit rows", "wrong decisions",
+         "locked errors"),
+        (str(figures["processes"]), f"{figures['seconds']:g}", str(figures["logons"]),
+         f"{figures['logons_per_s']:.0f}", f"{figures['p50_ms']:.1f} ms",
+         f"{figures['p99_ms']:.1f} ms", str(figures["admin_edits"]),
+         str(figures["lost_audit_rows"]), str(figures["duplicated_audit_rows"]),
+         str(figures["wrong_decisions"]), str(figures["locked_errors"])),
+    ]
+    attempts = ", ".join(f"{k} {v}" for k, v in figures["attempts"].items())
+    lines = [
+        table("Load: one store, many programs", rows), "",
+        f"Attempts: {attempts}.",
+        f"Audit rows checked: {figures['audit_rows_checked']}; other errors: "
+        f"{figures['other_errors']}; state mismatches: {figures['state_mismatches']}; "
+        f"sessions left: {figures['sessions_left']}; "
+        f"integrity_check: {'ok' if figures['store_integrity_ok'] else 'FAILED'}.",
+        f"Password hashing: {figures['password_hashing']}"
+        + ("" if "t=3" in figures["password_hashing"] else
+           " (the cheap test profile: the load is on the store, not on argon2; "
+           "--production-hash for the real parameters)") + ".",
+        "Latency: one logon() call (password check, decision, audit), log out excluded; "
+        f"{os.cpu_count()} CPU(s).",
+    ]
+    if figures["findings"]:
+        lines += ["", "INVARIANTS FAILED:"] + [f"  {f}" for f in figures["findings"]]
+    else:
+        lines += ["", "All invariants held."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--processes", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--production-hash", action="store_true",
+                        help="hash passwords with the production argon2 parameters")
+    parser.add_argument("--output", type=Path, default=OUTPUT,
+                        help=f"where to write the figures as JSON (default {OUTPUT})")
+    parser.add_argument("--data-dir", type=Path,
+                        help="store folder to create (default: a temporary one, removed)")
+    args = parser.parse_args(argv)
+    if args.processes < 1 or args.seconds <= 0:
+        parser.error("--processes and --seconds must be positive")
+    folder = args.data_dir or Path(tempfile.mkdtemp(prefix="tapemaster-load-"))
+    if args.data_dir and (folder / "tapemaster.db").exists():
+        parser.error(f"{folder} already holds a store; give a new folder")
+    try:
+        figures = run_load(args.processes, args.seconds, folder, args.production_hash)
+    finally:
+        if args.data_dir is None:
+            shutil.rmtree(folder, ignore_errors=True)
+    print(report(figures))
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    print(f"\nFigures written to {args.output}")
+    return 0 if figures["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
