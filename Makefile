@@ -35,6 +35,12 @@ run: $(STAMP)
 test: $(TESTSTAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## soak: the long runs make test leaves out (pytest -m soak): the kill -9 campaign
+##       (250 rounds; TAPEMASTER_SOAK_KILL_ROUNDS) and the one-minute load test.
+##       docs/reliability.md: .venv/bin/python benchmarks/reliability_report.py --soak
+soak: $(TESTSTAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m soak $(PYTEST_ARGS)
+
 ## lint: ruff
 lint: $(TESTSTAMP)
 	$(BIN)/ruff check src tests tools benchmarks packaging

@@ -34,6 +34,15 @@ def _rotate(path: Path) -> None:
         pass  # another program rotated it first, or the folder is read-only
 
 
+class _LogFile(logging.FileHandler):
+    """The log file. When it cannot be written (a full disk, a folder that went away)
+    the record is dropped: the program reports its own errors in one clear line or
+    box, and logging's traceback on stderr would only bury that line."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        pass
+
+
 def configure(log_folder: Path, *, stderr_prefix: str | None = None,
               level: int = logging.INFO) -> Path | None:
     """Send this package's logs to ``log_folder/tapemaster.log``; return its path.
@@ -52,8 +61,7 @@ def configure(log_folder: Path, *, stderr_prefix: str | None = None,
         log_folder.mkdir(parents=True, exist_ok=True)
         assert path is not None
         _rotate(path)
-        file_handler: logging.Handler | None = logging.FileHandler(
-            path, encoding="utf-8", delay=True)
+        file_handler: logging.Handler | None = _LogFile(path, encoding="utf-8", delay=True)
     except OSError:
         file_handler = None
         path = None

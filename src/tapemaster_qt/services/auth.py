@@ -29,6 +29,9 @@ from tapemaster_qt.store import Transaction
 logger = logging.getLogger(__name__)
 
 BURNED_STEPS_KEPT = 16
+CLOCK_BEHIND_STEPS = totp.WINDOW + 1
+"""The last accepted step this far ahead of the clock means the clock went back: a
+clock that only moves forward stays within WINDOW of every step it accepted."""
 MAX_PASSWORD_INPUT = 1024
 """Longer input cannot be a valid password (max 128); argon2 still sees a bounded string."""
 
@@ -51,6 +54,9 @@ class LogonStatus(Enum):
     """A wrong code while OTP is not yet activated: suggest scanning the QR again."""
     OTP_REPLAY = "otp_replay"
     CLOCK_SKEW = "clock_skew"
+    CLOCK_BEHIND = "clock_behind"
+    """This computer's clock is behind the user's last accepted code (it went back):
+    no code can be accepted until it catches up. Not counted toward revocation."""
     MALFORMED_CODE = "malformed_code"
     """The One Time Password field holds something that cannot be a code."""
     INTEGRITY_FAILED = "integrity_failed"
@@ -70,6 +76,7 @@ class Session:
     program: str
     tapemaster_rights: bool
     no_timeout: bool
+    since: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,8 @@ class LogonOutcome:
     """The Secret Key in groups of four, only for the enrolment popup."""
     skew_seconds: int | None = None
     """For CLOCK_SKEW: how far the device clock is off (positive: ahead)."""
+    wait_seconds: int | None = None
+    """For CLOCK_BEHIND: how long until this computer's clock passes the last code."""
     previous_logon: str | None = None
     failures_since: int = 0
     """Failed attempts since the previous successful logon (shown after logon)."""
@@ -95,6 +104,7 @@ class LogonOutcome:
 class LogonService:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
+        self._ended: set[int] = set()
 
     # --- logon ----------------------------------------------------------------------
 
@@ -169,6 +179,22 @@ class LogonService:
             )
 
         now = ctx.now()
+        if user.otp_last_step is not None:
+            behind = user.otp_last_step - totp.time_step(now)
+            if behind >= CLOCK_BEHIND_STEPS:
+                # Every step in the window is at or before the last accepted one, so no
+                # code can pass (replay protection holds). Say what is wrong instead of
+                # "already used", and do not count it: the user is not to blame, and
+                # repeated tries would revoke them. The code is not even evaluated, so
+                # the answer tells nothing about it.
+                self._audit_only(
+                    user.user_id, Event.LOGIN_FAILED,
+                    f"{FailReason.BAD_OTP}; this computer's clock is {behind * totp.PERIOD}s"
+                    " behind the last accepted code (not counted)",
+                )
+                wait = (user.otp_last_step + 1) * totp.PERIOD - now
+                return LogonOutcome(LogonStatus.CLOCK_BEHIND, user.user_id, ctx.program,
+                                    wait_seconds=max(1, round(wait)))
         step = totp.match_step(secret, code, now)
         if step is not None and step not in user.otp_burned_steps:
             status = LogonStatus.SUCCESS if user.otp_activated else LogonStatus.ACTIVATED
@@ -194,9 +220,9 @@ class LogonService:
 
     # --- writing the outcome ----------------------------------------------------------
 
-    def _audit(self, tx: Transaction, user_id: str | None, event: str, detail: str = "") -> None:
+    def _audit(self, tx: Transaction, user_id: str | None, event: str, detail: str = "") -> int:
         ctx = self._ctx
-        tx.append_audit(
+        return tx.append_audit(
             ts=ctx.timestamp(), actor=user_id or "-", user_id=user_id, program=ctx.program,
             host=ctx.host, event=str(event), detail=str(detail),
         )
@@ -286,15 +312,19 @@ class LogonService:
                     self._audit(tx, user.user_id, Event.OTP_ENROLLMENT_SHOWN)
                 if status is LogonStatus.ACTIVATED:
                     self._audit(tx, user.user_id, Event.OTP_ACTIVATED)
-                self._audit(tx, user.user_id, Event.LOGIN_SUCCEEDED,
-                            "otp" if otp_step is not None else "")
-                session_id = tx.start_session(user.user_id, ctx.program, ctx.host, ctx.pid, now)
+                logon_row = self._audit(tx, user.user_id, Event.LOGIN_SUCCEEDED,
+                                        "otp" if otp_step is not None else "")
+                # The logon's audit row id: never reused, unlike the largest id of a
+                # table rows are deleted from, so a program whose session was removed
+                # as stale can never touch (or end) another user's session.
+                session_id = tx.start_session(user.user_id, ctx.program, ctx.host, ctx.pid,
+                                              now, session_id=logon_row)
         except StoreIntegrityError:
             self._audit_only(user.user_id, Event.INTEGRITY_FAILED, "logon refused")
             return LogonOutcome(LogonStatus.INTEGRITY_FAILED, user.user_id, ctx.program)
         session = Session(
             session_id=session_id, user_id=fresh.user_id, name=fresh.name, program=ctx.program,
-            tapemaster_rights=fresh.tapemaster_rights, no_timeout=fresh.no_timeout,
+            tapemaster_rights=fresh.tapemaster_rights, no_timeout=fresh.no_timeout, since=now,
         )
         return LogonOutcome(
             status, fresh.user_id, ctx.program, session=session,
@@ -321,14 +351,28 @@ class LogonService:
     # --- sessions -----------------------------------------------------------------------
 
     def heartbeat(self, session: Session) -> bool:
-        """Mark the session alive; False when it no longer exists (ended elsewhere)."""
-        with self._ctx.store.write() as tx:
-            return tx.touch_session(session.session_id, self._ctx.timestamp())
+        """Mark the session alive. A session removed as stale while this program was
+        suspended (or the clock jumped) is put back, so Active Users shows it again;
+        False when it was logged out or its user no longer exists."""
+        ctx = self._ctx
+        if session.session_id in self._ended:
+            return False
+        now = ctx.timestamp()
+        with ctx.store.write() as tx:
+            if tx.touch_session(session.session_id, now):
+                return True
+            resumed = tx.resume_session(session.session_id, session.user_id, ctx.program,
+                                        ctx.host, ctx.pid, session.since or now, now)
+        if resumed:
+            logger.info("Session %d of %s was removed as stale; registered it again",
+                        session.session_id, session.user_id)
+        return resumed
 
     def logout(self, session: Session, reason: str = "") -> None:
         with self._ctx.store.write() as tx:
             tx.end_session(session.session_id)
             self._audit(tx, session.user_id, Event.LOGGED_OUT, reason)
+        self._ended.add(session.session_id)
 
 
 _REFUSAL_STATUS = {

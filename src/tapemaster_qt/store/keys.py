@@ -142,15 +142,18 @@ def load_key(store_id: str, folder: Path) -> StoreKey | None:
             text = backend.get_password(KEYRING_SERVICE, store_id)  # type: ignore[attr-defined]
         except Exception as exc:  # any backend failure: fall through to the file
             keyring_error = type(exc).__name__
-            logger.warning("Reading the store key from the OS keyring failed: %s", keyring_error)
             text = None
         if text:
             return StoreKey(_decode(text, "the OS keyring"), "keyring", _backend_name(backend))
     path = folder / KEY_FILE
     raw = read_key_file(path, store_id)
     if raw is not None:
+        if keyring_error:
+            logger.warning("Reading the store key from the OS keyring failed (%s); "
+                           "using the key file %s", keyring_error, path)
         return StoreKey(raw, "file", str(path))
     if keyring_error:
+        # Said once, in the error itself (the CLI's one line), not in a warning first.
         raise StoreKeyError(
             f"The store key could not be read from the OS keyring ({keyring_error}) "
             "and there is no key file; unlock the keyring and try again."

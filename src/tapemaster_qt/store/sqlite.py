@@ -81,6 +81,8 @@ _ROW_DISPLAY = (
 _ROWS_SELECT = "SELECT " + ", ".join(_ROW_DISPLAY + _SEALED + ("mac",)) + " FROM users"
 _ROWS_DISPLAY_SELECT = "SELECT " + ", ".join(_ROW_DISPLAY) + " FROM users"
 _WRITABLE = frozenset(_USER_COLUMNS) - {"user_id", "mac", "created"}
+QUICK_CHECKED = ("settings", "users", "sessions")
+"""Tables (with their indexes) checked each time a store is opened."""
 _PROGRAM_COLUMNS = {
     "TapeMaster": "access_tapemaster",
     "Lite": "access_lite",
@@ -105,7 +107,9 @@ def _translate(exc: sqlite3.Error, path: Path) -> StoreError | ConflictError:
             "The user store is in use by another program and did not become free in time; "
             "nothing was changed. Try again in a moment."
         )
-    if name == "SQLITE_FULL" or "disk is full" in text:
+    if name == "SQLITE_FULL" or "disk is full" in text or (
+        name.startswith("SQLITE_IOERR") and _disk_full(path)
+    ):
         return StoreFullError(
             f"The disk holding the user store ({path.parent}) is full; nothing was changed. "
             "Free some space and try again."
@@ -133,6 +137,17 @@ def _translate(exc: sqlite3.Error, path: Path) -> StoreError | ConflictError:
             "nothing was changed. Check the disk and try again."
         )
     return StoreError(f"The user store {path} reported an error: {text}.")
+
+
+def _disk_full(path: Path) -> bool:
+    """Whether an I/O error is a full disk in disguise: SQLite reports a -shm file it
+    cannot grow (opening a store on a full disk) as SQLITE_IOERR_SHMSIZE."""
+    import shutil
+
+    try:
+        return shutil.disk_usage(path.parent).free < 64 * 1024
+    except OSError:
+        return False
 
 
 def _conflict_message(text: str) -> str:
@@ -174,6 +189,8 @@ class Store:
         self.created = created
         self._key: StoreKey | None = None
         self._sealer: Sealer | None = None
+        self._damaged = False
+        """Set once SQLite reported damage: nothing more is written to the file."""
 
     # --- opening ------------------------------------------------------------------
 
@@ -236,6 +253,8 @@ class Store:
                 f"(store version {version}, this program knows up to {SCHEMA_VERSION}). "
                 "Install the newer version; the store was left untouched."
             )
+        if version > 0:
+            cls._quick_check(conn, path)
         try:
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
@@ -256,6 +275,24 @@ class Store:
         if row is None:
             raise StoreCorruptError(f"The user store {path} has lost its identity record.")
         return str(row[0]), created
+
+    @staticmethod
+    def _quick_check(conn: sqlite3.Connection, path: Path) -> None:
+        """Refuse a store whose users, settings or sessions are damaged before anything
+        is written to it. The audit log is left out: it may hold millions of rows, and
+        damage there shows when it is read or appended to."""
+        try:
+            results = [row[0] for table in QUICK_CHECKED
+                       for row in conn.execute(f"PRAGMA quick_check({table})")]
+        except sqlite3.Error as exc:
+            raise _translate(exc, path) from None
+        if any(result != "ok" for result in results):
+            # The details are for the log file; the user gets the one sentence below.
+            logger.info("Quick check of %s failed: %s", path, "; ".join(results[:5]))
+            raise StoreCorruptError(
+                f"The user store {path} is damaged. Restore it from a backup "
+                "or ask your administrator."
+            )
 
     @staticmethod
     def _backup(conn: sqlite3.Connection, path: Path, version: int) -> Path:
@@ -386,19 +423,30 @@ class Store:
 
     # --- plumbing -------------------------------------------------------------------
 
+    def _error(self, exc: sqlite3.Error) -> StoreError | ConflictError:
+        error = _translate(exc, self.path)
+        if isinstance(error, StoreCorruptError):
+            self._damaged = True
+        return error
+
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         try:
             return self._conn.execute(sql, params).fetchall()
         except sqlite3.Error as exc:
-            raise _translate(exc, self.path) from None
+            raise self._error(exc) from None
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Transaction]:
         """One short write transaction; commits on success, rolls back on any error."""
+        if self._damaged:
+            raise StoreCorruptError(
+                f"The user store {self.path} is damaged; nothing was changed. Restore it "
+                "from a backup or ask your administrator."
+            )
         try:
             _begin_immediate(self._conn, self.busy_timeout)
         except sqlite3.Error as exc:
-            raise _translate(exc, self.path) from None
+            raise self._error(exc) from None
         tx = Transaction(self)
         try:
             yield tx
@@ -411,7 +459,7 @@ class Store:
         except sqlite3.Error as exc:
             with contextlib.suppress(sqlite3.Error):
                 self._conn.execute("ROLLBACK")
-            raise _translate(exc, self.path) from None
+            raise self._error(exc) from None
 
     def _record(self, row: Sequence[Any]) -> UserRecord:
         return UserRecord(
@@ -609,7 +657,7 @@ class Transaction:
         try:
             return self._conn.execute(sql, params)
         except sqlite3.Error as exc:
-            raise _translate(exc, self._store.path) from None
+            raise self._store._error(exc) from None
 
     # --- users ------------------------------------------------------------------------
 
@@ -624,7 +672,7 @@ class Transaction:
         try:
             _insert_user(self._conn, self._store.sealer, values)
         except sqlite3.Error as exc:
-            raise _translate(exc, self._store.path) from None
+            raise self._store._error(exc) from None
 
     def insert_users(self, rows: Iterable[dict[str, Any]]) -> int:
         """Many new users in one ``executemany`` (bulk import)."""
@@ -633,7 +681,7 @@ class Transaction:
         try:
             self._conn.executemany(_USER_INSERT, prepared)
         except sqlite3.Error as exc:
-            raise _translate(exc, self._store.path) from None
+            raise self._store._error(exc) from None
         return len(prepared)
 
     def update_user(
@@ -731,16 +779,29 @@ class Transaction:
                 "VALUES (?, ?, ?, ?, ?, ?, ?)", rows,
             )
         except sqlite3.Error as exc:
-            raise _translate(exc, self._store.path) from None
+            raise self._store._error(exc) from None
 
     # --- sessions ---------------------------------------------------------------------
 
-    def start_session(self, user_id: str, program: str, host: str, pid: int, ts: str) -> int:
+    def start_session(self, user_id: str, program: str, host: str, pid: int, ts: str,
+                      session_id: int | None = None) -> int:
+        """A new session row; ``session_id`` (e.g. its logon's audit row id) makes the
+        id one that no earlier session had, even one removed since."""
         cur = self._exec(
-            "INSERT INTO sessions (user_id, program, host, pid, since, last_seen) "
-            "VALUES (?, ?, ?, ?, ?, ?)", (user_id, program, host, pid, ts, ts),
+            "INSERT INTO sessions (id, user_id, program, host, pid, since, last_seen) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)", (session_id, user_id, program, host, pid, ts, ts),
         )
         return int(cur.lastrowid or 0)
+
+    def resume_session(self, session_id: int, user_id: str, program: str, host: str,
+                       pid: int, since: str, ts: str) -> bool:
+        """Put back the row of a running session that was removed as stale; False when
+        its user no longer exists."""
+        return self._exec(
+            "INSERT OR IGNORE INTO sessions (id, user_id, program, host, pid, since, last_seen) "
+            "SELECT ?, user_id, ?, ?, ?, ?, ? FROM users WHERE user_id = ?",
+            (session_id, program, host, pid, since, ts, user_id),
+        ).rowcount == 1
 
     def touch_session(self, session_id: int, ts: str) -> bool:
         return self._exec(

@@ -37,6 +37,11 @@ def logon_message(outcome: LogonOutcome) -> str:
         how = describe_skew(outcome.skew_seconds or 0)
         return (f"That code belongs to another time: your device's clock is {how}. "
                 "Check the date, time and time zone on your device, then use the next code.")
+    if status is LogonStatus.CLOCK_BEHIND:
+        wait = describe_skew(-(outcome.wait_seconds or 60)).removesuffix(" behind")
+        return (f"This computer's clock is behind the time of your last logon, so no One "
+                f"Time Password can be accepted yet. Try again in {wait}, or ask your "
+                "administrator to check this computer's date and time.")
     if status is LogonStatus.MALFORMED_CODE:
         return "A One Time Password is the 6 digits your app shows, like 123456 or 123 456."
     if status is LogonStatus.INTEGRITY_FAILED:
