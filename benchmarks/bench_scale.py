@@ -111,7 +111,8 @@ def administration(app: QApplication, ctx: Context) -> list[tuple[str, ...]]:
     plain, rows = timed(lambda: db.execute(
         f"SELECT {ROW_COLUMNS} FROM users ORDER BY user_id").fetchall(), 3)
     db.close()
-    service, _ = timed(admin.list_users, 3)
+    service, _ = timed(lambda: admin.list_users(check_seals=False), 3)
+    sealed, _ = timed(admin.list_users, 3)
 
     before = rss_mb()
     start = time.perf_counter()
@@ -164,8 +165,10 @@ def administration(app: QApplication, ctx: Context) -> list[tuple[str, ...]]:
     n = len(rows)
     return [
         (f"load {n:,} users: plain sqlite3 query", ms(plain), "baseline", ""),
-        ("load through the admin service (seals checked)", ms(service),
+        ("load through the admin service, as the window does (seals later)", ms(service),
          f"{service / plain:.1f}x plain", ""),
+        ("load through the admin service with every seal checked", ms(sealed),
+         f"{sealed / plain:.1f}x plain", ""),
         ("Group/User Administration shown, table painted", ms(shown), "target 1000 ms",
          "met" if shown <= 1.0 else "MISSED"),
         ("then in the background: every seal checked, filter index built",
@@ -210,39 +213,64 @@ def audit_window(app: QApplication, ctx: Context, events: int) -> list[tuple[str
     ]
 
 
+class TimedHasher(PasswordHasher):
+    """The production hasher, with the seconds spent inside argon2 added up, so a logon's
+    own work is its total time minus its hashing, measured in the same call."""
+
+    spent = 0.0
+
+    def _timed(self, fn, *args):  # type: ignore[no-untyped-def]
+        start = time.perf_counter()
+        try:
+            return fn(*args)
+        finally:
+            self.spent += time.perf_counter() - start
+
+    def verify(self, stored_hash: str, password: str) -> bool:
+        return bool(self._timed(super().verify, stored_hash, password))
+
+    def hash(self, password: str) -> str:
+        return str(self._timed(super().hash, password))
+
+    def needs_rehash(self, stored_hash: str) -> bool:
+        return bool(self._timed(super().needs_rehash, stored_hash))
+
+
 def logon_path(app: QApplication, ctx: Context) -> list[tuple[str, ...]]:
     from tapemaster_qt.ui.otp_setup import OtpSetupDialog
 
     admin = AdminService(ctx, Actor.for_cli())
-    hasher = ctx.hasher
     password = "bench-user-pass-1"
     for user_id in ("plain01", "otp01", "enrol01"):
         admin.add_user({"user_id": user_id}, password)
     admin.set_otp("otp01", True)
     admin.set_otp("enrol01", True)
+    hasher = TimedHasher(PRODUCTION)
+    ctx.hasher = hasher
     logon = LogonService(ctx)
-    stored = ctx.store.get_user("plain01").password_hash  # type: ignore[union-attr]
-    hash_time, _ = timed(lambda: hasher.verify(stored, password), 7)
 
-    plain_time, outcome = timed(lambda: logon.logon("plain01", password), 7)
-    assert outcome.status is LogonStatus.SUCCESS
+    def measure(*args: str):  # type: ignore[no-untyped-def]
+        hasher.spent = 0.0
+        start = time.perf_counter()
+        outcome = logon.logon(*args)
+        total = time.perf_counter() - start
+        return outcome, total - hasher.spent, hasher.spent
 
-    first = logon.logon("otp01", password)
-    secret = _secret(first.provisioning_uri or "")
-    otp_times = []
+    plain = [measure("plain01", password) for _ in range(9)]
+    assert all(o.status is LogonStatus.SUCCESS for o, _, _ in plain)
+
+    secret = _secret(logon.logon("otp01", password).provisioning_uri or "")
     step = totp.time_step(time.time())
-    for i in range(7):
+    otp = []
+    for i in range(9):
         ctx.clock = lambda i=i: (step + 2 * i) * 30.0 + 5  # a fresh step each time
-        code = totp.code_at(secret, step + 2 * i)
-        t, outcome = timed(lambda code=code: logon.logon("otp01", password, code))
-        assert outcome.succeeded, outcome.status
-        otp_times.append(t)
+        otp.append(measure("otp01", password, totp.code_at(secret, step + 2 * i)))
+        assert otp[-1][0].succeeded, otp[-1][0].status
     ctx.clock = time.time
-    otp_time = statistics.median(otp_times)
 
-    qr_times = []
-    for _ in range(5):
-        outcome = logon.logon("enrol01", password)
+    qr = []
+    for _ in range(7):
+        outcome, own, _hash = measure("enrol01", password)
         assert outcome.status is LogonStatus.ENROLMENT
         start = time.perf_counter()
         dialog = OtpSetupDialog(outcome.provisioning_uri or "", outcome.secret_key or "",
@@ -250,22 +278,24 @@ def logon_path(app: QApplication, ctx: Context) -> list[tuple[str, ...]]:
         dialog.show()
         settle(app)
         dialog.qrCodeLabel.grab()
-        qr_times.append(time.perf_counter() - start)
+        qr.append(own + time.perf_counter() - start)
         dialog.close()
         dialog.deleteLater()
-    qr = statistics.median(qr_times)
-    extra_plain = plain_time - hash_time
-    extra_otp = otp_time - hash_time
+
+    hash_time = statistics.median(h for _, _, h in plain + otp)
+    own_plain = statistics.median(o for _, o, _ in plain)
+    own_otp = statistics.median(o for _, o, _ in otp)
+    qr_time = statistics.median(qr)
     return [
-        (f"argon2id verify ({PRODUCTION.describe()})", ms(hash_time), "baseline", ""),
-        ("logon, password only (incl. hash)", ms(plain_time),
-         f"beyond hash {ms(extra_plain)} = {extra_plain / hash_time:.0%} of hash",
-         "met" if extra_plain <= 0.2 * hash_time else "MISSED"),
-        ("logon, password + OTP + store write (incl. hash)", ms(otp_time),
-         f"beyond hash {ms(extra_otp)} = {extra_otp / hash_time:.0%} of hash",
-         "met" if extra_otp <= 0.2 * hash_time else "MISSED"),
-        ("QR popup rendered after the password was accepted", ms(qr), "target 50 ms",
-         "met" if qr <= 0.05 else "MISSED"),
+        (f"argon2id in a logon ({PRODUCTION.describe()})", ms(hash_time), "baseline", ""),
+        ("logon, password only: beyond the hash", ms(own_plain),
+         f"{own_plain / hash_time:.1%} of hash; target <= 20%",
+         "met" if own_plain <= 0.2 * hash_time else "MISSED"),
+        ("logon, password + OTP + store write: beyond the hash", ms(own_otp),
+         f"{own_otp / hash_time:.1%} of hash; target <= 20%",
+         "met" if own_otp <= 0.2 * hash_time else "MISSED"),
+        ("QR popup painted after the password was accepted", ms(qr_time), "target 50 ms",
+         "met" if qr_time <= 0.05 else "MISSED"),
     ]
 
 
@@ -294,6 +324,7 @@ def main() -> int:
              f"{rate:,.0f} users/s", "")]
     store = Store.open(folder)
     ctx = Context(store, program="TapeMaster", hasher=PasswordHasher(PRODUCTION))
+    ctx.store.key  # noqa: B018 - load the key once, as the logon dialog's warm-up does
     rows += administration(app, ctx)
     added = add_audit_events(store, args.events)
     rows.append((f"(set-up: {args.events:,} audit events written)", f"{added:.1f} s", "",

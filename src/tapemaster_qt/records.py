@@ -56,7 +56,7 @@ class UserRow(NamedTuple):
     """The slim, display-only view of a user for large tables (no hashes, no secrets).
 
     A named tuple, not a dataclass: 100,000 of them are built to open Group/User
-    Administration, and a tuple is built in C.
+    Administration, and a tuple is built in C. The flags may be SQLite's 0/1.
     """
 
     user_id: str

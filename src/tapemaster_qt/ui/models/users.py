@@ -11,6 +11,7 @@ once per row (or per comparison), which costs seconds at this size.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import compress
 from typing import Any
 
 from PySide6.QtCore import (
@@ -68,8 +69,10 @@ class UsersModel(QAbstractTableModel):
         super().__init__(parent)
         self._all: list[UserRow] = []
         self._rows: list[UserRow] = []  # visible rows, what the view shows
+        # Lower-case words of each row, in the same order as _all / _rows.
+        self._all_words: list[str] = []
+        self._rows_words: list[str] = []
         self._filter = ""
-        self._search: dict[str, str] | None = None
         self._logon_text: dict[str, str] = {}
         self._warning_icon: Any = None
 
@@ -78,8 +81,8 @@ class UsersModel(QAbstractTableModel):
     def set_rows(self, rows: Sequence[UserRow]) -> None:
         self.beginResetModel()
         self._all = list(rows)
-        self._search = None
-        self._rows = self._filtered(self._all)
+        self._all_words = []
+        self._apply_filter(self._all, None)
         self.endResetModel()
 
     def rows(self) -> list[UserRow]:
@@ -117,37 +120,46 @@ class UsersModel(QAbstractTableModel):
                 f"\x1f{r.description}").casefold()
 
     def prepare_search(self, start: int, count: int) -> bool:
-        """Build part of the filter index ahead of the first keystroke (idle time);
-        True when the whole index is built."""
-        if self._search is None:
-            self._search = {}
-        search, words = self._search, self._words
-        for r in self._all[start:start + count]:
-            if r.user_id not in search:
-                search[r.user_id] = words(r)
-        return len(search) >= len(self._all)
+        """Build the next part of the filter index ahead of the first keystroke (idle
+        time); True when the whole index is built. ``start`` is where to continue."""
+        words = self._words
+        done = len(self._all_words)
+        if start > done:
+            start = done
+        self._all_words.extend(words(r) for r in self._all[done:start + count])
+        return len(self._all_words) >= len(self._all)
 
-    def _search_text(self) -> dict[str, str]:
-        if self._search is None or len(self._search) < len(self._all):
-            self.prepare_search(0, len(self._all))
-        assert self._search is not None
-        return self._search
-
-    def _filtered(self, rows: list[UserRow]) -> list[UserRow]:
+    def _apply_filter(self, rows: list[UserRow], words: list[str] | None) -> None:
+        """Set the visible rows: those of ``rows`` (with their ``words``) that match."""
+        # The lists are never changed in place (only replaced), so they may be shared.
         if not self._filter:
-            return list(rows)
+            self._rows = self._all
+            self._rows_words = self._all_words if self.prepare_search(0, 0) else []
+            return
+        if words is None or len(words) != len(rows):
+            self.prepare_search(len(self._all_words), len(self._all))
+            rows, words = self._all, self._all_words
         needle = self._filter.casefold()
-        search = self._search_text()
-        return [r for r in rows if needle in search[r.user_id]]
+        hits = [needle in w for w in words]
+        if all(hits):
+            self._rows, self._rows_words = rows, words
+        else:
+            self._rows = list(compress(rows, hits))
+            self._rows_words = list(compress(words, hits))
 
     def set_filter(self, text: str) -> None:
-        """Show only rows whose words contain ``text`` (case-insensitive)."""
+        """Show only rows whose words contain ``text`` (case-insensitive). Typing more
+        of the same text only looks at the rows still shown."""
         text = text.strip()
         if text == self._filter:
             return
+        narrowing = bool(self._filter) and text.casefold().startswith(self._filter.casefold())
         self.beginResetModel()
         self._filter = text
-        self._rows = self._filtered(self._all)
+        if narrowing:
+            self._apply_filter(self._rows, self._rows_words)
+        else:
+            self._apply_filter(self._all, None)
         self.endResetModel()
 
     def filter_text(self) -> str:
@@ -225,15 +237,18 @@ class UsersModel(QAbstractTableModel):
         old_ids = [self._rows[i.row()].user_id for i in old_persistent]
         field = _FIELD[column]
         descending = order == Qt.SortOrder.DescendingOrder
-        rows = sorted(self._all, key=lambda r: r.user_id.casefold(),
-                      reverse=descending and column == COL_USER_ID)
+        rows = self._all
+        order_ = sorted(range(len(rows)), key=lambda i: rows[i].user_id.casefold(),
+                        reverse=descending and column == COL_USER_ID)
         # Python's sort is stable, also with reverse=True: ties stay in User-ID order.
         if column == COL_ROLE or column in _BOOL_COLUMNS:
-            rows.sort(key=lambda r: r[field], reverse=descending)
+            order_.sort(key=lambda i: rows[i][field], reverse=descending)
         elif column != COL_USER_ID:
-            rows.sort(key=lambda r: (r[field] or "").casefold(), reverse=descending)
-        self._all = rows
-        self._rows = self._filtered(rows)
+            order_.sort(key=lambda i: (rows[i][field] or "").casefold(), reverse=descending)
+        self._all = [rows[i] for i in order_]
+        words = self._all_words
+        self._all_words = ([words[i] for i in order_] if len(words) == len(rows) else [])
+        self._apply_filter(self._all, None)
         if old_persistent:
             position = {r.user_id: n for n, r in enumerate(self._rows)}
             new = [self.index(position[uid], i.column()) for uid, i in
