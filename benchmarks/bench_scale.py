@@ -107,13 +107,8 @@ def administration(app: QApplication, ctx: Context) -> list[tuple[str, ...]]:
     from tapemaster_qt.ui.models.users import COL_NAME
 
     admin = AdminService(ctx, Actor.for_user("tapemaster"))
-    db = sqlite3.connect(ctx.store.path)
-    plain, rows = timed(lambda: db.execute(
-        f"SELECT {ROW_COLUMNS} FROM users ORDER BY user_id").fetchall(), 3)
-    db.close()
-    service, _ = timed(lambda: admin.list_users(check_seals=False), 3)
-    sealed, _ = timed(admin.list_users, 3)
-
+    # The window first, in a process that has not read the users yet: its opening time
+    # and its memory are then what an administrator's program sees.
     before = rss_mb()
     start = time.perf_counter()
     window = GroupUserAdministration(admin)
@@ -127,6 +122,13 @@ def administration(app: QApplication, ctx: Context) -> list[tuple[str, ...]]:
         app.processEvents()
     background = time.perf_counter() - start
     grown = rss_mb() - before
+
+    db = sqlite3.connect(ctx.store.path)
+    plain, rows = timed(lambda: db.execute(
+        f"SELECT {ROW_COLUMNS} FROM users ORDER BY user_id").fetchall(), 3)
+    db.close()
+    service, _ = timed(lambda: admin.list_users(check_seals=False), 3)
+    sealed, _ = timed(admin.list_users, 3)
 
     keystrokes = []
     text = ""
@@ -182,7 +184,8 @@ def administration(app: QApplication, ctx: Context) -> list[tuple[str, ...]]:
         (f"scroll: one screen repaint (median of {len(pages)})",
          ms(statistics.median(pages)), f"max {ms(max(pages))}; SQL during scroll: "
          f"{len(statements)}", "met" if not statements else "MISSED"),
-        ("memory growth opening the window", f"{grown:.0f} MB", "target < 200 MB",
+        ("memory growth: RSS before the window -> window open, seals checked",
+         f"{grown:.0f} MB", "target < 200 MB",
          "met" if grown < 200 else "MISSED"),
     ]
 
