@@ -94,6 +94,12 @@ def main() -> int:
     for _ in range(6):
         logon.logon("dave-k", "wrong password")
     logon.logon("erin", "wrong password")
+    # Someone gives frank tapemaster rights by editing the file with another tool:
+    # his record fails its integrity check and shows in red.
+    import sqlite3
+
+    with sqlite3.connect(ctx.store.path) as raw:
+        raw.execute("UPDATE users SET tapemaster_rights = 1 WHERE user_id = 'frank'")
 
     # Logon with a refusal in messageLabel.
     controller = Controller(ctx, UiState(folder))
@@ -140,6 +146,8 @@ def main() -> int:
     shoot(app, window, "main-window")
     admin_window = window.open_group_user_administration()
     assert admin_window is not None
+    while admin_window._idle.isActive():  # record seals are checked in slices
+        app.processEvents()
     admin_window.usersView.selectRow(1)
     shoot(app, admin_window, "group-user-administration")
     menu = admin_window.users_menu()
