@@ -112,3 +112,21 @@ def ctx(store: Store, hasher: PasswordHasher, clock: FakeClock) -> Context:
 def admin(ctx: Context) -> AdminService:
     """The built-in tapemaster acting as administrator."""
     return AdminService(ctx, Actor.for_user("tapemaster"))
+
+
+@pytest.fixture
+def package_logging() -> Iterator[None]:
+    """app.main and cli.main set up the package's log handlers (a log file, stderr);
+    put the logger back as it was afterwards, so later tests' log capture still works."""
+    import logging
+
+    logger = logging.getLogger("tapemaster_qt")
+    handlers, level, propagate = list(logger.handlers), logger.level, logger.propagate
+    yield
+    for handler in list(logger.handlers):
+        if handler not in handlers:
+            logger.removeHandler(handler)
+            handler.close()
+    logger.setLevel(level)
+    logger.propagate = propagate
+

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sqlite3
 from pathlib import Path
 
@@ -195,18 +194,6 @@ def test_cancelling_the_first_run_ends_the_program(qtbot, launch) -> None:
 # --- whole programs through app.main ------------------------------------------------------
 
 
-@pytest.fixture
-def main_logging():
-    """app.main sets up the package's log handlers; put them back afterwards."""
-    logger = logging.getLogger("tapemaster_qt")
-    handlers, level, propagate = list(logger.handlers), logger.level, logger.propagate
-    yield
-    for handler in list(logger.handlers):
-        if handler not in handlers:
-            logger.removeHandler(handler)
-            handler.close()
-    logger.setLevel(level)
-    logger.propagate = propagate
 
 
 def initialised(folder: Path) -> Path:
@@ -215,7 +202,7 @@ def initialised(folder: Path) -> Path:
     return folder
 
 
-def test_main_runs_until_the_logon_is_cancelled(qtbot, tmp_path, boxes, main_logging) -> None:
+def test_main_runs_until_the_logon_is_cancelled(qtbot, tmp_path, boxes, package_logging) -> None:
     folder = initialised(tmp_path / "store")
     seen: list[str] = []
 
@@ -266,7 +253,7 @@ def _too_new(folder: Path) -> None:
     (_garbage, "is not a TapeMaster user store"),
     (_too_new, "written by a newer version of TapeMaster Qt"),
 ])
-def test_a_store_that_cannot_open_is_refused_calmly(tmp_path, boxes, capfd, main_logging,
+def test_a_store_that_cannot_open_is_refused_calmly(tmp_path, boxes, capfd, package_logging,
                                                     spoil, expected) -> None:
     folder = tmp_path / "store"
     spoil(folder)

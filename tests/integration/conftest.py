@@ -1,3 +1,3 @@
 """Fixtures of the fault tests (defined in integration/reliability.py)."""
 
-from integration.reliability import boxes, main_logging, programs, tmpfs  # noqa: F401
+from integration.reliability import boxes, programs, tmpfs  # noqa: F401

@@ -126,18 +126,6 @@ def boxes(monkeypatch: pytest.MonkeyPatch) -> Boxes:
     return seen
 
 
-@pytest.fixture
-def main_logging() -> Iterator[None]:
-    """app.main adds log handlers to the package logger; take them away afterwards."""
-    logger = logging.getLogger("tapemaster_qt")
-    handlers, level, propagate = list(logger.handlers), logger.level, logger.propagate
-    yield
-    for handler in list(logger.handlers):
-        if handler not in handlers:
-            logger.removeHandler(handler)
-            handler.close()
-    logger.setLevel(level)
-    logger.propagate = propagate
 
 
 def gui_start(folder: Path, program: str = "TapeMaster") -> int:

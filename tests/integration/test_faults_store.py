@@ -180,7 +180,7 @@ CASES = [
 @pytest.mark.parametrize(("fault", "how", "spoil", "expected"), CASES,
                          ids=[f"{c[0]}: {c[1]}" for c in CASES])
 def test_a_damaged_store_is_refused_and_left_alone(
-    qapp, site: Path, boxes, main_logging, capfd, fault: str, how: str,
+    qapp, site: Path, boxes, package_logging, capfd, fault: str, how: str,
     spoil: Callable[[Path], None], expected: str,
 ) -> None:
     spoil(site)
@@ -260,7 +260,7 @@ def _leave_unclean(folder: Path) -> None:
     assert (folder / "tapemaster.db-wal").stat().st_size > 0
 
 
-def test_a_read_only_disk(template: Path, tmpfs, qapp, boxes, main_logging, capfd) -> None:
+def test_a_read_only_disk(template: Path, tmpfs, qapp, boxes, package_logging, capfd) -> None:
     fs = tmpfs(4096)
     folder = fs.where / "store"
     shutil.copytree(template, folder)
@@ -382,7 +382,7 @@ def test_a_disk_that_fills_up_while_programs_run(template: Path, tmpfs, qtbot, p
            "changed'; after freeing space the logon works and every earlier change is there")
 
 
-def test_starting_on_a_full_disk(template: Path, tmpfs, qapp, boxes, main_logging,
+def test_starting_on_a_full_disk(template: Path, tmpfs, qapp, boxes, package_logging,
                                  capfd) -> None:
     fs = tmpfs(4096)
     folder = fs.where / "store"
@@ -511,7 +511,7 @@ def test_the_cli_waits_out_its_busy_timeout_then_says_so(site: Path) -> None:
            "CLI: exit 1 after 5 s, 'in use by another program…'; works once free")
 
 
-def test_an_exclusively_locked_store_cannot_even_open(site: Path, qapp, boxes, main_logging,
+def test_an_exclusively_locked_store_cannot_even_open(site: Path, qapp, boxes, package_logging,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     real_open = Store.open.__func__  # type: ignore[attr-defined]
 

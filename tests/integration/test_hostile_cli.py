@@ -14,11 +14,9 @@ standard input.
 from __future__ import annotations
 
 import io
-import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
@@ -94,18 +92,6 @@ def _made_store(folder: Path) -> None:
         admin.add_user({"user_id": "bob"}, "Bob-Secret-4242")
 
 
-@pytest.fixture
-def package_logging() -> Iterator[None]:
-    """cli.main sets up the package's log handlers; put them back afterwards."""
-    logger = logging.getLogger("tapemaster_qt")
-    handlers, level, propagate = list(logger.handlers), logger.level, logger.propagate
-    yield
-    for handler in list(logger.handlers):
-        if handler not in handlers:
-            logger.removeHandler(handler)
-            handler.close()
-    logger.setLevel(level)
-    logger.propagate = propagate
 
 
 @pytest.fixture

@@ -124,18 +124,6 @@ def leaks(witness: Witness, places: dict[str, bytes]) -> list[str]:
     return found
 
 
-@pytest.fixture
-def package_logging() -> Iterator[None]:
-    """The CLI and this test set up the package's log handlers; put them back after."""
-    logger = logging.getLogger("tapemaster_qt")
-    handlers, level, propagate = list(logger.handlers), logger.level, logger.propagate
-    yield
-    for handler in list(logger.handlers):
-        if handler not in handlers:
-            logger.removeHandler(handler)
-            handler.close()
-    logger.setLevel(level)
-    logger.propagate = propagate
 
 
 def test_no_secret_password_or_code_leaks(qtbot, tmp_path: Path, data_dir: Path,
