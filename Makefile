@@ -41,9 +41,10 @@ test: $(TESTSTAMP)
 soak: $(TESTSTAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m soak $(PYTEST_ARGS)
 
-## lint: ruff
+## lint: ruff everywhere, mypy --strict on the services and the store
 lint: $(TESTSTAMP)
 	$(BIN)/ruff check src tests tools benchmarks packaging
+	$(BIN)/mypy
 
 # The bundle is rebuilt when the spec, the package or the packaging files change.
 DIST_BUNDLE := dist/tapemaster

@@ -105,7 +105,8 @@ class AdminService:
         )
 
     def _require_user(self, tx_or_store: Any, user_id: str) -> UserRecord:
-        user = tx_or_store.get_user(user_id) if storable(user_id) else None
+        user: UserRecord | None = (tx_or_store.get_user(user_id) if storable(user_id)
+                                   else None)
         if user is None:
             raise NotFoundError(f"There is no User-ID {user_id!r}.")
         return user

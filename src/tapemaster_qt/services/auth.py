@@ -155,7 +155,9 @@ class LogonService:
             return LogonOutcome(LogonStatus.PROGRAM_NOT_PERMITTED, user_id, program)
 
         if not user.otp_enabled:
-            return self._succeed(user, LogonStatus.SUCCESS, password=password)
+            outcome = self._succeed(user, LogonStatus.SUCCESS, password=password)
+            assert outcome is not None  # None only when an OTP step was taken meanwhile
+            return outcome
         return self._logon_otp(user, normalized, password)
 
     def _logon_otp(self, user: UserRecord, code: str | None, password: str) -> LogonOutcome:
@@ -172,11 +174,13 @@ class LogonService:
                 self._audit_only(user.user_id, Event.LOGIN_FAILED, FailReason.OTP_REQUIRED)
                 return LogonOutcome(LogonStatus.OTP_REQUIRED, user.user_id, ctx.program)
             issuer = ctx.store.setting("issuer")
-            return self._succeed(
+            enrolment = self._succeed(
                 user, LogonStatus.ENROLMENT, password=password,
                 provisioning_uri=totp.provisioning_uri(secret, user.user_id, issuer),
                 secret_key=totp.group_secret(totp.to_base32(secret)),
             )
+            assert enrolment is not None  # no OTP step to race for
+            return enrolment
 
         now = ctx.now()
         if user.otp_last_step is not None:

@@ -331,7 +331,7 @@ class Store:
                 for script in MIGRATIONS[version:]:
                     for statement in _statements(script):
                         conn.execute(statement)
-                created = version == 0
+                created = bool(version == 0)
                 if created:
                     cls._bootstrap(conn, folder)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
