@@ -170,6 +170,17 @@ def log_out(controller: Controller) -> None:
     assert controller.login_dialog is not None and controller.login_dialog.isVisible()
 
 
+def only_new_password_works(qtbot, controller: Controller, user_id: str, old: str,
+                            new: str) -> None:
+    """At the logon dialog: the old password is refused, the new one logs on."""
+    log_on(qtbot, controller, user_id, old)
+    assert controller.main_window is None
+    assert controller.login_dialog.messageLabel.text() == "Authorization Failure"
+    log_on(qtbot, controller, user_id, new)
+    assert controller.main_window is not None
+    assert controller.main_window.session.user_id == user_id
+
+
 def shown_user_ids(window) -> list[str]:
     """The User-ID column, top to bottom, as the Users tab shows it."""
     proxy = window.usersProxy

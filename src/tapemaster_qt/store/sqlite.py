@@ -484,9 +484,6 @@ class Store:
         rows = self._read(_USER_SELECT + " WHERE user_id = ?", (user_id,))
         return self._record(rows[0]) if rows else None
 
-    def user_exists(self, user_id: str) -> bool:
-        return bool(self._read("SELECT 1 FROM users WHERE user_id = ?", (user_id,)))
-
     def list_users(self) -> list[UserRecord]:
         return [self._record(r) for r in self._read(_USER_SELECT + " ORDER BY user_id")]
 
@@ -821,13 +818,6 @@ class Transaction:
 
     def end_session(self, session_id: int) -> bool:
         return self._exec("DELETE FROM sessions WHERE id = ?", (session_id,)).rowcount == 1
-
-    def get_session(self, session_id: int) -> SessionRecord | None:
-        row = self._exec(
-            "SELECT id, user_id, program, host, pid, since, last_seen FROM sessions "
-            "WHERE id = ?", (session_id,)
-        ).fetchone()
-        return SessionRecord(*row) if row else None
 
     def sessions(self) -> list[SessionRecord]:
         rows = self._exec(

@@ -162,9 +162,6 @@ class UsersModel(QAbstractTableModel):
             self._apply_filter(self._all, None)
         self.endResetModel()
 
-    def filter_text(self) -> str:
-        return self._filter
-
     def cell_text(self, row: UserRow, column: int) -> str:
         value = row[_FIELD[column]]
         if column in _BOOL_COLUMNS:
@@ -265,9 +262,6 @@ class UsersFilterProxy(QSortFilterProxyModel):
         source = self.sourceModel()
         if isinstance(source, UsersModel):
             source.set_filter(text)
-
-    def refresh_filter(self) -> None:
-        """Kept for callers that reload the source; the model re-filters on set_rows."""
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         source = self.sourceModel()
