@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -164,6 +165,9 @@ class LoginDialog(_IconsOnShow):
         self.buttonBox = widgets.button_box(self._on_ok, self.reject)
 
         layout = QVBoxLayout(self)
+        # Never smaller than the wrapped texts need: a window manager may otherwise
+        # size the dialog below its height-for-width and clip the header.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         layout.addWidget(_header(
             program,
             "Enter your User-ID and password, and the One Time Password from your "
@@ -266,6 +270,9 @@ class FirstRunDialog(_IconsOnShow):
         self.buttonBox = widgets.button_box(self._on_ok, self.reject)
 
         layout = QVBoxLayout(self)
+        # Never smaller than the wrapped texts need: a window manager may otherwise
+        # size the dialog below its height-for-width and clip the header.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         layout.addWidget(_header(
             program,
             "This is a new user store. Choose the password of the built-in tapemaster "
