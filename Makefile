@@ -1,37 +1,78 @@
 # TapeMaster Qt — one command to run, one to test. Works on a fresh clone with
-# Python 3.11 and make; everything else goes into .venv.
+# Python 3.11 or newer and make; everything else goes into .venv. `make help` lists
+# the targets.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
+VENVOK := $(VENV)/.created
 STAMP  := $(VENV)/.installed
 TESTSTAMP := $(VENV)/.installed-test
-DISTSTAMP := $(VENV)/.installed-dist
+DEVSTAMP  := $(VENV)/.installed-dev
+# The bundle is built in its own environment, installed only from the lock file (exact
+# versions, every file checked against its hash), so a shipped bundle has known versions
+# whatever else .venv holds.
+DISTVENV  := .venv-dist
+DISTLOCK  := packaging/dist-requirements.txt
+DISTSTAMP := $(DISTVENV)/.installed-lock
 PYTEST_ARGS ?=
 
-.PHONY: run test lint soak bench dist test-dist screenshots clean
+.DEFAULT_GOAL := help
+.PHONY: help run test lint soak bench load dist test-dist screenshots icons notices lock \
+	clean
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+## help: list the targets
+help:
+	@echo "TapeMaster Qt: make TARGET (the first run of any target creates .venv)"
+	@echo
+	@sed -n 's/^## \([a-z-]*\): \(.*\)/  \1|\2/p; s/^##  *\([^ ].*\)/   |  \1/p' $(MAKEFILE_LIST) \
+		| awk -F'|' '{ printf "  %-13s %s\n", $$1, $$2 }'
 
-$(STAMP): pyproject.toml | $(BIN)/python
+# A Python that cannot make a working virtual environment would leave half a .venv
+# behind (no pip in it) and every later make would fail with "No module named pip":
+# check first, and remove a .venv that did not come out whole.
+define make_venv
+	@$(1) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+		echo "make: TapeMaster Qt needs Python 3.11 or newer; '$(1)' is" \
+		     "$$($(1) --version 2>&1 || echo missing)." >&2; \
+		echo "make: install one, or name it: make $(MAKECMDGOALS) PYTHON=/path/to/python3.11" >&2; \
+		exit 1; }
+	@if $(2)/bin/python -m pip --version >/dev/null 2>&1; then exit 0; fi; \
+	rm -rf $(2); \
+	if ! $(1) -m venv $(2) >$(2).log 2>&1 || ! $(2)/bin/python -m pip --version >/dev/null 2>&1; \
+	then \
+		sed 's/^/  /' $(2).log >&2; rm -rf $(2) $(2).log; \
+		echo "make: '$(1) -m venv' cannot make a virtual environment with pip in it." >&2; \
+		echo "make: on Debian or Ubuntu install the venv module: sudo apt install python3-venv" \
+		     "(for a python3.11 from python3.11 packages: python3.11-venv), then run make again." >&2; \
+		exit 1; fi; \
+	rm -f $(2).log; \
+	echo "$(2)/bin/python -m pip install --quiet --upgrade pip"; \
+	$(2)/bin/python -m pip install --quiet --upgrade pip
+endef
+
+$(VENVOK):
+	$(call make_venv,$(PYTHON),$(VENV))
+	@touch $@
+
+$(STAMP): pyproject.toml | $(VENVOK)
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(TESTSTAMP): pyproject.toml | $(BIN)/python
+$(TESTSTAMP): pyproject.toml | $(VENVOK)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(STAMP)
 
-$(DISTSTAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dist]'
+# ruff, mypy, Pillow (make icons) and uv (make lock), pinned in the dev dependency group.
+$(DEVSTAMP): pyproject.toml | $(VENVOK)
+	$(BIN)/python -m pip install --quiet -e . --group dev
 	touch $@ $(STAMP)
 
 ## run: set up .venv and start TapeMaster on the embedded SQLite store
 run: $(STAMP)
 	$(BIN)/tapemaster $(ARGS)
 
-## test: set up .venv with the test extras and run every test headless
+## test: set up .venv with the test extras and run every test headless (no display needed)
 test: $(TESTSTAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -41,28 +82,53 @@ test: $(TESTSTAMP)
 soak: $(TESTSTAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m soak $(PYTEST_ARGS)
 
-## lint: ruff everywhere, mypy --strict on the services and the store
-lint: $(TESTSTAMP)
+## lint: ruff everywhere, mypy --strict on the services and the store (pinned versions)
+lint: $(TESTSTAMP) $(DEVSTAMP)
 	$(BIN)/ruff check src tests tools benchmarks packaging
 	$(BIN)/mypy
 
 # The bundle is rebuilt when the spec, the package or the packaging files change.
 DIST_BUNDLE := dist/tapemaster
-DIST_INPUTS := tapemaster.spec pyproject.toml \
+DIST_INPUTS := tapemaster.spec pyproject.toml LICENSE tools/third_party_notices.py \
 	$(shell find src/tapemaster_qt packaging -type f ! -name '*.pyc' ! -path '*/__pycache__/*')
 
-## dist: build dist/tapemaster/ (TapeMaster, Checkpoint, Lite, tapemaster-admin) with the
-##       pinned PyInstaller from the dist extras
+$(DISTVENV)/.created:
+	$(call make_venv,$(PYTHON),$(DISTVENV))
+	@touch $@
+
+$(DISTSTAMP): $(DISTLOCK) | $(DISTVENV)/.created
+	$(DISTVENV)/bin/python -m pip install --quiet --require-hashes --no-deps -r $(DISTLOCK)
+	touch $@
+
+## dist: build dist/tapemaster/ (TapeMaster, Checkpoint, Lite, tapemaster-admin) in
+##       .venv-dist, installed from packaging/dist-requirements.txt (pinned, hashed)
 dist: $(DIST_BUNDLE)/tapemaster
 
 $(DIST_BUNDLE)/tapemaster: $(DISTSTAMP) $(DIST_INPUTS)
-	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN tapemaster.spec
+	$(DISTVENV)/bin/pyinstaller --noconfirm --clean --log-level WARN tapemaster.spec
 	@du -sh $(DIST_BUNDLE)
 
 ## test-dist: build if needed, then run the frozen programs' --self-test and a scripted
 ##            tapemaster-admin session (tests marked dist; make test leaves them out)
 test-dist: dist $(TESTSTAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m dist tests/dist $(PYTEST_ARGS)
+
+## lock: regenerate packaging/dist-requirements.txt (uv, every platform, with hashes)
+##       after changing a dependency in pyproject.toml
+lock: $(DEVSTAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra dist --universal --python-version 3.11 \
+		--generate-hashes --no-header --quiet --output-file $(DISTLOCK)
+	@sed -i '1i # The exact versions make dist installs (pip --require-hashes). Regenerate with\n# make lock after a dependency changes in pyproject.toml; never edit by hand.' \
+		$(DISTLOCK)
+
+## notices: print THIRD-PARTY-NOTICES for what .venv has installed (make dist puts the
+##          one for the bundle's own libraries into dist/tapemaster/)
+notices: $(STAMP)
+	$(BIN)/python tools/third_party_notices.py
+
+## icons: regenerate packaging/icons/ (PNGs, .ico, .icns) from the SVG (Qt and Pillow)
+icons: $(DEVSTAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python packaging/make_icons.py
 
 ## bench: performance figures with ratios (docs/performance.md); a few minutes
 bench: $(TESTSTAMP)
@@ -72,7 +138,6 @@ bench: $(TESTSTAMP)
 ## load: 16 programs on one store for 60 s: logons/s, p50/p99 latency and the invariants
 ##       (no audit row lost or doubled, no wrong decision, no "database is locked");
 ##       LOAD_ARGS="--seconds 10 --processes 4" for a quick one; build/reliability/load.json
-.PHONY: load
 load: $(STAMP)
 	$(BIN)/python benchmarks/load.py $(LOAD_ARGS)
 
@@ -80,3 +145,10 @@ load: $(STAMP)
 screenshots: $(STAMP)
 	PYTHON_KEYRING_BACKEND=keyring.backends.fail.Keyring xvfb-run -a -s "-screen 0 1600x1000x24" \
 		$(BIN)/python tools/screenshots.py
+
+## clean: remove .venv, .venv-dist, build/, dist/ and the caches (nothing you made)
+clean:
+	rm -rf $(VENV) $(VENV).log $(DISTVENV) $(DISTVENV).log build dist .pytest_cache \
+		.ruff_cache .mypy_cache .hypothesis src/*.egg-info
+	find src tests tools benchmarks packaging -name __pycache__ -type d -prune \
+		-exec rm -rf {} +
