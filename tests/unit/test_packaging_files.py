@@ -28,26 +28,41 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 
 def test_ico_holds_every_size_in_32_bits() -> None:
+    """Read as Windows reads it: a directory of 32-bit entries, each a PNG of its size
+    (make_icons.py writes the .ico with Pillow; this reads the bytes without it)."""
     data = (PACKAGING / "icons" / "tapemaster.ico").read_bytes()
     reserved, kind, count = struct.unpack("<HHH", data[:6])
     assert (reserved, kind, count) == (0, 1, len(SIZES))
     seen = []
     for i in range(count):
-        width, height, _colours, _r, planes, bits, length, offset = struct.unpack(
+        width, height, _colours, _r, _planes, bits, length, offset = struct.unpack(
             "<BBBBHHII", data[6 + 16 * i: 22 + 16 * i])
         size = width or 256
-        assert (width, planes, bits) == (height, 1, 32)
+        assert (width, bits) == (height, 32)
         assert offset + length <= len(data)
         image = data[offset: offset + length]
-        if image.startswith(PNG_SIGNATURE):
-            assert png_size(image) == (size, size)
-        else:  # a DIB: BITMAPINFOHEADER, double height (colour + mask), 32 bits
-            header, dib_width, dib_height, _planes, dib_bits = struct.unpack(
-                "<IiiHH", image[:16])
-            assert (header, dib_width, dib_height, dib_bits) == (40, size, 2 * size, 32)
-            assert length == 40 + size * size * 4 + ((size + 31) // 32) * 4 * size
+        assert png_size(image) == (size, size)
         seen.append(size)
     assert seen == list(SIZES)
+
+
+def test_icns_holds_every_retina_size() -> None:
+    """The macOS icon: 'icns', its length, then typed entries, each a PNG of the size
+    its type stands for (16 to 512 px at 1x and 2x)."""
+    data = (PACKAGING / "icons" / "tapemaster.icns").read_bytes()
+    assert data[:4] == b"icns"
+    assert struct.unpack(">I", data[4:8])[0] == len(data)
+    pixels = {b"ic11": 32, b"ic12": 64, b"ic07": 128, b"ic13": 256, b"ic08": 256,
+              b"ic14": 512, b"ic09": 512, b"ic10": 1024}
+    found = {}
+    at = 8
+    while at < len(data):
+        kind, length = data[at:at + 4], struct.unpack(">I", data[at + 4:at + 8])[0]
+        assert length >= 8 and at + length <= len(data)
+        if kind in pixels:
+            found[kind] = png_size(data[at + 8:at + length])
+        at += length
+    assert found == {kind: (size, size) for kind, size in pixels.items()}
 
 
 @pytest.mark.parametrize("size", SIZES)
