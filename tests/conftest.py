@@ -120,9 +120,13 @@ def package_logging() -> Iterator[None]:
     put the logger back as it was afterwards, so later tests' log capture still works."""
     import logging
 
+    from tapemaster_qt import logsetup
+
     logger = logging.getLogger("tapemaster_qt")
     handlers, level, propagate = list(logger.handlers), logger.level, logger.propagate
+    folder = logsetup._folder
     yield
+    logsetup._folder = folder
     for handler in list(logger.handlers):
         if handler not in handlers:
             logger.removeHandler(handler)

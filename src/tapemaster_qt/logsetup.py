@@ -1,19 +1,45 @@
-"""Logging: one log file per data folder (or the platform's log folder), rotated at start.
+"""Logging: one log file per data folder (or the platform's log folder), rotated at start;
+and crash logs for the windowed programs.
 
 Nothing logged by this package ever contains a password, a code or an OTP secret;
 the tests scan the log file after a full OTP life cycle to hold us to that.
+
+A windowed program has no console, so a native crash (a segmentation fault in Qt, an
+abort inside Python such as PySide6 6.12.0's reference-count bug) would leave nothing
+behind. :func:`enable_crash_log` points :mod:`faulthandler` at a file of its own in the
+log folder, kept open for the program's whole life (a crashing process cannot open
+one): ``crash-<start time>-<program>-<pid>.log``, readable by its owner only. It stays
+empty unless the program crashes, and an empty one is removed at a normal exit, or by a
+later start once its program is gone (killed), so a crash log that is there is a crash.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import faulthandler
 import logging
+import os
 import sys
+import time
 from pathlib import Path
+from typing import IO
 
 LOG_FILE = "tapemaster.log"
 MAX_BYTES = 1_000_000
 BACKUPS = 5
 _FORMAT = "%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"
+CRASH_PREFIX = "crash-"
+
+_folder: Path | None = None
+_crash_file: IO[str] | None = None
+_crash_path: Path | None = None
+
+
+def log_folder() -> Path | None:
+    """The folder this process logs to (Help ▸ About shows it); None before
+    :func:`configure`, or when that folder could not be written."""
+    return _folder
 
 
 def _rotate(path: Path) -> None:
@@ -50,6 +76,7 @@ def configure(log_folder: Path, *, stderr_prefix: str | None = None,
     With ``stderr_prefix`` warnings also go to stderr as one line each (the CLI).
     A folder that cannot be written costs the log file, never the program.
     """
+    global _folder
     root = logging.getLogger("tapemaster_qt")
     root.setLevel(level)
     for handler in list(root.handlers):
@@ -65,6 +92,7 @@ def configure(log_folder: Path, *, stderr_prefix: str | None = None,
     except OSError:
         file_handler = None
         path = None
+    _folder = log_folder if path is not None else None
     if file_handler is not None:
         file_handler.setFormatter(logging.Formatter(_FORMAT))
         file_handler._tapemaster = True  # type: ignore[attr-defined]
@@ -82,3 +110,84 @@ def configure(log_folder: Path, *, stderr_prefix: str | None = None,
     root.addHandler(stream)
     root.propagate = False
     return path
+
+
+# --- crash logs ---------------------------------------------------------------------------
+
+
+def _lock(fd: int) -> bool:
+    """Hold (or probe) an exclusive lock on a crash log: its owner holds one for as long
+    as it lives. Windows needs none: a file another process has open cannot be removed
+    there. Returns whether the lock was taken."""
+    try:
+        import fcntl
+    except ImportError:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _sweep(folder: Path) -> None:
+    """Remove the empty crash logs of programs that are gone (killed, or the machine
+    went down); keep every one with something in it, and those still in use."""
+    for path in folder.glob(f"{CRASH_PREFIX}*.log"):
+        try:
+            if path.is_symlink() or path.stat().st_size:
+                continue
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            continue
+        try:
+            if _lock(fd) and os.fstat(fd).st_size == 0:
+                path.unlink()
+        except OSError:
+            pass  # in use (Windows), or another program removed it first
+        finally:
+            os.close(fd)
+
+
+def enable_crash_log(folder: Path, program: str) -> Path | None:
+    """Send a native crash's Python traceback (every thread) to a crash log in
+    ``folder``; returns its path, or None when the folder cannot be written (the
+    program runs on without one)."""
+    global _crash_file, _crash_path
+    if _crash_file is not None:
+        return _crash_path
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = folder / f"{CRASH_PREFIX}{stamp}-{program}-{os.getpid()}.log"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        _sweep(folder)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND
+                     | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except OSError as exc:
+        logging.getLogger(__name__).warning("No crash log in %s (%s)", folder,
+                                            exc.strerror or type(exc).__name__)
+        return None
+    _lock(fd)
+    _crash_file, _crash_path = os.fdopen(fd, "w", encoding="utf-8"), path
+    faulthandler.enable(file=_crash_file, all_threads=True)
+    atexit.register(_close_crash_log)
+    return path
+
+
+def _close_crash_log() -> None:
+    """At a normal exit: stop writing, and remove the crash log if nothing crashed."""
+    global _crash_file, _crash_path
+    crash_file, _crash_file = _crash_file, None
+    path, _crash_path = _crash_path, None
+    if crash_file is None or path is None:
+        return
+    with contextlib.suppress(Exception):
+        faulthandler.disable()
+    try:
+        empty = os.fstat(crash_file.fileno()).st_size == 0
+    except OSError:
+        empty = False
+    crash_file.close()
+    if empty:
+        with contextlib.suppress(OSError):
+            path.unlink()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QPushButton
 from gui.driving import log_on, log_out, top_level, type_into
 from helpers import ADMIN_PASSWORD
 from tapemaster_qt import app as app_module
+from tapemaster_qt import logsetup
 from tapemaster_qt.services import Actor
 from tapemaster_qt.services.admin import AdminService
 
@@ -227,7 +228,9 @@ def test_audit_log_shows_recent_events_and_filters(qtbot, launch) -> None:
 # --- About ----------------------------------------------------------------------------------
 
 
-def test_about_names_the_store_and_the_key(qtbot, launch, boxes) -> None:
+def test_about_names_the_store_the_key_and_the_log_folder(qtbot, launch, boxes, data_dir,
+                                                          package_logging) -> None:
+    logsetup.configure(data_dir / "logs")  # as app.main does before the first window
     controller = launch()
     log_on(qtbot, controller, "tapemaster", ADMIN_PASSWORD)
     controller.main_window.actionAbout.trigger()
@@ -237,6 +240,8 @@ def test_about_names_the_store_and_the_key(qtbot, launch, boxes) -> None:
     assert f"User store: {controller.ctx.store.path}" in about.informative
     key_line = about.informative.splitlines()[1]
     assert key_line.startswith("Store key: OS keyring (") and "MemoryKeyring" in key_line
+    # Where support staff find tapemaster.log and any crash log.
+    assert about.informative.splitlines()[2] == f"Log folder: {data_dir / 'logs'}"
 
 
 @pytest.fixture

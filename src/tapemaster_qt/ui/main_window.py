@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
-from tapemaster_qt import __version__
+from tapemaster_qt import __version__, logsetup
 from tapemaster_qt.errors import TapeMasterError
 from tapemaster_qt.services import Actor, Context
 from tapemaster_qt.services.admin import AdminService
@@ -203,7 +203,8 @@ class MainWindow(QMainWindow):
         msgbox.information(
             self, f"About {self._ctx.program}",
             f"{self._ctx.program} (TapeMaster Qt {__version__})",
-            informative=(f"User store: {store.path}\nStore key: {key}\n\n"
+            informative=(f"User store: {store.path}\nStore key: {key}\n"
+                         f"Log folder: {logsetup.log_folder() or 'none (cannot be written)'}\n\n"
                          "Logon with password and One Time Password (RFC 6238 TOTP)."),
             object_name="aboutMessage",
         )
