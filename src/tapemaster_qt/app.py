@@ -487,9 +487,11 @@ def main(argv: Sequence[str] | None = None, program: str = "TapeMaster") -> int:
         app.setApplicationName(program)
         app.setApplicationVersion(__version__)
         app.setOrganizationName(paths.APP_AUTHOR)
-        app.setDesktopFileName("tapemaster")  # packaging/tapemaster.desktop: icon, name
+        app.setDesktopFileName(APP_ID)  # packaging/<APP_ID>.desktop: icon, name
         qInstallMessageHandler(_qt_message)
         _install_excepthook(program, log_path)
+        if log_path is not None:  # no console to print a native crash on: a crash log
+            logsetup.enable_crash_log(log_path.parent, COMMANDS.get(program, "tapemaster"))
     assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)
     logger.info("%s %s starting; store folder %s", program, __version__, folder)
