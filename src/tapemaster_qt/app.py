@@ -34,7 +34,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QApplication
 
-from tapemaster_qt import __version__, logsetup, paths
+from tapemaster_qt import APP_ID, __version__, logsetup, paths
 from tapemaster_qt.errors import TapeMasterError
 from tapemaster_qt.ui import msgbox
 from tapemaster_qt.ui.logon import FirstRunDialog, LoginDialog

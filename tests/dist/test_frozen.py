@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tapemaster_qt import __version__
+from tapemaster_qt import APP_ID, __version__
 
 pytestmark = pytest.mark.dist
 
@@ -171,15 +171,41 @@ def test_bundle_is_trimmed() -> None:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux desktop entry")
-def test_linux_desktop_entry_and_icons_beside_the_programs() -> None:
+def test_linux_desktop_entry_metainfo_and_icons_beside_the_programs() -> None:
     share = executable("tapemaster").parent / "share"
-    entry = (share / "applications" / "tapemaster.desktop").read_text(encoding="utf-8")
+    entry = (share / "applications" / f"{APP_ID}.desktop").read_text(encoding="utf-8")
     commands = [line.split("=", 1)[1] for line in entry.splitlines()
                 if line.startswith("Exec=")]
     assert commands == ["tapemaster", "tapetrack-checkpoint", "tapetrack-lite"]
     for command in commands:
         assert (BUNDLE / command).is_file()
+    assert f"Icon={APP_ID}" in entry.splitlines()
+    metainfo = (share / "metainfo" / f"{APP_ID}.metainfo.xml").read_text(encoding="utf-8")
+    assert f"<id>{APP_ID}</id>" in metainfo
     for size in (16, 24, 32, 48, 64, 128, 256):
-        assert (share / "icons" / "hicolor" / f"{size}x{size}" / "apps" / "tapemaster.png"
+        assert (share / "icons" / "hicolor" / f"{size}x{size}" / "apps" / f"{APP_ID}.png"
                 ).is_file()
-    assert (share / "icons" / "hicolor" / "scalable" / "apps" / "tapemaster.svg").is_file()
+    assert (share / "icons" / "hicolor" / "scalable" / "apps" / f"{APP_ID}.svg").is_file()
+
+
+def test_licence_and_third_party_notices_beside_the_programs() -> None:
+    """The notices name what is bundled, at the bundled version, with the licence texts."""
+    folder = executable("tapemaster").parent
+    assert "proprietary" in (folder / "LICENSE.txt").read_text(encoding="utf-8")
+    notices = (folder / "THIRD-PARTY-NOTICES.txt").read_text(encoding="utf-8")
+    assert notices.startswith(f"THIRD-PARTY NOTICES for TapeMaster Qt {__version__}")
+    internal = folder / "_internal"
+    bundled = dict(p.name.removesuffix(".dist-info").split("-", 1)
+                   for p in internal.glob("*.dist-info"))
+    # keyring's metadata is collected (its backends are found through it): the version
+    # in the notices is the one in the bundle.
+    assert f"keyring {bundled['keyring']}" in notices
+    for name in ("PySide6_Essentials", "shiboken6", "cryptography", "argon2-cffi", "cffi", "PyOTP",
+                 "qrcode", "platformdirs", "PyInstaller", "Python 3."):
+        assert f"\n{name}" in notices, f"{name} is missing from THIRD-PARTY-NOTICES"
+    assert "GNU LESSER GENERAL PUBLIC LICENSE" in notices
+    assert "GNU GENERAL PUBLIC LICENSE" in notices
+    assert "Bootloader" in notices or "bootloader" in notices
+    # Pillow is a build-time tool only, and the test tools never reach the bundle.
+    for absent in ("Pillow", "pytest", "zxing"):
+        assert f"\n{absent} " not in notices

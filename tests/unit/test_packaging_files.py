@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import configparser
 import re
+import shutil
 import struct
+import subprocess
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
-from tapemaster_qt import __version__
+from tapemaster_qt import APP_ID, __version__
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGING = ROOT / "packaging"
@@ -74,20 +77,79 @@ def test_png_sizes(size: int) -> None:
 def test_desktop_entry() -> None:
     entry = configparser.ConfigParser(interpolation=None)
     entry.optionxform = str  # type: ignore[assignment,method-assign]  # keys are case-sensitive
-    entry.read(PACKAGING / "tapemaster.desktop", encoding="utf-8")
+    entry.read(PACKAGING / f"{APP_ID}.desktop", encoding="utf-8")
     main = entry["Desktop Entry"]
     assert main["Type"] == "Application"
     assert main["Name"] == "TapeMaster"
     assert main["Exec"] == main["TryExec"] == "tapemaster"
-    # The same name the programs give Qt (setDesktopFileName), so a Wayland desktop
-    # shows this entry's icon on their windows.
-    assert main["Icon"] == "tapemaster"
+    # Named like the desktop entry and the application id the programs give Qt
+    # (setDesktopFileName), so a Wayland desktop shows this entry's icon on their windows.
+    assert main["Icon"] == APP_ID
     assert main["Terminal"] == "false"
     actions = [a for a in main["Actions"].split(";") if a]
     assert [entry[f"Desktop Action {a}"]["Exec"] for a in actions] == [
         "tapetrack-checkpoint", "tapetrack-lite"]
     app_py = (ROOT / "src" / "tapemaster_qt" / "app.py").read_text(encoding="utf-8")
-    assert 'setDesktopFileName("tapemaster")' in app_py
+    assert "setDesktopFileName(APP_ID)" in app_py
+
+
+def test_application_id_is_reverse_dns() -> None:
+    parts = APP_ID.split(".")
+    assert len(parts) >= 3 and all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", p) for p in parts)
+    assert parts[0] == parts[0].lower() and parts[1] == parts[1].lower()  # the domain
+    assert [p.name for p in PACKAGING.glob("*.desktop")] == [f"{APP_ID}.desktop"]
+
+
+@pytest.mark.skipif(not shutil.which("desktop-file-validate"),
+                    reason="desktop-file-validate (Debian package desktop-file-utils) is "
+                           "not installed")
+def test_desktop_entry_validates() -> None:
+    result = subprocess.run(["desktop-file-validate", str(PACKAGING / f"{APP_ID}.desktop")],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
+
+
+def metainfo() -> ET.Element:
+    return ET.parse(PACKAGING / f"{APP_ID}.metainfo.xml").getroot()
+
+
+def test_metainfo_names_the_application() -> None:
+    root = metainfo()
+    assert root.get("type") == "desktop-application"
+    assert root.findtext("id") == APP_ID
+    assert root.findtext("launchable") == f"{APP_ID}.desktop"
+    assert root.find("launchable").get("type") == "desktop-id"  # type: ignore[union-attr]
+    binaries = [b.text for b in root.iter("binary")]
+    assert binaries == ["tapemaster", "tapetrack-checkpoint", "tapetrack-lite",
+                        "tapemaster-admin"]
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'license = "LicenseRef-Proprietary"' in pyproject
+    assert root.findtext("project_license") == "LicenseRef-proprietary"
+
+
+def test_metainfo_releases_are_the_changelogs() -> None:
+    """Every release in CHANGELOG.md, with its date, and nothing else, newest first."""
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    released = re.findall(r"^## (\d+\.\d+\.\d+) — (\d{4}-\d\d-\d\d)$", changelog, re.M)
+    assert released, "CHANGELOG.md names no release"
+    releases = [(r.get("version"), r.get("date")) for r in metainfo().iter("release")]
+    assert releases == released
+    # The package is that release, or a later one in the making.
+    newest = tuple(int(n) for n in released[0][0].split("."))
+    match = re.match(r"(\d+)\.(\d+)\.(\d+)", __version__)
+    assert match and tuple(int(n) for n in match.groups()) >= newest
+
+
+@pytest.mark.skipif(not shutil.which("appstreamcli"),
+                    reason="appstreamcli (Debian package appstream) is not installed")
+def test_metainfo_validates() -> None:
+    """What software centres read must pass AppStream's own validator (no network)."""
+    result = subprocess.run(
+        ["appstreamcli", "validate", "--no-net", str(PACKAGING / f"{APP_ID}.metainfo.xml")],
+        capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    problems = [line for line in result.stdout.splitlines() if line.startswith(("E:", "W:"))]
+    assert not problems, result.stdout
 
 
 @pytest.mark.parametrize(("launcher", "call"), [
@@ -108,3 +170,4 @@ def test_spec_takes_the_version_from_the_package() -> None:
     assert not re.search(r"""["']\d+\.\d+\.\d+["']""", spec), "a version number copied in"
     assert __version__  # the one the bundle reports (tests/dist checks --version)
     assert "tapemaster.ico" in spec
+    assert "tapemaster.icns" in spec and "bundle_identifier=APP_ID" in spec
