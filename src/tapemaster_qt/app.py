@@ -479,6 +479,12 @@ def main(argv: Sequence[str] | None = None, program: str = "TapeMaster") -> int:
     folder = paths.data_dir(data_dir)
     explicit = bool(data_dir or os.environ.get(paths.DATA_DIR_ENV))
     log_path = logsetup.configure(paths.log_dir(folder, explicit))
+    notice = ""
+    if not explicit and paths.legacy_data_dirs():  # Windows: move 0.1.0's store
+        from tapemaster_qt.store.relocate import Result, settle_default_store
+
+        settled = settle_default_store(folder)
+        folder, notice = settled.folder, settled.notice
 
     app = QApplication.instance()
     owns_app = app is None
@@ -507,6 +513,10 @@ def main(argv: Sequence[str] | None = None, program: str = "TapeMaster") -> int:
     loop = QEventLoop()
     controller.finished.connect(loop.exit)
     QTimer.singleShot(0, controller.start)
+    if notice:  # once the first window is up, say where the store is and why
+        QTimer.singleShot(0, functools.partial(
+            msgbox.information if settled.result is Result.MOVED else msgbox.warning,
+            None, program, notice, object_name="storeLocationMessage"))
     try:
         code = loop.exec()
     finally:

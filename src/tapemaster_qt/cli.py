@@ -342,6 +342,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     folder = paths.data_dir(args.data_dir)
     explicit = bool(args.data_dir or os.environ.get(paths.DATA_DIR_ENV))
     log_path = logsetup.configure(paths.log_dir(folder, explicit), stderr_prefix=PROG)
+    if not explicit and paths.legacy_data_dirs():  # Windows: move 0.1.0's store
+        from tapemaster_qt.store.relocate import settle_default_store
+
+        settled = settle_default_store(folder)
+        if settled.notice:
+            print(f"{PROG}: note: {settled.notice}", file=sys.stderr)
+        args.data_dir = str(settled.folder)
     try:
         return run(args)
     except TapeMasterError as exc:

@@ -29,6 +29,7 @@ class Box:
     title: str
     text: str
     informative: str
+    icon: str = ""  # "Information", "Warning", "Critical", "Question"
 
 
 @dataclass
@@ -50,7 +51,7 @@ def boxes(monkeypatch: pytest.MonkeyPatch) -> Boxes:
 
     def fake_exec(box: QMessageBox) -> QMessageBox.StandardButton:
         record.shown.append(Box(box.objectName(), box.windowTitle(), box.text(),
-                                box.informativeText()))
+                                box.informativeText(), box.icon().name))
         buttons = box.standardButtons()
         if record.answer & buttons:
             return record.answer

@@ -1,0 +1,120 @@
+"""A store where version 0.1.0 kept it on Windows is moved at the first start, and the
+user is told; one that cannot be moved is used where it is, with a notice.
+
+The default folders are those of the test (paths' answers replaced); the move itself
+is tested in tests/unit/test_relocate.py.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+from helpers import ADMIN_PASSWORD
+from tapemaster_qt import app, cli, paths
+from tapemaster_qt.services import Context
+from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
+from tapemaster_qt.services.setup import set_initial_password
+from tapemaster_qt.store import Store
+
+
+@pytest.fixture
+def places(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """No folder chosen; the default is 'Local', and 0.1.0's store is in 'Roaming'."""
+    old = tmp_path / "Roaming" / "TapeMaster Qt" / "TapeMaster Qt"
+    new = tmp_path / "Local" / "TapeMaster Qt"
+    monkeypatch.delenv(paths.DATA_DIR_ENV, raising=False)
+    monkeypatch.setattr(paths, "default_data_dir", lambda system=sys.platform: new)
+    monkeypatch.setattr(paths, "legacy_data_dirs", lambda system=sys.platform: [old])
+    monkeypatch.setattr(paths, "default_log_dir", lambda system=sys.platform: new / "Logs")
+    monkeypatch.setattr(paths, "legacy_log_dirs", lambda system=sys.platform: [])
+    with Store.open(old) as store:
+        set_initial_password(Context(store, hasher=PasswordHasher(TESTS_ONLY)), ADMIN_PASSWORD)
+    return old, new
+
+
+def run_until_the_logon_shows(program: str = "TapeMaster") -> tuple[int, str]:
+    """Start the program as its command does, and cancel the logon once it shows."""
+    seen: list[str] = []
+
+    def cancel_the_logon() -> None:
+        for widget in QApplication.topLevelWidgets():
+            if widget.objectName() == "loginDialog" and widget.isVisible():
+                seen.append(widget.windowTitle())
+                poll.stop()
+                widget.buttonBox.button(QDialogButtonBox.StandardButton.Cancel).click()
+                widget.deleteLater()
+                return
+        seen.append("")
+        if len(seen) > 500:  # no logon dialog for 10 s: fail rather than hang
+            poll.stop()
+            QApplication.exit(99)
+
+    poll = QTimer()
+    poll.setInterval(20)
+    poll.timeout.connect(cancel_the_logon)
+    poll.start()
+    code = app.main([], program)
+    poll.stop()
+    return code, seen[-1] if seen else ""
+
+
+def test_the_first_start_moves_the_store_and_says_so(qtbot, places, boxes,
+                                                     package_logging) -> None:
+    old, new = places
+    code, title = run_until_the_logon_shows()
+    assert code == 0 and "Logon" in title
+    assert boxes.names() == ["storeLocationMessage"]
+    box = boxes.last()
+    assert box.icon == "Information"
+    assert f"Your user store was moved from {old} to {new}" in box.text
+    assert (new / "tapemaster.db").is_file() and not old.exists()
+    # The next start finds it there and says nothing.
+    boxes.shown.clear()
+    code, title = run_until_the_logon_shows("Lite")
+    assert code == 0 and "Logon" in title and boxes.shown == []
+
+
+HOLDER = textwrap.dedent("""
+    import sqlite3, sys
+    conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+    conn.execute("SELECT count(*) FROM users").fetchone()
+    print("ready", flush=True)
+    sys.stdin.read()
+""")
+
+
+def test_a_store_in_use_is_used_where_it_is_with_a_warning(qtbot, places, boxes,
+                                                          package_logging) -> None:
+    old, new = places
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(old / "tapemaster.db")],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "ready\n"
+        code, title = run_until_the_logon_shows("Checkpoint")
+    finally:
+        holder.communicate(timeout=30)
+    assert code == 0 and "Logon" in title
+    assert boxes.names() == ["storeLocationMessage"]
+    box = boxes.last()
+    assert box.icon == "Warning"
+    assert f"Your user store is still in {old}" in box.text
+    assert "another program is using it" in box.text
+    assert not (new / "tapemaster.db").exists()
+
+
+def test_the_cli_moves_it_too_and_notes_it_on_stderr(places, capsys, package_logging) -> None:
+    old, new = places
+    assert cli.main(["info"]) == 0
+    out, err = capsys.readouterr()
+    assert f"Store:       {new / 'tapemaster.db'}" in out
+    [note] = [line for line in err.splitlines() if line]
+    assert note.startswith(f"tapemaster-admin: note: Your user store was moved from {old}")
+    assert cli.main(["info"]) == 0
+    assert capsys.readouterr().err == ""
