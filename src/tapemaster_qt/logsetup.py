@@ -137,7 +137,10 @@ def _sweep(folder: Path) -> None:
         try:
             if path.is_symlink() or path.stat().st_size:
                 continue
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            if sys.platform == "win32":
+                path.unlink()  # refused while its program (or anyone) has it open
+                continue
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
         except OSError:
             continue
         try:
