@@ -171,3 +171,30 @@ def test_spec_takes_the_version_from_the_package() -> None:
     assert __version__  # the one the bundle reports (tests/dist checks --version)
     assert "tapemaster.ico" in spec
     assert "tapemaster.icns" in spec and "bundle_identifier=APP_ID" in spec
+
+
+def test_the_dist_lock_pins_every_dependency_with_hashes() -> None:
+    """make dist installs only packaging/dist-requirements.txt: it must hold every
+    dependency of pyproject.toml (run-time and the dist extras) at a version the
+    project accepts, each with its hashes. A dependency changed without 'make lock'
+    fails here."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = [Requirement(r) for r in project["dependencies"]
+              + project["optional-dependencies"]["dist"]]
+    lock = (PACKAGING / "dist-requirements.txt").read_text(encoding="utf-8")
+    pins: dict[str, str] = {}
+    for block in re.split(r"\n(?=\S)", lock):
+        match = re.match(r"([A-Za-z0-9._-]+)==(\S+)", block)
+        if match:
+            assert "--hash=sha256:" in block, f"{match.group(1)} has no hash"
+            pins[canonicalize_name(match.group(1))] = match.group(2)
+    for requirement in wanted:
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{name} is not in the lock: run make lock"
+        assert requirement.specifier.contains(pins[name]), (
+            f"the lock has {name} {pins[name]}, pyproject wants {requirement.specifier}")
