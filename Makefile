@@ -34,7 +34,8 @@ help:
 define make_venv
 	@$(1) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
 		echo "make: TapeMaster Qt needs Python 3.11 or newer; '$(1)' is" \
-		     "$$($(1) --version 2>&1 || echo missing)." >&2; \
+		     "$$($(1) -c 'import sys; print("Python " + sys.version.split()[0])' 2>/dev/null \
+		         || echo "missing")." >&2; \
 		echo "make: install one, or name it: make $(MAKECMDGOALS) PYTHON=/path/to/python3.11" >&2; \
 		exit 1; }
 	@if $(2)/bin/python -m pip --version >/dev/null 2>&1; then exit 0; fi; \
