@@ -7,7 +7,8 @@ Rules kept here (DESIGN.md §4):
 - migrations run in one transaction after a ``Connection.backup`` copy of the store;
 - SQLite's errors become :mod:`tapemaster_qt.errors` with a message fit for a user.
 
-Security-relevant user fields are sealed with an HMAC derived from the store key; a
+Security-relevant user fields are sealed (:mod:`.sealing`) with a key derived from the
+store key; a
 record whose seal does not match is reported (``integrity_ok``) and never re-sealed
 by an ordinary write, so tampering cannot be laundered by the next logon.
 """
@@ -48,6 +49,7 @@ from tapemaster_qt.records import (
     UserRow,
 )
 from tapemaster_qt.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from tapemaster_qt.store.sealing import USER_SEALED, seal_setting, setting_intact
 
 if TYPE_CHECKING:
     from tapemaster_qt.store.crypto import Sealer
@@ -67,13 +69,7 @@ _USER_COLUMNS = (
     "last_failed_logon", "created", "updated", "mac",
 )
 _USER_SELECT = "SELECT " + ", ".join(_USER_COLUMNS) + " FROM users"
-# The fields an attacker with write access to the file would want to change.
-_SEALED = (
-    "user_id", "password_hash", "disabled", "revoked", "failed_logons", "admin_rights",
-    "tapemaster_rights", "no_timeout", "access_tapemaster", "access_lite",
-    "access_checkpoint", "otp_enabled", "otp_activated", "otp_secret", "otp_last_step",
-    "otp_burned_steps",
-)
+_SEALED = USER_SEALED
 _SEALED_INDEX = tuple(_USER_COLUMNS.index(c) for c in _SEALED)
 # The administration table: what it shows, then the sealed fields and the seal.
 _ROW_DISPLAY = (
@@ -365,7 +361,7 @@ class Store:
         for name, value in {**DEFAULT_SETTINGS, "default_group": DEFAULT_GROUP}.items():
             conn.execute(
                 "INSERT INTO settings (key, value, mac) VALUES (?, ?, ?)",
-                (name, value, sealer.seal("setting", (name, value))),
+                (name, value, seal_setting(sealer, name, value)),
             )
         conn.execute(
             "INSERT INTO groups (group_id, description, created) VALUES (?, ?, ?)",
@@ -593,7 +589,7 @@ class Store:
         if not rows:
             return default
         value, mac = rows[0]
-        if not self.sealer.verify("setting", (name, value), mac):
+        if not setting_intact(self.sealer, name, value, mac):
             logger.warning("Store setting %r failed its integrity check; using the default",
                            name)
             return default
@@ -759,7 +755,7 @@ class Transaction:
     # --- settings ---------------------------------------------------------------------
 
     def set_setting(self, name: str, value: str) -> None:
-        mac = self._store.sealer.seal("setting", (name, value))
+        mac = seal_setting(self._store.sealer, name, value)
         self._exec(
             "INSERT INTO settings (key, value, mac) VALUES (?, ?, ?) "
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value, mac = excluded.mac",
