@@ -36,7 +36,7 @@ from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.audit import AuditLog
 from tapemaster_qt.services.auth import LogonService, LogonStatus
 from tapemaster_qt.services.passwords import PRODUCTION, PasswordHasher
-from tapemaster_qt.store import Store
+from tapemaster_qt.store import Store, open_store
 
 ADMIN_PASSWORD = "Bench-Admin-2026"
 ROW_COLUMNS = ("user_id, name, group_id, role, email, description, otp_enabled, "
@@ -153,7 +153,7 @@ def administration(app: QApplication, ctx: Context) -> list[tuple[str, ...]]:
         sorts.append(time.perf_counter() - start)
 
     statements: list[str] = []
-    ctx.store._conn.set_trace_callback(statements.append)
+    ctx.store.db.connection.set_trace_callback(statements.append)
     bar = window.usersView.verticalScrollBar()
     pages = []
     for value in range(0, bar.maximum(), max(1, bar.maximum() // 200)):
@@ -161,7 +161,7 @@ def administration(app: QApplication, ctx: Context) -> list[tuple[str, ...]]:
         bar.setValue(value)
         window.usersView.viewport().repaint()
         pages.append(time.perf_counter() - start)
-    ctx.store._conn.set_trace_callback(None)
+    ctx.store.db.connection.set_trace_callback(None)
     window.close()
     window.deleteLater()
     n = len(rows)
@@ -325,7 +325,7 @@ def main() -> int:
     rows = [("measure", "figure", "ratio / target", "verdict"),
             (f"tapemaster-admin user import of {args.users:,} users", f"{elapsed:.1f} s",
              f"{rate:,.0f} users/s", "")]
-    store = Store.open(folder)
+    store = open_store(folder)
     ctx = Context(store, program="TapeMaster", hasher=PasswordHasher(PRODUCTION))
     ctx.store.key  # noqa: B018 - load the key once, as the logon dialog's warm-up does
     rows += administration(app, ctx)

@@ -1,7 +1,7 @@
 """Load: many programs on one store at once, every decision and audit row accounted for.
 
 ``--processes`` worker processes (default 16, multiprocessing spawn, each its own
-``Store.open``: separate programs as far as SQLite can tell) hammer one store for
+``open_store``: separate programs as far as SQLite can tell) hammer one store for
 ``--seconds`` (default 60) with a mix of
 
 - logons with the right password and a fresh code (expected: success, then log out),
@@ -167,14 +167,14 @@ class Worker:
         from tapemaster_qt.services.admin import AdminService
         from tapemaster_qt.services.auth import BURNED_STEPS_KEPT, LogonService
         from tapemaster_qt.services.passwords import PRODUCTION, TESTS_ONLY, PasswordHasher
-        from tapemaster_qt.store import Store
+        from tapemaster_qt.store import open_store
 
         self.plan = plan
         self.index: int = plan["index"]
         self.rng = random.Random(plan["seed"])
         profile = PRODUCTION if plan["production_hash"] else TESTS_ONLY
         hasher = PasswordHasher(profile)
-        self.store = Store.open(Path(plan["folder"]))
+        self.store = open_store(Path(plan["folder"]))
         self.clock = Clock()
         program = ("TapeMaster", "Lite", "Checkpoint")[self.index % 3]
         self.logon_service = LogonService(Context(self.store, program=program,
@@ -470,11 +470,11 @@ def set_up(folder: Path, processes: int, production_hash: bool) -> dict[str, Any
     from tapemaster_qt.services.auth import LogonService, LogonStatus
     from tapemaster_qt.services.passwords import PRODUCTION, TESTS_ONLY, PasswordHasher
     from tapemaster_qt.services.setup import set_initial_password
-    from tapemaster_qt.store import Store
+    from tapemaster_qt.store import open_store
 
     hasher = PasswordHasher(PRODUCTION if production_hash else TESTS_ONLY)
     clock = Clock()
-    with Store.open(folder) as store:
+    with open_store(folder) as store:
         ctx = Context(store, program="TapeMaster", clock=clock, hasher=hasher)
         set_initial_password(ctx, ADMIN_PASSWORD)
         admin = AdminService(ctx, Actor.for_user("tapemaster"))
@@ -575,7 +575,7 @@ def run_load(processes: int, seconds: float, folder: Path,
 def verify(folder: Path, setup: dict[str, Any], reports: dict[int, dict[str, Any]],
            elapsed: float, seconds: float, processes: int,
            problems: list[str]) -> dict[str, Any]:
-    from tapemaster_qt.store import Store
+    from tapemaster_qt.store import open_store
 
     expected: Counter = Counter()
     latencies: list[float] = []
@@ -616,7 +616,7 @@ def verify(folder: Path, setup: dict[str, Any], reports: dict[int, dict[str, Any
                   f"{setup['threshold'] + 1} consecutive failed logons")] += 1
 
     mismatches: list[str] = []
-    with Store.open(folder) as store:
+    with open_store(folder) as store:
         actual: Counter = Counter()
         for e in store.audit_events():
             if e.id > setup["start_id"]:

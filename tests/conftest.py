@@ -21,7 +21,7 @@ from tapemaster_qt.services import Actor, Context
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
 from tapemaster_qt.services.setup import set_initial_password
-from tapemaster_qt.store import Store
+from tapemaster_qt.store import Store, open_store
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
@@ -78,7 +78,7 @@ def hasher() -> PasswordHasher:
 
 @pytest.fixture
 def store(data_dir: Path) -> Iterator[Store]:
-    with Store.open(data_dir) as s:
+    with open_store(data_dir) as s:
         yield s
 
 

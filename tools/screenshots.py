@@ -19,7 +19,7 @@ from tapemaster_qt.services import Actor, Context, totp
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.auth import LogonService
 from tapemaster_qt.services.setup import set_initial_password
-from tapemaster_qt.store import Store
+from tapemaster_qt.store import open_store
 from tapemaster_qt.ui import msgbox
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
@@ -62,7 +62,7 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     msgbox._exec = capture_box  # type: ignore[assignment]
     folder = Path(tempfile.mkdtemp(prefix="tapemaster-shots-"))
-    ctx = Context(Store.open(folder), program="TapeMaster")
+    ctx = Context(open_store(folder), program="TapeMaster")
 
     # First run, as a brand-new store shows it.
     first = Controller(ctx, UiState(folder))

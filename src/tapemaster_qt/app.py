@@ -113,7 +113,8 @@ class Controller(QObject):
         self._ctx = ctx
         self._opener = opener
         self.program = ctx.program if ctx is not None else program
-        self._store_path = ctx.store.path if ctx is not None else store_path
+        self._store_path = store_path
+        self._store_location = ctx.store.location if ctx is not None else str(store_path)
         self.full = self.program == "TapeMaster"
         self.ui_state = ui_state
         self._logon_service: LogonService | None = None
@@ -216,7 +217,7 @@ class Controller(QObject):
         QTimer.singleShot(0, lambda: self.finished.emit(1))
 
     def _show_first_run(self) -> None:
-        dialog = FirstRunDialog(self.program, str(self._store_path))
+        dialog = FirstRunDialog(self.program, self._store_location)
         dialog.passwordChosen.connect(self._on_first_password)
         dialog.rejected.connect(lambda: self.finished.emit(0))
         self.first_run_dialog = dialog
@@ -504,9 +505,9 @@ def main(argv: Sequence[str] | None = None, program: str = "TapeMaster") -> int:
 
     def open_context() -> Context:
         from tapemaster_qt.services import Context
-        from tapemaster_qt.store import Store
+        from tapemaster_qt.store import open_store
 
-        return Context(Store.open(folder), program=program)
+        return Context(open_store(folder), program=program)
 
     controller = Controller(None, UiState(folder), opener=open_context, program=program,
                             store_path=paths.store_path(folder))

@@ -159,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
     from tapemaster_qt.services.audit import AuditLog
     from tapemaster_qt.services.setup import set_initial_password
     from tapemaster_qt.services.transfer import csv_rows, users_to_csv, users_to_xml
-    from tapemaster_qt.store import Store
+    from tapemaster_qt.store import open_store
 
     folder = paths.data_dir(args.data_dir)
     store_file = paths.store_path(folder)
@@ -169,12 +169,12 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.command == "init":
         password = _read_password()
-        # Refuse a weak password before Store.open creates the store and its key.
+        # Refuse a weak password before open_store creates the store and its key.
         from tapemaster_qt.services.passwords import check_rules
         from tapemaster_qt.store import BUILTIN_USER
 
         check_rules(password, BUILTIN_USER)
-    with Store.open(folder) as store:
+    with open_store(folder) as store:
         ctx = Context(store, program=PROG)
         actor = Actor.for_cli()
         admin = AdminService(ctx, actor)
@@ -185,7 +185,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"Initialised the store in {folder}; the store key is in the "
                   f"{store.key_description()}.")
         elif cmd == "info":
-            print(f"Store:       {store.path}")
+            print(f"Store:       {store.location}")
             print(f"Store key:   {store.key_description()}")
             print(f"Users:       {store.count_users()}")
             print(f"Version:     {__version__}")

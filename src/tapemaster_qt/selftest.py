@@ -211,9 +211,9 @@ def _check_store(state: dict[str, Any]) -> str:
     from tapemaster_qt.services import Context
     from tapemaster_qt.services.passwords import PRODUCTION, random_password
     from tapemaster_qt.services.setup import set_initial_password
-    from tapemaster_qt.store import Store
+    from tapemaster_qt.store import open_store
 
-    store = Store.open(state["folder"])
+    store = open_store(state["folder"])
     state["store"] = store
     ctx = Context(store, program=state["program"])  # the production argon2 profile
     state["ctx"] = ctx

@@ -19,7 +19,7 @@ from tapemaster_qt.app import Controller, UiState
 from tapemaster_qt.services import Context
 from tapemaster_qt.services.passwords import PasswordHasher
 from tapemaster_qt.services.setup import needs_first_run, set_initial_password
-from tapemaster_qt.store import Store
+from tapemaster_qt.store import open_store
 from tapemaster_qt.ui import msgbox
 
 
@@ -72,7 +72,7 @@ class Launcher:
         self.made: list[Controller] = []
 
     def context(self, program: str = "TapeMaster") -> Context:
-        return Context(Store.open(self.data_dir), program=program, hasher=self.hasher)
+        return Context(open_store(self.data_dir), program=program, hasher=self.hasher)
 
     def __call__(self, program: str = "TapeMaster", *, initialise: bool = True,
                  **kwargs) -> Controller:

@@ -16,7 +16,7 @@ from tapemaster_qt.errors import StoreCorruptError
 from tapemaster_qt.services import Context, setup
 from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
 from tapemaster_qt.services.setup import set_initial_password
-from tapemaster_qt.store import Store
+from tapemaster_qt.store import open_store
 
 # --- the dialog ---------------------------------------------------------------------------
 
@@ -197,7 +197,7 @@ def test_cancelling_the_first_run_ends_the_program(qtbot, launch) -> None:
 
 
 def initialised(folder: Path) -> Path:
-    with Store.open(folder) as store:
+    with open_store(folder) as store:
         set_initial_password(Context(store, hasher=PasswordHasher(TESTS_ONLY)), ADMIN_PASSWORD)
     return folder
 
@@ -243,7 +243,7 @@ def _garbage(folder: Path) -> None:
 
 
 def _too_new(folder: Path) -> None:
-    Store.open(folder).close()
+    open_store(folder).close()
     with sqlite3.connect(folder / "tapemaster.db") as conn:
         conn.execute("PRAGMA user_version = 99")
     conn.close()

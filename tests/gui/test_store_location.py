@@ -21,7 +21,7 @@ from tapemaster_qt import app, cli, paths
 from tapemaster_qt.services import Context
 from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
 from tapemaster_qt.services.setup import set_initial_password
-from tapemaster_qt.store import Store
+from tapemaster_qt.store import open_store
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def places(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]
     monkeypatch.setattr(paths, "legacy_data_dirs", lambda system=sys.platform: [old])
     monkeypatch.setattr(paths, "default_log_dir", lambda system=sys.platform: new / "Logs")
     monkeypatch.setattr(paths, "legacy_log_dirs", lambda system=sys.platform: [])
-    with Store.open(old) as store:
+    with open_store(old) as store:
         set_initial_password(Context(store, hasher=PasswordHasher(TESTS_ONLY)), ADMIN_PASSWORD)
     return old, new
 

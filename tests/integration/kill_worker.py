@@ -64,11 +64,11 @@ def main(argv: list[str]) -> int:
     from tapemaster_qt.services.admin import AdminService
     from tapemaster_qt.services.auth import LogonService, LogonStatus
     from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
-    from tapemaster_qt.store import Store
+    from tapemaster_qt.store import open_store
 
     rng = random.Random(seed)
     clock = Clock(start)
-    store = Store.open(Path(data_dir))
+    store = open_store(Path(data_dir))
     ctx = Context(store, program="TapeMaster", host=tag, clock=clock,
                   hasher=PasswordHasher(TESTS_ONLY))
     admin = AdminService(ctx, Actor(name=f"admin@{tag}", cli=True))

@@ -55,9 +55,9 @@ def make_store(folder: Path, users: int = 0, otp_every: int = 3) -> None:
     from tapemaster_qt.services.admin import AdminService
     from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
     from tapemaster_qt.services.setup import set_initial_password
-    from tapemaster_qt.store import Store
+    from tapemaster_qt.store import open_store
 
-    with Store.open(folder) as store:
+    with open_store(folder) as store:
         ctx = Context(store, hasher=PasswordHasher(TESTS_ONLY))
         set_initial_password(ctx, ADMIN_PASSWORD)
         admin = AdminService(ctx, Actor.for_cli())
@@ -165,9 +165,9 @@ class Programs:
         from tapemaster_qt.app import Controller, UiState
         from tapemaster_qt.services import Context
         from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
-        from tapemaster_qt.store import Store
+        from tapemaster_qt.store import open_store
 
-        ctx = Context(Store.open(folder, busy_timeout_ms=busy_timeout_ms), program=program,
+        ctx = Context(open_store(folder, busy_timeout_ms=busy_timeout_ms), program=program,
                       hasher=PasswordHasher(TESTS_ONLY))
         if clock is not None:
             ctx.clock = clock

@@ -28,7 +28,7 @@ from helpers import secret_from_uri
 from tapemaster_qt.services import Context, totp
 from tapemaster_qt.services.auth import LogonService, LogonStatus
 from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
-from tapemaster_qt.store import Store
+from tapemaster_qt.store import Store, open_store
 
 pytestmark = pytest.mark.slow
 
@@ -122,7 +122,7 @@ def empty(templates: dict[str, Path], tmp_path: Path) -> Cli:
 
 
 def _open(cli: Cli) -> Store:
-    return Store.open(cli.data_dir)
+    return open_store(cli.data_dir)
 
 
 def _logon(store: Store, user_id: str, password: str, code: str = "") -> object:

@@ -29,7 +29,7 @@ from integration.reliability import (
     record,
     use_key_file,
 )
-from tapemaster_qt.store import Store
+from tapemaster_qt.store import open_store
 from tapemaster_qt.store.keys import KEY_FILE, KEYRING_SERVICE
 
 pytestmark = pytest.mark.slow
@@ -150,7 +150,7 @@ def _other_store_key(tmp_path: Path) -> tuple[str, bytes]:
 
 
 def wrong_key_in_keyring(folder: Path, keyring_file: Path, tmp_path: Path) -> None:
-    with Store.open(folder) as store:
+    with open_store(folder) as store:
         store_id = store.store_id
     items = json.loads(keyring_file.read_text())
     items[f"{KEYRING_SERVICE}/{store_id}"] = base64.b64encode(secrets.token_bytes(32)).decode()

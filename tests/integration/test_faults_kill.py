@@ -43,7 +43,7 @@ from integration.reliability import PASSWORD, make_store, record, use_key_file
 from tapemaster_qt.services import Actor, Context, totp
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
-from tapemaster_qt.store import Store
+from tapemaster_qt.store import Store, open_store
 
 pytestmark = pytest.mark.slow
 
@@ -182,13 +182,13 @@ class Campaign:
         return self.tally
 
     def round(self, number: int) -> None:
-        with Store.open(self.data_dir) as store:
+        with open_store(self.data_dir) as store:
             snapshot = {u.user_id: _state(u) for u in store.list_users()}
             last_row = max((e.id for e in store.audit_events(limit=1)), default=0)
         workers = [self.start(f"k{number}{letter}", letter, number)
                    for letter in ("a", "b")]
         self.kill_all(workers)
-        with Store.open(self.data_dir) as store:
+        with open_store(self.data_dir) as store:
             problems = store.integrity_check()
             assert problems == ["ok"], (self.seed, number, problems)
             rows = self.rows_since(store, last_row)
@@ -339,7 +339,7 @@ class Campaign:
 def _campaign(data_dir: Path, rounds: int, how: str) -> None:
     use_key_file()
     make_store(data_dir)
-    with Store.open(data_dir) as store:
+    with open_store(data_dir) as store:
         admin = AdminService(Context(store, hasher=PasswordHasher(TESTS_ONLY)), Actor.for_cli())
         for prefix in ("a", "b"):
             for n in range(4):

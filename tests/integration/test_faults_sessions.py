@@ -22,7 +22,7 @@ from tapemaster_qt.services import Actor, Context
 from tapemaster_qt.services.admin import SESSION_STALE_SECONDS, AdminService
 from tapemaster_qt.services.auth import LogonService
 from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
-from tapemaster_qt.store import Store
+from tapemaster_qt.store import open_store
 
 pytestmark = pytest.mark.slow
 
@@ -32,9 +32,9 @@ from pathlib import Path
 from tapemaster_qt.services import Context
 from tapemaster_qt.services.auth import LogonService
 from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
-from tapemaster_qt.store import Store
+from tapemaster_qt.store import open_store, Store
 
-store = Store.open(Path(sys.argv[1]))
+store = open_store(Path(sys.argv[1]))
 logon = LogonService(Context(store, program="Checkpoint", hasher=PasswordHasher(TESTS_ONLY)))
 outcome = logon.logon(sys.argv[2], sys.argv[3])
 print(outcome.session.session_id, flush=True)
@@ -67,7 +67,7 @@ def test_sessions_of_killed_programs_leave_active_users(site: Path, qtbot) -> No
     from tapemaster_qt.ui.activity import ActiveUsersWindow
 
     running = [_start_program(site, f"u00{n}") for n in range(5)]
-    with Store.open(site) as store:
+    with open_store(site) as store:
         admin = AdminService(Context(store, hasher=PasswordHasher(TESTS_ONLY)), Actor.for_cli())
         assert {s.user_id for s in admin.active_sessions()} == {f"u00{n}" for n in range(5)}
         killed = running[:4]

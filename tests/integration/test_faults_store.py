@@ -38,7 +38,8 @@ from tapemaster_qt.errors import StoreCorruptError, StoreFullError, StoreLockedE
 from tapemaster_qt.services import Actor, Context
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
-from tapemaster_qt.store import Store
+from tapemaster_qt.store import Store, open_store
+from tapemaster_qt.store.sqlite import SQLiteStore
 
 pytestmark = pytest.mark.slow
 
@@ -215,7 +216,7 @@ def test_damage_in_the_audit_log_stops_writes_after_it_is_seen(site: Path) -> No
     assert DAMAGED in cli_refused(site, "audit")
     users = cli(site, "user", "show", "u001")
     assert users.returncode == 0, users.stderr  # the users are intact and readable
-    with Store.open(site) as store:
+    with open_store(site) as store:
         admin = _admin(store)
         with pytest.raises(StoreCorruptError, match="is damaged"):
             admin.update_user("u001", {"name": "Changed"})
@@ -276,7 +277,7 @@ def test_a_read_only_disk(template: Path, tmpfs, qapp, boxes, package_logging, c
     finally:
         fs.remount("rw")
     assert store_files(folder) == before
-    with Store.open(folder) as store:  # writable again: everything is there
+    with open_store(folder) as store:  # writable again: everything is there
         assert store.integrity_check() == ["ok"]
         assert store.count_users() == 301
     record("Store on a read-only folder", "disk remounted read-only, store closed cleanly", 2,
@@ -311,7 +312,7 @@ def test_a_read_only_disk_under_a_store_left_open(template: Path, tmpfs, qtbot, 
         fs.remount("rw")
     after = store_files(folder)
     assert after["tapemaster.db"] == before["tapemaster.db"]
-    with Store.open(folder) as store:
+    with open_store(folder) as store:
         assert store.integrity_check() == ["ok"]
         assert store.count_users() == 301 and store.get_group("LATE") is not None
         assert store.get_user("carol") is None
@@ -345,7 +346,7 @@ def test_a_disk_that_fills_up_while_programs_run(template: Path, tmpfs, qtbot, p
     folder = fs.where / "store"
     shutil.copytree(template, folder)
     tapemaster = programs.start(folder)
-    admin_store = Store.open(folder)
+    admin_store = open_store(folder)
     admin = _admin(admin_store)
     admin.add_user({"user_id": "before"}, PASSWORD)
     filler = fs.fill()
@@ -408,8 +409,8 @@ def test_starting_on_a_full_disk(template: Path, tmpfs, qapp, boxes, package_log
 
 def test_a_store_at_its_size_limit(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Where no small disk can be mounted: SQLite's max_page_count as the full disk."""
-    with Store.open(site) as store:
-        pages = store._read("PRAGMA page_count")[0][0]
+    with open_store(site) as store:
+        pages = store.db.value("PRAGMA page_count")
     real = sqlite3.connect
 
     def limited(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -419,7 +420,7 @@ def test_a_store_at_its_size_limit(site: Path, monkeypatch: pytest.MonkeyPatch) 
 
     monkeypatch.setattr(sqlite3, "connect", limited)
     added: list[str] = []
-    with Store.open(site) as store:
+    with open_store(site) as store:
         admin = _admin(store)
         with pytest.raises(StoreFullError, match="is full; nothing was changed") as full:
             for n in range(100_000):
@@ -431,7 +432,7 @@ def test_a_store_at_its_size_limit(site: Path, monkeypatch: pytest.MonkeyPatch) 
         assert store.get_user(refused) is None
         assert store.count_audit(text=refused) == 0
     monkeypatch.undo()
-    with Store.open(site) as store:
+    with open_store(site) as store:
         assert store.integrity_check() == ["ok"]
         assert {u.user_id for u in store.list_users()} >= set(added) | {"u000", "u299"}
         _admin(store).add_user({"user_id": refused}, PASSWORD)
@@ -473,7 +474,7 @@ def locked(folder: Path, mode: str = "immediate") -> Iterator[None]:
 
 def test_a_store_locked_longer_than_the_busy_timeout(site: Path, qtbot, programs) -> None:
     tapemaster = programs.start(site, busy_timeout_ms=300)
-    with Store.open(site, busy_timeout_ms=300) as store:
+    with open_store(site, busy_timeout_ms=300) as store:
         admin = _admin(store)
         audit_rows = store.count_audit()
         with locked(site):
@@ -513,12 +514,12 @@ def test_the_cli_waits_out_its_busy_timeout_then_says_so(site: Path) -> None:
 
 def test_an_exclusively_locked_store_cannot_even_open(site: Path, qapp, boxes, package_logging,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    real_open = Store.open.__func__  # type: ignore[attr-defined]
+    real_open = SQLiteStore.open.__func__  # type: ignore[attr-defined]
 
     def impatient(cls, folder, *, busy_timeout_ms=5000):  # type: ignore[no-untyped-def]
         return real_open(cls, folder, busy_timeout_ms=300)
 
-    monkeypatch.setattr(Store, "open", classmethod(impatient))
+    monkeypatch.setattr(SQLiteStore, "open", classmethod(impatient))
     before = (site / "tapemaster.db").read_bytes()
     with locked(site, "exclusive"):
         assert gui_start(site) == 1

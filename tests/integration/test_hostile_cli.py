@@ -31,7 +31,7 @@ from tapemaster_qt.services import Actor, Context
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
 from tapemaster_qt.services.setup import set_initial_password
-from tapemaster_qt.store import Store
+from tapemaster_qt.store import open_store
 
 pytestmark = pytest.mark.slow
 
@@ -82,7 +82,7 @@ stdins = mostly(st.sampled_from(["Good-Pass-2026\n", "Another-Pass-77\r\n", ""])
 
 
 def _made_store(folder: Path) -> None:
-    with Store.open(folder) as store:
+    with open_store(folder) as store:
         ctx = Context(store, hasher=PasswordHasher(TESTS_ONLY))
         set_initial_password(ctx, "Tape-Admin-2026")
         admin = AdminService(ctx, Actor.for_cli())

@@ -24,7 +24,7 @@ from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.auth import LogonService, LogonStatus
 from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
 from tapemaster_qt.services.setup import set_initial_password
-from tapemaster_qt.store import Store
+from tapemaster_qt.store import open_store
 
 pytestmark = pytest.mark.slow
 
@@ -36,7 +36,7 @@ SPAWN = multiprocessing.get_context("spawn")
 def shared_store(data_dir: Path, clock) -> Iterator[Context]:
     """A store whose key children can find (key file), opened by the test."""
     keyring.set_keyring(fail.Keyring())
-    store = Store.open(data_dir)
+    store = open_store(data_dir)
     ctx = Context(store, clock=clock, hasher=PasswordHasher(TESTS_ONLY))
     set_initial_password(ctx, "Tape-Admin-2026")
     yield ctx

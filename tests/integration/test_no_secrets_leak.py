@@ -44,7 +44,7 @@ from tapemaster_qt.errors import TapeMasterError
 from tapemaster_qt.services import Actor, Context, totp
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
-from tapemaster_qt.store import Store
+from tapemaster_qt.store import open_store
 from tapemaster_qt.ui import msgbox
 from unit.support import skewed_code
 
@@ -175,7 +175,7 @@ def test_no_secret_password_or_code_leaks(qtbot, tmp_path: Path, data_dir: Path,
 
     # --- alice at the desktop ---------------------------------------------------------
     clock = FakeClock()
-    ctx = Context(Store.open(data_dir), program="TapeMaster", clock=clock,
+    ctx = Context(open_store(data_dir), program="TapeMaster", clock=clock,
                   hasher=PasswordHasher(TESTS_ONLY))
     app = Controller(ctx, UiState(data_dir))
     app.start()

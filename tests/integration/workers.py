@@ -1,6 +1,6 @@
 """What child processes run in the multi-process tests (multiprocessing, spawn).
 
-Each child is a separate "program" on the same store: its own Store.open, its own
+Each child is a separate "program" on the same store: its own open_store, its own
 Context with the cheap TESTS_ONLY hasher (never the production parameters), and a
 fixed clock the parent chose. Every outcome, and any exception, goes back through a
 queue so that the parent can assert on what really happened in each child.
@@ -25,9 +25,9 @@ def _logon_service(data_dir: str, clock: FixedClock) -> Any:
     from tapemaster_qt.services import Context
     from tapemaster_qt.services.auth import LogonService
     from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
-    from tapemaster_qt.store import Store
+    from tapemaster_qt.store import open_store
 
-    store = Store.open(Path(data_dir))
+    store = open_store(Path(data_dir))
     return LogonService(Context(store, program="Checkpoint", clock=clock,
                                 hasher=PasswordHasher(TESTS_ONLY)))
 

@@ -20,7 +20,7 @@ from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.audit import AuditLog
 from tapemaster_qt.services.auth import LogonService, LogonStatus
 from tapemaster_qt.services.transfer import csv_rows, users_to_csv
-from tapemaster_qt.store import Store
+from tapemaster_qt.store import Store, open_store
 from unit.support import PASSWORD, enrol, events
 
 CALLS: dict[str, Callable[[AdminService], object]] = {
@@ -338,7 +338,7 @@ def test_export_then_import_into_a_fresh_store(ctx: Context, admin: AdminService
     admin.add_user({"user_id": "carol.d", "description": "Vault — night shift ☾"}, PASSWORD)
     exported = users_to_csv(admin.export_users())
 
-    with Store.open(tmp_path / "fresh") as fresh:
+    with open_store(tmp_path / "fresh") as fresh:
         other = AdminService(Context(fresh, clock=clock, hasher=hasher), Actor.for_cli())
         other.add_group("OPS")
         assert other.import_users(list(csv_rows(exported))) == 2

@@ -28,7 +28,7 @@ from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.auth import LogonService, LogonStatus
 from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
 from tapemaster_qt.services.setup import set_initial_password
-from tapemaster_qt.store import Store, relocate
+from tapemaster_qt.store import open_store, relocate
 from tapemaster_qt.store.relocate import Result
 from unit.support import PASSWORD
 
@@ -114,7 +114,7 @@ def key_file_keyring() -> None:
 def make_store(folder: Path) -> bytes:
     """A store as 0.1.0 left it: tapemaster, alice with One Time Password enabled (her
     secret encrypted with the store key) and a migration backup; returns her secret."""
-    with Store.open(folder) as store:
+    with open_store(folder) as store:
         ctx = Context(store, hasher=PasswordHasher(TESTS_ONLY))
         set_initial_password(ctx, ADMIN_PASSWORD)
         admin = AdminService(ctx, Actor.for_user("tapemaster"))
@@ -129,7 +129,7 @@ def make_store(folder: Path) -> bytes:
 def check_store(folder: Path, secret: bytes) -> None:
     """The store opens where it is now, alice is there, and her secret still decrypts
     (the key came along): her logon offers the same QR."""
-    with Store.open(folder) as store:
+    with open_store(folder) as store:
         ctx = Context(store, hasher=PasswordHasher(TESTS_ONLY))
         users = [u.user_id for u in AdminService(ctx, Actor.for_user("tapemaster")).list_users()]
         assert users == ["alice", "tapemaster"]
@@ -166,7 +166,7 @@ def test_a_store_is_moved_with_its_key_file_and_backups(old, new, key_file_keyri
 def test_what_a_crash_left_in_the_wal_is_moved_too(old, new, tmp_path) -> None:
     """A program killed with the WAL not yet written back: the move checkpoints it."""
     secret = make_store(tmp_path / "live")
-    with Store.open(tmp_path / "live") as store:
+    with open_store(tmp_path / "live") as store:
         AdminService(Context(store, hasher=PasswordHasher(TESTS_ONLY)),
                      Actor.for_user("tapemaster")).add_user({"user_id": "bob"}, PASSWORD)
         assert (tmp_path / "live" / "tapemaster.db-wal").stat().st_size > 0
@@ -176,9 +176,9 @@ def test_what_a_crash_left_in_the_wal_is_moved_too(old, new, tmp_path) -> None:
     assert relocate.settle_default_store(new, [old]).result is Result.MOVED
 
     assert "tapemaster.db-wal" not in names(new) and not old.exists()
-    with Store.open(new) as store:
+    with open_store(new) as store:
         assert store.get_user("bob") is not None
-    with Store.open(new) as store:
+    with open_store(new) as store:
         ctx = Context(store, hasher=PasswordHasher(TESTS_ONLY))
         assert secret_from_uri(LogonService(ctx).logon("alice", PASSWORD, "")
                                .provisioning_uri or "") == secret
@@ -305,12 +305,12 @@ def test_a_store_changed_after_a_cut_short_copy_is_copied_again(old, new, monkey
         with pytest.raises(Crash):
             relocate.settle_default_store(new, [old])
     # An older program writes to the old store before the next start of this version.
-    with Store.open(old) as store:
+    with open_store(old) as store:
         AdminService(Context(store, hasher=PasswordHasher(TESTS_ONLY)),
                      Actor.for_user("tapemaster")).add_user({"user_id": "carol"}, PASSWORD)
 
     assert relocate.settle_default_store(new, [old]).result is Result.MOVED
-    with Store.open(new) as store:
+    with open_store(new) as store:
         assert store.get_user("carol") is not None
 
 
@@ -342,7 +342,7 @@ def test_a_file_in_the_way_is_kept_aside(old, new, key_file_keyring) -> None:
 MOVER = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from tapemaster_qt.store import relocate
+    from tapemaster_qt.store import relocate, open_store
     outcome = relocate.settle_default_store(Path(sys.argv[1]), [Path(sys.argv[2])])
     print(outcome.result.value, outcome.folder)
 """)

@@ -4,6 +4,7 @@ the append-only audit table, and the store key (keyring, key file, refusals)."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 import secrets
 import sqlite3
@@ -25,11 +26,20 @@ from tapemaster_qt.errors import (
 from tapemaster_qt.services import Context, totp
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.auth import LogonService
-from tapemaster_qt.store import BUILTIN_USER, DEFAULT_GROUP, Store, schema
-from tapemaster_qt.store import sqlite as store_sqlite
+from tapemaster_qt.store import (
+    BUILTIN_USER,
+    DEFAULT_GROUP,
+    NewUser,
+    Store,
+    migrations,
+    open_store,
+)
 from tapemaster_qt.store.keys import KEY_FILE, KEYRING_SERVICE
-from tapemaster_qt.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from tapemaster_qt.store.migrations import MIGRATIONS, Migration
+from tapemaster_qt.store.sqlite import APPLICATION_ID
 from unit.support import enrol, raw_db
+
+SCHEMA_VERSION = migrations.schema_version()
 
 
 def _mode(path: Path) -> int:
@@ -66,9 +76,9 @@ def test_new_store_has_default_group(store: Store) -> None:
 
 
 def test_reopening_does_not_create_again(data_dir: Path) -> None:
-    with Store.open(data_dir) as first:
+    with open_store(data_dir) as first:
         store_id = first.store_id
-    with Store.open(data_dir) as again:
+    with open_store(data_dir) as again:
         assert not again.created
         assert again.store_id == store_id
         assert again.count_users() == 1
@@ -85,7 +95,7 @@ def test_pragmas_wal_version_and_application_id(store: Store, data_dir: Path) ->
 def test_foreign_keys_are_enforced(store: Store) -> None:
     # A user in a group that does not exist is what foreign keys forbid.
     with pytest.raises(ConflictError, match="group"), store.write() as tx:
-        tx.insert_user({"user_id": "orphan", "group_id": "NOSUCH"})
+        tx.insert_user(NewUser(user_id="orphan", group_id="NOSUCH"))
     assert store.get_user("orphan") is None
 
 
@@ -102,13 +112,13 @@ def test_store_and_its_journal_files_are_private(store: Store, data_dir: Path) -
 
 
 def test_store_from_a_newer_version_is_refused_untouched(data_dir: Path) -> None:
-    Store.open(data_dir).close()
+    open_store(data_dir).close()
     with raw_db(data_dir) as conn:
         conn.execute("PRAGMA user_version = 99")
     db = data_dir / "tapemaster.db"
     before = db.read_bytes()
     with pytest.raises(StoreTooNewError, match="newer version"):
-        Store.open(data_dir)
+        open_store(data_dir)
     assert db.read_bytes() == before
     assert [p.name for p in _store_files(data_dir)] == ["tapemaster.db"]
 
@@ -119,7 +129,7 @@ def test_a_file_that_is_not_sqlite_is_refused(data_dir: Path) -> None:
     content = b"Quarterly tape rotation plan\n" * 200
     db.write_bytes(content)
     with pytest.raises(StoreNotAStoreError, match="not a TapeMaster user store"):
-        Store.open(data_dir)
+        open_store(data_dir)
     assert db.read_bytes() == content
 
 
@@ -135,7 +145,7 @@ def test_another_programs_database_is_refused(
             conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount REAL)")
             conn.execute("INSERT INTO invoices (amount) VALUES (9.5)")
     with pytest.raises(StoreNotAStoreError, match="not a TapeMaster user store"):
-        Store.open(data_dir)
+        open_store(data_dir)
     with raw_db(data_dir) as conn:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_schema")]
         assert tables == (["invoices"] if with_table else [])
@@ -145,15 +155,23 @@ def test_another_programs_database_is_refused(
 # --- migration ------------------------------------------------------------------------
 
 
-V2 = "ALTER TABLE users ADD COLUMN favourite_tape TEXT NOT NULL DEFAULT 'LTO-9';\n"
+# A second migration as one would be written: once, in portable DDL.
+V2 = """
+ALTER TABLE users ADD COLUMN favourite_tape TEXT NOT NULL DEFAULT 'LTO-9';
+CREATE TABLE tape_loans (
+    id      {ID},
+    user_id TEXT NOT NULL REFERENCES users(user_id) ON DELETE CASCADE,
+    label   TEXT NOT NULL,
+    photo   {BLOB},
+    since   {BIGINT} NOT NULL
+){STRICT};
+CREATE UNIQUE INDEX tape_loans_label ON tape_loans({ci[label]});
+"""
 
 
 def _pretend_newer_schema(monkeypatch: pytest.MonkeyPatch, v2: str) -> None:
     """This program, one release later: a second migration."""
-    migrations = (*MIGRATIONS, v2)
-    for module in (schema, store_sqlite):
-        monkeypatch.setattr(module, "MIGRATIONS", migrations)
-        monkeypatch.setattr(module, "SCHEMA_VERSION", len(migrations))
+    monkeypatch.setattr(migrations, "MIGRATIONS", (*MIGRATIONS, Migration(portable=v2)))
 
 
 def test_migration_backs_up_then_migrates(
@@ -163,7 +181,7 @@ def test_migration_backs_up_then_migrates(
     ctx.store.close()
     _pretend_newer_schema(monkeypatch, V2)
 
-    with Store.open(data_dir) as migrated:
+    with open_store(data_dir) as migrated:
         user = migrated.get_user("alice")
         assert user is not None and user.integrity_ok
     backups = sorted(data_dir.glob("tapemaster.db.v1-backup-*"))
@@ -174,6 +192,13 @@ def test_migration_backs_up_then_migrates(
         assert conn.execute(
             "SELECT favourite_tape FROM users WHERE user_id = 'alice'"
         ).fetchone()[0] == "LTO-9"
+        table = conn.execute(
+            "SELECT sql FROM sqlite_schema WHERE name = 'tape_loans'").fetchone()[0]
+        assert "id      INTEGER PRIMARY KEY," in table and ") STRICT" in table
+        conn.execute("INSERT INTO tape_loans (user_id, label, since) VALUES ('alice', 'A1', 1)")
+        with pytest.raises(sqlite3.IntegrityError):  # the {ci[label]} index ignores case
+            conn.execute("INSERT INTO tape_loans (user_id, label, since) "
+                         "VALUES ('alice', 'a1', 2)")
     with closing(sqlite3.connect(backups[0])) as backup:
         assert backup.execute("PRAGMA user_version").fetchone()[0] == 1
         users = {r[0] for r in backup.execute("SELECT user_id FROM users")}
@@ -185,21 +210,36 @@ def test_migration_backs_up_then_migrates(
 def test_failed_migration_leaves_the_old_version(
     data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    Store.open(data_dir).close()
+    open_store(data_dir).close()
     _pretend_newer_schema(
-        monkeypatch, V2 + "CREATE TABLE users (clash INTEGER);\n"  # fails after V2's ALTER
+        monkeypatch, V2 + "CREATE TABLE users (clash INTEGER);\n"  # fails after V2's DDL
     )
     with pytest.raises(StoreError):
-        Store.open(data_dir)
+        open_store(data_dir)
     with raw_db(data_dir) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
         columns = {r[1] for r in conn.execute("PRAGMA table_info(users)")}
         assert "favourite_tape" not in columns
+        assert conn.execute(
+            "SELECT count(*) FROM sqlite_schema WHERE name = 'tape_loans'").fetchone()[0] == 0
     assert len(list(data_dir.glob("tapemaster.db.v1-backup-*"))) == 1
 
 
+def test_the_released_sqlite_schema_never_changes(store: Store, data_dir: Path) -> None:
+    """Stores in the field were created by this exact text; a change belongs in a new
+    migration. The schema SQLite recorded for a new store is that text's."""
+    v1 = migrations.SQLITE_V1
+    assert hashlib.sha256(v1.encode()).hexdigest() == (
+        "8e9579f2ad41de896a3aa8fa276fdbd8af9ce17cd7166cebbd4b7e2bc681e646")
+    assert MIGRATIONS[0] == Migration(sqlite=v1)
+    with raw_db(data_dir) as conn:
+        recorded = [r[0] for r in conn.execute(
+            "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY rowid")]
+    assert recorded and all(statement in v1 for statement in recorded)
+
+
 def test_a_new_store_is_not_backed_up(data_dir: Path) -> None:
-    Store.open(data_dir).close()
+    open_store(data_dir).close()
     assert not list(data_dir.glob("*backup*"))
 
 
@@ -233,7 +273,7 @@ def test_key_goes_to_the_keyring_when_one_works(store: Store, keyring_backend, d
 
 def test_key_file_fallback_is_owner_only(data_dir: Path, keyring_backend) -> None:
     _use_key_file()
-    with Store.open(data_dir) as store:
+    with open_store(data_dir) as store:
         key_file = data_dir / KEY_FILE
         assert key_file.exists()
         assert _mode(key_file) == 0o600
@@ -245,10 +285,10 @@ def test_key_file_fallback_is_owner_only(data_dir: Path, keyring_backend) -> Non
 
 def test_missing_key_in_keyring_is_an_error_not_a_new_key(data_dir: Path, keyring_backend
                                                           ) -> None:
-    with Store.open(data_dir) as store:
+    with open_store(data_dir) as store:
         _ = store.key
     keyring_backend.items.clear()
-    with Store.open(data_dir) as store, pytest.raises(StoreKeyError, match="missing"):
+    with open_store(data_dir) as store, pytest.raises(StoreKeyError, match="missing"):
         store.get_user(BUILTIN_USER)
     assert keyring_backend.items == {}
     assert not (data_dir / KEY_FILE).exists()
@@ -256,62 +296,62 @@ def test_missing_key_in_keyring_is_an_error_not_a_new_key(data_dir: Path, keyrin
 
 def test_missing_key_file_is_an_error_not_a_new_key(data_dir: Path) -> None:
     _use_key_file()
-    Store.open(data_dir).close()
+    open_store(data_dir).close()
     (data_dir / KEY_FILE).unlink()
-    with Store.open(data_dir) as store, pytest.raises(StoreKeyError, match="missing"):
+    with open_store(data_dir) as store, pytest.raises(StoreKeyError, match="missing"):
         store.list_users()
     assert not (data_dir / KEY_FILE).exists()
 
 
 def test_wrong_key_in_keyring_is_refused(data_dir: Path, keyring_backend) -> None:
-    with Store.open(data_dir) as store:
+    with open_store(data_dir) as store:
         store_id = store.store_id
         _ = store.key
     wrong = base64.b64encode(secrets.token_bytes(32)).decode("ascii")
     keyring_backend.items[(KEYRING_SERVICE, store_id)] = wrong
-    with Store.open(data_dir) as store, pytest.raises(StoreKeyError, match="does not belong"):
+    with open_store(data_dir) as store, pytest.raises(StoreKeyError, match="does not belong"):
         store.get_user(BUILTIN_USER)
 
 
 def test_wrong_key_in_key_file_is_refused(data_dir: Path) -> None:
     _use_key_file()
-    with Store.open(data_dir) as store:
+    with open_store(data_dir) as store:
         store_id = store.store_id
     key_file = data_dir / KEY_FILE
     key_file.write_text(f"{store_id} {base64.b64encode(secrets.token_bytes(32)).decode()}\n")
-    with Store.open(data_dir) as store, pytest.raises(StoreKeyError, match="does not belong"):
+    with open_store(data_dir) as store, pytest.raises(StoreKeyError, match="does not belong"):
         store.get_user(BUILTIN_USER)
 
 
 def test_key_file_of_another_store_is_refused(data_dir: Path, tmp_path: Path) -> None:
     _use_key_file()
-    Store.open(data_dir).close()
+    open_store(data_dir).close()
     other = tmp_path / "other"
-    Store.open(other).close()
+    open_store(other).close()
     os.replace(other / KEY_FILE, data_dir / KEY_FILE)
-    with Store.open(data_dir) as store, pytest.raises(StoreKeyError, match="another store"):
+    with open_store(data_dir) as store, pytest.raises(StoreKeyError, match="another store"):
         store.get_user(BUILTIN_USER)
 
 
 @pytest.mark.parametrize("mode", [0o640, 0o604, 0o660, 0o644])
 def test_key_file_readable_by_others_is_refused(data_dir: Path, mode: int) -> None:
     _use_key_file()
-    Store.open(data_dir).close()
+    open_store(data_dir).close()
     key_file = data_dir / KEY_FILE
     key_file.chmod(mode)
-    with Store.open(data_dir) as store, pytest.raises(StoreKeyError, match="chmod 600"):
+    with open_store(data_dir) as store, pytest.raises(StoreKeyError, match="chmod 600"):
         store.get_user(BUILTIN_USER)
     key_file.chmod(0o600)
-    with Store.open(data_dir) as store:
+    with open_store(data_dir) as store:
         assert store.get_user(BUILTIN_USER) is not None
 
 
 def test_damaged_key_file_is_refused(data_dir: Path) -> None:
     _use_key_file()
-    with Store.open(data_dir) as store:
+    with open_store(data_dir) as store:
         store_id = store.store_id
     (data_dir / KEY_FILE).write_text(f"{store_id} not-base64-at-all!\n")
-    with Store.open(data_dir) as store, pytest.raises(StoreKeyError, match="damaged"):
+    with open_store(data_dir) as store, pytest.raises(StoreKeyError, match="damaged"):
         store.get_user(BUILTIN_USER)
 
 
@@ -325,7 +365,7 @@ def test_otp_secrets_are_not_in_the_store_files_in_the_clear(
         for p in data_dir.iterdir():
             p.unlink()
         keyring.set_keyring(fail.Keyring())
-        ctx.store = Store.open(data_dir)
+        ctx.store = open_store(data_dir)
     logon = LogonService(ctx)
     found = []
     for user_id in ("alice", "bob", "carol"):

@@ -17,7 +17,7 @@ from helpers import rfc_totp
 from tapemaster_qt.services import Context
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.auth import LogonService, LogonStatus
-from tapemaster_qt.store import Store
+from tapemaster_qt.store import open_store
 from unit.support import PASSWORD, events, raw_db
 
 WRONG = "Wrong-Password-0"
@@ -85,6 +85,6 @@ def test_limit_audit_rows_deleted_after_dropping_the_triggers_are_not_noticed(
         conn.execute("DROP TRIGGER audit_no_delete")
         conn.execute("DELETE FROM audit WHERE user_id = 'alice'")
     ctx.store.close()
-    with Store.open(data_dir) as store:
+    with open_store(data_dir) as store:
         assert store.integrity_check() == ["ok"]
         assert events(store, user_id="alice") == []

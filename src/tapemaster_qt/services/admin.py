@@ -32,7 +32,7 @@ from tapemaster_qt.services.validation import (
     check_user_id,
     storable,
 )
-from tapemaster_qt.store import BUILTIN_USER, Transaction
+from tapemaster_qt.store import BUILTIN_USER, NewUser, Store, Transaction, UserChanges
 
 logger = logging.getLogger(__name__)
 
@@ -104,9 +104,8 @@ class AdminService:
             host=ctx.host, event=str(event), detail=detail,
         )
 
-    def _require_user(self, tx_or_store: Any, user_id: str) -> UserRecord:
-        user: UserRecord | None = (tx_or_store.get_user(user_id) if storable(user_id)
-                                   else None)
+    def _require_user(self, tx_or_store: Store | Transaction, user_id: str) -> UserRecord:
+        user = tx_or_store.get_user(user_id) if storable(user_id) else None
         if user is None:
             raise NotFoundError(f"There is no User-ID {user_id!r}.")
         return user
@@ -203,7 +202,7 @@ class AdminService:
             if otp:
                 values["otp_enabled"] = True
                 values["otp_secret"] = tx.encrypt_otp_secret(user_id, totp.new_secret())
-            tx.insert_user(values)
+            tx.insert_user(NewUser(**values))
             self._audit(tx, user_id, Event.USER_CREATED, "no password" if password is None else "")
             if otp:
                 self._audit(tx, user_id, Event.OTP_ENABLED)
@@ -237,15 +236,15 @@ class AdminService:
             if new_secret:
                 changes.update(
                     otp_enabled=True, otp_activated=False, otp_last_step=None,
-                    otp_burned_steps=[],
+                    otp_burned_steps=(),
                     otp_secret=tx.encrypt_otp_secret(user_id, totp.new_secret()),
                 )
             elif otp is False and fresh.otp_enabled:
                 changes.update(
                     otp_enabled=False, otp_activated=False, otp_secret=None,
-                    otp_last_step=None, otp_burned_steps=[],
+                    otp_last_step=None, otp_burned_steps=(),
                 )
-            tx.update_user(user_id, changes)
+            tx.update_user(user_id, UserChanges(**changes))
             labels = [FIELD_LABELS[k] for k in changed if k != "otp_enabled"]
             if labels:
                 self._audit(tx, user_id, Event.USER_UPDATED, "changed: " + ", ".join(labels))
@@ -315,7 +314,7 @@ class AdminService:
         self._authorize()
         with self._ctx.store.write() as tx:
             user = self._require_user(tx, user_id)
-            tx.update_user(user_id, {"revoked": False, "failed_logons": 0})
+            tx.update_user(user_id, UserChanges(revoked=False, failed_logons=0))
             self._audit(tx, user_id, Event.ACCOUNT_UNLOCKED,
                         "was revoked" if user.revoked else "was not revoked")
             updated = self._require_user(tx, user_id)
@@ -330,8 +329,8 @@ class AdminService:
         new_hash = self._ctx.hasher.hash(password)
         with self._ctx.store.write() as tx:
             user = self._require_user(tx, user_id)
-            tx.update_user(user_id, {"password_hash": new_hash, "revoked": False,
-                                     "failed_logons": 0})
+            tx.update_user(user_id, UserChanges(password_hash=new_hash, revoked=False,
+                                                failed_logons=0))
             self._audit(tx, user_id, Event.PASSWORD_CHANGED, "reset by administrator")
             if user.revoked:
                 self._audit(tx, user_id, Event.ACCOUNT_UNLOCKED, "password reset")
@@ -352,8 +351,8 @@ class AdminService:
                 return UserDetails.of(user)
             tx.update_user(
                 user_id,
-                {"otp_enabled": False, "otp_activated": False, "otp_secret": None,
-                 "otp_last_step": None, "otp_burned_steps": [], "revoked": True},
+                UserChanges(otp_enabled=False, otp_activated=False, otp_secret=None,
+                            otp_last_step=None, otp_burned_steps=(), revoked=True),
                 reseal=True,
             )
             self._audit(tx, user_id, Event.RECORD_RESEALED,
@@ -522,8 +521,7 @@ class AdminService:
                     values["otp_enabled"] = True
                     values["otp_secret"] = tx.encrypt_otp_secret(values["user_id"],
                                                                  totp.new_secret())
-                values["created"] = values["updated"] = ts
-            tx.insert_users(cleaned)
+            tx.insert_users(NewUser(**values, created=ts) for values in cleaned)
             tx.append_audit_many(
                 (ts, self.actor.name, v["user_id"], ctx.program, ctx.host,
                  str(Event.USER_CREATED), "imported; no password")

@@ -14,6 +14,7 @@ Sequence of one logon:
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass, field
 from enum import Enum
@@ -24,7 +25,7 @@ from tapemaster_qt.services import totp
 from tapemaster_qt.services.audit import Event, FailReason
 from tapemaster_qt.services.context import Context
 from tapemaster_qt.services.validation import user_id_problem
-from tapemaster_qt.store import Transaction
+from tapemaster_qt.store import Transaction, UserChanges
 
 logger = logging.getLogger(__name__)
 
@@ -257,16 +258,15 @@ class LogonService:
                 self._audit(tx, user_id, Event.INTEGRITY_FAILED, "failure not counted")
                 return
             failures = user.failed_logons + 1
-            changes: dict[str, object] = {
-                "failed_logons": failures, "last_failed_logon": ctx.timestamp(),
-            }
+            changes = UserChanges(failed_logons=failures, last_failed_logon=ctx.timestamp())
             if skew is not None:
                 burned = [s for s in user.otp_burned_steps if s != skew[1]] + [skew[1]]
-                changes["otp_burned_steps"] = burned[-BURNED_STEPS_KEPT:]
+                changes = dataclasses.replace(
+                    changes, otp_burned_steps=tuple(burned[-BURNED_STEPS_KEPT:]))
             threshold = self._threshold()
             revoke = failures > threshold and not user.revoked
             if revoke:
-                changes["revoked"] = True
+                changes = dataclasses.replace(changes, revoked=True)
             tx.update_user(user_id, changes)
             if revoke:
                 self._audit(tx, user_id, Event.ACCOUNT_REVOKED,
@@ -300,16 +300,16 @@ class LogonService:
                         _REFUSAL_STATUS[refusal], user.user_id, ctx.program
                     )
                 assert fresh is not None
-                changes: dict[str, object] = {"failed_logons": 0, "last_logon": now}
+                changes = UserChanges(failed_logons=0, last_logon=now)
                 if new_hash is not None:
-                    changes["password_hash"] = new_hash
+                    changes = dataclasses.replace(changes, password_hash=new_hash)
                 if otp_step is not None:
-                    changes["otp_last_step"] = otp_step
-                    changes["otp_activated"] = True
                     # Burned steps at or below the accepted one can never come back.
-                    changes["otp_burned_steps"] = [
-                        s for s in fresh.otp_burned_steps if s > otp_step
-                    ]
+                    changes = dataclasses.replace(
+                        changes, otp_last_step=otp_step, otp_activated=True,
+                        otp_burned_steps=tuple(s for s in fresh.otp_burned_steps
+                                               if s > otp_step),
+                    )
                 if not tx.update_user(user.user_id, changes, require_step_below=otp_step):
                     return None
                 if status is LogonStatus.ENROLMENT:
@@ -424,7 +424,7 @@ class PasswordChangeService:
                                   "New Password")
         new_hash = ctx.hasher.hash(new)
         with ctx.store.write() as tx:
-            tx.update_user(user.user_id, {"password_hash": new_hash})
+            tx.update_user(user.user_id, UserChanges(password_hash=new_hash))
             tx.append_audit(
                 ts=ctx.timestamp(), actor=user.user_id, user_id=user.user_id,
                 program=ctx.program, host=ctx.host, event=str(Event.PASSWORD_CHANGED),

@@ -9,7 +9,7 @@ from tapemaster_qt.errors import ConflictError
 from tapemaster_qt.services import passwords
 from tapemaster_qt.services.audit import Event
 from tapemaster_qt.services.context import Context
-from tapemaster_qt.store import BUILTIN_USER
+from tapemaster_qt.store import BUILTIN_USER, UserChanges
 
 
 def needs_first_run(ctx: Context) -> bool:
@@ -23,7 +23,7 @@ def set_initial_password(ctx: Context, password: str, actor: str = BUILTIN_USER)
         user = tx.get_user(BUILTIN_USER)
         if user is None or user.has_password:
             raise ConflictError("This store is already initialised; tapemaster has a password.")
-        tx.update_user(BUILTIN_USER, {"password_hash": new_hash})
+        tx.update_user(BUILTIN_USER, UserChanges(password_hash=new_hash))
         tx.append_audit(
             ts=ctx.timestamp(), actor=actor, user_id=BUILTIN_USER, program=ctx.program,
             host=ctx.host, event=str(Event.PASSWORD_CHANGED), detail="first run",

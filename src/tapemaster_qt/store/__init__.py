@@ -1,5 +1,73 @@
-"""The user store: SQLite, migrations and the store key. The only package that knows SQL."""
+"""The user store: the only package that knows SQL (docs/architecture.md).
 
-from tapemaster_qt.store.sqlite import BUILTIN_USER, DEFAULT_GROUP, Store, Transaction, utc_now
+Services, the CLI and the windows see two Protocols, :class:`Store` and
+:class:`Transaction` (``interface.py``), get a store from :func:`open_store`, and speak
+in domain terms (:class:`UserChanges`, :class:`NewUser`): no column name and no backend
+leaves this package.
 
-__all__ = ["BUILTIN_USER", "DEFAULT_GROUP", "Store", "Transaction", "utc_now"]
+Modules, by concern:
+
+- ``interface.py``  the Protocols, the typed changes, ``BUILTIN_USER`` and the defaults;
+- ``sqlstore.py``   the one implementation of the Protocols over any SQL ``Database``;
+- ``database.py``   that adapter: running SQL, rows by name, write transactions, and
+                    the ``Dialect`` hooks where backends differ;
+- ``users.py``, ``groups.py``, ``settings.py``, ``audit.py``, ``sessions.py``: one
+                    module per table, its queries in portable SQL;
+- ``sealing.py``    which fields are sealed, sealing and checking (no SQL);
+- ``crypto.py``     the key's sub-keys: OTP secret encryption and the seal MAC;
+- ``keys.py``       where the store key lives (OS keyring or an owner-only file);
+- ``migrations.py`` every schema version for every backend, and creating a store;
+- ``sqlite.py``     the SQLite backend: the file, its pragmas, errors, backups.
+
+A backend (say PostgreSQL) is a ``Database`` subclass (connection, how a write begins,
+error translation, where the version is kept), a ``Dialect`` (placeholders,
+case-insensitive comparison, DDL substitutions), its version 1 in ``migrations.py``,
+and a branch in :func:`open_store`; the table modules and ``SQLStore`` are shared.
+
+**Adding a migration** (a column, a table): append one ``Migration`` to
+``migrations.MIGRATIONS``, written once in portable DDL (``{BLOB}``, ``{BIGINT}``,
+``{ID}``, ``{STRICT}``, ``{ci[column]}``; see the ``migrations`` docstring), plus
+``sqlite=``/``postgresql=`` extras only for what one backend alone needs (a trigger,
+a grant). Never edit a released migration. Then teach the table module the new
+column (its ``COLUMNS`` and the record it builds), extend ``records.py``/``interface.py``
+if services see it, and, for a user column an attacker would want to change, see
+``sealing.py`` (changing the sealed fields needs a migration that re-seals). The test
+``test_migration_backs_up_then_migrates`` shows the SQLite side of the mechanism.
+
+**Adding a store method**: the query goes into its table module as a function taking
+the ``Database`` (portable SQL, ``?`` placeholders, rows by name, dialect hooks for
+case-insensitive comparison or row locks); declare the method on the Protocol in
+``interface.py``; delegate to it from ``SQLStore`` (reads) or ``SQLTransaction``
+(writes). Services then call it through the Protocol, and mypy checks both sides.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tapemaster_qt.store.interface import (
+    BUILTIN_USER,
+    DEFAULT_GROUP,
+    UNCHANGED,
+    NewUser,
+    Store,
+    Transaction,
+    UserChanges,
+)
+
+__all__ = [
+    "BUILTIN_USER", "DEFAULT_GROUP", "UNCHANGED", "NewUser", "Store", "Transaction",
+    "UserChanges", "open_store",
+]
+
+
+def open_store(location: str | os.PathLike[str], *, busy_timeout_ms: int = 5000) -> Store:
+    """Open (creating or migrating as needed) the store at ``location``: today a folder,
+    which holds an SQLite store. ``busy_timeout_ms``: how long a write waits for
+    another program's write to finish."""
+    # Imported here: the sqlite3 module and the table modules are not needed until a
+    # store is opened (start-up shows the logon window first).
+    from tapemaster_qt.store.sqlite import SQLiteStore
+
+    return SQLiteStore.open(Path(location), busy_timeout_ms=busy_timeout_ms)

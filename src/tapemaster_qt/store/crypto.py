@@ -3,8 +3,8 @@
 Two sub-keys are derived with HKDF-SHA256 so that one purpose can never be confused
 with the other: AES-256-GCM for OTP secrets (the user-id is the associated data, so
 a secret moved to another user's row fails to decrypt) and keyed BLAKE2b for record
-seals (tamper evidence; :mod:`.sealing` says which fields are sealed). ``cryptography`` is imported on first use, off the start-up
-path.
+seals (tamper evidence; :mod:`.sealing` says which fields are sealed).
+``cryptography`` is imported on first use, off the start-up path.
 """
 
 from __future__ import annotations

@@ -203,7 +203,7 @@ class MainWindow(QMainWindow):
         msgbox.information(
             self, f"About {self._ctx.program}",
             f"{self._ctx.program} (TapeMaster Qt {__version__})",
-            informative=(f"User store: {store.path}\nStore key: {key}\n"
+            informative=(f"User store: {store.location}\nStore key: {key}\n"
                          f"Log folder: {logsetup.log_folder() or 'none (cannot be written)'}\n\n"
                          "Logon with password and One Time Password (RFC 6238 TOTP)."),
             object_name="aboutMessage",

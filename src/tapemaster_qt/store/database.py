@@ -1,0 +1,263 @@
+"""The adapter between the table modules and one SQL backend.
+
+The table modules (``users``, ``groups``, ``settings``, ``audit``, ``sessions``) write
+their queries once, in portable SQL with ``?`` placeholders, and run them through a
+:class:`Database`. A backend subclasses it with what really differs:
+
+- the connection and how a write transaction begins (SQLite: ``BEGIN IMMEDIATE``, which
+  takes the one write lock; PostgreSQL: ``BEGIN``, the rows read being locked with
+  ``SELECT ... FOR UPDATE``, see :attr:`Dialect.for_update`);
+- how the driver's errors become :mod:`tapemaster_qt.errors` (:meth:`Database.translate`);
+- where the schema version is kept, and the backend's own health check;
+- a :class:`Dialect`: its placeholder style, case-insensitive comparison and ordering,
+  and the substitutions of portable DDL (see ``store/migrations.py``).
+
+What is already portable as written needs no hook: ``INSERT ... ON CONFLICT (col) DO
+UPDATE SET col = excluded.col`` and ``ON CONFLICT DO NOTHING`` mean the same on SQLite
+and PostgreSQL; an INSERT that must return its new id goes through
+:meth:`Database.insert` (SQLite's ``lastrowid``, PostgreSQL's ``RETURNING id``).
+
+Rows come back by name (:meth:`Database.rows`: dicts). Only the paths that read
+100,000 rows get tuples (:meth:`Database.tuples`), and they unpack them against a
+column list written beside the query.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from tapemaster_qt.errors import ConflictError, StoreCorruptError, StoreError
+
+Row = dict[str, Any]
+Params = Sequence[Any]
+
+
+def utc_now() -> str:
+    """Now, as every stored time is written: ISO 8601 UTC with milliseconds."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class Dialect:
+    """How one backend spells what the portable SQL cannot. SQLite's spelling is the
+    default; a backend overrides what differs."""
+
+    name: ClassVar[str] = "sqlite"
+
+    for_update: ClassVar[str] = ""
+    """Appended to a SELECT that reads a row a write transaction will change: nothing
+    where the transaction already holds the store's one write lock (SQLite),
+    ``" FOR UPDATE"`` where writers lock rows (PostgreSQL)."""
+
+    def sql(self, text: str) -> str:
+        """The driver's form of a query written with ``?`` placeholders."""
+        return text
+
+    def ci_equal(self, column: str) -> str:
+        """``column`` equals the next parameter, ignoring case."""
+        return f"{column} = ? COLLATE NOCASE"
+
+    def ci_order(self, column: str) -> str:
+        """An ORDER BY term: ``column`` ignoring case."""
+        return f"{column} COLLATE NOCASE"
+
+    # --- portable DDL (store/migrations.py) ------------------------------------------
+
+    ddl_types: ClassVar[dict[str, str]] = {
+        "BLOB": "BLOB",
+        "BIGINT": "INTEGER",
+        "ID": "INTEGER PRIMARY KEY",
+        "STRICT": " STRICT",
+    }
+    """``{BLOB}``: binary; ``{BIGINT}``: a 64-bit integer; ``{ID}``: an integer primary key
+    the database numbers; ``{STRICT}``: after a CREATE TABLE's closing parenthesis."""
+
+    def ci_index(self, column: str) -> str:
+        """``{ci[column]}``: an index term that makes a UNIQUE index ignore case."""
+        return f"{column} COLLATE NOCASE"
+
+    def ddl(self, script: str) -> str:
+        """A portable migration script in this backend's DDL."""
+        return script.format_map({**self.ddl_types, "ci": _Terms(self.ci_index)})
+
+    def statements(self, script: str) -> Iterator[str]:
+        """A DDL script as the statements to execute one by one (no parameters). A
+        server takes a whole script at once; SQLite splits it (triggers included)."""
+        if script.strip():
+            yield script
+
+
+class _Terms:
+    """``{ci[email]}`` in a DDL script: calls the dialect with the column name."""
+
+    def __init__(self, make: Any) -> None:
+        self._make = make
+
+    def __getitem__(self, column: str) -> str:
+        return str(self._make(column))
+
+
+class Database(ABC):
+    """One connection to one store, in one process (never shared between threads)."""
+
+    dialect: Dialect
+    location: str
+    """Where the store is, for messages: a file path or a URL without password."""
+    driver_errors: tuple[type[Exception], ...]
+    """The driver's error classes; :meth:`translate` turns them into ours."""
+
+    def __init__(self) -> None:
+        self.damaged = False
+        """Set once the backend reported damage: nothing more is written."""
+
+    # --- what a backend provides ------------------------------------------------------
+
+    @abstractmethod
+    def _cursor(self) -> Any:
+        """A new DB-API cursor of the connection."""
+
+    @abstractmethod
+    def _begin(self) -> None:
+        """Begin a write transaction (may wait for other writers, within a limit)."""
+
+    @abstractmethod
+    def _commit(self) -> None: ...
+
+    @abstractmethod
+    def _rollback(self) -> None: ...
+
+    @abstractmethod
+    def translate(self, exc: Exception) -> StoreError | ConflictError:
+        """A driver error as one of ours, with a message fit for a user."""
+
+    @abstractmethod
+    def insert(self, sql: str, params: Params = ()) -> int:
+        """Run one INSERT into a table with an ``id`` column; the new row's id."""
+
+    @abstractmethod
+    def schema_version(self) -> int:
+        """The version of the schema (0: an empty, new store)."""
+
+    @abstractmethod
+    def set_schema_version(self, version: int) -> None:
+        """Record ``version``, inside the migration's transaction."""
+
+    @abstractmethod
+    def integrity_check(self) -> list[str]:
+        """The backend's own consistency check; ``["ok"]`` when sound."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @abstractmethod
+    def before_migrating(self, version: int) -> None:
+        """Called before migrating a store that holds data (``version`` > 0), outside
+        any transaction: SQLite copies the file aside; a server's DBA backs up."""
+
+    @abstractmethod
+    def lock_for_migration(self) -> None:
+        """Called first in the migration transaction, so that two programs opening an
+        old store at once migrate it once."""
+
+    # --- running SQL ------------------------------------------------------------------
+
+    def error(self, exc: Exception) -> StoreError | ConflictError:
+        """:meth:`translate`, remembering damage so that nothing more is written."""
+        error = self.translate(exc)
+        if isinstance(error, StoreCorruptError):
+            self.damaged = True
+        return error
+
+    def _run(self, sql: str, params: Params) -> Any:
+        cur = self._cursor()
+        try:
+            cur.execute(self.dialect.sql(sql), params)
+        except self.driver_errors as exc:
+            raise self.error(exc) from None
+        return cur
+
+    def rows(self, sql: str, params: Params = ()) -> list[Row]:
+        """Every row of a query, each a dict by column name."""
+        cur = self._run(sql, params)
+        try:
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        except self.driver_errors as exc:
+            raise self.error(exc) from None
+
+    def row(self, sql: str, params: Params = ()) -> Row | None:
+        rows = self.rows(sql, params)
+        return rows[0] if rows else None
+
+    def tuples(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
+        """Every row as a plain tuple, in the SELECT's column order: for large reads
+        only, unpacked against the column list written beside the query."""
+        cur = self._run(sql, params)
+        try:
+            return list(cur.fetchall())
+        except self.driver_errors as exc:
+            raise self.error(exc) from None
+
+    def value(self, sql: str, params: Params = ()) -> Any:
+        """The first column of the first row, or None."""
+        cur = self._run(sql, params)
+        try:
+            first = cur.fetchone()
+        except self.driver_errors as exc:
+            raise self.error(exc) from None
+        return None if first is None else first[0]
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; how many rows it changed."""
+        return int(self._run(sql, params).rowcount)
+
+    def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        cur = self._cursor()
+        try:
+            cur.executemany(self.dialect.sql(sql), rows)
+        except self.driver_errors as exc:
+            raise self.error(exc) from None
+
+    # --- transactions -----------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction: commits on success, rolls back on any error."""
+        if self.damaged:
+            raise StoreCorruptError(
+                f"The user store {self.location} is damaged; nothing was changed. Restore "
+                "it from a backup or ask your administrator."
+            )
+        try:
+            self._begin()
+        except self.driver_errors as exc:
+            raise self.error(exc) from None
+        try:
+            yield
+        except BaseException:
+            with contextlib.suppress(*self.driver_errors):
+                self._rollback()
+            raise
+        try:
+            self._commit()
+        except self.driver_errors as exc:
+            with contextlib.suppress(*self.driver_errors):
+                self._rollback()
+            raise self.error(exc) from None
+
+
+def conflict_message(text: str) -> str:
+    """The sentence for a uniqueness or foreign-key violation, from the driver's text
+    (which names the index or column on every backend)."""
+    if "users.email" in text or "users_email" in text:
+        return "That e-mail address already belongs to another user."
+    if "users.user_id" in text or "users_id_nocase" in text or "users_pkey" in text:
+        return "That User-ID already exists."
+    if "groups.group_id" in text or "groups_id_nocase" in text or "groups_pkey" in text:
+        return "That Group-ID already exists."
+    if "FOREIGN KEY" in text or "foreign key" in text:
+        return "The group is in use or does not exist."
+    return "The change conflicts with what the store holds."

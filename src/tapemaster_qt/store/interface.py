@@ -1,0 +1,299 @@
+"""The store as the services see it: two Protocols and the typed values they take.
+
+Services, the CLI and the windows type against :class:`Store` and :class:`Transaction`
+and never learn which backend they have, nor a column name: a user's changes are a
+:class:`UserChanges` in domain words (``programs``, not ``access_*`` columns). Every
+backend implements these Protocols (``store/sqlstore.py`` does, over any SQL
+:class:`~tapemaster_qt.store.database.Database`); :func:`tapemaster_qt.store.open_store`
+hands one out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final, Protocol
+
+from tapemaster_qt import PROGRAMS
+from tapemaster_qt.records import AuditEvent, GroupRecord, SessionRecord, UserRecord, UserRow
+
+if TYPE_CHECKING:
+    from tapemaster_qt.store.keys import StoreKey
+
+BUILTIN_USER = "tapemaster"
+"""The superuser every store is created with."""
+DEFAULT_GROUP = "DEFAULT"
+DEFAULT_SETTINGS = {"issuer": "TapeTrack", "lockout_threshold": "5",
+                    "default_group": DEFAULT_GROUP}
+"""The store settings, with the values a new store gets (and a tampered one falls
+back to)."""
+
+AuditRow = tuple[str, str, "str | None", str, str, str, str]
+"""One audit row for :meth:`Transaction.append_audit_many`:
+(ts, actor, user_id, program, host, event, detail)."""
+
+
+class _Unchanged(enum.Enum):
+    UNCHANGED = "unchanged"
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED: Final = _Unchanged.UNCHANGED
+"""A :class:`UserChanges` field left alone (None is a value: "no e-mail")."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserChanges:
+    """What to change in one user, in domain terms; fields left UNCHANGED stay as
+    they are. The store sets ``updated`` and re-seals the record."""
+
+    name: str | _Unchanged = UNCHANGED
+    email: str | _Unchanged | None = UNCHANGED
+    description: str | _Unchanged = UNCHANGED
+    group_id: str | _Unchanged | None = UNCHANGED
+    role: int | _Unchanged = UNCHANGED
+    admin_rights: bool | _Unchanged = UNCHANGED
+    tapemaster_rights: bool | _Unchanged = UNCHANGED
+    disabled: bool | _Unchanged = UNCHANGED
+    no_timeout: bool | _Unchanged = UNCHANGED
+    programs: frozenset[str] | _Unchanged = UNCHANGED
+    password_hash: str | _Unchanged | None = UNCHANGED
+    otp_enabled: bool | _Unchanged = UNCHANGED
+    otp_activated: bool | _Unchanged = UNCHANGED
+    otp_secret: bytes | _Unchanged | None = UNCHANGED
+    """Encrypted (:meth:`Transaction.encrypt_otp_secret`), never the plain secret."""
+    otp_last_step: int | _Unchanged | None = UNCHANGED
+    otp_burned_steps: tuple[int, ...] | _Unchanged = UNCHANGED
+    failed_logons: int | _Unchanged = UNCHANGED
+    revoked: bool | _Unchanged = UNCHANGED
+    last_logon: str | _Unchanged | None = UNCHANGED
+    last_failed_logon: str | _Unchanged | None = UNCHANGED
+
+    def items(self) -> Iterator[tuple[str, Any]]:
+        """The changed fields, as (name, value)."""
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if value is not UNCHANGED:
+                yield f.name, value
+
+    def __bool__(self) -> bool:
+        return any(True for _ in self.items())
+
+    def __repr__(self) -> str:
+        # Hashes and encrypted secrets stay out of logs, as in UserRecord.
+        shown = ", ".join(
+            f"{name}=<hidden>" if name in ("password_hash", "otp_secret") else f"{name}={v!r}"
+            for name, v in self.items()
+        )
+        return f"UserChanges({shown})"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewUser:
+    """A user to create, in domain terms; the store seals it."""
+
+    user_id: str
+    name: str = ""
+    email: str | None = None
+    description: str = ""
+    group_id: str | None = None
+    role: int = 7
+    admin_rights: bool = False
+    tapemaster_rights: bool = False
+    disabled: bool = False
+    no_timeout: bool = False
+    programs: frozenset[str] = frozenset(PROGRAMS)
+    password_hash: str | None = dataclasses.field(default=None, repr=False)
+    otp_enabled: bool = False
+    otp_secret: bytes | None = dataclasses.field(default=None, repr=False)
+    """Encrypted (:meth:`Transaction.encrypt_otp_secret`); set exactly when OTP is on."""
+    created: str = ""
+    """When; empty means now (an import passes one time for all its users)."""
+
+
+class Transaction(Protocol):
+    """The writes of one short write transaction (:meth:`Store.write`): all of them
+    happen, or none. Reads inside it see the transaction's own writes and hold the
+    rows they read against other writers until it ends."""
+
+    # --- users ---------------------------------------------------------------------
+
+    def get_user(self, user_id: str) -> UserRecord | None: ...
+
+    def encrypt_otp_secret(self, user_id: str, secret: bytes) -> bytes:
+        """The stored form of an OTP secret, bound to this user and the store key."""
+        ...
+
+    def insert_user(self, user: NewUser) -> None: ...
+
+    def insert_users(self, users: Iterable[NewUser]) -> int:
+        """Many new users at once (bulk import); returns how many."""
+        ...
+
+    def update_user(self, user_id: str, changes: UserChanges, *, reseal: bool = False,
+                    require_step_below: int | None = None) -> bool:
+        """Apply ``changes`` and re-seal the record, in one conditional UPDATE.
+
+        With ``require_step_below`` the change only happens while the stored last OTP
+        step is lower (replay protection); the result says whether the user changed.
+        A record that failed its integrity check is refused with
+        :class:`~tapemaster_qt.errors.StoreIntegrityError` unless ``reseal``.
+        """
+        ...
+
+    def delete_user(self, user_id: str) -> bool: ...
+
+    # --- groups --------------------------------------------------------------------
+
+    def insert_group(self, group_id: str, description: str) -> None: ...
+
+    def update_group(self, group_id: str, description: str) -> bool: ...
+
+    def delete_group(self, group_id: str) -> bool: ...
+
+    def group_members(self, group_id: str) -> int: ...
+
+    # --- settings ------------------------------------------------------------------
+
+    def set_setting(self, name: str, value: str) -> None: ...
+
+    # --- audit ---------------------------------------------------------------------
+
+    def append_audit(self, *, ts: str, actor: str, user_id: str | None, program: str,
+                     host: str, event: str, detail: str = "") -> int:
+        """Append one row to the append-only audit log; returns its id, which is never
+        reused."""
+        ...
+
+    def append_audit_many(self, rows: Iterable[AuditRow]) -> None: ...
+
+    # --- sessions ------------------------------------------------------------------
+
+    def start_session(self, user_id: str, program: str, host: str, pid: int, ts: str,
+                      session_id: int | None = None) -> int:
+        """A new session; ``session_id`` (its logon's audit row id) makes its id one no
+        earlier session had, even one removed since."""
+        ...
+
+    def resume_session(self, session_id: int, user_id: str, program: str, host: str,
+                       pid: int, since: str, ts: str) -> bool:
+        """Put back a running session removed as stale; False when its user is gone."""
+        ...
+
+    def touch_session(self, session_id: int, ts: str) -> bool: ...
+
+    def end_session(self, session_id: int) -> bool: ...
+
+    def sessions(self) -> list[SessionRecord]: ...
+
+
+class Store(Protocol):
+    """One open user store. Not shared between threads; each process opens its own."""
+
+    @property
+    def store_id(self) -> str:
+        """The store's identity (it names its key)."""
+        ...
+
+    @property
+    def created(self) -> bool:
+        """Whether opening it created it."""
+        ...
+
+    @property
+    def location(self) -> str:
+        """Where it is, for people: a file path, or a database URL without password."""
+        ...
+
+    @property
+    def key(self) -> StoreKey:
+        """The store key, loaded on first use; raises StoreKeyError when missing/wrong."""
+        ...
+
+    def key_description(self) -> str: ...
+
+    def write(self) -> AbstractContextManager[Transaction]:
+        """One short write transaction; commits on success, rolls back on any error."""
+        ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Store: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    # --- users ---------------------------------------------------------------------
+
+    def get_user(self, user_id: str) -> UserRecord | None: ...
+
+    def list_users(self) -> list[UserRecord]:
+        """Every user, in User-ID order."""
+        ...
+
+    def list_user_rows(self, *, check_seals: bool = True) -> list[UserRow]:
+        """Every user, slim, for the administration table (User-ID order, ignoring
+        case); without ``check_seals``, ``integrity_ok`` is None (see
+        :meth:`seal_failures`) so that a window over 100,000 users shows first."""
+        ...
+
+    def seal_failures(self, after: str | None, limit: int) -> tuple[list[str], list[str]]:
+        """Check the seals of up to ``limit`` users after User-ID ``after``; returns
+        (the User-IDs checked, those whose seal failed)."""
+        ...
+
+    def count_users(self) -> int: ...
+
+    def email_owner(self, email: str) -> str | None:
+        """The User-ID whose e-mail equals ``email`` ignoring case."""
+        ...
+
+    def folded_user_ids_and_emails(self) -> tuple[set[str], set[str]]:
+        """Every User-ID and e-mail, case-folded (a bulk import's clash checks)."""
+        ...
+
+    def user_id_like(self, user_id: str) -> str | None:
+        """The existing User-ID that equals ``user_id`` ignoring case."""
+        ...
+
+    def decrypt_otp_secret(self, user: UserRecord) -> bytes | None:
+        """The plain secret, or None when it does not decrypt for this user."""
+        ...
+
+    def has_password(self, user_id: str) -> bool: ...
+
+    # --- groups --------------------------------------------------------------------
+
+    def list_groups(self) -> list[GroupRecord]: ...
+
+    def get_group(self, group_id: str) -> GroupRecord | None: ...
+
+    def group_id_like(self, group_id: str) -> str | None: ...
+
+    # --- settings ------------------------------------------------------------------
+
+    def setting(self, name: str) -> str:
+        """A sealed store setting; a missing or tampered one gives the default."""
+        ...
+
+    # --- audit ---------------------------------------------------------------------
+
+    def audit_events(self, *, user_id: str | None = None, limit: int | None = None,
+                     before_id: int | None = None, text: str | None = None
+                     ) -> list[AuditEvent]:
+        """Newest first; ``before_id`` pages backwards through a large log."""
+        ...
+
+    def count_audit(self, *, user_id: str | None = None, text: str | None = None) -> int: ...
+
+    # --- sessions and health -------------------------------------------------------
+
+    def list_sessions(self) -> list[SessionRecord]: ...
+
+    def integrity_check(self) -> list[str]:
+        """The backend's own consistency check; ``["ok"]`` when sound."""
+        ...

@@ -1,0 +1,207 @@
+"""Schema versions: every migration, for every backend, in one list.
+
+``MIGRATIONS[n]`` takes a store from version ``n`` to ``n + 1``; :func:`migrate` runs
+the missing ones in one write transaction together with the version bump, so a crash
+leaves the old version intact. Each backend keeps the version its own way (SQLite:
+``PRAGMA user_version``).
+
+Never edit a released migration: add one. Version 1 predates the shared schema: its
+SQLite DDL (:data:`SQLITE_V1`) is released and stays byte for byte as it is (a test
+guards it); each other backend brings its own equivalent version 1. From version 2 on
+a migration is written once, in portable DDL (:attr:`Migration.portable`), with these
+substitutions (see :class:`~.database.Dialect`):
+
+- ``{BLOB}`` binary (SQLite BLOB, PostgreSQL BYTEA);
+- ``{BIGINT}`` a 64-bit integer (SQLite INTEGER, PostgreSQL BIGINT);
+- ``{ID}`` an integer primary key the database numbers (SQLite ``INTEGER PRIMARY KEY``,
+  PostgreSQL an identity column);
+- ``{STRICT}`` after a CREATE TABLE's closing parenthesis (SQLite ``STRICT``);
+- ``{ci[col]}`` in a UNIQUE index: ``col`` ignoring case (SQLite ``col COLLATE NOCASE``,
+  PostgreSQL ``lower(col)``).
+
+Flags are INTEGER 0/1 and times ISO 8601 TEXT everywhere (that is what is sealed).
+What only one backend needs goes into :attr:`Migration.sqlite` or
+:attr:`Migration.postgresql` (a trigger, a grant), run after the portable part.
+Literal braces in portable DDL are doubled (``{{``), as in :meth:`str.format`.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from tapemaster_qt.errors import StoreTooNewError
+from tapemaster_qt.store import groups, settings, users
+from tapemaster_qt.store.database import Database, utc_now
+from tapemaster_qt.store.interface import (
+    BUILTIN_USER,
+    DEFAULT_GROUP,
+    DEFAULT_SETTINGS,
+    NewUser,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema version: portable DDL, then each backend's own extras."""
+
+    portable: str = ""
+    sqlite: str = ""
+    postgresql: str = ""
+
+    def script(self, db: Database) -> str:
+        """This migration in ``db``'s DDL."""
+        own = str(getattr(self, db.dialect.name))
+        return db.dialect.ddl(self.portable) + ("\n" if self.portable else "") + own
+
+
+SQLITE_V1 = """
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    mac   BLOB
+) STRICT;
+
+CREATE TABLE groups (
+    group_id    TEXT PRIMARY KEY,
+    description TEXT NOT NULL DEFAULT '',
+    created     TEXT NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX groups_id_nocase ON groups(group_id COLLATE NOCASE);
+
+CREATE TABLE users (
+    user_id           TEXT PRIMARY KEY,
+    name              TEXT NOT NULL DEFAULT '',
+    email             TEXT,
+    description       TEXT NOT NULL DEFAULT '',
+    group_id          TEXT REFERENCES groups(group_id) ON UPDATE CASCADE ON DELETE RESTRICT,
+    role              INTEGER NOT NULL DEFAULT 7 CHECK (role BETWEEN 0 AND 7),
+    admin_rights      INTEGER NOT NULL DEFAULT 0,
+    tapemaster_rights INTEGER NOT NULL DEFAULT 0,
+    disabled          INTEGER NOT NULL DEFAULT 0,
+    no_timeout        INTEGER NOT NULL DEFAULT 0,
+    access_tapemaster INTEGER NOT NULL DEFAULT 1,
+    access_lite       INTEGER NOT NULL DEFAULT 1,
+    access_checkpoint INTEGER NOT NULL DEFAULT 1,
+    password_hash     TEXT,
+    otp_enabled       INTEGER NOT NULL DEFAULT 0,
+    otp_activated     INTEGER NOT NULL DEFAULT 0,
+    otp_secret        BLOB,
+    otp_last_step     INTEGER,
+    otp_burned_steps  TEXT NOT NULL DEFAULT '',
+    failed_logons     INTEGER NOT NULL DEFAULT 0,
+    revoked           INTEGER NOT NULL DEFAULT 0,
+    last_logon        TEXT,
+    last_failed_logon TEXT,
+    created           TEXT NOT NULL,
+    updated           TEXT NOT NULL,
+    mac               BLOB,
+    -- OTP enabled always has a secret; disabled never keeps one.
+    CHECK ((otp_enabled = 1) = (otp_secret IS NOT NULL)),
+    CHECK (otp_activated = 0 OR otp_enabled = 1)
+) STRICT;
+-- User-IDs are case-sensitive at logon, but two that differ only in case would be
+-- confusing and are refused.
+CREATE UNIQUE INDEX users_id_nocase ON users(user_id COLLATE NOCASE);
+CREATE UNIQUE INDEX users_email ON users(email COLLATE NOCASE) WHERE email IS NOT NULL;
+CREATE INDEX users_group ON users(group_id);
+
+CREATE TABLE audit (
+    id      INTEGER PRIMARY KEY,
+    ts      TEXT NOT NULL,
+    actor   TEXT NOT NULL,
+    user_id TEXT,
+    program TEXT NOT NULL,
+    host    TEXT NOT NULL,
+    event   TEXT NOT NULL,
+    detail  TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX audit_user ON audit(user_id, id);
+CREATE INDEX audit_event ON audit(event, id);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+CREATE TABLE sessions (
+    id        INTEGER PRIMARY KEY,
+    user_id   TEXT NOT NULL REFERENCES users(user_id) ON UPDATE CASCADE ON DELETE CASCADE,
+    program   TEXT NOT NULL,
+    host      TEXT NOT NULL,
+    pid       INTEGER NOT NULL,
+    since     TEXT NOT NULL,
+    last_seen TEXT NOT NULL
+) STRICT;
+CREATE INDEX sessions_user ON sessions(user_id);
+"""
+"""SQLite's version 1, as released (TapeMaster Qt 1.0). Never edit."""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(sqlite=SQLITE_V1),
+)
+
+
+def schema_version() -> int:
+    """The version this program writes: the number of migrations."""
+    return len(MIGRATIONS)
+
+
+def refuse_newer(version: int, location: str) -> None:
+    """Raise when the store was written by a newer TapeMaster Qt (before touching it)."""
+    if version > schema_version():
+        raise StoreTooNewError(
+            f"The user store {location} was written by a newer version of TapeMaster Qt "
+            f"(store version {version}, this program knows up to {schema_version()}). "
+            "Install the newer version; the store was left untouched."
+        )
+
+
+def migrate(db: Database, key_folder: Path) -> bool:
+    """Bring the schema up to date; True when this call created the store.
+
+    The database has been checked to be ours and not newer. A store holding data is
+    backed up first (:meth:`Database.before_migrating`). Another program may migrate
+    meanwhile: the version is read again inside the transaction.
+    """
+    if db.schema_version() >= schema_version():
+        return False
+    if db.schema_version() > 0:
+        db.before_migrating(db.schema_version())
+    with db.transaction():
+        db.lock_for_migration()
+        version = db.schema_version()
+        for migration in MIGRATIONS[version:]:
+            for statement in db.dialect.statements(migration.script(db)):
+                db.execute(statement)
+        created = version == 0
+        if created:
+            bootstrap(db, key_folder)
+        db.set_schema_version(schema_version())
+    if created:
+        logger.info("Created a new user store at %s", db.location)
+    return created
+
+
+def bootstrap(db: Database, key_folder: Path) -> None:
+    """What a new store starts with: its identity and key, the settings, the default
+    group and the built-in superuser without a password (First Run sets it)."""
+    from tapemaster_qt.store import keys
+    from tapemaster_qt.store.crypto import Sealer
+
+    store_id = str(uuid.uuid4())
+    key = keys.create_key(store_id, key_folder)
+    sealer = Sealer(key.raw, store_id)
+    now = utc_now()
+    settings.insert_identity(db, store_id, sealer.key_check())
+    for name, value in DEFAULT_SETTINGS.items():
+        settings.put(db, sealer, name, value)
+    groups.insert(db, DEFAULT_GROUP, "Default group", now)
+    users.insert(db, sealer, NewUser(
+        user_id=BUILTIN_USER, name="TapeMaster Administrator",
+        description="Built-in superuser", group_id=None, role=0, admin_rights=True,
+        tapemaster_rights=True, created=now,
+    ))

@@ -1,0 +1,258 @@
+"""The store over any SQL :class:`~.database.Database`: the one implementation of the
+:class:`~.interface.Store` and :class:`~.interface.Transaction` Protocols.
+
+Each method hands its work to a table module (``users``, ``groups``, ``settings``,
+``audit``, ``sessions``); what is here is the store key (loaded on first use: a keyring
+is slow and not always needed) and the write transaction. A backend only provides the
+Database (connection, errors, dialect) and how it is opened.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Self
+
+from tapemaster_qt.errors import StoreKeyError
+from tapemaster_qt.records import AuditEvent, GroupRecord, SessionRecord, UserRecord, UserRow
+from tapemaster_qt.store import audit, groups, migrations, sessions, settings, users
+from tapemaster_qt.store.database import Database
+from tapemaster_qt.store.interface import AuditRow, NewUser, UserChanges
+
+if TYPE_CHECKING:
+    from tapemaster_qt.store.crypto import Sealer
+    from tapemaster_qt.store.keys import StoreKey
+
+
+class SQLStore:
+    """One open user store (see :class:`~.interface.Store`)."""
+
+    def __init__(self, db: Database, *, store_id: str, created: bool,
+                 key_folder: Path) -> None:
+        self.db = db
+        """The backend's connection (tests and benchmarks look inside; services never)."""
+        self._store_id = store_id
+        self._created = created
+        self.key_folder = key_folder
+        """Where the key file is when no OS keyring can hold the key."""
+        self._key: StoreKey | None = None
+        self._sealer: Sealer | None = None
+
+    @classmethod
+    def over(cls, db: Database, key_folder: Path) -> Self:
+        """The store in ``db``, which the backend has checked is ours and not newer:
+        migrated (or created) as needed."""
+        created = migrations.migrate(db, key_folder)
+        return cls(db, store_id=settings.store_id(db), created=created,
+                   key_folder=key_folder)
+
+    @property
+    def store_id(self) -> str:
+        return self._store_id
+
+    @property
+    def created(self) -> bool:
+        return self._created
+
+    @property
+    def location(self) -> str:
+        return self.db.location
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- the key ----------------------------------------------------------------------
+
+    @property
+    def key(self) -> StoreKey:
+        """The store key, loaded on first use (keyring access is slow and optional)."""
+        if self._key is None:
+            from tapemaster_qt.store import keys
+            from tapemaster_qt.store.crypto import Sealer
+
+            key = keys.load_key(self.store_id, self.key_folder)
+            if key is None:
+                raise StoreKeyError(
+                    "The key that protects this store's One Time Password secrets is missing "
+                    f"(not in the OS keyring, no key file in {self.key_folder}). Restore it; "
+                    "a new key would lock out every enrolled user."
+                )
+            sealer = Sealer(key.raw, self.store_id)
+            if settings.key_check(self.db) != sealer.key_check():
+                raise StoreKeyError(
+                    f"The store key found in the {key.describe()} does not belong to this "
+                    "store. Restore the store's own key."
+                )
+            self._key, self._sealer = key, sealer
+        return self._key
+
+    @property
+    def sealer(self) -> Sealer:
+        if self._sealer is None:
+            _ = self.key
+        assert self._sealer is not None
+        return self._sealer
+
+    def key_description(self) -> str:
+        return self.key.describe()
+
+    # --- writing ----------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[SQLTransaction]:
+        with self.db.transaction():
+            yield SQLTransaction(self)
+
+    # --- users ------------------------------------------------------------------------
+
+    def get_user(self, user_id: str) -> UserRecord | None:
+        return users.get(self.db, self.sealer, user_id)
+
+    def list_users(self) -> list[UserRecord]:
+        return users.list_all(self.db, self.sealer)
+
+    def list_user_rows(self, *, check_seals: bool = True) -> list[UserRow]:
+        return users.list_rows(self.db, self.sealer if check_seals else None)
+
+    def seal_failures(self, after: str | None, limit: int) -> tuple[list[str], list[str]]:
+        return users.seal_failures(self.db, self.sealer, after, limit)
+
+    def count_users(self) -> int:
+        return users.count(self.db)
+
+    def email_owner(self, email: str) -> str | None:
+        return users.email_owner(self.db, email)
+
+    def folded_user_ids_and_emails(self) -> tuple[set[str], set[str]]:
+        return users.folded_ids_and_emails(self.db)
+
+    def user_id_like(self, user_id: str) -> str | None:
+        return users.id_like(self.db, user_id)
+
+    def decrypt_otp_secret(self, user: UserRecord) -> bytes | None:
+        if user.otp_secret is None:
+            return None
+        return self.sealer.decrypt_secret(user.user_id, user.otp_secret)
+
+    def has_password(self, user_id: str) -> bool:
+        return users.has_password(self.db, user_id)
+
+    # --- groups -----------------------------------------------------------------------
+
+    def list_groups(self) -> list[GroupRecord]:
+        return groups.list_all(self.db)
+
+    def get_group(self, group_id: str) -> GroupRecord | None:
+        return groups.get(self.db, group_id)
+
+    def group_id_like(self, group_id: str) -> str | None:
+        return groups.id_like(self.db, group_id)
+
+    # --- settings ---------------------------------------------------------------------
+
+    def setting(self, name: str) -> str:
+        return settings.get(self.db, self.sealer, name)
+
+    # --- audit ------------------------------------------------------------------------
+
+    def audit_events(self, *, user_id: str | None = None, limit: int | None = None,
+                     before_id: int | None = None, text: str | None = None
+                     ) -> list[AuditEvent]:
+        return audit.events(self.db, user_id=user_id, limit=limit, before_id=before_id,
+                            text=text)
+
+    def count_audit(self, *, user_id: str | None = None, text: str | None = None) -> int:
+        return audit.count(self.db, user_id=user_id, text=text)
+
+    # --- sessions and health ----------------------------------------------------------
+
+    def list_sessions(self) -> list[SessionRecord]:
+        return sessions.list_all(self.db)
+
+    def integrity_check(self) -> list[str]:
+        return self.db.integrity_check()
+
+
+class SQLTransaction:
+    """The writes inside :meth:`SQLStore.write` (see :class:`~.interface.Transaction`)."""
+
+    def __init__(self, store: SQLStore) -> None:
+        self._store = store
+        self._db = store.db
+
+    # --- users ------------------------------------------------------------------------
+
+    def get_user(self, user_id: str) -> UserRecord | None:
+        return users.get(self._db, self._store.sealer, user_id, for_update=True)
+
+    def encrypt_otp_secret(self, user_id: str, secret: bytes) -> bytes:
+        return self._store.sealer.encrypt_secret(user_id, secret)
+
+    def insert_user(self, user: NewUser) -> None:
+        users.insert(self._db, self._store.sealer, user)
+
+    def insert_users(self, new_users: Iterable[NewUser]) -> int:
+        return users.insert_many(self._db, self._store.sealer, new_users)
+
+    def update_user(self, user_id: str, changes: UserChanges, *, reseal: bool = False,
+                    require_step_below: int | None = None) -> bool:
+        return users.update(self._db, self._store.sealer, user_id, changes, reseal=reseal,
+                            require_step_below=require_step_below)
+
+    def delete_user(self, user_id: str) -> bool:
+        return users.delete(self._db, user_id)
+
+    # --- groups -----------------------------------------------------------------------
+
+    def insert_group(self, group_id: str, description: str) -> None:
+        groups.insert(self._db, group_id, description)
+
+    def update_group(self, group_id: str, description: str) -> bool:
+        return groups.update(self._db, group_id, description)
+
+    def delete_group(self, group_id: str) -> bool:
+        return groups.delete(self._db, group_id)
+
+    def group_members(self, group_id: str) -> int:
+        return groups.members(self._db, group_id)
+
+    # --- settings ---------------------------------------------------------------------
+
+    def set_setting(self, name: str, value: str) -> None:
+        settings.put(self._db, self._store.sealer, name, value)
+
+    # --- audit ------------------------------------------------------------------------
+
+    def append_audit(self, *, ts: str, actor: str, user_id: str | None, program: str,
+                     host: str, event: str, detail: str = "") -> int:
+        return audit.append(self._db, ts=ts, actor=actor, user_id=user_id, program=program,
+                            host=host, event=event, detail=detail)
+
+    def append_audit_many(self, rows: Iterable[AuditRow]) -> None:
+        audit.append_many(self._db, rows)
+
+    # --- sessions ---------------------------------------------------------------------
+
+    def start_session(self, user_id: str, program: str, host: str, pid: int, ts: str,
+                      session_id: int | None = None) -> int:
+        return sessions.start(self._db, user_id, program, host, pid, ts, session_id)
+
+    def resume_session(self, session_id: int, user_id: str, program: str, host: str,
+                       pid: int, since: str, ts: str) -> bool:
+        return sessions.resume(self._db, session_id, user_id, program, host, pid, since, ts)
+
+    def touch_session(self, session_id: int, ts: str) -> bool:
+        return sessions.touch(self._db, session_id, ts)
+
+    def end_session(self, session_id: int) -> bool:
+        return sessions.end(self._db, session_id)
+
+    def sessions(self) -> list[SessionRecord]:
+        return sessions.list_all(self._db, ordered=False)
