@@ -197,9 +197,10 @@ class Database(ABC):
         only, unpacked against the column list written beside the query."""
         cur = self._run(sql, params)
         try:
-            return list(cur.fetchall())
+            rows: list[tuple[Any, ...]] = cur.fetchall()
         except self.driver_errors as exc:
             raise self.error(exc) from None
+        return rows
 
     def value(self, sql: str, params: Params = ()) -> Any:
         """The first column of the first row, or None."""

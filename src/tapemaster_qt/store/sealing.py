@@ -12,7 +12,8 @@ existing store; add a field only together with a migration that re-seals.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import operator
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from tapemaster_qt.store.crypto import Sealer
@@ -30,9 +31,9 @@ USER_SEALED: tuple[str, ...] = (
 in the order they are sealed."""
 
 
-def user_values(row: Mapping[str, Any]) -> tuple[Any, ...]:
-    """The sealed fields of a stored user record, in sealing order."""
-    return tuple(row[name] for name in USER_SEALED)
+user_values: Callable[[Mapping[str, Any]], tuple[Any, ...]] = operator.itemgetter(*USER_SEALED)
+"""The sealed fields of a stored user record, in sealing order (picked in C: the
+administration window checks 100,000 records)."""
 
 
 def seal_user(sealer: Sealer, row: Mapping[str, Any]) -> bytes:
