@@ -31,7 +31,7 @@ DEFAULT_SETTINGS = {"issuer": "TapeTrack", "lockout_threshold": "5",
 """The store settings, with the values a new store gets (and a tampered one falls
 back to)."""
 
-AuditRow = tuple[str, str, "str | None", str, str, str, str]
+AuditRow = tuple[str, str, str | None, str, str, str, str]
 """One audit row for :meth:`Transaction.append_audit_many`:
 (ts, actor, user_id, program, host, event, detail)."""
 
