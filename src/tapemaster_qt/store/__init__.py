@@ -17,7 +17,8 @@ Modules, by concern:
 - ``crypto.py``     the key's sub-keys: OTP secret encryption and the seal MAC;
 - ``keys.py``       where the store key lives (OS keyring or an owner-only file);
 - ``migrations.py`` every schema version for every backend, and creating a store;
-- ``sqlite.py``     the SQLite backend: the file, its pragmas, errors, backups.
+- ``sqlite.py``     the SQLite backend: the file, its pragmas, errors, backups;
+- ``relocate.py``   moving an SQLite store from an earlier version's default folder.
 
 A backend (say PostgreSQL) is a ``Database`` subclass (connection, how a write begins,
 error translation, where the version is kept), a ``Dialect`` (placeholders,
