@@ -23,6 +23,9 @@ from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
 from tapemaster_qt.services.setup import set_initial_password
 from tapemaster_qt.store import Store, open_store
 
+# The throwaway PostgreSQL cluster: pg_server, pg_template, pg_database (tests/pgfixtures.py).
+pytest_plugins = ["pgfixtures"]
+
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
     """A keyring that lives as long as one test."""

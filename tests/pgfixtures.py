@@ -1,0 +1,82 @@
+"""pytest fixtures for the throwaway PostgreSQL cluster (tests/pgcluster.py).
+
+- ``pg_server`` (session): the running :class:`pgcluster.Cluster`, started at the first
+  test that asks for it and stopped at the end of the session, whatever happened.
+- ``pg_template`` (session): the name of a database made by
+  ``packaging/postgresql/setup.sql`` (no tables: the store's migrations create those).
+- ``pg_database`` (per test): a fresh :class:`PgDatabase` cloned from it, dropped after
+  the test. Tests connect as ``tapemaster_app``, the role the README tells sites to
+  create (``pg_database.url()``), or as ``tapemaster_owner`` to create the store.
+
+Without PostgreSQL these tests skip, saying why; with ``TAPEMASTER_REQUIRE_PG=1`` (CI)
+they fail instead. Tests that use these fixtures get the ``pg`` marker by themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+import pgcluster
+from pgcluster import APP, OWNER, REQUIRE_ENV, Cluster, Unavailable
+
+
+@dataclass(frozen=True)
+class PgDatabase:
+    """One test's database on the shared cluster."""
+
+    cluster: Cluster
+    name: str
+
+    def url(self, role: str = APP) -> str:
+        """``postgresql://role:password@/name?host=<socket folder>&port=5432``."""
+        return self.cluster.conninfo(self.name, role)
+
+    def connect(self, role: str = APP, autocommit: bool = True) -> Any:
+        return self.cluster.connect(self.name, role, autocommit=autocommit)
+
+    def psql(self, *args: str, role: str = APP, stdin: str | None = None) -> Any:
+        return self.cluster.psql(*args, dbname=self.name, role=role, stdin=stdin)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Cluster]:
+    try:
+        cluster = Cluster.start()
+    except Unavailable as exc:
+        if pgcluster.require_pg():
+            pytest.fail(f"{REQUIRE_ENV}=1, but {exc}", pytrace=False)
+        pytest.skip(str(exc))
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server: Cluster) -> str:
+    name = "tapemaster_template"
+    pg_server.setup_database(name)
+    return name
+
+
+@pytest.fixture
+def pg_database(pg_server: Cluster, pg_template: str) -> Iterator[PgDatabase]:
+    name = pg_server.new_database_name()
+    pg_server.clone_database(pg_template, name)
+    try:
+        yield PgDatabase(pg_server, name)
+    finally:
+        pg_server.drop_database(name)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "pg_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.pg)
+
+
+__all__ = ["APP", "OWNER", "PgDatabase", "pg_database", "pg_server", "pg_template"]
