@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -34,8 +33,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QApplication
 
-from tapemaster_qt import APP_ID, __version__, logsetup, paths
+from tapemaster_qt import APP_ID, __version__, location, logsetup, paths
 from tapemaster_qt.errors import TapeMasterError
+from tapemaster_qt.location import StoreLocation
 from tapemaster_qt.ui import msgbox
 from tapemaster_qt.ui.logon import FirstRunDialog, LoginDialog
 
@@ -73,7 +73,7 @@ class UiState:
     shared store folder never shows one person's User-ID to the next.
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, store: Path | StoreLocation) -> None:
         from PySide6.QtCore import QStandardPaths
 
         config = QStandardPaths.writableLocation(
@@ -82,8 +82,10 @@ class UiState:
                                    QSettings.Format.IniFormat)
         import hashlib
 
-        store = str(folder.expanduser().absolute())
-        self._key = "lastUserId/" + hashlib.sha256(store.encode()).hexdigest()[:16]
+        # A folder keeps the key it always had, so nobody's remembered User-ID is lost.
+        identity = (store.identity() if isinstance(store, StoreLocation)
+                    else str(store.expanduser().absolute()))
+        self._key = "lastUserId/" + hashlib.sha256(identity.encode()).hexdigest()[:16]
 
     @property
     def last_user_id(self) -> str:
@@ -102,19 +104,24 @@ class Controller(QObject):
 
     def __init__(self, ctx: Context | None, ui_state: UiState, *,
                  opener: Callable[[], Context] | None = None, program: str = "",
-                 store_path: Path | None = None, inactivity_ms: int = INACTIVITY_MS,
+                 store_path: Path | None = None, store_label: str = "",
+                 inactivity_ms: int = INACTIVITY_MS,
                  heartbeat_ms: int = HEARTBEAT_MS, parent: QObject | None = None) -> None:
         """Either an open ``ctx``, or an ``opener`` that opens the store (with the
-        ``program`` and ``store_path`` it will have) after the first window is painted."""
+        ``program`` it will have) after the first window is painted. ``store_path`` is
+        the SQLite file (its absence means a first run), ``store_label`` what the First
+        Run window shows (a PostgreSQL store has a label and no path)."""
         super().__init__(parent)
-        if ctx is None and (opener is None or not program or store_path is None):
+        if ctx is None and (opener is None or not program
+                            or (store_path is None and not store_label)):
             raise ValueError("Controller needs a context, or an opener with its program "
-                             "and store path")
+                             "and store path or label")
         self._ctx = ctx
         self._opener = opener
         self.program = ctx.program if ctx is not None else program
         self._store_path = store_path
-        self._store_location = ctx.store.location if ctx is not None else str(store_path)
+        self._store_location = (ctx.store.location if ctx is not None
+                                else store_label or str(store_path))
         self.full = self.program == "TapeMaster"
         self.ui_state = ui_state
         self._logon_service: LogonService | None = None
@@ -154,8 +161,8 @@ class Controller(QObject):
         if self._ctx is None:
             # Show the window the store most likely needs at once, and open the store
             # just after it is painted: a logon screen must appear at once.
-            assert self._store_path is not None
-            if self._store_path.exists():
+            # A server's store cannot be looked at before it is opened: logon first.
+            if self._store_path is None or self._store_path.exists():
                 self.show_logon()
                 dialog: QObject | None = self.login_dialog
             else:
@@ -425,9 +432,13 @@ def build_parser(program: str) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version",
                         version=f"{COMMANDS.get(program, program)} {__version__}")
-    parser.add_argument("--data-dir", metavar="DIR",
-                        help=f"store folder (default: ${paths.DATA_DIR_ENV} or the per-user "
-                             "data folder)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--data-dir", metavar="DIR", help="the store folder (SQLite)")
+    where.add_argument("--store", metavar="LOCATION",
+                       help="a store folder, or a postgresql:// URL for a site's shared "
+                            f"store (default: ${location.STORE_ENV}, "
+                            f"${paths.DATA_DIR_ENV}, the site configuration file, then "
+                            "the per-user data folder)")
     parser.add_argument("--self-test", action="store_true",
                         help="check this installation on a temporary store (an OTP logon, "
                              "the windows rendered offscreen when there is no display) and "
@@ -467,6 +478,7 @@ def main(argv: Sequence[str] | None = None, program: str = "TapeMaster") -> int:
     """Run one program's whole life and return its exit code (UI-CONTRACT.md)."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     data_dir: str | None = None
+    store: str | None = None
     if arguments:  # argparse costs start-up time; a plain start has no arguments
         try:
             args = build_parser(program).parse_args(arguments)
@@ -476,16 +488,23 @@ def main(argv: Sequence[str] | None = None, program: str = "TapeMaster") -> int:
             from tapemaster_qt import selftest
 
             return selftest.run(program)
-        data_dir = args.data_dir
-    folder = paths.data_dir(data_dir)
-    explicit = bool(data_dir or os.environ.get(paths.DATA_DIR_ENV))
-    log_path = logsetup.configure(paths.log_dir(folder, explicit))
+        data_dir, store = args.data_dir, args.store
+    where: StoreLocation | None = None
+    location_error = ""
+    try:
+        where = location.resolve(store, data_dir)
+    except TapeMasterError as exc:
+        location_error = exc.message  # shown in a box once there is an application
+    log_path = logsetup.configure(where.log_dir() if where is not None
+                                  else paths.log_dir(Path(), False))
     notice = ""
-    if not explicit and paths.legacy_data_dirs():  # Windows: move 0.1.0's store
+    if where is not None and where.is_default and paths.legacy_data_dirs():
+        # Windows: move 0.1.0's store (only the per-user default, never a chosen store)
         from tapemaster_qt.store.relocate import Result, settle_default_store
 
-        settled = settle_default_store(folder)
-        folder, notice = settled.folder, settled.notice
+        assert where.folder is not None
+        settled = settle_default_store(where.folder)
+        where, notice = where.moved_to(settled.folder), settled.notice
 
     app = QApplication.instance()
     owns_app = app is None
@@ -501,16 +520,24 @@ def main(argv: Sequence[str] | None = None, program: str = "TapeMaster") -> int:
             logsetup.enable_crash_log(log_path.parent, COMMANDS.get(program, "tapemaster"))
     assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)
-    logger.info("%s %s starting; store folder %s", program, __version__, folder)
+    if where is None:
+        logger.error("%s %s cannot start: %s", program, __version__, location_error)
+        msgbox.critical(None, program, location_error, object_name="storeErrorMessage")
+        return 1
+    store_location = where
+    logger.info("%s %s starting; store %s (from %s)", program, __version__, where,
+                where.source)
 
     def open_context() -> Context:
         from tapemaster_qt.services import Context
         from tapemaster_qt.store import open_store
 
-        return Context(open_store(folder), program=program)
+        return Context(open_store(store_location), program=program)
 
-    controller = Controller(None, UiState(folder), opener=open_context, program=program,
-                            store_path=paths.store_path(folder))
+    controller = Controller(
+        None, UiState(where), opener=open_context, program=program,
+        store_path=paths.store_path(where.folder) if where.folder is not None else None,
+        store_label=where.display)
     loop = QEventLoop()
     controller.finished.connect(loop.exit)
     QTimer.singleShot(0, controller.start)

@@ -10,19 +10,19 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from tapemaster_qt import PROGRAMS, __version__, logsetup, paths
+from tapemaster_qt import PROGRAMS, __version__, location, logsetup, paths
 from tapemaster_qt.errors import TapeMasterError, ValidationError
 from tapemaster_qt.fileio import write_text_atomically
 
 PROG = "tapemaster-admin"
 MAX_LIMIT = 1_000_000_000
-logger = logging.getLogger(__name__)
+# By name: run as "python -m tapemaster_qt.cli" __name__ is "__main__", outside our logs.
+logger = logging.getLogger("tapemaster_qt.cli")
 
 
 class UsageError(Exception):
@@ -38,8 +38,13 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog=PROG, description="Administer a TapeMaster Qt user store.")
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    p.add_argument("--data-dir", metavar="DIR",
-                   help=f"store folder (default: ${paths.DATA_DIR_ENV} or the per-user folder)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--data-dir", metavar="DIR", help="the store folder (SQLite)")
+    where.add_argument("--store", metavar="LOCATION",
+                       help="a store folder, or a postgresql:// URL for a site's shared "
+                            f"store (default: ${location.STORE_ENV}, "
+                            f"${paths.DATA_DIR_ENV}, the site configuration file, "
+                            "then the per-user folder)")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     init = sub.add_parser("init", help="create a store and set tapemaster's password")
@@ -153,7 +158,7 @@ def _write_output(text: str, output: str | None) -> None:
         ) from None
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, where: location.StoreLocation) -> int:
     from tapemaster_qt.services import Actor, Context
     from tapemaster_qt.services.admin import AdminService
     from tapemaster_qt.services.audit import AuditLog
@@ -161,9 +166,9 @@ def run(args: argparse.Namespace) -> int:
     from tapemaster_qt.services.transfer import csv_rows, users_to_csv, users_to_xml
     from tapemaster_qt.store import open_store
 
-    folder = paths.data_dir(args.data_dir)
-    store_file = paths.store_path(folder)
-    if args.command != "init" and not store_file.exists():
+    folder = where.folder
+    if (folder is not None and args.command != "init"
+            and not paths.store_path(folder).exists()):
         raise ValidationError(
             f"There is no user store in {folder}; create one with '{PROG} init --password-stdin'."
         )
@@ -174,7 +179,7 @@ def run(args: argparse.Namespace) -> int:
         from tapemaster_qt.store import BUILTIN_USER
 
         check_rules(password, BUILTIN_USER)
-    with open_store(folder) as store:
+    with open_store(where) as store:
         ctx = Context(store, program=PROG)
         actor = Actor.for_cli()
         admin = AdminService(ctx, actor)
@@ -182,7 +187,7 @@ def run(args: argparse.Namespace) -> int:
 
         if cmd == "init":
             set_initial_password(ctx, password, actor=actor.name)
-            print(f"Initialised the store in {folder}; the store key is in the "
+            print(f"Initialised the store in {where}; the store key is in the "
                   f"{store.key_description()}.")
         elif cmd == "info":
             print(f"Store:       {store.location}")
@@ -339,18 +344,24 @@ def _one_line(text: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    folder = paths.data_dir(args.data_dir)
-    explicit = bool(args.data_dir or os.environ.get(paths.DATA_DIR_ENV))
-    log_path = logsetup.configure(paths.log_dir(folder, explicit), stderr_prefix=PROG)
-    if not explicit and paths.legacy_data_dirs():  # Windows: move 0.1.0's store
+    try:
+        where = location.resolve(args.store, args.data_dir)
+    except TapeMasterError as exc:
+        print(f"{PROG}: error: {_one_line(exc.message)}", file=sys.stderr)
+        return 1
+    log_path = logsetup.configure(where.log_dir(), stderr_prefix=PROG)
+    if where.is_default and paths.legacy_data_dirs():
+        # Windows: move 0.1.0's store (only the per-user default, never a chosen store)
         from tapemaster_qt.store.relocate import settle_default_store
 
-        settled = settle_default_store(folder)
+        assert where.folder is not None
+        settled = settle_default_store(where.folder)
         if settled.notice:
             print(f"{PROG}: note: {settled.notice}", file=sys.stderr)
-        args.data_dir = str(settled.folder)
+        where = where.moved_to(settled.folder)
+    logger.info("%s %s on the store %s (from %s)", PROG, __version__, where, where.source)
     try:
-        return run(args)
+        return run(args, where)
     except TapeMasterError as exc:
         print(f"{PROG}: error: {_one_line(exc.message)}", file=sys.stderr)
         return 1

@@ -26,6 +26,14 @@ class StoreError(TapeMasterError):
     """The user store cannot be used as asked."""
 
 
+class StoreLocationError(StoreError):
+    """The store location given (command line, environment, site file) cannot be used."""
+
+
+class StoreUnavailableError(StoreError):
+    """This program cannot open a store of the kind named (see store.open_store)."""
+
+
 class StoreNotAStoreError(StoreError):
     """The file exists but is not a TapeMaster user store."""
 

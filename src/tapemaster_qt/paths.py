@@ -2,6 +2,8 @@
 
 Resolution order for the store folder: ``--data-dir``, then ``TAPEMASTER_DATA_DIR``,
 then the per-user data folder from platformdirs (:func:`default_data_dir`).
+:mod:`tapemaster_qt.location` builds the whole choice on these (``--store``,
+``TAPEMASTER_STORE``, the site file).
 
 The per-user folders, with one name level (no separate "author" folder):
 

@@ -1,8 +1,11 @@
-"""A store where version 0.1.0 kept it on Windows is moved at the first start, and the
-user is told; one that cannot be moved is used where it is, with a notice.
+"""Where the programs find their store.
 
-The default folders are those of the test (paths' answers replaced); the move itself
-is tested in tests/unit/test_relocate.py.
+A store where version 0.1.0 kept it on Windows is moved at the first start, and the
+user is told; one that cannot be moved is used where it is, with a notice. The default
+folders are those of the test (paths' answers replaced); the move itself is tested in
+tests/unit/test_relocate.py. A store chosen by ``--store``, the environment or a site
+file is never moved, and a store the programs cannot use is one calm sentence in a box,
+never a traceback or a password.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from helpers import ADMIN_PASSWORD
 from tapemaster_qt import app, cli, paths
+from tapemaster_qt.location import resolve
 from tapemaster_qt.services import Context
 from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
 from tapemaster_qt.services.setup import set_initial_password
@@ -118,3 +122,61 @@ def test_the_cli_moves_it_too_and_notes_it_on_stderr(places, capsys, package_log
     assert note.startswith(f"tapemaster-admin: note: Your user store was moved from {old}")
     assert cli.main(["info"]) == 0
     assert capsys.readouterr().err == ""
+
+SECRET = "S3cret-Db-Pass"
+URL = f"postgresql://tapemaster_app:{SECRET}@db.example.com/tapemaster?sslmode=verify-full"
+SHOWN = "postgresql://tapemaster_app@db.example.com/tapemaster?sslmode=verify-full"
+
+
+def _no_logon_left() -> bool:
+    return not any(w.objectName() == "loginDialog" and w.isVisible()
+                   for w in QApplication.topLevelWidgets())
+
+
+@pytest.mark.parametrize("program", ["TapeMaster", "Lite"])
+def test_a_postgresql_store_is_refused_calmly_for_now(boxes, capfd, package_logging,
+                                                      tmp_path: Path, program: str) -> None:
+    assert app.main(["--store", URL], program=program) == 1
+    assert boxes.names() == ["storeErrorMessage"]
+    box = boxes.last()
+    assert box.title == program
+    assert box.text == ("This version of TapeMaster Qt cannot open PostgreSQL stores "
+                        f"({SHOWN}); use a store folder instead.")
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and SECRET not in err
+    assert _no_logon_left()
+    for log in tmp_path.rglob("*.log"):
+        assert SECRET not in log.read_text()
+
+
+def test_an_ambiguous_environment_is_refused_before_any_window(
+        boxes, monkeypatch, package_logging, tmp_path: Path) -> None:
+    monkeypatch.setenv("TAPEMASTER_STORE", str(tmp_path / "other"))
+    assert app.main([]) == 1
+    assert [(b.object_name, b.text) for b in boxes.shown] == [
+        ("storeErrorMessage",
+         "TAPEMASTER_STORE and TAPEMASTER_DATA_DIR are both set; unset one of them.")]
+    assert not (tmp_path / "other").exists() and _no_logon_left()
+
+
+def test_a_folder_remembers_its_last_user_id_whichever_way_it_was_chosen(
+        tmp_path: Path) -> None:
+    folder = tmp_path / "store"
+    app.UiState(folder).last_user_id = "alice"
+    assert app.UiState(resolve(str(folder), environ={})).last_user_id == "alice"
+    assert app.UiState(resolve(None, folder, environ={})).last_user_id == "alice"
+    assert app.UiState(resolve(URL, environ={})).last_user_id == ""
+
+
+def test_a_chosen_store_is_never_moved(places, boxes, capsys, package_logging,
+                                       tmp_path: Path) -> None:
+    """DESK's move is for the per-user default only: --store (a URL or a folder) or
+    TAPEMASTER_STORE leaves 0.1.0's store where it is and says nothing about it."""
+    old, new = places
+    assert app.main(["--store", URL], program="Lite") == 1
+    assert boxes.names() == ["storeErrorMessage"]
+    chosen = tmp_path / "chosen"
+    assert cli.main(["--store", str(chosen), "info"]) == 1
+    assert "note:" not in capsys.readouterr().err
+    assert (old / "tapemaster.db").is_file() and not (new / "tapemaster.db").exists()
+    assert not (chosen / "tapemaster.db").exists()

@@ -46,7 +46,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from tapemaster_qt.errors import StoreUnavailableError
 from tapemaster_qt.store.interface import (
     BUILTIN_USER,
     DEFAULT_GROUP,
@@ -57,16 +59,30 @@ from tapemaster_qt.store.interface import (
     UserChanges,
 )
 
+if TYPE_CHECKING:
+    from tapemaster_qt.location import StoreLocation
+
 __all__ = [
     "BUILTIN_USER", "DEFAULT_GROUP", "UNCHANGED", "NewUser", "Store", "Transaction",
     "UserChanges", "open_store",
 ]
 
 
-def open_store(location: str | os.PathLike[str], *, busy_timeout_ms: int = 5000) -> Store:
-    """Open (creating or migrating as needed) the store at ``location``: today a folder,
-    which holds an SQLite store. ``busy_timeout_ms``: how long a write waits for
-    another program's write to finish."""
+def open_store(location: StoreLocation | str | os.PathLike[str], *,
+               busy_timeout_ms: int = 5000) -> Store:
+    """Open (creating or migrating as needed) the store at ``location``: the one place
+    where the programs and the CLI turn a location (DESIGN.md §7) into a store. A plain
+    path is a folder, which holds an SQLite store. ``busy_timeout_ms``: how long a
+    write waits for another program's write to finish."""
+    if not isinstance(location, str | os.PathLike):  # a StoreLocation
+        if location.folder is None:
+            # The PostgreSQL backend plugs in here: open location.url (which may carry
+            # a password; show and log only location.display).
+            raise StoreUnavailableError(
+                f"This version of TapeMaster Qt cannot open PostgreSQL stores "
+                f"({location.display}); use a store folder instead."
+            )
+        location = location.folder
     # Imported here: the sqlite3 module and the table modules are not needed until a
     # store is opened (start-up shows the logon window first).
     from tapemaster_qt.store.sqlite import SQLiteStore
