@@ -112,6 +112,17 @@ def build_parser() -> argparse.ArgumentParser:
     sset.add_argument("value")
 
     sub.add_parser("info", help="where the store and its key are")
+
+    key = sub.add_parser("key", help="carry the store key to another desktop").add_subparsers(
+        dest="action", required=True, parser_class=_Parser)
+    kexp = key.add_parser("export", help="write the store key to a new file, wrapped with a "
+                                         "passphrase read from standard input")
+    kexp.add_argument("--output", metavar="FILE", required=True)
+    kexp.add_argument("--passphrase-stdin", action="store_true", required=True)
+    kimp = key.add_parser("import", help="keep a key exported on another desktop in this "
+                                         "desktop's keyring (or owner-only key file)")
+    kimp.add_argument("file", metavar="FILE")
+    kimp.add_argument("--passphrase-stdin", action="store_true", required=True)
     return p
 
 
@@ -127,13 +138,13 @@ def _positive(text: str) -> int:
     return value
 
 
-def _read_password() -> str:
+def _read_password(what: str = "password") -> str:
     try:
         line = sys.stdin.readline()
     except UnicodeDecodeError:
-        raise ValidationError("The password on standard input is not UTF-8 text.") from None
+        raise ValidationError(f"The {what} on standard input is not UTF-8 text.") from None
     if not line:
-        raise ValidationError("No password on standard input.")
+        raise ValidationError(f"No {what} on standard input.")
     return line.rstrip("\r\n")
 
 
@@ -234,6 +245,8 @@ def run(args: argparse.Namespace, where: location.StoreLocation) -> int:
                 for e in events:
                     print(f"{e.ts}  {e.event:<22} {e.user_id or '-':<16} {e.actor:<24} "
                           f"{e.program}@{e.host}  {e.detail}".rstrip())
+        elif cmd == "key":
+            _key_command(args, action, ctx, actor, where)
         elif cmd == "settings":
             if action == "set":
                 admin.set_setting(args.name, args.value)
@@ -242,6 +255,30 @@ def run(args: argparse.Namespace, where: location.StoreLocation) -> int:
                 for name, value in admin.settings().items():
                     print(f"{name} = {value}")
     return 0
+
+
+def _key_command(args: argparse.Namespace, action: str, ctx: Any, actor: Any,
+                 where: location.StoreLocation) -> None:
+    from tapemaster_qt.services import sitekey
+
+    passphrase = _read_password("passphrase")
+    if action == "export":
+        sitekey.export_key(ctx, actor, passphrase, Path(args.output))
+        print(f"Exported the key of the store {where} to {args.output}, wrapped with the "
+              "passphrase. Carry the file and the passphrase separately; on the other "
+              f"desktop: {PROG} key import FILE --passphrase-stdin")
+        return
+    path = Path(args.file)
+    try:
+        if path.stat().st_size > 1024 * 1024:
+            raise ValidationError(f"{path} is not a TapeMaster Qt key file (too large).")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ValidationError(f"{path}: no such file.") from None
+    except OSError as exc:
+        raise ValidationError(f"{path} cannot be read ({exc.strerror}).") from None
+    kept = sitekey.import_key(ctx, actor, passphrase, data, name=str(path))
+    print(f"Imported the key of the store {where}; it is now in the {kept}.")
 
 
 def _user_command(args: argparse.Namespace, action: str, admin: Any, csv_rows: Any,

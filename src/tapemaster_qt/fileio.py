@@ -20,3 +20,19 @@ def write_text_atomically(path: str | os.PathLike[str], text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_new_private_file(path: str | os.PathLike[str], data: bytes) -> None:
+    """Create ``path`` for its owner only (0600) and write ``data``; never replace or
+    follow anything already there (FileExistsError). A failed write leaves no file."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    flags |= getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        Path(path).unlink(missing_ok=True)
+        raise

@@ -130,7 +130,9 @@ def test_a_missing_key(keyring_store: Path, keyring_file: Path, qtbot, programs)
     saved = keyring_file.read_bytes()
     keyring_file.write_text("{}")
     line = cli_refused(keyring_store, "user", "list", env=_env("FileKeyring"))
-    assert "is missing" in line and "a new key would lock out every enrolled user" in line
+    assert "is not on this computer" in line
+    assert "a new key would lock out every enrolled user" in line
+    assert "'tapemaster-admin key import FILE --passphrase-stdin'" in line
     keyring.set_keyring(fault_keyrings.FileKeyring())
     message = _gui_logon(qtbot, programs, keyring_store)
     assert message == line.split(": error: ")[1]
@@ -138,8 +140,9 @@ def test_a_missing_key(keyring_store: Path, keyring_file: Path, qtbot, programs)
     keyring_file.write_bytes(saved)
     assert cli(keyring_store, "user", "list", env=_env("FileKeyring")).returncode == 0
     record("Store key missing", "the keyring entry deleted", 2,
-           "CLI and GUI logon: '…key… is missing…; a new key would lock out every enrolled "
-           "user'; no new key; works once restored")
+           "CLI and GUI logon: '…key… is not on this computer…: import it…(key import "
+           "FILE…); a new key would lock out every enrolled user'; no new key; works once "
+           "restored")
 
 
 def _other_store_key(tmp_path: Path) -> tuple[str, bytes]:

@@ -35,6 +35,8 @@ class Event(StrEnum):
     INTEGRITY_FAILED = "integrity_failed"
     RECORD_RESEALED = "record_resealed"
     SETTING_CHANGED = "setting_changed"
+    KEY_EXPORTED = "key_exported"
+    KEY_IMPORTED = "key_imported"
 
 
 class FailReason(StrEnum):

@@ -217,6 +217,16 @@ class Store(Protocol):
 
     def key_description(self) -> str: ...
 
+    def accepts_key(self, raw: bytes) -> bool:
+        """Whether ``raw`` is this store's key (checked against the value kept with the
+        store at its creation); for a key being imported, before it is kept anywhere."""
+        ...
+
+    def install_key(self, raw: bytes) -> StoreKey:
+        """Keep ``raw`` (checked with :meth:`accepts_key`) where :attr:`key` looks on
+        this desktop: the OS keyring, else the owner-only key file."""
+        ...
+
     def write(self) -> AbstractContextManager[Transaction]:
         """One short write transaction; commits on success, rolls back on any error."""
         ...

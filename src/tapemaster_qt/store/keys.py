@@ -6,7 +6,9 @@ that a copy of the store file alone reveals nothing. Where no keyring backend wo
 beside the store that only its owner may read, and a warning is logged.
 
 A store that already has a key never silently gets a new one: that would strand
-every enrolled user. A missing or wrong key is a clear :class:`StoreKeyError`.
+every enrolled user. A missing or wrong key is a clear :class:`StoreKeyError`. A key
+moves to another desktop or OS account only wrapped with a passphrase
+(:mod:`tapemaster_qt.services.keywrap`), and :func:`install_key` puts it in place there.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from tapemaster_qt.errors import StoreKeyError
 
@@ -116,6 +118,14 @@ def read_key_file(path: Path, store_id: str) -> bytes | None:
     return _decode(encoded, str(path))
 
 
+MISSING_KEY_HINT = (
+    "import it from a desktop that has it (there: 'tapemaster-admin key export --output "
+    "FILE --passphrase-stdin'; here: 'tapemaster-admin key import FILE "
+    "--passphrase-stdin'); a new key would lock out every enrolled user"
+)
+"""What a desktop without the store's key tells its user to do."""
+
+
 def write_key_file(path: Path, store_id: str, raw: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
@@ -181,4 +191,32 @@ def create_key(store_id: str, folder: Path) -> StoreKey:
     logger.warning(
         "No working OS keyring: the store key is kept in %s, readable by its owner only", path
     )
+    return StoreKey(raw, "file", str(path))
+
+
+def install_key(store_id: str, raw: bytes, folder: Path) -> StoreKey:
+    """Keep an imported key (``tapemaster-admin key import``) where :func:`load_key`
+    looks: the OS keyring, else the owner-only key file in ``folder``. The caller has
+    checked that it is this store's key, so whatever was there before was not: a key
+    file is moved aside (never destroyed), a keyring entry replaced."""
+    if len(raw) != KEY_BYTES:
+        raise StoreKeyError("A store key has 256 bits; this one does not.")
+    backend = _keyring_backend()
+    if backend is not None:
+        encoded = base64.b64encode(raw).decode("ascii")
+        try:
+            keyring: Any = backend
+            if keyring.get_password(KEYRING_SERVICE, store_id) != encoded:
+                keyring.set_password(KEYRING_SERVICE, store_id, encoded)
+            return StoreKey(raw, "keyring", _backend_name(backend))
+        except Exception as exc:
+            logger.warning("Storing the imported key in the OS keyring failed (%s); "
+                           "using a key file", type(exc).__name__)
+    path = folder / KEY_FILE
+    try:
+        present = read_key_file(path, store_id)
+    except StoreKeyError:  # another store's, damaged or unsafe: moved aside below
+        present = None
+    if present != raw:
+        write_key_file(path, store_id, raw)
     return StoreKey(raw, "file", str(path))

@@ -80,18 +80,29 @@ class SQLStore:
             key = keys.load_key(self.store_id, self.key_folder)
             if key is None:
                 raise StoreKeyError(
-                    "The key that protects this store's One Time Password secrets is missing "
-                    f"(not in the OS keyring, no key file in {self.key_folder}). Restore it; "
-                    "a new key would lock out every enrolled user."
+                    "The key that protects this store's One Time Password secrets is not on "
+                    f"this computer (not in the OS keyring, no key file in {self.key_folder}): "
+                    f"{keys.MISSING_KEY_HINT}."
                 )
-            sealer = Sealer(key.raw, self.store_id)
-            if settings.key_check(self.db) != sealer.key_check():
+            if not self.accepts_key(key.raw):
                 raise StoreKeyError(
                     f"The store key found in the {key.describe()} does not belong to this "
                     "store. Restore the store's own key."
                 )
-            self._key, self._sealer = key, sealer
+            self._key, self._sealer = key, Sealer(key.raw, self.store_id)
         return self._key
+
+    def accepts_key(self, raw: bytes) -> bool:
+        from tapemaster_qt.store.crypto import Sealer
+
+        return settings.key_check(self.db) == Sealer(raw, self.store_id).key_check()
+
+    def install_key(self, raw: bytes) -> StoreKey:
+        from tapemaster_qt.store import keys
+
+        key = keys.install_key(self.store_id, raw, self.key_folder)
+        self._key = self._sealer = None  # the next use loads (and checks) the new one
+        return key
 
     @property
     def sealer(self) -> Sealer:
