@@ -316,3 +316,45 @@ def _alive(pid: int) -> bool:
     except (OSError, IndexError):
         return True
     return state != "Z"
+
+
+def test_a_backup_restored_as_the_readme_says_keeps_the_audit_log_append_only(
+        site_db: PgDatabase, tmp_path: Path) -> None:
+    """pg_dump as the owner; a new database from setup.sql; pg_restore --clean as the
+    owner; setup.sql again, which takes back any grant the dump brought along."""
+    cluster = site_db.cluster
+    with site_db.connect(APP) as conn:
+        conn.execute("INSERT INTO groups (group_id, created) VALUES ('OPS', %s)", [NOW])
+        first = _append(conn, "user_created")
+    with site_db.connect(OWNER) as conn:  # a grant given by hand travels in the dump
+        conn.execute("GRANT DELETE ON audit TO tapemaster_app")
+    dump = tmp_path / "tapemaster.dump"
+    env = {**cluster._env(), "PGPASSWORD": cluster.passwords[OWNER]}
+    common = ["--host", str(cluster.socket_dir), "--port", str(cluster.port),
+              "--username", OWNER]
+    result = subprocess.run([str(cluster.bindir / "pg_dump"), *common, "--format=custom",
+                             f"--file={dump}", "--dbname", site_db.name],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    restored = cluster.new_database_name()
+    try:
+        cluster.setup_database(restored)
+        result = subprocess.run(
+            [str(cluster.bindir / "pg_restore"), *common, "--clean", "--if-exists",
+             "--no-owner", "--exit-on-error", "--dbname", restored, str(dump)],
+            capture_output=True, text=True, env=env, timeout=120)
+        assert result.returncode == 0, result.stderr
+        cluster.setup_database(restored)
+        assert _database_setup(cluster, restored) == _database_setup(cluster, site_db.name)
+        db = PgDatabase(cluster, restored)
+        with db.connect(APP) as conn:
+            assert conn.execute("SELECT group_id FROM groups").fetchall() == [("OPS",)]
+            assert conn.execute("SELECT id, event FROM audit").fetchall() == [
+                (first, "user_created")]
+            second = _append(conn, "login_succeeded")
+            assert second > first
+            with pytest.raises(errors.InsufficientPrivilege):
+                conn.execute("DELETE FROM audit")
+            conn.execute("UPDATE groups SET description = 'Operations'")
+    finally:
+        cluster.drop_database(restored)

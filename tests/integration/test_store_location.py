@@ -130,3 +130,23 @@ def test_an_unusable_choice_is_one_line(admin: Admin, tmp_path: Path) -> None:
         f"tapemaster-admin: error: The store folder in the site configuration file {path} "
         "must be a full path.")
     assert not (tmp_path / "home" / "share").exists()
+
+
+def test_the_sqlite_path_never_imports_psycopg(admin: Admin, tmp_path: Path) -> None:
+    """psycopg (and its libpq) load only for a postgresql:// store: start-up and every
+    command on a store folder stay as light as before."""
+    admin.init(tmp_path / "s")
+    script = (
+        "import sys\n"
+        "from tapemaster_qt import app, cli\n"
+        "from tapemaster_qt.location import resolve\n"
+        "from tapemaster_qt.store import open_store\n"
+        "open_store(resolve(sys.argv[1])).close()\n"
+        "code = cli.main(['--data-dir', sys.argv[1], 'user', 'list'])\n"
+        "print(code, sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('psycopg', 'psycopg_binary')))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script, str(tmp_path / "s")],
+                            capture_output=True, text=True, timeout=120, env=admin.env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "0 []"
