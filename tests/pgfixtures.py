@@ -73,6 +73,12 @@ def pg_database(pg_server: Cluster, pg_template: str) -> Iterator[PgDatabase]:
         pg_server.drop_database(name)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "pg: needs the throwaway PostgreSQL cluster (skips without PostgreSQL, "
+                   "fails instead under TAPEMASTER_REQUIRE_PG=1)")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "pg_server" in getattr(item, "fixturenames", ()):
