@@ -1,6 +1,12 @@
 """User lists as CSV (import and export) and XML (export, like TapeTrack's Export).
 
 Pure text conversion: no store access, no secrets (none are ever exported).
+
+Exports are opened in spreadsheets, which run a cell that starts with ``= + - @``, TAB
+or CR as a formula (OWASP "CSV Injection"): a name like ``=HYPERLINK(...)`` would turn
+an administrator's export into a phishing link or a command. Every such cell is written
+with a leading apostrophe, which spreadsheets show as text, and the import takes that
+apostrophe off again, so our own export reads back unchanged.
 """
 
 from __future__ import annotations
@@ -18,6 +24,26 @@ CSV_COLUMNS = (
     "tapemaster_rights", "disabled", "no_timeout", "programs", "otp_enabled",
 )
 MAX_IMPORT_BYTES = 256 * 1024 * 1024
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet evaluate a cell (OWASP)."""
+
+
+def _looks_like_formula(value: str) -> bool:
+    """Starts a formula, or is one already neutralised (any number of apostrophes
+    before a formula character): those get one more apostrophe, so that taking one
+    off on import gives back exactly what was exported."""
+    return value.lstrip("'")[:1] in FORMULA_PREFIXES
+
+
+def neutralise_cell(value: str) -> str:
+    """The cell to write for ``value``: prefixed with ``'`` when a spreadsheet would
+    run it as a formula."""
+    return "'" + value if _looks_like_formula(value) else value
+
+
+def restore_cell(cell: str) -> str:
+    """The value :func:`neutralise_cell` was given for ``cell``."""
+    return cell[1:] if cell[:1] == "'" and _looks_like_formula(cell[1:]) else cell
 
 
 def _b(value: bool) -> str:
@@ -29,11 +55,11 @@ def users_to_csv(users: Iterable[UserDetails]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for u in users:
-        writer.writerow([
+        writer.writerow([neutralise_cell(str(cell)) for cell in (
             u.user_id, u.name, u.email or "", u.description, u.group_id or "", u.role,
             _b(u.admin_rights), _b(u.tapemaster_rights), _b(u.disabled), _b(u.no_timeout),
             ",".join(u.program_list()), _b(u.otp_enabled),
-        ])
+        )])
     return out.getvalue()
 
 
@@ -69,7 +95,7 @@ def csv_rows(text: str) -> Iterator[tuple[int, Mapping[str, str]]]:
                 raise ValidationError(
                     f"line {line}: {len(values)} fields where the header has {len(header)}."
                 )
-            yield line, dict(zip(header, values, strict=True))
+            yield line, dict(zip(header, map(restore_cell, values), strict=True))
     except csv.Error as exc:
         raise ValidationError(f"line {reader.line_num}: {exc}.") from None
 
