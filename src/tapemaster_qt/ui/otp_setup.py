@@ -8,7 +8,7 @@ blurred QR is what phones fail to read).
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Slot
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QImage, QPainter
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QImage, QPainter
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tapemaster_qt.ui import resources
+from tapemaster_qt.ui import clipboard, resources
 from tapemaster_qt.ui.texts import APPS
 
 QUIET_ZONE = 4
@@ -150,7 +150,10 @@ class OtpSetupDialog(QDialog):
         )
         self.copySecretButton = QPushButton("&Copy")
         self.copySecretButton.setObjectName("copySecretButton")
-        self.copySecretButton.setToolTip("Copy the Secret Key to the clipboard")
+        seconds = max(1, clipboard.CLEAR_AFTER_MS // 1000)
+        self.copySecretButton.setToolTip(
+            "Copy the Secret Key to the clipboard (taken off it again after "
+            f"{seconds} second{'s' if seconds != 1 else ''})")
         self.copySecretButton.clicked.connect(self._copy_secret)
         key_row = QHBoxLayout()
         key_row.addWidget(self.secretKeyEdit, 1)
@@ -175,5 +178,5 @@ class OtpSetupDialog(QDialog):
 
     @Slot()
     def _copy_secret(self) -> None:
-        QGuiApplication.clipboard().setText(self.secretKeyEdit.text().replace(" ", ""))
+        clipboard.copy_secret(self.secretKeyEdit.text().replace(" ", ""))
         self.copySecretButton.setText("Copied")

@@ -1,0 +1,67 @@
+"""The Secret Key's Copy (issue 9 item 8): the key leaves the clipboard after a while,
+unless the user has copied something else meanwhile.
+
+The interval is shortened for the test (the program uses 30 s); the tests wait for
+what the user would see (the clipboard's content), never for a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+from tapemaster_qt.services import totp
+from tapemaster_qt.ui import clipboard
+from tapemaster_qt.ui.otp_setup import OtpSetupDialog
+
+SECRET = bytes(range(20))
+
+
+@pytest.fixture
+def short_interval(monkeypatch: pytest.MonkeyPatch) -> int:
+    assert clipboard.CLEAR_AFTER_MS == 30_000  # what the program uses
+    monkeypatch.setattr(clipboard, "CLEAR_AFTER_MS", 1000)
+    return 1000
+
+
+@pytest.fixture
+def dialog(qtbot) -> Iterator[OtpSetupDialog]:
+    uri = totp.provisioning_uri(SECRET, "alice", "TapeTrack")
+    window = OtpSetupDialog(uri, totp.group_secret(totp.to_base32(SECRET)),
+                            "TapeTrack:alice", "TapeMaster")
+    window.show()
+    yield window
+    if shiboken6.isValid(window):  # the first test deletes it, as the program does
+        window.close()
+        window.deleteLater()
+
+
+def _copy(qtbot, dialog: OtpSetupDialog) -> None:
+    QApplication.clipboard().setText("what the user had before")
+    qtbot.mouseClick(dialog.copySecretButton, Qt.MouseButton.LeftButton)
+    assert QApplication.clipboard().text() == totp.to_base32(SECRET)
+
+
+def test_the_copied_secret_key_is_cleared_even_after_the_popup_closed(
+        qtbot, short_interval: int, dialog: OtpSetupDialog) -> None:
+    _copy(qtbot, dialog)
+    assert "taken off it again after 1 second)" in dialog.copySecretButton.toolTip()
+    qtbot.mouseClick(dialog.buttonBox.button(QDialogButtonBox.StandardButton.Ok),
+                     Qt.MouseButton.LeftButton)
+    dialog.deleteLater()
+    qtbot.waitUntil(lambda: QApplication.clipboard().text() == "", timeout=10_000)
+
+
+def test_something_the_user_copied_afterwards_is_left_alone(
+        qtbot, short_interval: int, dialog: OtpSetupDialog) -> None:
+    _copy(qtbot, dialog)
+    timer = clipboard.pending()[-1]
+    QApplication.clipboard().setText("the user's own text")
+    with qtbot.waitSignal(timer.timeout, timeout=10_000):
+        pass
+    assert QApplication.clipboard().text() == "the user's own text"
+    assert timer not in clipboard.pending()
