@@ -8,14 +8,13 @@ open the store (audit actor ``cli:<os-user>@<host>``) and never prints an OTP se
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from tapemaster_qt import PROGRAMS, __version__, location, logsetup, paths
+from tapemaster_qt import PROGRAMS, __version__, location, logsetup, paths, terminal
 from tapemaster_qt.errors import TapeMasterError, ValidationError
 from tapemaster_qt.fileio import write_text_atomically
 
@@ -32,7 +31,8 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        # The message may repeat an argument ("unrecognized arguments: ...").
+        self.exit(2, f"{self.prog}: error: {terminal.escape(message)}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -152,13 +152,21 @@ def _bool(value: bool) -> str:
     return "True" if value else "False"
 
 
+def _say(line: str, *, err: bool = False) -> None:
+    """Print one line: every field in it escaped (terminal.escape), so nothing from the
+    store, the environment or an argument can break the line or steer the terminal."""
+    print(terminal.escape(line), file=sys.stderr if err else sys.stdout)
+
+
 def _print_json(data: Any) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False))
+    sys.stdout.write(terminal.json_text(data) + "\n")
 
 
 def _write_output(text: str, output: str | None) -> None:
     if output is None:
-        sys.stdout.write(text)
+        # Redirected, the export is data and stays byte for byte what it is; on a
+        # terminal its control characters are shown escaped (as ls does with names).
+        sys.stdout.write(terminal.escape_lines(text) if sys.stdout.isatty() else text)
         return
     try:
         write_text_atomically(output, text)
@@ -198,19 +206,19 @@ def run(args: argparse.Namespace, where: location.StoreLocation) -> int:
 
         if cmd == "init":
             set_initial_password(ctx, password, actor=actor.name)
-            print(f"Initialised the store in {where}; the store key is in the "
-                  f"{store.key_description()}.")
+            _say(f"Initialised the store in {where}; the store key is in the "
+                 f"{store.key_description()}.")
         elif cmd == "info":
-            print(f"Store:       {store.location}")
-            print(f"Store key:   {store.key_description()}")
-            print(f"Users:       {store.count_users()}")
-            print(f"Version:     {__version__}")
+            _say(f"Store:       {store.location}")
+            _say(f"Store key:   {store.key_description()}")
+            _say(f"Users:       {store.count_users()}")
+            _say(f"Version:     {__version__}")
         elif cmd == "user":
             _user_command(args, action, admin, csv_rows, users_to_csv, users_to_xml)
         elif cmd == "group":
             if action == "add":
                 group = admin.add_group(args.group_id, args.description)
-                print(f"Added group {group.group_id}.")
+                _say(f"Added group {group.group_id}.")
             else:
                 groups = admin.list_groups()
                 if args.json:
@@ -218,23 +226,23 @@ def run(args: argparse.Namespace, where: location.StoreLocation) -> int:
                                   "members": g.members} for g in groups])
                 else:
                     for g in groups:
-                        print(f"{g.group_id:<10}  {g.members:>6} users  {g.description}")
+                        _say(f"{g.group_id:<10}  {g.members:>6} users  {g.description}")
         elif cmd == "otp":
             if action == "enable":
                 admin.set_otp(args.user_id, True)
-                print(f"One Time Password enabled for {args.user_id}; a new secret was made. "
-                      "The QR code appears at their next logon.")
+                _say(f"One Time Password enabled for {args.user_id}; a new secret was made. "
+                     "The QR code appears at their next logon.")
             elif action == "disable":
                 admin.set_otp(args.user_id, False)
-                print(f"One Time Password disabled for {args.user_id}; the secret was destroyed.")
+                _say(f"One Time Password disabled for {args.user_id}; the secret was destroyed.")
             else:
                 u = admin.get_user(args.user_id)
                 if args.json:
                     _print_json({"user_id": u.user_id, "otp_enabled": u.otp_enabled,
                                  "otp_activated": u.otp_activated})
                 else:
-                    print(f"{u.user_id}: One Time Password {_bool(u.otp_enabled)}, "
-                          f"Activated {_bool(u.otp_activated)}")
+                    _say(f"{u.user_id}: One Time Password {_bool(u.otp_enabled)}, "
+                         f"Activated {_bool(u.otp_activated)}")
         elif cmd == "audit":
             events = AuditLog(ctx, actor).recent(user_id=args.user, limit=args.limit)
             if args.json:
@@ -243,17 +251,17 @@ def run(args: argparse.Namespace, where: location.StoreLocation) -> int:
                               "detail": e.detail} for e in events])
             else:
                 for e in events:
-                    print(f"{e.ts}  {e.event:<22} {e.user_id or '-':<16} {e.actor:<24} "
-                          f"{e.program}@{e.host}  {e.detail}".rstrip())
+                    _say(f"{e.ts}  {e.event:<22} {e.user_id or '-':<16} {e.actor:<24} "
+                         f"{e.program}@{e.host}  {e.detail}".rstrip())
         elif cmd == "key":
             _key_command(args, action, ctx, actor, where)
         elif cmd == "settings":
             if action == "set":
                 admin.set_setting(args.name, args.value)
-                print(f"{args.name} = {admin.settings()[args.name]}")
+                _say(f"{args.name} = {admin.settings()[args.name]}")
             else:
                 for name, value in admin.settings().items():
-                    print(f"{name} = {value}")
+                    _say(f"{name} = {value}")
     return 0
 
 
@@ -264,9 +272,9 @@ def _key_command(args: argparse.Namespace, action: str, ctx: Any, actor: Any,
     passphrase = _read_password("passphrase")
     if action == "export":
         sitekey.export_key(ctx, actor, passphrase, Path(args.output))
-        print(f"Exported the key of the store {where} to {args.output}, wrapped with the "
-              "passphrase. Carry the file and the passphrase separately; on the other "
-              f"desktop: {PROG} key import FILE --passphrase-stdin")
+        _say(f"Exported the key of the store {where} to {args.output}, wrapped with the "
+             "passphrase. Carry the file and the passphrase separately; on the other "
+             f"desktop: {PROG} key import FILE --passphrase-stdin")
         return
     path = Path(args.file)
     try:
@@ -278,7 +286,7 @@ def _key_command(args: argparse.Namespace, action: str, ctx: Any, actor: Any,
     except OSError as exc:
         raise ValidationError(f"{path} cannot be read ({exc.strerror}).") from None
     kept = sitekey.import_key(ctx, actor, passphrase, data, name=str(path))
-    print(f"Imported the key of the store {where}; it is now in the {kept}.")
+    _say(f"Imported the key of the store {where}; it is now in the {kept}.")
 
 
 def _user_command(args: argparse.Namespace, action: str, admin: Any, csv_rows: Any,
@@ -294,19 +302,19 @@ def _user_command(args: argparse.Namespace, action: str, admin: Any, csv_rows: A
         if args.group is not None:
             fields["group_id"] = args.group
         user = admin.add_user(fields, password)
-        print(f"Added user {user.user_id} to group {user.group_id}.")
+        _say(f"Added user {user.user_id} to group {user.group_id}.")
     elif action == "list":
         users = admin.export_users()
         if args.json:
             _print_json([u.as_json() for u in users])
         else:
-            print(f"{'User-ID':<16}  {'Group':<10}  {'OTP':<9}  {'State':<8}  Name")
+            _say(f"{'User-ID':<16}  {'Group':<10}  {'OTP':<9}  {'State':<8}  Name")
             for u in users:
                 otp = ("activated" if u.otp_activated else "enabled") if u.otp_enabled else "-"
                 state = "revoked" if u.revoked else "disabled" if u.disabled else "ok"
                 if not u.integrity_ok:
                     state = "TAMPERED"
-                print(f"{u.user_id:<16}  {u.group_id or '-':<10}  {otp:<9}  {state:<8}  {u.name}")
+                _say(f"{u.user_id:<16}  {u.group_id or '-':<10}  {otp:<9}  {state:<8}  {u.name}")
     elif action == "show":
         u = admin.get_user(args.user_id)
         if args.json:
@@ -326,23 +334,23 @@ def _user_command(args: argparse.Namespace, action: str, admin: Any, csv_rows: A
                 ("Integrity", "ok" if u.integrity_ok else "FAILED (changed outside TapeMaster)"),
             ]
             for label, value in rows:
-                print(f"{label + ':':<23}{value}")
+                _say(f"{label + ':':<23}{value}")
     elif action == "passwd":
         admin.reset_password(args.user_id, _read_password())
-        print(f"Password set for {args.user_id}; the User-ID is not revoked.")
+        _say(f"Password set for {args.user_id}; the User-ID is not revoked.")
     elif action == "unlock":
         admin.unlock(args.user_id)
-        print(f"Unlocked {args.user_id}.")
+        _say(f"Unlocked {args.user_id}.")
     elif action in ("disable", "enable"):
         admin.set_disabled(args.user_id, action == "disable")
-        print(f"{args.user_id} is {'disabled' if action == 'disable' else 'enabled'}.")
+        _say(f"{args.user_id} is {'disabled' if action == 'disable' else 'enabled'}.")
     elif action == "delete":
         admin.delete_users([args.user_id])
-        print(f"Deleted {args.user_id}.")
+        _say(f"Deleted {args.user_id}.")
     elif action == "reseal":
         admin.reseal(args.user_id)
-        print(f"Re-sealed {args.user_id}: OTP switched off and the User-ID revoked; "
-              "review it, then unlock it and set a password.")
+        _say(f"Re-sealed {args.user_id}: OTP switched off and the User-ID revoked; "
+             "review it, then unlock it and set a password.")
     elif action == "import":
         path = Path(args.file)
         try:
@@ -356,27 +364,14 @@ def _user_command(args: argparse.Namespace, action: str, admin: Any, csv_rows: A
         except OSError as exc:
             raise ValidationError(f"{path} cannot be read ({exc.strerror}).") from None
         count = admin.import_users(list(csv_rows(text)))
-        print(f"Imported {count} user(s). They have no password yet: set one with "
-              f"'{PROG} user passwd USER_ID --password-stdin' or Reset Password.")
+        _say(f"Imported {count} user(s). They have no password yet: set one with "
+             f"'{PROG} user passwd USER_ID --password-stdin' or Reset Password.")
     elif action == "export":
         users = admin.export_users()
         text = users_to_xml(users) if args.format == "xml" else users_to_csv(users)
         _write_output(text, args.output)
         if args.output:
-            print(f"Exported {len(users)} user(s) to {args.output}.", file=sys.stderr)
-
-
-def _one_line(text: str) -> str:
-    """A message for one stderr line: text from a file or an argument (a CSV header,
-    say) may hold line breaks, terminal escapes or invisible and direction-changing
-    characters; show those escaped, as Python would write them."""
-    import unicodedata
-
-    return "".join(
-        ch.encode("unicode_escape").decode("ascii")
-        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") else ch
-        for ch in text
-    )
+            _say(f"Exported {len(users)} user(s) to {args.output}.", err=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -384,7 +379,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         where = location.resolve(args.store, args.data_dir)
     except TapeMasterError as exc:
-        print(f"{PROG}: error: {_one_line(exc.message)}", file=sys.stderr)
+        _say(f"{PROG}: error: {exc.message}", err=True)
         return 1
     log_path = logsetup.configure(where.log_dir(), stderr_prefix=PROG)
     if where.is_default and paths.legacy_data_dirs():
@@ -394,25 +389,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         assert where.folder is not None
         settled = settle_default_store(where.folder)
         if settled.notice:
-            print(f"{PROG}: note: {settled.notice}", file=sys.stderr)
+            _say(f"{PROG}: note: {settled.notice}", err=True)
         where = where.moved_to(settled.folder)
     logger.info("%s %s on the store %s (from %s)", PROG, __version__, where, where.source)
     try:
         return run(args, where)
     except TapeMasterError as exc:
-        print(f"{PROG}: error: {_one_line(exc.message)}", file=sys.stderr)
+        _say(f"{PROG}: error: {exc.message}", err=True)
         return 1
     except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
+        _say(f"{PROG}: interrupted", err=True)
         return 1
     except OSError as exc:
-        print(f"{PROG}: error: {exc.strerror or exc} ({exc.filename or 'file'})",
-              file=sys.stderr)
+        _say(f"{PROG}: error: {exc.strerror or exc} ({exc.filename or 'file'})", err=True)
         return 1
     except Exception:
         logger.exception("Unexpected error in %s", PROG)
         where = f" (details in {log_path})" if log_path else ""
-        print(f"{PROG}: error: an unexpected error occurred{where}", file=sys.stderr)
+        _say(f"{PROG}: error: an unexpected error occurred{where}", err=True)
         return 1
 
 

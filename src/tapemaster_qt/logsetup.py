@@ -60,6 +60,15 @@ def _rotate(path: Path) -> None:
         pass  # another program rotated it first, or the folder is read-only
 
 
+class _OneLine(logging.Formatter):
+    """A warning on the CLI's stderr: one line, whatever a path or a name in it holds."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from tapemaster_qt import terminal
+
+        return terminal.escape(super().format(record))
+
+
 class _LogFile(logging.FileHandler):
     """The log file. When it cannot be written (a full disk, a folder that went away)
     the record is dropped: the program reports its own errors in one clear line or
@@ -103,9 +112,8 @@ def configure(log_folder: Path, *, stderr_prefix: str | None = None,
         # A record with a traceback is for the log file; the CLI reports the failure
         # itself, in one line, and a traceback on a support engineer's screen is noise.
         stream.addFilter(lambda record: record.exc_info is None)
-    stream.setFormatter(logging.Formatter(
-        f"{stderr_prefix}: warning: %(message)s" if stderr_prefix else _FORMAT
-    ))
+    stream.setFormatter(_OneLine(f"{stderr_prefix}: warning: %(message)s") if stderr_prefix
+                        else logging.Formatter(_FORMAT))
     stream._tapemaster = True  # type: ignore[attr-defined]
     root.addHandler(stream)
     root.propagate = False

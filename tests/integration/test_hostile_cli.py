@@ -17,6 +17,7 @@ import io
 import os
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import keyring
@@ -26,7 +27,7 @@ from hypothesis import strategies as st
 from keyring.backends import fail
 
 from hostile import PROPERTY, hostile_class, mostly, snapshot, valid_user_id
-from tapemaster_qt import cli
+from tapemaster_qt import cli, terminal
 from tapemaster_qt.services import Actor, Context
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
@@ -154,6 +155,11 @@ def test_cli_arguments(cli_run, data_dir: Path) -> None:
             before = snapshot(data_dir)
             code, out, err = cli_run(argv, stdin)
             check(code, out, err)
+            # Nothing printed steers a terminal (an export to stdout is data, redirected).
+            shown = err if argv[:2] == ["user", "export"] else out + err
+            assert shown.isprintable() or not [
+                ch for ch in shown if ch != "\n" and unicodedata.category(ch)
+                in terminal.UNSAFE_CATEGORIES], (argv, shown)
             if code != 0 or tuple(argv[:2]) in READ_ONLY or tuple(argv[:1]) in READ_ONLY:
                 assert snapshot(data_dir) == before, (argv, code, err)
             if code == 0:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from tapemaster_qt import terminal
 from tapemaster_qt.errors import NotAuthorizedError
 from tapemaster_qt.records import UserRecord
 from tapemaster_qt.services.passwords import PasswordHasher
@@ -15,12 +16,17 @@ from tapemaster_qt.store import BUILTIN_USER, Store
 
 
 def hostname() -> str:
-    """This machine's name for the audit log (without importing socket at start-up)."""
-    if hasattr(os, "uname"):
-        return os.uname().nodename
-    import socket
+    """This machine's name for the audit log (without importing socket at start-up).
 
-    return socket.gethostname()
+    Self-reported: whoever runs a program chooses what it says (docs/security.md).
+    """
+    if hasattr(os, "uname"):
+        name = os.uname().nodename
+    else:
+        import socket
+
+        name = socket.gethostname()
+    return terminal.escape(name)
 
 
 @dataclass
@@ -63,7 +69,9 @@ class Actor:
         import getpass
 
         try:
-            who = getpass.getuser()
+            # LOGNAME, USER... first: self-reported, and may hold a line break or
+            # escape codes meant to forge a line where the audit log is printed.
+            who = terminal.escape(getpass.getuser())
         except Exception:  # no login name (some containers): still audit something useful
             who = str(os.getuid()) if hasattr(os, "getuid") else "unknown"
         return cls(name=f"cli:{who}@{hostname()}", cli=True)

@@ -1,6 +1,8 @@
 """First run: the built-in ``tapemaster`` user gets its password.
 
-Unauthenticated by nature, so it only ever works while tapemaster has no password.
+Unauthenticated by nature, so it only ever works while tapemaster has no password, and
+the audit log says so: whoever started a program (or ran ``tapemaster-admin init``) on a
+new store chose that password, and nobody proved to be tapemaster.
 """
 
 from __future__ import annotations
@@ -16,7 +18,12 @@ def needs_first_run(ctx: Context) -> bool:
     return not ctx.store.has_password(BUILTIN_USER)
 
 
-def set_initial_password(ctx: Context, password: str, actor: str = BUILTIN_USER) -> None:
+UNAUTHENTICATED = "unauthenticated"
+"""The audit actor of the first run in a program: nobody has logged on yet."""
+FIRST_RUN_DETAIL = "first run, unauthenticated: set by whoever opened the new store"
+
+
+def set_initial_password(ctx: Context, password: str, actor: str = UNAUTHENTICATED) -> None:
     passwords.check_rules(password, BUILTIN_USER)
     new_hash = ctx.hasher.hash(password)
     with ctx.store.write() as tx:
@@ -26,5 +33,5 @@ def set_initial_password(ctx: Context, password: str, actor: str = BUILTIN_USER)
         tx.update_user(BUILTIN_USER, UserChanges(password_hash=new_hash))
         tx.append_audit(
             ts=ctx.timestamp(), actor=actor, user_id=BUILTIN_USER, program=ctx.program,
-            host=ctx.host, event=str(Event.PASSWORD_CHANGED), detail="first run",
+            host=ctx.host, event=str(Event.PASSWORD_CHANGED), detail=FIRST_RUN_DETAIL,
         )
