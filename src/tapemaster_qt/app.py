@@ -24,7 +24,6 @@ from PySide6.QtCore import (
     QEvent,
     QEventLoop,
     QObject,
-    QSettings,
     QTimer,
     QtMsgType,
     Signal,
@@ -38,6 +37,7 @@ from tapemaster_qt.errors import TapeMasterError
 from tapemaster_qt.location import StoreLocation
 from tapemaster_qt.ui import msgbox
 from tapemaster_qt.ui.logon import FirstRunDialog, LoginDialog
+from tapemaster_qt.ui.ui_state import UiState
 
 if TYPE_CHECKING:
     import argparse
@@ -64,37 +64,6 @@ def _activity_events() -> frozenset[QEvent.Type]:
         QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
         QEvent.Type.Wheel, QEvent.Type.TouchBegin,
     })
-
-
-class UiState:
-    """What the windows remember between runs (never a password): the last User-ID.
-
-    Kept per operating-system user (their configuration folder) and per store, so a
-    shared store folder never shows one person's User-ID to the next.
-    """
-
-    def __init__(self, store: Path | StoreLocation) -> None:
-        from PySide6.QtCore import QStandardPaths
-
-        config = QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.GenericConfigLocation)
-        self._settings = QSettings(str(Path(config) / paths.APP_NAME / "ui-state.ini"),
-                                   QSettings.Format.IniFormat)
-        import hashlib
-
-        # A folder keeps the key it always had, so nobody's remembered User-ID is lost.
-        identity = (store.identity() if isinstance(store, StoreLocation)
-                    else str(store.expanduser().absolute()))
-        self._key = "lastUserId/" + hashlib.sha256(identity.encode()).hexdigest()[:16]
-
-    @property
-    def last_user_id(self) -> str:
-        return str(self._settings.value(self._key, "") or "")
-
-    @last_user_id.setter
-    def last_user_id(self, value: str) -> None:
-        self._settings.setValue(self._key, value)
-        self._settings.sync()
 
 
 class Controller(QObject):
