@@ -19,12 +19,12 @@ import logging
 from dataclasses import dataclass, field
 from enum import Enum
 
-from tapemaster_qt.errors import StoreIntegrityError
+from tapemaster_qt.errors import StoreIntegrityError, ValidationError
 from tapemaster_qt.records import UserRecord
 from tapemaster_qt.services import totp
 from tapemaster_qt.services.audit import Event, FailReason
 from tapemaster_qt.services.context import Context
-from tapemaster_qt.services.validation import user_id_problem
+from tapemaster_qt.services.validation import check_email, storable, user_id_problem
 from tapemaster_qt.store import Transaction, UserChanges
 
 logger = logging.getLogger(__name__)
@@ -110,6 +110,8 @@ class LogonService:
     # --- logon ----------------------------------------------------------------------
 
     def logon(self, user_id: str, password: str, code: str = "") -> LogonOutcome:
+        """One logon attempt; ``user_id`` may also be the user's e-mail address. A
+        success names the User-ID (``outcome.user_id``), a refusal what was typed."""
         ctx = self._ctx
         program = ctx.program
         code_given = bool(code and code.strip())
@@ -119,9 +121,7 @@ class LogonService:
             # so a typo costs no attempt and tells nothing about the User-ID.
             return LogonOutcome(LogonStatus.MALFORMED_CODE, user_id, program)
 
-        user = None
-        if user_id_problem(user_id) is None:
-            user = ctx.store.get_user(user_id)
+        user = self._find(user_id)
         if len(password) > MAX_PASSWORD_INPUT:
             password = password[:MAX_PASSWORD_INPUT]
         if user is None or user.password_hash is None:
@@ -160,6 +160,22 @@ class LogonService:
             assert outcome is not None  # None only when an OTP step was taken meanwhile
             return outcome
         return self._logon_otp(user, normalized, password)
+
+    def _find(self, typed: str) -> UserRecord | None:
+        """The user a typed User-ID or e-mail address names (DESIGN.md §2: users may log
+        on with their e-mail address), or None. Either way the caller goes on to one
+        argon2 check, so an e-mail address tells no more than a User-ID."""
+        store = self._ctx.store
+        if "@" not in typed:
+            return store.get_user(typed) if user_id_problem(typed) is None else None
+        if typed != typed.strip() or not storable(typed):
+            return None
+        try:
+            email = check_email(typed)
+        except ValidationError:
+            return None
+        owner = store.email_owner(email) if email is not None else None
+        return store.get_user(owner) if owner is not None else None
 
     def _logon_otp(self, user: UserRecord, code: str | None, password: str) -> LogonOutcome:
         ctx = self._ctx

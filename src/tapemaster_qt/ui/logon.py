@@ -137,8 +137,10 @@ class LoginDialog(_IconsOnShow):
 
         self.userIdEdit = QLineEdit(last_user_id)
         self.userIdEdit.setObjectName("userIdEdit")
-        self.userIdEdit.setMaxLength(16)  # a User-ID has at most 16 characters
+        self.userIdEdit.setMaxLength(254)  # a User-ID (16) or an e-mail address (254)
         self.userIdEdit.setAccessibleName("User-ID")
+        self.userIdEdit.setToolTip("Your User-ID, or the e-mail address your administrator "
+                                   "entered for you")
         self.passwordEdit = PasswordEdit()
         self.passwordEdit.setObjectName("passwordEdit")
         self.passwordEdit.setMaxLength(256)
