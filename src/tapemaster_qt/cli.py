@@ -363,12 +363,17 @@ def _user_command(args: argparse.Namespace, action: str, admin: Any, csv_rows: A
             raise ValidationError(f"{path} is not UTF-8 text.") from None
         except OSError as exc:
             raise ValidationError(f"{path} cannot be read ({exc.strerror}).") from None
+        groups_before = {g.group_id for g in admin.list_groups()}
         count = admin.import_users(list(csv_rows(text)))
+        created = sorted({g.group_id for g in admin.list_groups()} - groups_before)
+        if created:
+            _say(f"Created group(s) {', '.join(created)}.")
         _say(f"Imported {count} user(s). They have no password yet: set one with "
              f"'{PROG} user passwd USER_ID --password-stdin' or Reset Password.")
     elif action == "export":
         users = admin.export_users()
-        text = users_to_xml(users) if args.format == "xml" else users_to_csv(users)
+        text = (users_to_xml(users) if args.format == "xml"
+                else users_to_csv(users, admin.group_descriptions()))
         _write_output(text, args.output)
         if args.output:
             _say(f"Exported {len(users)} user(s) to {args.output}.", err=True)

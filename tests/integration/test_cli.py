@@ -326,9 +326,12 @@ def test_csv_export_imports_into_a_fresh_store(site: Cli, empty: Cli, tmp_path: 
     rows = list(csv.DictReader(io.StringIO(exported.read_text(encoding="utf-8"))))
     assert [r["user_id"] for r in rows] == ["alice", "bob", "tapemaster"]
 
-    empty.ok("group", "add", "OPS")
+    # Another store, without the group OPS: the import creates it, as it was described.
     out = empty.ok("user", "import", str(exported))
-    assert "Imported 2 user(s)" in out
+    assert "Created group(s) OPS." in out and "Imported 2 user(s)" in out
+    assert empty.json("group", "list") == [
+        {"group_id": "DEFAULT", "description": "Default group", "members": 1},
+        {"group_id": "OPS", "description": "Operations", "members": 1}]
     assert empty.ok("user", "export") == exported.read_text(encoding="utf-8")
     bob = empty.json("user", "show", "bob")
     assert bob["otp_enabled"] is True and bob["otp_activated"] is False

@@ -36,6 +36,7 @@ CALLS: dict[str, Callable[[AdminService], object]] = {
     "reset_password": lambda a: a.reset_password("bob", "Brand-New-Pass-1"),
     "reseal": lambda a: a.reseal("bob"),
     "list_groups": lambda a: a.list_groups(),
+    "group_descriptions": lambda a: a.group_descriptions(),
     "add_group": lambda a: a.add_group("NEW"),
     "update_group": lambda a: a.update_group("EMPTY", "changed"),
     "delete_group": lambda a: a.delete_group("EMPTY"),
@@ -336,13 +337,12 @@ def test_export_then_import_into_a_fresh_store(ctx: Context, admin: AdminService
                     "email": "bob@example.com", "group_id": "OPS", "role": 2,
                     "no_timeout": True, "programs": "Lite", "otp_enabled": True}, PASSWORD)
     admin.add_user({"user_id": "carol.d", "description": "Vault — night shift ☾"}, PASSWORD)
-    exported = users_to_csv(admin.export_users())
+    exported = users_to_csv(admin.export_users(), admin.group_descriptions())
 
     with open_store(tmp_path / "fresh") as fresh:
         other = AdminService(Context(fresh, clock=clock, hasher=hasher), Actor.for_cli())
-        other.add_group("OPS")
-        assert other.import_users(list(csv_rows(exported))) == 2
-        assert users_to_csv(other.export_users()) == exported
+        assert other.import_users(list(csv_rows(exported))) == 2  # OPS is created
+        assert users_to_csv(other.export_users(), other.group_descriptions()) == exported
         bob = other.get_user("bob")
         assert bob.otp_enabled and not bob.otp_activated and not bob.password_set
         # Imported users cannot log on until an administrator sets a password.

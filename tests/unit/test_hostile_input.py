@@ -290,8 +290,12 @@ COLUMN_VALUES = {
     "admin_rights": bools.map(str), "tapemaster_rights": bools.map(str),
     "disabled": bools.map(str), "no_timeout": bools.map(str),
     "programs": programs.map(lambda v: v if isinstance(v, str) else ",".join(sorted(v))),
-    "otp_enabled": bools.map(str),
+    "otp_enabled": bools.map(str), "group_description": names.map(lambda v: v or ""),
 }
+
+
+def groups_of(snap: dict) -> dict[str, dict]:
+    return {row["group_id"]: row for row in snap["groups"]}
 
 
 @st.composite
@@ -356,11 +360,17 @@ def test_csv_import_is_all_or_nothing(ctx: Context, actors: dict[str, AdminServi
             assert added == {f["user_id"] for f in wanted}
             assert all(users_of(after)[u] == row for u, row in users_of(before).items())
             for fields in wanted:
-                known = {k: v for k, v in fields.items() if k != "user_id"}
+                known = {k: v for k, v in fields.items()
+                         if k not in ("user_id", "group_description")}
                 assert_stored_as_asked(users_of(after)[fields["user_id"]], known,
                                        blank_group="DEFAULT")
                 assert users_of(after)[fields["user_id"]]["password_hash"] is None
             events = [(r["user_id"], r["event"]) for r in new_audit(before, after)]
-            assert sorted(events) == sorted((u, "user_created") for u in added)
+            # A group the store lacked is created with the users (all or nothing).
+            new_groups = set(groups_of(after)) - set(groups_of(before))
+            named = {(f.get("group_id") or "").strip() for f in wanted} - {""}
+            assert new_groups == named - set(groups_of(before))
+            assert sorted(events) == sorted([(u, "user_created") for u in added]
+                                            + [(None, "group_created")] * len(new_groups))
 
         run()

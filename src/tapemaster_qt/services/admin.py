@@ -26,6 +26,7 @@ from tapemaster_qt.services.context import Actor, Context, require_admin
 from tapemaster_qt.services.validation import (
     check_description,
     check_email,
+    check_group_description,
     check_group_id,
     check_name,
     check_role,
@@ -366,6 +367,11 @@ class AdminService:
         self._authorize()
         return self._ctx.store.list_groups()
 
+    def group_descriptions(self) -> dict[str, str]:
+        """Group-ID to description, for exports that carry the groups."""
+        self._authorize()
+        return {g.group_id: g.description for g in self._ctx.store.list_groups()}
+
     def add_group(self, group_id: str, description: str = "") -> GroupRecord:
         self._authorize()
         group_id = check_group_id(group_id.strip())
@@ -464,6 +470,8 @@ class AdminService:
         an administrator sets one with Reset Password before they can log on. OTP
         enabled in the file means a fresh secret here: secrets are never exported.
         A row for the built-in ``tapemaster`` is skipped (the store has its own).
+        A group this store lacks is created, with the row's ``group_description``
+        (an export from another store carries it); an existing group is left as it is.
         """
         self._authorize()
         store = self._ctx.store
@@ -471,6 +479,7 @@ class AdminService:
         seen: dict[str, int] = {}
         emails: dict[str, int] = {}
         groups = {g.group_id for g in store.list_groups()}
+        plan = _GroupPlan(groups)
         default_group = store.setting("default_group")
         # One read for the clash checks (a unique index still guards the insert).
         existing_ids, existing_emails = store.folded_user_ids_and_emails()
@@ -495,7 +504,7 @@ class AdminService:
                     raise NotAuthorizedError("Only tapemaster may grant tapemaster rights.")
                 group = values.get("group_id") or default_group
                 if group not in groups:
-                    raise ValidationError(f"There is no group {group!r}.")
+                    plan.add(group, str(fields.get("group_description") or ""), line)
                 values["group_id"] = group
                 email = values.get("email")
                 if email:
@@ -516,6 +525,9 @@ class AdminService:
         ctx = self._ctx
         ts = ctx.timestamp()
         with store.write() as tx:
+            for group_id, description in plan.groups():
+                tx.insert_group(group_id, description)
+                self._audit(tx, None, Event.GROUP_CREATED, f"{group_id} (imported)")
             for values in cleaned:
                 if values.pop("otp_enabled", False):
                     values["otp_enabled"] = True
@@ -528,6 +540,40 @@ class AdminService:
                 for v in cleaned
             )
         return len(cleaned)
+
+
+class _GroupPlan:
+    """The groups an import will create: each checked once, the first line that names
+    it remembered, so a file cannot describe one group two ways or name it in two
+    spellings that differ only in case (Group-IDs are unique ignoring case)."""
+
+    def __init__(self, existing: Iterable[str]) -> None:
+        self._existing = {g.casefold(): g for g in existing}
+        self._new: dict[str, tuple[str, str, int]] = {}  # folded: (id, description, line)
+
+    def add(self, group_id: str, description: str, line: int) -> None:
+        description = check_group_description(description)
+        folded = group_id.casefold()
+        existing = self._existing.get(folded)
+        if existing is not None:
+            raise ValidationError(f"Group-ID {existing!r} already exists (Group-IDs that "
+                                  "differ only in case are not allowed).")
+        planned = self._new.get(folded)
+        if planned is None:
+            self._new[folded] = (group_id, description, line)
+            return
+        first_id, first_description, first_line = planned
+        if first_id != group_id:
+            raise ValidationError(f"Group-ID {first_id!r} (line {first_line}) differs only "
+                                  f"in case from {group_id!r}.")
+        if description and first_description and description != first_description:
+            raise ValidationError(f"group {group_id} is described differently than on "
+                                  f"line {first_line}.")
+        if description and not first_description:
+            self._new[folded] = (group_id, description, first_line)
+
+    def groups(self) -> list[tuple[str, str]]:
+        return [(group_id, description) for group_id, description, _ in self._new.values()]
 
 
 def pid_alive(pid: int) -> bool:

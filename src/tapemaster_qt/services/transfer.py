@@ -22,7 +22,10 @@ from tapemaster_qt.records import UserDetails
 CSV_COLUMNS = (
     "user_id", "name", "email", "description", "group_id", "role", "admin_rights",
     "tapemaster_rights", "disabled", "no_timeout", "programs", "otp_enabled",
+    "group_description",
 )
+"""``group_description`` came last (files written before it still import): it lets an
+import on another store create the groups that store lacks."""
 MAX_IMPORT_BYTES = 256 * 1024 * 1024
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet evaluate a cell (OWASP)."""
@@ -50,7 +53,11 @@ def _b(value: bool) -> str:
     return "True" if value else "False"
 
 
-def users_to_csv(users: Iterable[UserDetails]) -> str:
+def users_to_csv(users: Iterable[UserDetails],
+                 groups: Mapping[str, str] | None = None) -> str:
+    """The users as CSV; ``groups`` (Group-ID to description) fills each row's
+    ``group_description``, so that another store can create the group on import."""
+    groups = groups or {}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -59,6 +66,7 @@ def users_to_csv(users: Iterable[UserDetails]) -> str:
             u.user_id, u.name, u.email or "", u.description, u.group_id or "", u.role,
             _b(u.admin_rights), _b(u.tapemaster_rights), _b(u.disabled), _b(u.no_timeout),
             ",".join(u.program_list()), _b(u.otp_enabled),
+            groups.get(u.group_id, "") if u.group_id else "",
         )])
     return out.getvalue()
 

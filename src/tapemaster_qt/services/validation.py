@@ -85,6 +85,10 @@ def check_description(text: str) -> str:
     return _plain_text(text, "Description", DESCRIPTION_MAX)
 
 
+def check_group_description(text: str) -> str:
+    return _plain_text(text, "Group description", DESCRIPTION_MAX)
+
+
 def check_email(email: str | None) -> str | None:
     """The e-mail to store (None when blank); raises when it is not an address."""
     if email is None:

@@ -525,7 +525,8 @@ class GroupUserAdministration(QWidget):
             return
         try:
             users = self._admin.export_users(ids)
-            text = users_to_csv(users) if path.lower().endswith(".csv") else users_to_xml(users)
+            text = (users_to_csv(users, self._admin.group_descriptions())
+                    if path.lower().endswith(".csv") else users_to_xml(users))
             write_text_atomically(path, text)
         except TapeMasterError as exc:
             msgbox.warning(self, "Export Users", exc.message)
