@@ -24,7 +24,7 @@ from tapemaster_qt.services import Actor, Context
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
 from tapemaster_qt.services.setup import set_initial_password
-from tapemaster_qt.store import Store
+from tapemaster_qt.store import open_store
 from unit.support import raw_db
 
 pytestmark = pytest.mark.slow
@@ -48,7 +48,7 @@ def unsafe(text: str) -> list[str]:
 @pytest.fixture
 def run(data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys, package_logging: None):
     """``run(*argv, stdin="") -> (exit code, stdout, stderr)`` in this process."""
-    with Store.open(data_dir) as store:
+    with open_store(data_dir) as store:
         ctx = Context(store, hasher=PasswordHasher(TESTS_ONLY))
         set_initial_password(ctx, "Tape-Admin-2026")
         admin = AdminService(ctx, Actor.for_cli())
@@ -81,7 +81,7 @@ def plant(data_dir: Path) -> None:
                 " updated, last_logon) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (f"m{n}", text, f"m{n}{text}@x.example", text, f"EV{ESC}[7mIL",
                  "2026-01-01", "2026-01-01", text))
-    with Store.open(data_dir) as store, store.write() as tx:
+    with open_store(data_dir) as store, store.write() as tx:
         for text in HOSTILE:
             tx.append_audit(ts=text, actor=text, user_id="bob", program=text, host=text,
                             event=text, detail=text)
@@ -201,7 +201,7 @@ def test_first_run_is_audited_as_unauthenticated(run, tmp_path: Path) -> None:
 
     new = tmp_path / "new"
     assert run("init", "--password-stdin", stdin="Tape-Admin-2026\n", folder=new)[0] == 0
-    with Store.open(new) as store:
+    with open_store(new) as store:
         [first] = store.audit_events(user_id="tapemaster")
     assert first.actor.startswith("cli:") and first.actor != "tapemaster"
     assert "unauthenticated" in first.detail

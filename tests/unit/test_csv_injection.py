@@ -24,7 +24,7 @@ from tapemaster_qt.services.transfer import (
     restore_cell,
     users_to_csv,
 )
-from tapemaster_qt.store import Store
+from tapemaster_qt.store import open_store
 from unit.support import PASSWORD
 
 # OWASP "CSV Injection": = + - @, TAB (0x09) and CR (0x0D) start a formula in Excel,
@@ -95,7 +95,7 @@ def test_our_own_export_imports_unchanged(ctx: Context, admin: AdminService, tmp
         admin.add_user({"user_id": f"user{n}", "name": name, "description": "'" + name,
                         "email": f"+u{n}@example.com"}, PASSWORD)
     exported = users_to_csv(admin.export_users())
-    with Store.open(tmp_path / "other") as other_store:
+    with open_store(tmp_path / "other") as other_store:
         other = AdminService(Context(other_store, clock=clock, hasher=hasher),
                              Actor.for_cli())
         other.import_users(list(csv_rows(exported)))

@@ -15,7 +15,7 @@ from tapemaster_qt.errors import ValidationError
 from tapemaster_qt.services import Actor, Context
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.transfer import csv_rows, users_to_csv
-from tapemaster_qt.store import Store
+from tapemaster_qt.store import open_store
 from unit.support import PASSWORD, events
 
 OLD_HEADER = ("user_id,name,email,description,group_id,role,admin_rights,tapemaster_rights,"
@@ -25,7 +25,7 @@ OLD_HEADER = ("user_id,name,email,description,group_id,role,admin_rights,tapemas
 @pytest.fixture
 def other(tmp_path, hasher, clock):
     """A second, fresh store (another site) and its administrator."""
-    with Store.open(tmp_path / "other") as store:
+    with open_store(tmp_path / "other") as store:
         yield AdminService(Context(store, clock=clock, hasher=hasher), Actor.for_cli())
 
 
