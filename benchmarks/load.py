@@ -7,7 +7,8 @@
 - logons with the right password and a fresh code (expected: success, then log out),
 - wrong codes, replays of the code just used, codes of a skewed clock (burning that
   step), wrong passwords, unknown User-IDs (expected: the refusal DESIGN.md §3 names,
-  the sixth consecutive failure revoking),
+  the sixth consecutive failure revoking, then "Access Revoked" whatever the password,
+  an unknown User-ID included),
 - races: the two workers of a pair submit the same code for a shared user at a barrier
   (expected: exactly one success and one ``OTP_REPLAY`` per round),
 - right-password logons of one user shared by every worker (a hot row),
@@ -128,6 +129,8 @@ class Model:
         self.last_step: int | None = BASE_STEP if secret is not None else None
         self.burned: list[int] = []
         self.failed = 0
+        self.since = 0
+        """Failed attempts since the last logon (kept by Unlock)."""
         self.revoked = False
         self.can_replay = False
 
@@ -136,6 +139,7 @@ class Model:
             audit[(self.user_id, event, text)] += 1
         audit[(self.user_id, "login_failed", detail)] += 1
         self.failed += 1
+        self.since += 1
         if self.failed > self.threshold and not self.revoked:
             self.revoked = True
             audit[(self.user_id, "account_revoked",
@@ -145,19 +149,24 @@ class Model:
     def succeed(self, audit: Counter, detail: str, step: int | None = None) -> None:
         audit[(self.user_id, "login_succeeded", detail)] += 1
         audit[(self.user_id, "logged_out", "load")] += 1
-        self.failed = 0
+        self.failed = self.since = 0
         if step is not None:
             self.last_step = step
             self.burned = [s for s in self.burned if s > step]
             self.can_replay = True
 
-    def refused_revoked(self, audit: Counter) -> str:
-        audit[(self.user_id, "login_failed", "revoked")] += 1
+    def refused_revoked(self, audit: Counter, detail: str = "revoked") -> str:
+        """Any attempt on a revoked User-ID: "Access Revoked", whatever the password,
+        and counted (DESIGN.md §3 rule 2)."""
+        audit[(self.user_id, "login_failed", detail)] += 1
+        self.failed += 1
+        self.since += 1
         self.can_replay = False
         return "revoked"
 
     def state(self) -> dict[str, Any]:
-        return {"failed_logons": self.failed, "revoked": self.revoked,
+        return {"failed_logons": self.failed, "failures_since_logon": self.since,
+                "revoked": self.revoked,
                 "otp_last_step": self.last_step, "otp_burned_steps": list(self.burned)}
 
 
@@ -197,17 +206,21 @@ class Worker:
         self.locked = 0
         self.admin_edits = 0
         self.race_outcomes: list[tuple[int, int, str]] = []
+        self.threshold: int = threshold
+        self.ghost_failures = 0
+        """Failures of this worker's unknown User-ID (counted like a real one's)."""
 
     # --- one attempt ------------------------------------------------------------------
 
-    def attempt(self, kind: str, expected: str, user_id: str, password: str,
+    def attempt(self, kind: str, expected: str | None, user_id: str, password: str,
                 code: str = "") -> Any:
+        """One logon; ``expected`` None when only the totals are known in advance."""
         start = time.perf_counter()
         outcome = self.logon_service.logon(user_id, password, code)
         self.latencies.append(time.perf_counter() - start)
         self.counts[kind] += 1
         actual = outcome.status.value
-        if actual != expected:
+        if expected is not None and actual != expected:
             if len(self.wrong) < 20:
                 self.wrong.append(f"{kind} {user_id}: expected {expected}, got {actual}")
             else:
@@ -285,9 +298,12 @@ class Worker:
             m.step += 1
             self.clock.at_step(m.step)
             code = rfc_totp(m.secret, m.step)
-        m.fail(self.audit, "bad_password")
-        self.attempt("wrong password", "authorization_failure", m.user_id,
-                     m.password + "x", code)
+        if m.revoked:
+            expected = m.refused_revoked(self.audit, "revoked; bad_password")
+        else:
+            expected = "authorization_failure"
+            m.fail(self.audit, "bad_password")
+        self.attempt("wrong password", expected, m.user_id, m.password + "x", code)
 
     def password_ok(self, m: Model) -> None:
         if m.revoked:
@@ -298,9 +314,16 @@ class Worker:
         self.attempt("right password", expected, m.user_id, m.password)
 
     def unknown(self) -> None:
+        """A User-ID nobody has: the answers a real one gets to wrong passwords."""
+        self.ghost_failures += 1
         self.audit[(None, "login_failed", "unknown_user")] += 1
-        self.attempt("unknown user", "authorization_failure", f"ghost{self.index}",
-                     "Some-Password-1", "123456")
+        if self.ghost_failures == self.threshold + 1:
+            self.audit[(None, "account_revoked", "unknown User-ID: "
+                        f"{self.ghost_failures} consecutive failed logons")] += 1
+        expected = ("revoked" if self.ghost_failures - 1 > self.threshold
+                    else "authorization_failure")
+        self.attempt("unknown user", expected, f"ghost{self.index}", "Some-Password-1",
+                     "123456")
 
     def shared(self) -> None:
         user = self.plan["common_user"]
@@ -312,8 +335,11 @@ class Worker:
         """A wrong password for the user every program fails at: only the total count
         (and one revocation) is known in advance, which is what a lost update breaks."""
         user = self.plan["victim_user"]
-        self.audit[(user, "login_failed", "bad_password")] += 1
-        self.attempt("shared failure", "authorization_failure", user, "Not-The-Password-1")
+        # Which answer each program gets depends on who failed first: the parent
+        # checks the totals (the first threshold + 1 failures answered and audited as
+        # wrong passwords, every later one as revoked).
+        outcome = self.attempt("shared failure", None, user, "Not-The-Password-1")
+        self.counts[f"shared failure answered {outcome.status.value}"] += 1
 
     def unlock(self, m: Model) -> None:
         self.admin.unlock(m.user_id)
@@ -609,8 +635,17 @@ def verify(folder: Path, setup: dict[str, Any], reports: dict[int, dict[str, Any
         expected[(user, "otp_replay_rejected", "")] += 1
         expected[(user, "login_failed", "bad_otp; replayed code")] += 1
 
-    # The shared victim: every failure counted once, the (threshold+1)th revoking.
+    # The shared victim: every failure counted once, the (threshold+1)th revoking, every
+    # later one answered "Access Revoked" (in whichever program it happened).
     victim_failures = counts["shared failure"]
+    first = min(victim_failures, setup["threshold"] + 1)
+    expected[("victim", "login_failed", "bad_password")] += first
+    expected[("victim", "login_failed", "revoked; bad_password")] += victim_failures - first
+    answered = (counts["shared failure answered authorization_failure"],
+                counts["shared failure answered revoked"])
+    if answered != (first, victim_failures - first):
+        wrong += 1
+        examples.append(f"victim: answers {answered}, expected {(first, victim_failures - first)}")
     if victim_failures > setup["threshold"]:
         expected[("victim", "account_revoked",
                   f"{setup['threshold'] + 1} consecutive failed logons")] += 1
@@ -625,7 +660,9 @@ def verify(folder: Path, setup: dict[str, Any], reports: dict[int, dict[str, Any
         for report in reports.values():
             for user_id, state in report.get("states", {}).items():
                 user = store.get_user(user_id)
-                held = {"failed_logons": user.failed_logons, "revoked": user.revoked,
+                held = {"failed_logons": user.failed_logons,
+                        "failures_since_logon": user.failures_since_logon,
+                        "revoked": user.revoked,
                         "otp_last_step": user.otp_last_step,
                         "otp_burned_steps": list(user.otp_burned_steps)}
                 if held != state or not user.integrity_ok:

@@ -329,12 +329,15 @@ def _user_command(args: argparse.Namespace, action: str, admin: Any, csv_rows: A
                 ("Client Access", ", ".join(u.program_list()) or "(none)"),
                 ("One Time Password", _bool(u.otp_enabled)),
                 ("Activated", _bool(u.otp_activated)), ("Revoked", _bool(u.revoked)),
-                ("Failed logons", u.failed_logons), ("Last logon", u.last_logon or "never"),
+                ("Failed logons in a row", u.failed_logons),
+                # Unlock restarts the count above, not this one (the user is shown it).
+                ("Failed since last logon", u.failures_since_logon),
+                ("Last logon", u.last_logon or "never"),
                 ("Password set", _bool(u.password_set)),
                 ("Integrity", "ok" if u.integrity_ok else "FAILED (changed outside TapeMaster)"),
             ]
             for label, value in rows:
-                _say(f"{label + ':':<23}{value}")
+                _say(f"{label + ':':<25}{value}")
     elif action == "passwd":
         admin.reset_password(args.user_id, _read_password())
         _say(f"Password set for {args.user_id}; the User-ID is not revoked.")

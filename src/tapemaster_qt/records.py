@@ -37,9 +37,12 @@ class UserRecord:
     otp_last_step: int | None = None
     otp_burned_steps: tuple[int, ...] = ()
     failed_logons: int = 0
+    """Consecutive failed logons (revocation counts these)."""
     revoked: bool = False
     last_logon: str | None = None
     last_failed_logon: str | None = None
+    failures_since_logon: int = 0
+    """Failed attempts since the last successful logon; kept by Unlock."""
     created: str = ""
     updated: str = ""
     integrity_ok: bool = True
@@ -128,6 +131,7 @@ class UserDetails:
     last_failed_logon: str | None
     password_set: bool
     integrity_ok: bool
+    failures_since_logon: int = 0
 
     @classmethod
     def of(cls, rec: UserRecord) -> UserDetails:
@@ -139,7 +143,7 @@ class UserDetails:
             otp_activated=rec.otp_activated, revoked=rec.revoked,
             failed_logons=rec.failed_logons, last_logon=rec.last_logon,
             last_failed_logon=rec.last_failed_logon, password_set=rec.has_password,
-            integrity_ok=rec.integrity_ok,
+            integrity_ok=rec.integrity_ok, failures_since_logon=rec.failures_since_logon,
         )
 
     def program_list(self) -> list[str]:
@@ -155,4 +159,5 @@ class UserDetails:
             "programs": self.program_list(), "revoked": self.revoked,
             "failed_logons": self.failed_logons, "otp_enabled": self.otp_enabled,
             "otp_activated": self.otp_activated, "last_logon": self.last_logon,
+            "failures_since_logon": self.failures_since_logon,
         }

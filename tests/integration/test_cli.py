@@ -28,7 +28,7 @@ from helpers import secret_from_uri
 from tapemaster_qt.services import Context, totp
 from tapemaster_qt.services.auth import LogonService, LogonStatus
 from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
-from tapemaster_qt.store import Store, open_store
+from tapemaster_qt.store import Store, UserChanges, open_store
 
 pytestmark = pytest.mark.slow
 
@@ -37,7 +37,8 @@ ALICE_PASSWORD = "Alice-Secret-42"
 BOB_PASSWORD = "Bob-Secret-4242"
 USER_KEYS = {"user_id", "name", "email", "description", "group_id", "role", "admin_rights",
              "tapemaster_rights", "disabled", "no_timeout", "programs", "revoked",
-             "failed_logons", "otp_enabled", "otp_activated", "last_logon"}
+             "failed_logons", "otp_enabled", "otp_activated", "last_logon",
+             "failures_since_logon"}
 AUDIT_KEYS = {"ts", "actor", "user_id", "program", "host", "event", "detail"}
 
 
@@ -172,6 +173,7 @@ def test_user_add_defaults_and_show_json(site: Cli) -> None:
         "disabled": False, "no_timeout": False,
         "programs": ["TapeMaster", "Lite", "Checkpoint"], "revoked": False,
         "failed_logons": 0, "otp_enabled": False, "otp_activated": False, "last_logon": None,
+        "failures_since_logon": 0,
     }
     alice = site.json("user", "show", "alice")
     assert set(alice) == USER_KEYS
@@ -221,10 +223,14 @@ def test_passwd_sets_the_password_and_restores_access(site: Cli) -> None:
 
 def test_unlock(site: Cli) -> None:
     with _open(site) as store, store.write() as tx:
-        tx.update_user("alice", {"revoked": True, "failed_logons": 6})
+        tx.update_user("alice", UserChanges(revoked=True, failed_logons=6,
+                                            failures_since_logon=14))
     site.ok("user", "unlock", "alice")
     alice = site.json("user", "show", "alice")
     assert alice["revoked"] is False and alice["failed_logons"] == 0
+    # The attempts since her last logon stay: she is told at her next logon.
+    assert alice["failures_since_logon"] == 14
+    assert "Failed since last logon: 14" in site.ok("user", "show", "alice").splitlines()
     assert site.json("audit", "--limit", "1")[0]["event"] == "account_unlocked"
 
 

@@ -124,7 +124,7 @@ def test_user_show_escapes_every_field(run, data_dir: Path, n: int) -> None:
     lines = out.splitlines()
     labels = [line.split(":", 1)[0] for line in lines]
     assert labels[:5] == ["User-ID", "Name", "E-mail", "Description", "Group-ID"]
-    assert len(lines) == 18  # one line per field, none split
+    assert len(lines) == 19  # one line per field, none split
     assert terminal.escape(HOSTILE[n]) in lines[1]
 
 

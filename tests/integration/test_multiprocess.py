@@ -122,8 +122,13 @@ def test_concurrent_failures_are_counted_exactly(shared_store: Context, data_dir
                 for user_id in own]
     messages = _run(children, results, expected=2 * per_child * len(own), release=start.set)
 
-    statuses = Counter(status for _, _, status in messages)
-    assert statuses == {LogonStatus.AUTHORIZATION_FAILURE.value: 2 * per_child * len(own)}
+    statuses = Counter(status for _, user_id, status in messages if user_id != "shared")
+    assert statuses == {LogonStatus.AUTHORIZATION_FAILURE.value: per_child * len(own)}
+    # The shared User-ID: the sixth failure (whichever program made it) revokes it, and
+    # every later attempt answers "Access Revoked" (DESIGN.md §3 rule 2), exactly.
+    shared_statuses = Counter(status for _, user_id, status in messages if user_id == "shared")
+    assert shared_statuses == {LogonStatus.AUTHORIZATION_FAILURE.value: 6,
+                               LogonStatus.REVOKED.value: per_child * len(own) - 6}
     for user_id in own:
         user = ctx.store.get_user(user_id)
         assert user.failed_logons == per_child and not user.revoked, user_id
@@ -132,7 +137,7 @@ def test_concurrent_failures_are_counted_exactly(shared_store: Context, data_dir
         assert len(failed) == per_child, user_id
         assert user.integrity_ok
     shared = ctx.store.get_user("shared")
-    assert shared.failed_logons == per_child * len(own)
+    assert shared.failed_logons == shared.failures_since_logon == per_child * len(own)
     assert shared.revoked and shared.integrity_ok
     shared_events = Counter(e.event for e in ctx.store.audit_events(user_id="shared"))
     assert shared_events["login_failed"] == per_child * len(own)

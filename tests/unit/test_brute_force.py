@@ -219,7 +219,8 @@ def test_no_diagnosis_and_nothing_burned_without_the_right_password(
         assert outcome.skew_seconds is None
     admin.set_disabled("alice", True)
     disabled = logon.logon("alice", PASSWORD, code)
-    assert disabled.status is LogonStatus.DISABLED and disabled.skew_seconds is None
+    assert disabled.status is LogonStatus.AUTHORIZATION_FAILURE
+    assert disabled.skew_seconds is None
     admin.set_disabled("alice", False)
     assert not events(ctx.store, "otp_clock_skew")
     after = ctx.store.get_user("alice")

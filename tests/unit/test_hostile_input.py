@@ -63,7 +63,6 @@ EVENTS = {
     LogonStatus.ACTIVATED: ["otp_activated", "login_succeeded"],
     LogonStatus.AUTHORIZATION_FAILURE: ["login_failed"],
     LogonStatus.REVOKED: ["login_failed"],
-    LogonStatus.DISABLED: ["login_failed"],
     LogonStatus.PROGRAM_NOT_PERMITTED: ["login_failed"],
     LogonStatus.OTP_REQUIRED: ["login_failed"],
     LogonStatus.BAD_OTP: ["login_failed"],
@@ -72,8 +71,10 @@ EVENTS = {
     LogonStatus.CLOCK_SKEW: ["otp_clock_skew", "login_failed"],
     LogonStatus.MALFORMED_CODE: [],
 }
-COUNTED = {LogonStatus.AUTHORIZATION_FAILURE, LogonStatus.BAD_OTP,
+COUNTED = {LogonStatus.AUTHORIZATION_FAILURE, LogonStatus.REVOKED, LogonStatus.BAD_OTP,
            LogonStatus.BAD_OTP_ENROLMENT, LogonStatus.OTP_REPLAY, LogonStatus.CLOCK_SKEW}
+"""Counted toward revocation and in the failures since the last logon (a revoked
+User-ID's attempts too: revocation must not stop the count)."""
 CODE_TOKENS = ["{now}", "{now_spaced}", "{replay}", "{skew}"]
 LOGON_USERS = ["alice", "otp-new", "otp-on", "otp-on", "tapemaster"]
 LOOK_ALIKES = ["ALICE", "alice ", " alice", "alice\x00", "al\u200fice", "ａlice", "nobody"]
@@ -107,14 +108,20 @@ def check_logon_effects(before: dict, after: dict, outcome: LogonOutcome,
     extra = [r["event"] for r in rows[len(EVENTS[status]):]]
     assert len(after["sessions"]) == len(before["sessions"]) + int(outcome.succeeded)
     if target is None:
-        assert status is LogonStatus.AUTHORIZATION_FAILURE and not outcome.succeeded
-        assert rows[0]["detail"] == "unknown_user" and not extra
+        # An unknown User-ID: the answers a real one gets to wrong passwords, its
+        # failures counted under a keyed hash (the failure that crosses the threshold
+        # is audited like a revocation).
+        assert status in (LogonStatus.AUTHORIZATION_FAILURE, LogonStatus.REVOKED)
+        assert rows[0]["detail"] == "unknown_user"
+        assert extra in ([], ["account_revoked"])
+        assert not extra or status is LogonStatus.AUTHORIZATION_FAILURE
         return
     old, new = users_before[target], users_after[target]
     if outcome.succeeded:
-        assert new["failed_logons"] == 0 and not extra
+        assert new["failed_logons"] == new["failures_since_logon"] == 0 and not extra
     elif status in COUNTED:
         assert new["failed_logons"] == old["failed_logons"] + 1
+        assert new["failures_since_logon"] == old["failures_since_logon"] + 1
         revokes = new["failed_logons"] > threshold and not old["revoked"]
         assert extra == (["account_revoked"] if revokes else [])
         assert bool(new["revoked"]) == (revokes or bool(old["revoked"]))

@@ -23,8 +23,12 @@ def _assert_refused_as_tampered(ctx: Context, logon: LogonService, user_id: str,
     sessions = len(ctx.store.list_sessions())
     before = len(events(ctx.store, "integrity_failed", user_id))
     outcome = logon.logon(user_id, password, code)
-    assert outcome.status is LogonStatus.INTEGRITY_FAILED
+    # What a wrong password gets (DESIGN.md §3 rule 2): the answer tells a guesser
+    # nothing; the audit log tells the administrator why.
+    assert outcome.status is LogonStatus.AUTHORIZATION_FAILURE
     assert outcome.session is None
+    assert events(ctx.store, "login_failed", user_id)[-1].detail.startswith(
+        "integrity_failed")
     assert len(ctx.store.list_sessions()) == sessions
     assert len(events(ctx.store, "integrity_failed", user_id)) == before + 1
     user = ctx.store.get_user(user_id)
@@ -114,7 +118,9 @@ def test_wrong_password_on_a_tampered_record_reveals_nothing(
 TAMPERS: dict[str, str] = {
     "admin_rights": "UPDATE users SET admin_rights = 1 WHERE user_id = 'alice'",
     "otp_last_step": "UPDATE users SET otp_last_step = 0 WHERE user_id = 'alice'",
-    "failed_logons": "UPDATE users SET failed_logons = 0 WHERE user_id = 'alice'",
+    # Counting attempts only ever adds: it cannot bring this back to its sealed value.
+    "failed_logons": "UPDATE users SET failed_logons = failed_logons + 10 "
+                     "WHERE user_id = 'alice'",
 }
 
 

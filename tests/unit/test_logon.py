@@ -103,26 +103,29 @@ def test_right_password_logs_on(ctx: Context, logon: LogonService, alice: str) -
 # --- rule 2: revoked, disabled, program; only after the right password ------------------
 
 
-def test_revoked_is_told_only_to_the_right_password(
+def test_revoked_answers_the_same_to_any_password(
     ctx: Context, logon: LogonService, alice: str
 ) -> None:
+    """Rule 2: once revoked, the answer no longer depends on the password, or guessing
+    would go on (tests/unit/test_revocation.py has the whole story)."""
     for _ in range(6):
-        logon.logon("alice", WRONG)
-    assert logon.logon("alice", WRONG).status is LogonStatus.AUTHORIZATION_FAILURE
+        assert logon.logon("alice", WRONG).status is LogonStatus.AUTHORIZATION_FAILURE
+    assert logon.logon("alice", WRONG).status is LogonStatus.REVOKED
     assert logon.logon("alice", PASSWORD).status is LogonStatus.REVOKED
-    assert _failed(ctx.store, "alice")[-1] == "revoked"
+    assert _failed(ctx.store, "alice")[-2:] == ["revoked; bad_password", "revoked"]
     assert not ctx.store.list_sessions()
 
 
-def test_disabled_is_told_only_to_the_right_password(
+def test_disabled_answers_as_a_wrong_password_does(
     ctx: Context, admin: AdminService, logon: LogonService, alice: str
 ) -> None:
     admin.set_disabled("alice", True)
     assert logon.logon("alice", WRONG).status is LogonStatus.AUTHORIZATION_FAILURE
-    assert logon.logon("alice", PASSWORD).status is LogonStatus.DISABLED
-    assert _failed(ctx.store, "alice") == ["bad_password", "disabled"]
+    assert logon.logon("alice", PASSWORD).status is LogonStatus.AUTHORIZATION_FAILURE
+    assert _failed(ctx.store, "alice") == ["disabled; bad_password", "disabled"]
     admin.set_disabled("alice", False)
-    assert logon.logon("alice", PASSWORD).status is LogonStatus.SUCCESS
+    outcome = logon.logon("alice", PASSWORD)
+    assert outcome.status is LogonStatus.SUCCESS and outcome.failures_since == 2
 
 
 @pytest.mark.parametrize("program", ["Lite", "Checkpoint"])
@@ -144,22 +147,39 @@ def test_program_without_client_access_is_refused(
 
 
 def test_rule_two_checks_in_order(ctx: Context, admin: AdminService, alice: str) -> None:
+    """Disabled before program access (which is only told to a usable record), and
+    revoked whatever else."""
     lite = _in(ctx, "Lite")
     admin.update_user("alice", {"programs": "TapeMaster", "disabled": True})
-    assert lite.logon("alice", PASSWORD).status is LogonStatus.DISABLED
-    for _ in range(6):
+    assert lite.logon("alice", PASSWORD).status is LogonStatus.AUTHORIZATION_FAILURE
+    for _ in range(5):
         lite.logon("alice", WRONG)
+    assert lite.logon("alice", PASSWORD).status is LogonStatus.REVOKED
+    admin.update_user("alice", {"disabled": False})
     assert lite.logon("alice", PASSWORD).status is LogonStatus.REVOKED
 
 
-def test_refusals_after_the_right_password_do_not_count(
+def test_attempts_on_a_disabled_user_id_count_like_wrong_passwords(
     ctx: Context, admin: AdminService, logon: LogonService, alice: str
 ) -> None:
+    """The right password on a disabled User-ID is still a refused attempt: counting it
+    differently would let a later answer tell which guess was right."""
     admin.set_disabled("alice", True)
-    for _ in range(8):
-        assert logon.logon("alice", PASSWORD).status is LogonStatus.DISABLED
+    statuses = [logon.logon("alice", PASSWORD).status for _ in range(8)]
+    assert statuses == [LogonStatus.AUTHORIZATION_FAILURE] * 6 + [LogonStatus.REVOKED] * 2
     user = _user(ctx.store)
-    assert user.failed_logons == 0 and not user.revoked
+    assert (user.failed_logons, user.failures_since_logon, user.revoked) == (8, 8, True)
+
+
+def test_program_refusals_after_the_right_password_do_not_count(
+    ctx: Context, admin: AdminService, alice: str
+) -> None:
+    admin.update_user("alice", {"programs": "TapeMaster"})
+    lite = _in(ctx, "Lite")
+    for _ in range(8):
+        assert lite.logon("alice", PASSWORD).status is LogonStatus.PROGRAM_NOT_PERMITTED
+    user = _user(ctx.store)
+    assert (user.failed_logons, user.failures_since_logon, user.revoked) == (0, 0, False)
 
 
 # --- rule 3: OTP enabled and activated ---------------------------------------------------

@@ -33,6 +33,10 @@ BURNED_STEPS_KEPT = 16
 CLOCK_BEHIND_STEPS = totp.WINDOW + 1
 """The last accepted step this far ahead of the clock means the clock went back: a
 clock that only moves forward stays within WINDOW of every step it accepted."""
+UNKNOWN_FORGET_SECONDS = 30 * 24 * 3600
+"""A User-ID nobody has is forgotten this long after its last failed logon."""
+UNKNOWN_KEPT = 100_000
+"""At most this many unknown User-IDs are tracked (the most recently failed)."""
 MAX_PASSWORD_INPUT = 1024
 """Longer input cannot be a valid password (max 128); argon2 still sees a bounded string."""
 
@@ -46,8 +50,11 @@ class LogonStatus(Enum):
     """The first valid code: OTP is now activated and required from here on."""
     # Refusals.
     AUTHORIZATION_FAILURE = "authorization_failure"
+    """A wrong password or an unknown User-ID; also any password for a disabled or
+    tampered record (rule 2: the audit log holds the true reason)."""
     REVOKED = "revoked"
-    DISABLED = "disabled"
+    """The User-ID is revoked, whatever the password (or an unknown User-ID failed as
+    often as a real one is revoked after)."""
     PROGRAM_NOT_PERMITTED = "program_not_permitted"
     OTP_REQUIRED = "otp_required"
     BAD_OTP = "bad_otp"
@@ -60,7 +67,6 @@ class LogonStatus(Enum):
     no code can be accepted until it catches up. Not counted toward revocation."""
     MALFORMED_CODE = "malformed_code"
     """The One Time Password field holds something that cannot be a code."""
-    INTEGRITY_FAILED = "integrity_failed"
 
     @property
     def succeeded(self) -> bool:
@@ -124,31 +130,20 @@ class LogonService:
         user = self._find(user_id)
         if len(password) > MAX_PASSWORD_INPUT:
             password = password[:MAX_PASSWORD_INPUT]
+        # Exactly one argon2 check on every path: the time tells nothing either.
         if user is None or user.password_hash is None:
             ctx.hasher.dummy_verify(password)
-            self._audit_only(
-                None, Event.LOGIN_FAILED,
-                FailReason.UNKNOWN_USER if user is None else "bad_password; no password set",
-            )
-            return LogonOutcome(LogonStatus.AUTHORIZATION_FAILURE, user_id, program)
+            password_ok = False
+        else:
+            password_ok = ctx.hasher.verify(user.password_hash, password)
+        if user is None:
+            return self._refuse_unknown(user_id)
+        # Rule 2: for a tampered, disabled or revoked record the answer never depends on
+        # the password, or revocation would stop logons but not password guessing.
+        if not password_ok or not user.integrity_ok or user.disabled or user.revoked:
+            return self._refuse(user, user_id, password_ok=password_ok)
 
-        password_ok = ctx.hasher.verify(user.password_hash, password)
-        if not user.integrity_ok:
-            self._audit_only(user.user_id, Event.INTEGRITY_FAILED, "logon refused")
-            if not password_ok:
-                return LogonOutcome(LogonStatus.AUTHORIZATION_FAILURE, user_id, program)
-            return LogonOutcome(LogonStatus.INTEGRITY_FAILED, user_id, program)
-        if not password_ok:
-            self._fail(user.user_id, FailReason.BAD_PASSWORD)
-            return LogonOutcome(LogonStatus.AUTHORIZATION_FAILURE, user_id, program)
-
-        # Rule 2: the password is right; now the account's state decides.
-        if user.revoked:
-            self._audit_only(user.user_id, Event.LOGIN_FAILED, FailReason.REVOKED)
-            return LogonOutcome(LogonStatus.REVOKED, user_id, program)
-        if user.disabled:
-            self._audit_only(user.user_id, Event.LOGIN_FAILED, FailReason.DISABLED)
-            return LogonOutcome(LogonStatus.DISABLED, user_id, program)
+        # The password is right and the record usable: program access is told.
         if not user.may_run(program):
             self._audit_only(
                 user.user_id, Event.LOGIN_FAILED, FailReason.PROGRAM_NOT_PERMITTED
@@ -182,9 +177,12 @@ class LogonService:
         secret = ctx.store.decrypt_otp_secret(user)
         if secret is None:
             # The secret does not decrypt for this user: moved from another row or
-            # damaged. Treat it as a failed integrity check, never as "no OTP".
-            self._audit_only(user.user_id, Event.INTEGRITY_FAILED, "otp secret unreadable")
-            return LogonOutcome(LogonStatus.INTEGRITY_FAILED, user.user_id, ctx.program)
+            # damaged. A failed integrity check, never "no OTP"; answered (and counted)
+            # like a wrong password, with the truth in the audit log.
+            with ctx.store.write() as tx:
+                self._audit(tx, user.user_id, Event.INTEGRITY_FAILED, "otp secret unreadable")
+            self._fail(user.user_id, FailReason.INTEGRITY_FAILED, detail="otp secret unreadable")
+            return LogonOutcome(LogonStatus.AUTHORIZATION_FAILURE, user.user_id, ctx.program)
 
         if code is None:
             if user.otp_activated:
@@ -257,8 +255,7 @@ class LogonService:
         skew: tuple[int, int] | None = None, detail: str = "",
     ) -> None:
         """Count one failure toward revocation and audit it, atomically."""
-        ctx = self._ctx
-        with ctx.store.write() as tx:
+        with self._ctx.store.write() as tx:
             user = tx.get_user(user_id)
             if replay:
                 self._audit(tx, user_id, Event.OTP_REPLAY_REJECTED)
@@ -270,23 +267,75 @@ class LogonService:
             self._audit(tx, user_id, Event.LOGIN_FAILED, text)
             if user is None:
                 return
-            if not user.integrity_ok:
-                self._audit(tx, user_id, Event.INTEGRITY_FAILED, "failure not counted")
-                return
-            failures = user.failed_logons + 1
-            changes = UserChanges(failed_logons=failures, last_failed_logon=ctx.timestamp())
+            burned = None
             if skew is not None:
                 burned = [s for s in user.otp_burned_steps if s != skew[1]] + [skew[1]]
-                changes = dataclasses.replace(
-                    changes, otp_burned_steps=tuple(burned[-BURNED_STEPS_KEPT:]))
-            threshold = self._threshold()
-            revoke = failures > threshold and not user.revoked
-            if revoke:
-                changes = dataclasses.replace(changes, revoked=True)
-            tx.update_user(user_id, changes)
-            if revoke:
-                self._audit(tx, user_id, Event.ACCOUNT_REVOKED,
-                            f"{failures} consecutive failed logons")
+            self._count(tx, user, burned=tuple(burned[-BURNED_STEPS_KEPT:]) if burned else None)
+
+    def _count(self, tx: Transaction, user: UserRecord, *,
+               burned: tuple[int, ...] | None = None) -> None:
+        """One more failed attempt on ``user`` (read in ``tx``): the consecutive count,
+        which revokes past the threshold, and the count since the last logon, which the
+        user is shown. A record that failed its integrity check is counted too, without
+        re-sealing it: counting must not launder it."""
+        failures = user.failed_logons + 1
+        revoke = failures > self._threshold() and not user.revoked
+        changes = UserChanges(
+            failed_logons=failures, failures_since_logon=user.failures_since_logon + 1,
+            last_failed_logon=self._ctx.timestamp(),
+        )
+        if revoke:
+            changes = dataclasses.replace(changes, revoked=True)
+        if not user.integrity_ok:
+            tx.update_tampered_user(user.user_id, changes)
+        else:
+            if burned is not None:
+                changes = dataclasses.replace(changes, otp_burned_steps=burned)
+            tx.update_user(user.user_id, changes)
+        if revoke:
+            self._audit(tx, user.user_id, Event.ACCOUNT_REVOKED,
+                        f"{failures} consecutive failed logons")
+
+    def _refuse(self, user: UserRecord, typed: str, *, password_ok: bool) -> LogonOutcome:
+        """A wrong password, or any password for a tampered, disabled or revoked record:
+        counted and audited with the true reasons. The answer is the same for all of
+        them, "Authorization Failure", until the record is revoked, then "Access Revoked"
+        whatever the password: what an unknown User-ID gets too."""
+        ctx = self._ctx
+        with ctx.store.write() as tx:
+            fresh = tx.get_user(user.user_id) or user
+            reasons = [str(r) for r, applies in (
+                (FailReason.INTEGRITY_FAILED, not fresh.integrity_ok),
+                (FailReason.DISABLED, fresh.disabled), (FailReason.REVOKED, fresh.revoked),
+            ) if applies]
+            if not password_ok:
+                reasons.append(str(FailReason.BAD_PASSWORD))
+                if fresh.password_hash is None:
+                    reasons.append("no password set")
+            if not fresh.integrity_ok:
+                self._audit(tx, fresh.user_id, Event.INTEGRITY_FAILED, "logon refused")
+            self._audit(tx, fresh.user_id, Event.LOGIN_FAILED, "; ".join(reasons))
+            self._count(tx, fresh)
+        status = LogonStatus.REVOKED if fresh.revoked else LogonStatus.AUTHORIZATION_FAILURE
+        return LogonOutcome(status, typed, ctx.program)
+
+    def _refuse_unknown(self, typed: str) -> LogonOutcome:
+        """A User-ID (or e-mail address) nobody has: counted under a keyed hash of it,
+        so that it reaches "Access Revoked" after as many failures as a real one."""
+        ctx = self._ctx
+        threshold = self._threshold()
+        with ctx.store.write() as tx:
+            failures = tx.count_unknown_failure(
+                typed, ts=ctx.timestamp(),
+                forget_before=ctx.timestamp(ctx.now() - UNKNOWN_FORGET_SECONDS),
+                keep=UNKNOWN_KEPT)
+            self._audit(tx, None, Event.LOGIN_FAILED, FailReason.UNKNOWN_USER)
+            if failures == threshold + 1:
+                self._audit(tx, None, Event.ACCOUNT_REVOKED,
+                            f"unknown User-ID: {failures} consecutive failed logons")
+        status = (LogonStatus.REVOKED if failures - 1 > threshold
+                  else LogonStatus.AUTHORIZATION_FAILURE)
+        return LogonOutcome(status, typed, ctx.program)
 
     def _threshold(self) -> int:
         try:
@@ -316,7 +365,7 @@ class LogonService:
                         _REFUSAL_STATUS[refusal], user.user_id, ctx.program
                     )
                 assert fresh is not None
-                changes = UserChanges(failed_logons=0, last_logon=now)
+                changes = UserChanges(failed_logons=0, failures_since_logon=0, last_logon=now)
                 if new_hash is not None:
                     changes = dataclasses.replace(changes, password_hash=new_hash)
                 if otp_step is not None:
@@ -341,7 +390,7 @@ class LogonService:
                                               now, session_id=logon_row)
         except StoreIntegrityError:
             self._audit_only(user.user_id, Event.INTEGRITY_FAILED, "logon refused")
-            return LogonOutcome(LogonStatus.INTEGRITY_FAILED, user.user_id, ctx.program)
+            return LogonOutcome(LogonStatus.AUTHORIZATION_FAILURE, user.user_id, ctx.program)
         session = Session(
             session_id=session_id, user_id=fresh.user_id, name=fresh.name, program=ctx.program,
             tapemaster_rights=fresh.tapemaster_rights, no_timeout=fresh.no_timeout, since=now,
@@ -349,7 +398,7 @@ class LogonService:
         return LogonOutcome(
             status, fresh.user_id, ctx.program, session=session,
             provisioning_uri=provisioning_uri, secret_key=secret_key,
-            previous_logon=fresh.last_logon, failures_since=fresh.failed_logons,
+            previous_logon=fresh.last_logon, failures_since=fresh.failures_since_logon,
         )
 
     @staticmethod
@@ -397,11 +446,13 @@ class LogonService:
 
 _REFUSAL_STATUS = {
     FailReason.BAD_PASSWORD: LogonStatus.AUTHORIZATION_FAILURE,
-    FailReason.INTEGRITY_FAILED: LogonStatus.INTEGRITY_FAILED,
+    FailReason.INTEGRITY_FAILED: LogonStatus.AUTHORIZATION_FAILURE,
     FailReason.REVOKED: LogonStatus.REVOKED,
-    FailReason.DISABLED: LogonStatus.DISABLED,
+    FailReason.DISABLED: LogonStatus.AUTHORIZATION_FAILURE,
     FailReason.BAD_OTP: LogonStatus.BAD_OTP,
 }
+"""What a logon refused by a change made meanwhile answers (see _recheck); disabled
+and tampered answer as a wrong password does (rule 2)."""
 
 
 class PasswordChangeService:

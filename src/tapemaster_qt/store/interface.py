@@ -70,6 +70,9 @@ class UserChanges:
     otp_last_step: int | _Unchanged | None = UNCHANGED
     otp_burned_steps: tuple[int, ...] | _Unchanged = UNCHANGED
     failed_logons: int | _Unchanged = UNCHANGED
+    """Consecutive failed logons: a success, an Unlock or a password reset zeroes them."""
+    failures_since_logon: int | _Unchanged = UNCHANGED
+    """Failed attempts since the last successful logon: only a success zeroes them."""
     revoked: bool | _Unchanged = UNCHANGED
     last_logon: str | _Unchanged | None = UNCHANGED
     last_failed_logon: str | _Unchanged | None = UNCHANGED
@@ -146,7 +149,24 @@ class Transaction(Protocol):
         """
         ...
 
+    def update_tampered_user(self, user_id: str, changes: UserChanges) -> bool:
+        """Count a refused attempt on a record that failed its integrity check: write
+        ``changes`` (only the failure counters, ``last_failed_logon`` and ``revoked``)
+        and leave the record's seal as it is, so counting never re-seals (launders) it.
+        An intact record is refused (ValueError): it is updated with
+        :meth:`update_user`. False when there is no such user."""
+        ...
+
     def delete_user(self, user_id: str) -> bool: ...
+
+    def count_unknown_failure(self, user_id: str, *, ts: str, forget_before: str,
+                              keep: int) -> int:
+        """One more failed logon for a User-ID (or e-mail address) no user has; the
+        consecutive failures counted for it now, this one included. It is recorded
+        under a keyed hash of its case-folded form, never as typed; counts last failed
+        before ``forget_before`` are forgotten first, and only the ``keep`` most recent
+        are kept."""
+        ...
 
     # --- groups --------------------------------------------------------------------
 

@@ -140,8 +140,26 @@ CREATE INDEX sessions_user ON sessions(user_id);
 """
 """SQLite's version 1, as released (TapeMaster Qt 1.0). Never edit."""
 
+V2 = Migration(portable="""
+-- Failed attempts since the last successful logon: what the user is told after logging
+-- on and the administrator sees. Unlike failed_logons (consecutive failures, which
+-- revoke), an Unlock or a password reset keeps it; only a logon resets it.
+ALTER TABLE users ADD COLUMN failures_since_logon INTEGER NOT NULL DEFAULT 0;
+-- Consecutive failed logons of User-IDs that do not exist, so that they reach "Access
+-- Revoked" like real ones. Keyed by a keyed hash of the case-folded User-ID (never the
+-- ID itself); rows not failed for a while are forgotten, and the table is bounded.
+CREATE TABLE unknown_logons (
+    id_key      TEXT PRIMARY KEY,
+    failures    INTEGER NOT NULL,
+    last_failed TEXT NOT NULL
+){STRICT};
+CREATE INDEX unknown_logons_last_failed ON unknown_logons(last_failed);
+""")
+"""Version 2: revocation stops password guessing (issue 9 item 1)."""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(sqlite=SQLITE_V1),
+    V2,
 )
 
 

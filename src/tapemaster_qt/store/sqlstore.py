@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, Self
 
 from tapemaster_qt.errors import StoreKeyError
 from tapemaster_qt.records import AuditEvent, GroupRecord, SessionRecord, UserRecord, UserRow
-from tapemaster_qt.store import audit, groups, migrations, sessions, settings, users
+from tapemaster_qt.store import (
+    audit,
+    groups,
+    migrations,
+    sessions,
+    settings,
+    unknown_logons,
+    users,
+)
 from tapemaster_qt.store.database import Database
 from tapemaster_qt.store.interface import AuditRow, NewUser, UserChanges
 
@@ -217,8 +225,16 @@ class SQLTransaction:
         return users.update(self._db, self._store.sealer, user_id, changes, reseal=reseal,
                             require_step_below=require_step_below)
 
+    def update_tampered_user(self, user_id: str, changes: UserChanges) -> bool:
+        return users.update_tampered(self._db, self._store.sealer, user_id, changes)
+
     def delete_user(self, user_id: str) -> bool:
         return users.delete(self._db, user_id)
+
+    def count_unknown_failure(self, user_id: str, *, ts: str, forget_before: str,
+                              keep: int) -> int:
+        return unknown_logons.count_failure(self._db, self._store.sealer, user_id, ts=ts,
+                                            forget_before=forget_before, keep=keep)
 
     # --- groups -----------------------------------------------------------------------
 

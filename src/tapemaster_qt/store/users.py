@@ -26,7 +26,7 @@ COLUMNS: tuple[str, ...] = (
     "tapemaster_rights", "disabled", "no_timeout", "access_tapemaster", "access_lite",
     "access_checkpoint", "password_hash", "otp_enabled", "otp_activated", "otp_secret",
     "otp_last_step", "otp_burned_steps", "failed_logons", "revoked", "last_logon",
-    "last_failed_logon", "created", "updated", "mac",
+    "last_failed_logon", "created", "updated", "mac", "failures_since_logon",
 )
 PROGRAM_COLUMNS = {
     "TapeMaster": "access_tapemaster",
@@ -82,7 +82,7 @@ def new_row(sealer: Sealer, user: NewUser) -> Row:
         "password_hash": user.password_hash, "otp_enabled": int(user.otp_enabled),
         "otp_activated": 0, "otp_secret": user.otp_secret, "otp_last_step": None,
         "otp_burned_steps": "", "failed_logons": 0, "revoked": 0, "last_logon": None,
-        "last_failed_logon": None, "created": user.created or now,
+        "last_failed_logon": None, "failures_since_logon": 0, "created": user.created or now,
         "updated": user.created or now,
     }
     row["mac"] = sealing.seal_user(sealer, row)
@@ -104,6 +104,7 @@ def record(sealer: Sealer, row: Mapping[str, Any]) -> UserRecord:
         otp_burned_steps=tuple(int(s) for s in row["otp_burned_steps"].split(",") if s),
         failed_logons=row["failed_logons"], revoked=bool(row["revoked"]),
         last_logon=row["last_logon"], last_failed_logon=row["last_failed_logon"],
+        failures_since_logon=row["failures_since_logon"],
         created=row["created"], updated=row["updated"],
         integrity_ok=sealing.user_intact(sealer, row, row["mac"]),
     )
@@ -244,6 +245,29 @@ def update(db: Database, sealer: Sealer, user_id: str, changes: UserChanges, *,
         sql += " AND (otp_last_step IS NULL OR otp_last_step < ?)"
         params.append(require_step_below)
     return db.execute(sql, params) == 1
+
+
+TAMPERED_WRITABLE = frozenset(
+    {"failed_logons", "failures_since_logon", "last_failed_logon", "revoked"})
+"""What counting a refused attempt may write into a record that failed its seal."""
+
+
+def update_tampered(db: Database, sealer: Sealer, user_id: str, changes: UserChanges
+                    ) -> bool:
+    """Write failure counters into a record that failed its seal, leaving the seal as
+    it is (see :meth:`.interface.Transaction.update_tampered_user`)."""
+    row = _get_row(db, user_id, for_update=True)
+    if row is None:
+        return False
+    written = stored_changes(changes)
+    if not written.keys() <= TAMPERED_WRITABLE:
+        raise ValueError(f"not for a tampered record: {sorted(written.keys() - TAMPERED_WRITABLE)}")
+    if sealing.user_intact(sealer, row, row["mac"]):
+        # Keeping the seal of an intact record while changing a sealed field would
+        # make it look tampered with: an intact record goes through update().
+        raise ValueError(f"the record of {user_id} is intact; use update()")
+    sql = "UPDATE users SET " + ", ".join(f"{name} = ?" for name in written)
+    return db.execute(sql + " WHERE user_id = ?", [*written.values(), user_id]) == 1
 
 
 def delete(db: Database, user_id: str) -> bool:

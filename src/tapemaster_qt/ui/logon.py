@@ -212,12 +212,11 @@ class LoginDialog(_IconsOnShow):
 
         self.show_message(logon_message(outcome))
         status = outcome.status
-        if status in (LogonStatus.AUTHORIZATION_FAILURE, LogonStatus.INTEGRITY_FAILED):
+        if status is LogonStatus.AUTHORIZATION_FAILURE:
             self.passwordEdit.clear()
             self.otpEdit.clear()
             self.passwordEdit.setFocus()
-        elif status in (LogonStatus.REVOKED, LogonStatus.DISABLED,
-                        LogonStatus.PROGRAM_NOT_PERMITTED):
+        elif status in (LogonStatus.REVOKED, LogonStatus.PROGRAM_NOT_PERMITTED):
             self.passwordEdit.clear()
             self.userIdEdit.setFocus()
             self.userIdEdit.selectAll()

@@ -19,8 +19,6 @@ def logon_message(outcome: LogonOutcome) -> str:
         return "Authorization Failure"
     if status is LogonStatus.REVOKED:
         return "Access Revoked"
-    if status is LogonStatus.DISABLED:
-        return "User-ID is disabled"
     if status is LogonStatus.PROGRAM_NOT_PERMITTED:
         return f"Access to {outcome.program} is not permitted"
     if status is LogonStatus.OTP_REQUIRED:
@@ -44,9 +42,6 @@ def logon_message(outcome: LogonOutcome) -> str:
                 "administrator to check this computer's date and time.")
     if status is LogonStatus.MALFORMED_CODE:
         return "A One Time Password is the 6 digits your app shows, like 123456 or 123 456."
-    if status is LogonStatus.INTEGRITY_FAILED:
-        return ("This User-ID's record failed its integrity check — "
-                "contact your administrator.")
     return ""
 
 

@@ -144,6 +144,8 @@ class StatusTab(QWidget):
         rows = (
             ("Revoked", yes_no(user.revoked)),
             ("Consecutive failed logons", str(user.failed_logons)),
+            # Kept by Unlock and Reset Password: what the user is told at the next logon.
+            ("Failed attempts since the last logon", str(user.failures_since_logon)),
             ("Last logon", local_time(user.last_logon)),
             ("Last failed logon", local_time(user.last_failed_logon)),
             ("Password set", yes_no(user.password_set)),

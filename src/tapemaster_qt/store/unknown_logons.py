@@ -1,0 +1,42 @@
+"""The ``unknown_logons`` table: consecutive failed logons of User-IDs nobody has.
+
+A User-ID that does not exist must reach "Access Revoked" after as many failures as
+one that does, or the answer would tell who exists (DESIGN.md §3 rule 2). The typed
+User-ID (or e-mail address) is never stored: each row is keyed by a keyed hash of its
+case-folded form (:func:`key_of`), so the table reveals no names, not even to someone
+with the file but not the store key. Rows are forgotten a while after their last
+failure and the table is bounded, so guessing random names cannot fill the disk.
+"""
+
+from __future__ import annotations
+
+from tapemaster_qt.store.crypto import Sealer
+from tapemaster_qt.store.database import Database
+
+KIND = "unknown-user-id"
+
+
+def key_of(sealer: Sealer, typed: str) -> str:
+    """The row key of a typed User-ID or e-mail address: ignoring case, like the
+    unique indexes of User-IDs and e-mail addresses."""
+    return sealer.seal(KIND, (typed.casefold(),)).hex()
+
+
+def count_failure(db: Database, sealer: Sealer, typed: str, *, ts: str,
+                  forget_before: str, keep: int) -> int:
+    """Record one more failure of ``typed``; its consecutive failures now."""
+    key = key_of(sealer, typed)
+    db.execute("DELETE FROM unknown_logons WHERE last_failed < ?", (forget_before,))
+    before = db.value("SELECT failures FROM unknown_logons WHERE id_key = ?"
+                      + db.dialect.for_update, (key,))
+    failures = int(before or 0) + 1
+    db.execute(
+        "INSERT INTO unknown_logons (id_key, failures, last_failed) VALUES (?, ?, ?) "
+        "ON CONFLICT (id_key) DO UPDATE SET failures = excluded.failures, "
+        "last_failed = excluded.last_failed", (key, failures, ts))
+    excess = int(db.value("SELECT count(*) FROM unknown_logons")) - keep
+    if excess > 0:
+        db.execute(
+            "DELETE FROM unknown_logons WHERE id_key IN (SELECT id_key FROM unknown_logons"
+            " WHERE id_key <> ? ORDER BY last_failed, id_key LIMIT ?)", (key, excess))
+    return failures

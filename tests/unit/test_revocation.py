@@ -1,0 +1,269 @@
+"""Revocation stops password guessing (issue 9 item 1, DESIGN.md §3 rule 2).
+
+Before: once revoked, wrong passwords still answered "Authorization Failure" and the
+right one "Access Revoked", so an attacker went on guessing at argon2 speed, learnt
+the password and waited for an Unlock; disabled and tampered records leaked the same
+way, a tampered record counted no failures, and Unlock reset the count the user saw.
+
+Now, for a revoked, disabled or tampered record the answer never depends on the
+password (the hash is still verified, so the time does not either):
+- revoked: "Access Revoked", whatever the password;
+- disabled or tampered: what a wrong password gets ("Authorization Failure", counted,
+  revoking at the threshold), the true reason only in the audit log;
+- an unknown User-ID reaches "Access Revoked" after the same number of failures, so
+  the answer tells nothing about whether a User-ID exists.
+Every attempt is counted; Unlock keeps the count of attempts since the last logon, which
+the user is shown after logging on and the administrator sees beforehand.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tapemaster_qt.services import Context
+from tapemaster_qt.services.admin import AdminService
+from tapemaster_qt.services.auth import LogonService, LogonStatus
+from tapemaster_qt.services.passwords import PasswordHasher
+from unit.support import PASSWORD, events, raw_db
+
+WRONG = "Wrong-Password-0"
+GUESSES = (PASSWORD, WRONG, "", "Another-Guess-9", PASSWORD.upper())
+AF, REVOKED = LogonStatus.AUTHORIZATION_FAILURE, LogonStatus.REVOKED
+
+
+class CountingHasher(PasswordHasher):
+    """Counts argon2 verifications: the time a logon takes is one of them, whatever
+    the account's state (the project's measure of enumeration timing)."""
+
+    def __init__(self, profile) -> None:
+        super().__init__(profile)
+        self.verified = 0
+
+    def verify(self, stored_hash: str, password: str) -> bool:
+        self.verified += 1
+        return super().verify(stored_hash, password)
+
+
+@pytest.fixture
+def counting(ctx: Context) -> tuple[LogonService, CountingHasher]:
+    hasher = CountingHasher(ctx.hasher.profile)
+    return LogonService(Context(ctx.store, clock=ctx.clock, hasher=hasher)), hasher
+
+
+def _revoke(logon: LogonService, user_id: str = "alice") -> None:
+    for _ in range(6):
+        assert logon.logon(user_id, WRONG).status is AF
+
+
+def _tamper(data_dir: Path, user_id: str) -> None:
+    """An edit made without the key: the record no longer matches its seal."""
+    with raw_db(data_dir) as db:
+        db.execute("UPDATE users SET admin_rights = 1 - admin_rights WHERE user_id = ?",
+                   (user_id,))
+
+
+def _details(store, user_id: str) -> list[str]:
+    return [e.detail for e in events(store, "login_failed", user_id)]
+
+
+# --- revoked: "Access Revoked", whatever the password ------------------------------------
+
+
+def test_a_revoked_user_id_answers_the_same_to_every_password(
+        ctx: Context, logon: LogonService, alice: str, counting) -> None:
+    _revoke(logon)
+    probe, hasher = counting
+    outcomes = []
+    for password in GUESSES * 2:
+        before = hasher.verified
+        outcome = probe.logon("alice", password)
+        assert hasher.verified == before + 1  # the hash is still checked: same time
+        outcomes.append((outcome.status, outcome.session, outcome.provisioning_uri,
+                         outcome.skew_seconds, outcome.failures_since))
+    assert set(outcomes) == {(REVOKED, None, None, None, 0)}
+    assert not ctx.store.list_sessions()
+
+
+def test_every_attempt_on_a_revoked_user_id_is_counted_and_audited(
+        ctx: Context, logon: LogonService, alice: str) -> None:
+    _revoke(logon)
+    for password in GUESSES:
+        logon.logon("alice", password)
+    user = ctx.store.get_user("alice")
+    assert user.failures_since_logon == 6 + len(GUESSES)
+    # The audit log keeps the truth for administrators: which guesses were right.
+    assert _details(ctx.store, "alice")[6:] == [
+        "revoked", "revoked; bad_password", "revoked; bad_password",
+        "revoked; bad_password", "revoked; bad_password"]
+
+
+# --- disabled and tampered: the answer a wrong password gets ----------------------------
+
+
+@pytest.mark.parametrize("state", ["disabled", "tampered"])
+def test_disabled_and_tampered_answer_like_a_wrong_password(
+        ctx: Context, admin: AdminService, alice: str, data_dir: Path, counting,
+        state: str) -> None:
+    admin.add_user({"user_id": "bob"}, PASSWORD)  # the same story with wrong passwords
+    if state == "disabled":
+        admin.set_disabled("alice", True)
+    else:
+        _tamper(data_dir, "alice")
+    probe, hasher = counting
+    seen, control = [], []
+    for n in range(10):
+        password = GUESSES[n % len(GUESSES)]
+        before = hasher.verified
+        seen.append(probe.logon("alice", password).status)
+        assert hasher.verified == before + 1
+        control.append(probe.logon("bob", WRONG).status)
+    assert seen == control == [AF] * 6 + [REVOKED] * 4
+    assert not ctx.store.list_sessions()
+    reason = "disabled" if state == "disabled" else "integrity_failed"
+    details = _details(ctx.store, "alice")
+    assert len(details) == 10 and all(d.startswith(reason) for d in details)
+    assert details[0] == reason and details[1] == f"{reason}; bad_password"
+    user = ctx.store.get_user("alice")
+    assert user.failures_since_logon == 10 and user.revoked
+    assert len(events(ctx.store, "account_revoked", "alice")) == 1
+
+
+def test_counting_never_launders_a_tampered_record(
+        ctx: Context, admin: AdminService, logon: LogonService, alice: str,
+        data_dir: Path) -> None:
+    _tamper(data_dir, "alice")
+    for _ in range(8):
+        logon.logon("alice", PASSWORD)
+    user = ctx.store.get_user("alice")
+    assert user.failures_since_logon == 8 and user.revoked
+    assert not user.integrity_ok  # still red: only an administrator's re-seal accepts it
+    assert logon.logon("alice", PASSWORD).status is REVOKED
+    admin.reseal("alice")
+    assert ctx.store.get_user("alice").integrity_ok
+
+
+# --- an unknown User-ID looks the same -----------------------------------------------------
+
+
+def test_an_unknown_user_id_reaches_access_revoked_like_a_real_one(
+        ctx: Context, logon: LogonService, alice: str, counting) -> None:
+    probe, hasher = counting
+    unknown = []
+    for n in range(10):
+        before = hasher.verified
+        unknown.append(probe.logon("nobody" if n % 2 else "NoBody", GUESSES[n % 5]).status)
+        assert hasher.verified == before + 1  # the dummy hash
+    known = [probe.logon("alice", WRONG).status for _ in range(10)]
+    assert unknown == known == [AF] * 6 + [REVOKED] * 4
+    revoked = [e for e in events(ctx.store, "account_revoked") if e.user_id is None]
+    assert len(revoked) == 1 and "unknown User-ID" in revoked[0].detail
+
+
+def test_an_unknown_user_id_is_tracked_by_a_keyed_hash_never_by_name(
+        ctx: Context, logon: LogonService, data_dir: Path) -> None:
+    for user_id in ("zz-nobody-zz", "ghost@example.org"):
+        for _ in range(7):
+            logon.logon(user_id, WRONG)
+    ctx.store.close()
+    files = b"".join(p.read_bytes() for p in data_dir.glob("tapemaster.db*"))
+    for text in ("zz-nobody-zz", "ghost@example.org", "ghost"):
+        assert text.encode() not in files and text.upper().encode() not in files
+
+
+def test_unknown_user_ids_are_forgotten_after_a_while(
+        ctx: Context, logon: LogonService, clock) -> None:
+    from tapemaster_qt.services import auth
+
+    for _ in range(7):
+        logon.logon("nobody", WRONG)
+    assert logon.logon("nobody", WRONG).status is REVOKED
+    clock.advance(auth.UNKNOWN_FORGET_SECONDS + 60)
+    assert logon.logon("nobody", WRONG).status is AF
+
+
+def test_unknown_user_ids_are_bounded(ctx: Context, logon: LogonService, clock,
+                                      data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tapemaster_qt.services import auth
+
+    monkeypatch.setattr(auth, "UNKNOWN_KEPT", 5)
+    for n in range(12):
+        clock.advance(1)
+        logon.logon(f"ghost{n}", WRONG)
+    with raw_db(data_dir) as db:
+        [(kept,)] = db.execute("SELECT count(*) FROM unknown_logons").fetchall()
+    assert kept == 5
+
+
+# --- the count the user and the administrator see ----------------------------------------
+
+
+def test_unlock_keeps_the_count_and_the_user_is_told(
+        ctx: Context, admin: AdminService, logon: LogonService, alice: str) -> None:
+    _revoke(logon)
+    for password in (PASSWORD, WRONG) * 4:  # guessing on while revoked
+        assert logon.logon("alice", password).status is REVOKED
+    admin.unlock("alice")
+    seen = admin.get_user("alice")
+    assert (seen.revoked, seen.failed_logons, seen.failures_since_logon) == (False, 0, 14)
+    assert seen.as_json()["failures_since_logon"] == 14
+    outcome = logon.logon("alice", PASSWORD)
+    assert outcome.status is LogonStatus.SUCCESS and outcome.failures_since == 14
+    assert admin.get_user("alice").failures_since_logon == 0
+
+
+def test_a_password_reset_keeps_the_count_too(
+        ctx: Context, admin: AdminService, logon: LogonService, alice: str) -> None:
+    _revoke(logon)
+    logon.logon("alice", WRONG)
+    admin.reset_password("alice", "Brand-New-Pass-77")
+    assert admin.get_user("alice").failures_since_logon == 7
+    assert logon.logon("alice", "Brand-New-Pass-77").failures_since == 7
+
+
+def test_the_lockout_counter_stays_consecutive(
+        ctx: Context, admin: AdminService, logon: LogonService, alice: str) -> None:
+    """Unlock restarts the consecutive count (a new cycle of six) but not the other."""
+    _revoke(logon)
+    admin.unlock("alice")
+    for n in range(1, 6):
+        assert logon.logon("alice", WRONG).status is AF
+        user = ctx.store.get_user("alice")
+        assert (user.failed_logons, user.failures_since_logon, user.revoked) == (n, 6 + n, False)
+    assert logon.logon("alice", PASSWORD).failures_since == 11
+    user = ctx.store.get_user("alice")
+    assert (user.failed_logons, user.failures_since_logon) == (0, 0)
+
+
+# --- the migration --------------------------------------------------------------------------
+
+
+def test_a_version_1_store_migrates_and_every_seal_still_holds(
+        ctx: Context, admin: AdminService, logon: LogonService, alice: str,
+        data_dir: Path) -> None:
+    """A store as the previous release left it (no failures_since_logon column, no
+    unknown_logons table, user_version 1) opens, is backed up and migrated; no record
+    needs re-sealing, the counts start at 0 and work at once."""
+    from tapemaster_qt.store import migrations, open_store
+
+    _revoke(logon)
+    ctx.store.close()
+    with raw_db(data_dir) as db:
+        db.execute("DROP TABLE unknown_logons")
+        db.execute("ALTER TABLE users DROP COLUMN failures_since_logon")
+        db.execute("PRAGMA user_version = 1")
+    with open_store(data_dir) as store:
+        assert migrations.schema_version() == 2
+        assert len(list(data_dir.glob("tapemaster.db.v1-backup-*"))) == 1
+        assert all(u.integrity_ok for u in store.list_users())
+        alice_now = store.get_user("alice")
+        assert alice_now.revoked and alice_now.failed_logons == 6
+        assert alice_now.failures_since_logon == 0  # not known before version 2
+        migrated = LogonService(Context(store, clock=ctx.clock, hasher=ctx.hasher))
+        assert migrated.logon("alice", PASSWORD).status is REVOKED
+        assert migrated.logon("nobody", WRONG).status is AF
+        assert store.get_user("alice").failures_since_logon == 1
+    with raw_db(data_dir) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert db.execute("SELECT count(*) FROM unknown_logons").fetchone()[0] == 1
