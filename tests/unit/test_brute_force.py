@@ -239,3 +239,34 @@ def test_a_revoked_user_gets_no_diagnosis(ctx: Context, logon: LogonService,
     assert outcome.status is LogonStatus.REVOKED and outcome.skew_seconds is None
     assert not events(ctx.store, "otp_clock_skew")
     assert ctx.store.get_user("alice").otp_burned_steps == ()
+
+
+# --- guessing the password of a revoked User-ID ---------------------------------------------
+
+
+@pytest.mark.parametrize("threshold", [5, 2, 1])
+def test_a_password_guesser_gets_threshold_plus_one_answers_per_cycle(
+    ctx: Context, admin: AdminService, logon: LogonService, alice: str, threshold: int,
+) -> None:
+    """The revoked-account case docs/security.md states: per revocation cycle only the
+    first lockout_threshold + 1 guesses get an answer that depends on the password;
+    after that the right password gets the same "Access Revoked" as any other. An Unlock
+    starts a cycle of the same size, and the attempts since the last logon survive it."""
+    if threshold != 5:
+        admin.set_setting("lockout_threshold", str(threshold))
+    answered = threshold + 1
+    guesses = [f"Guess-{n:03d}-pass" for n in range(3 * answered)]
+    guesses.insert(answered + 2, PASSWORD)  # the right one, found too late
+    statuses = [logon.logon("alice", guess).status for guess in guesses]
+    assert statuses == [LogonStatus.AUTHORIZATION_FAILURE] * answered \
+        + [LogonStatus.REVOKED] * (len(guesses) - answered)
+    assert not ctx.store.list_sessions()
+
+    admin.unlock("alice")
+    again = [logon.logon("alice", f"Guess-again-{n}").status for n in range(answered + 1)]
+    assert again == [LogonStatus.AUTHORIZATION_FAILURE] * answered + [LogonStatus.REVOKED]
+    assert ctx.store.get_user("alice").failures_since_logon == len(guesses) + answered + 1
+
+    text = DOC.read_text(encoding="utf-8")
+    assert re.search(r"6 guesses\s*/\s*N per revocation cycle", text)
+    assert "lockout_threshold + 1" in text
