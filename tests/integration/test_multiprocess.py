@@ -142,3 +142,30 @@ def test_concurrent_failures_are_counted_exactly(shared_store: Context, data_dir
     shared_events = Counter(e.event for e in ctx.store.audit_events(user_id="shared"))
     assert shared_events["login_failed"] == per_child * len(own)
     assert shared_events["account_revoked"] == 1
+
+
+def test_an_unknown_user_id_failed_by_many_programs_is_counted_exactly(
+        shared_store: Context, data_dir: Path, clock) -> None:
+    """A User-ID nobody has, failed by 8 programs at once: every failure counted (its
+    keyed-hash row is raised in the database, not read and written back), so exactly
+    the first six answer "Authorization Failure" and the rest "Access Revoked", as for
+    a real User-ID."""
+    ctx = shared_store
+    admin = AdminService(ctx, Actor.for_cli())
+    own = [f"user{n}" for n in range(8)]
+    for user_id in own:
+        admin.add_user({"user_id": user_id}, PASSWORD)
+    per_child = 5
+    start = SPAWN.Event()
+    results = SPAWN.Queue()
+    children = [SPAWN.Process(target=workers.fail_many,
+                              args=(str(data_dir), user_id, "Nobody.Here", per_child,
+                                    clock.now, start, results))
+                for user_id in own]
+    messages = _run(children, results, expected=2 * per_child * len(own), release=start.set)
+    ghost = Counter(status for _, user_id, status in messages if user_id == "Nobody.Here")
+    assert ghost == {LogonStatus.AUTHORIZATION_FAILURE.value: 6,
+                     LogonStatus.REVOKED.value: per_child * len(own) - 6}
+    unknown = [e for e in ctx.store.audit_events() if e.user_id is None]
+    assert Counter(e.event for e in unknown) == {"login_failed": per_child * len(own),
+                                                  "account_revoked": 1}

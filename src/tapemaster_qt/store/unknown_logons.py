@@ -24,19 +24,23 @@ def key_of(sealer: Sealer, typed: str) -> str:
 
 def count_failure(db: Database, sealer: Sealer, typed: str, *, ts: str,
                   forget_before: str, keep: int) -> int:
-    """Record one more failure of ``typed``; its consecutive failures now."""
+    """Record one more failure of ``typed``; its consecutive failures now.
+
+    The count is raised in the database (not read, then written), so two programs
+    failing the same name at once on a server store lose neither failure.
+    """
     key = key_of(sealer, typed)
     db.execute("DELETE FROM unknown_logons WHERE last_failed < ?", (forget_before,))
-    before = db.value("SELECT failures FROM unknown_logons WHERE id_key = ?"
-                      + db.dialect.for_update, (key,))
-    failures = int(before or 0) + 1
     db.execute(
-        "INSERT INTO unknown_logons (id_key, failures, last_failed) VALUES (?, ?, ?) "
-        "ON CONFLICT (id_key) DO UPDATE SET failures = excluded.failures, "
-        "last_failed = excluded.last_failed", (key, failures, ts))
-    excess = int(db.value("SELECT count(*) FROM unknown_logons")) - keep
-    if excess > 0:
-        db.execute(
-            "DELETE FROM unknown_logons WHERE id_key IN (SELECT id_key FROM unknown_logons"
-            " WHERE id_key <> ? ORDER BY last_failed, id_key LIMIT ?)", (key, excess))
+        "INSERT INTO unknown_logons (id_key, failures, last_failed) VALUES (?, 1, ?) "
+        "ON CONFLICT (id_key) DO UPDATE SET failures = unknown_logons.failures + 1, "
+        "last_failed = excluded.last_failed", (key, ts))
+    failures = int(db.value("SELECT failures FROM unknown_logons WHERE id_key = ?", (key,)))
+    if failures == 1:  # a new row: keep the table within its bound
+        excess = int(db.value("SELECT count(*) FROM unknown_logons")) - keep
+        if excess > 0:
+            db.execute(
+                "DELETE FROM unknown_logons WHERE id_key IN (SELECT id_key FROM "
+                "unknown_logons WHERE id_key <> ? ORDER BY last_failed, id_key LIMIT ?)",
+                (key, excess))
     return failures
