@@ -143,11 +143,12 @@ CREATE INDEX sessions_user ON sessions(user_id);
 V2 = Migration(portable="""
 -- Failed attempts since the last successful logon: what the user is told after logging
 -- on and the administrator sees. Unlike failed_logons (consecutive failures, which
--- revoke), an Unlock or a password reset keeps it; only a logon resets it.
+-- revoke), an Unlock or a password reset keeps it: only a logon resets it.
 ALTER TABLE users ADD COLUMN failures_since_logon INTEGER NOT NULL DEFAULT 0;
 -- Consecutive failed logons of User-IDs that do not exist, so that they reach "Access
 -- Revoked" like real ones. Keyed by a keyed hash of the case-folded User-ID (never the
--- ID itself); rows not failed for a while are forgotten, and the table is bounded.
+-- ID itself). Rows not failed for a while are forgotten, and the table is bounded.
+-- (No semicolon in these comments: a backend may split the script at each one.)
 CREATE TABLE unknown_logons (
     id_key      TEXT PRIMARY KEY,
     failures    INTEGER NOT NULL,
