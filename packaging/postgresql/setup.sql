@@ -87,3 +87,8 @@ GRANT USAGE ON ALL SEQUENCES IN SCHEMA tapemaster, tapemaster_audit TO :"app";
 GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA tapemaster_audit TO :"app";
 REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA tapemaster_audit
     FROM PUBLIC, :"app";
+-- The store's schema version is the owner's to change (tapemaster-admin init and
+-- upgrade); the grant on all tables above gave it back to the app role.
+SELECT format('REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON tapemaster.schema_version FROM %I',
+              :'app')
+ WHERE to_regclass('tapemaster.schema_version') IS NOT NULL \gexec

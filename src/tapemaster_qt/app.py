@@ -156,6 +156,11 @@ class Controller(QObject):
         except TapeMasterError as exc:
             self._fatal(exc.message)
             return
+        if first and self.ctx.store.shared:
+            from tapemaster_qt.services.setup import SHARED_FIRST_RUN
+
+            self._fatal(SHARED_FIRST_RUN)
+            return
         if first and self.first_run_dialog is None:
             if self.login_dialog is not None:
                 self.login_dialog.hide()
@@ -501,7 +506,7 @@ def main(argv: Sequence[str] | None = None, program: str = "TapeMaster") -> int:
         from tapemaster_qt.services import Context
         from tapemaster_qt.store import open_store
 
-        return Context(open_store(store_location), program=program)
+        return Context(open_store(store_location, program=program), program=program)
 
     controller = Controller(
         None, UiState(where), opener=open_context, program=program,

@@ -47,8 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
                             "then the per-user folder)")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    init = sub.add_parser("init", help="create a store and set tapemaster's password")
+    init = sub.add_parser("init", help="create a store and set tapemaster's password (a "
+                                       "PostgreSQL store: as its owner role)")
     init.add_argument("--password-stdin", action="store_true", required=True)
+    sub.add_parser("upgrade", help="bring the store's schema up to this version's (a "
+                                   "PostgreSQL store: as its owner role, after a backup)")
 
     user = sub.add_parser("user", help="manage users").add_subparsers(
         dest="action", required=True, parser_class=_Parser)
@@ -198,7 +201,10 @@ def run(args: argparse.Namespace, where: location.StoreLocation) -> int:
         from tapemaster_qt.store import BUILTIN_USER
 
         check_rules(password, BUILTIN_USER)
-    with open_store(where) as store:
+    # Only init and upgrade may create or change a server's schema (as its owner role);
+    # an SQLite store is created and migrated by whichever program opens it.
+    with open_store(where, upgrade=args.command in ("init", "upgrade"),
+                    program=PROG) as store:
         ctx = Context(store, program=PROG)
         actor = Actor.for_cli()
         admin = AdminService(ctx, actor)
@@ -208,6 +214,11 @@ def run(args: argparse.Namespace, where: location.StoreLocation) -> int:
             set_initial_password(ctx, password, actor=actor.name)
             _say(f"Initialised the store in {where}; the store key is in the "
                  f"{store.key_description()}.")
+        elif cmd == "upgrade":
+            from tapemaster_qt.store.migrations import schema_version
+
+            _say(f"The store {where} is at schema version {schema_version()}, this "
+                 "program's.")
         elif cmd == "info":
             _say(f"Store:       {store.location}")
             _say(f"Store key:   {store.key_description()}")

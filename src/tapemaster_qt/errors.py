@@ -34,6 +34,24 @@ class StoreUnavailableError(StoreError):
     """This program cannot open a store of the kind named (see store.open_store)."""
 
 
+class StoreConnectionError(StoreError):
+    """The server holding the store cannot be reached, or the connection to it was lost
+    (nothing was decided: the next attempt connects again)."""
+
+
+class StoreAccessError(StoreError):
+    """The server refused the store's user name or password, or a privilege."""
+
+
+class StoreNotCreatedError(StoreError):
+    """The server's database is ready but holds no store yet (``tapemaster-admin init``)."""
+
+
+class StoreTooOldError(StoreError):
+    """The store needs an upgrade that only its owner may run (``tapemaster-admin
+    upgrade``)."""
+
+
 class StoreNotAStoreError(StoreError):
     """The file exists but is not a TapeMaster user store."""
 

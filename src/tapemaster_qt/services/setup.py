@@ -7,11 +7,18 @@ new store chose that password, and nobody proved to be tapemaster.
 
 from __future__ import annotations
 
-from tapemaster_qt.errors import ConflictError
+from tapemaster_qt.errors import ConflictError, NotAuthorizedError
 from tapemaster_qt.services import passwords
 from tapemaster_qt.services.audit import Event
 from tapemaster_qt.services.context import Context
 from tapemaster_qt.store import BUILTIN_USER, UserChanges
+
+SHARED_FIRST_RUN = (
+    "This site's shared user store has no tapemaster password yet; support staff set it "
+    "with 'tapemaster-admin --store URL init --password-stdin'."
+)
+"""Why no desktop sets a shared store's first password: whoever started a program first
+would own the store."""
 
 
 def needs_first_run(ctx: Context) -> bool:
@@ -24,6 +31,10 @@ FIRST_RUN_DETAIL = "first run, unauthenticated: set by whoever opened the new st
 
 
 def set_initial_password(ctx: Context, password: str, actor: str = UNAUTHENTICATED) -> None:
+    """Set tapemaster's first password: the First Run window (``actor`` unauthenticated)
+    on a store of this computer, or ``tapemaster-admin init`` (its own actor) on any."""
+    if ctx.store.shared and actor == UNAUTHENTICATED:
+        raise NotAuthorizedError(SHARED_FIRST_RUN)
     passwords.check_rules(password, BUILTIN_USER)
     new_hash = ctx.hasher.hash(password)
     with ctx.store.write() as tx:

@@ -18,9 +18,11 @@ Modules, by concern:
 - ``keys.py``       where the store key lives (OS keyring or an owner-only file);
 - ``migrations.py`` every schema version for every backend, and creating a store;
 - ``sqlite.py``     the SQLite backend: the file, its pragmas, errors, backups;
+- ``postgresql.py`` the PostgreSQL backend: a site's shared store (psycopg 3, loaded
+                    only when such a store is opened), its errors and reconnection;
 - ``relocate.py``   moving an SQLite store from an earlier version's default folder.
 
-A backend (say PostgreSQL) is a ``Database`` subclass (connection, how a write begins,
+A backend (SQLite, PostgreSQL) is a ``Database`` subclass (connection, how a write begins,
 error translation, where the version is kept), a ``Dialect`` (placeholders,
 case-insensitive comparison, DDL substitutions), its version 1 in ``migrations.py``,
 and a branch in :func:`open_store`; the table modules and ``SQLStore`` are shared.
@@ -48,7 +50,6 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tapemaster_qt.errors import StoreUnavailableError
 from tapemaster_qt.store.interface import (
     BUILTIN_USER,
     DEFAULT_GROUP,
@@ -69,19 +70,21 @@ __all__ = [
 
 
 def open_store(location: StoreLocation | str | os.PathLike[str], *,
-               busy_timeout_ms: int = 5000) -> Store:
-    """Open (creating or migrating as needed) the store at ``location``: the one place
-    where the programs and the CLI turn a location (DESIGN.md §7) into a store. A plain
-    path is a folder, which holds an SQLite store. ``busy_timeout_ms``: how long a
-    write waits for another program's write to finish."""
+               busy_timeout_ms: int = 5000, upgrade: bool = False,
+               program: str = "") -> Store:
+    """Open the store at ``location``: the one place where the programs and the CLI
+    turn a location (DESIGN.md §7) into a store. A plain path is a folder, which holds
+    an SQLite store, created or migrated as needed. A ``postgresql://`` location is a
+    site's shared store, which only ``upgrade=True`` (``tapemaster-admin init`` and
+    ``upgrade``, as the owner role) creates or migrates. ``busy_timeout_ms``: how long
+    a write waits for another program's; ``program`` names us to a server."""
     if not isinstance(location, str | os.PathLike):  # a StoreLocation
         if location.folder is None:
-            # The PostgreSQL backend plugs in here: open location.url (which may carry
-            # a password; show and log only location.display).
-            raise StoreUnavailableError(
-                f"This version of TapeMaster Qt cannot open PostgreSQL stores "
-                f"({location.display}); use a store folder instead."
-            )
+            # psycopg and the backend are imported only here: never on SQLite's way.
+            from tapemaster_qt.store.postgresql import PostgreSQLStore
+
+            return PostgreSQLStore.open(location, busy_timeout_ms=busy_timeout_ms,
+                                        upgrade=upgrade, program=program)
         location = location.folder
     # Imported here: the sqlite3 module and the table modules are not needed until a
     # store is opened (start-up shows the logon window first).

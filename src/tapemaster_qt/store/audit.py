@@ -17,7 +17,7 @@ _SEARCHED = ("user_id", "event", "actor", "detail", "program", "host")
 """The columns the Audit Log's filter box searches."""
 
 
-def _where(user_id: str | None, before_id: int | None, text: str | None
+def _where(db: Database, user_id: str | None, before_id: int | None, text: str | None
            ) -> tuple[str, list[Any]]:
     clauses: list[str] = []
     params: list[Any] = []
@@ -29,7 +29,7 @@ def _where(user_id: str | None, before_id: int | None, text: str | None
         params.append(int(before_id))
     if text:
         like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        clauses.append("(" + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in _SEARCHED) + ")")
+        clauses.append("(" + " OR ".join(db.dialect.ci_like(c) for c in _SEARCHED) + ")")
         params.extend([like] * len(_SEARCHED))
     return ((" WHERE " + " AND ".join(clauses)) if clauses else ""), params
 
@@ -37,7 +37,7 @@ def _where(user_id: str | None, before_id: int | None, text: str | None
 def events(db: Database, *, user_id: str | None = None, limit: int | None = None,
            before_id: int | None = None, text: str | None = None) -> list[AuditEvent]:
     """Newest first; ``before_id`` pages backwards through a large log."""
-    where, params = _where(user_id, before_id, text)
+    where, params = _where(db, user_id, before_id, text)
     sql = _SELECT + where + " ORDER BY id DESC"
     if limit is not None:
         sql += " LIMIT ?"
@@ -46,7 +46,7 @@ def events(db: Database, *, user_id: str | None = None, limit: int | None = None
 
 
 def count(db: Database, *, user_id: str | None = None, text: str | None = None) -> int:
-    where, params = _where(user_id, None, text)
+    where, params = _where(db, user_id, None, text)
     return int(db.value("SELECT count(*) FROM audit" + where, params))
 
 

@@ -64,6 +64,11 @@ class Dialect:
         """An ORDER BY term: ``column`` ignoring case."""
         return f"{column} COLLATE NOCASE"
 
+    def ci_like(self, column: str) -> str:
+        """``column`` matches the next parameter, a LIKE pattern escaped with ``\\``,
+        ignoring (ASCII) case: SQLite's LIKE does, PostgreSQL's ILIKE."""
+        return f"{column} LIKE ? ESCAPE '\\'"
+
     # --- portable DDL (store/migrations.py) ------------------------------------------
 
     ddl_types: ClassVar[dict[str, str]] = {

@@ -231,6 +231,12 @@ class Store(Protocol):
         ...
 
     @property
+    def shared(self) -> bool:
+        """A site's store on a server, shared by many desktops (no First Run there:
+        ``tapemaster-admin init`` sets tapemaster's password)."""
+        ...
+
+    @property
     def key(self) -> StoreKey:
         """The store key, loaded on first use; raises StoreKeyError when missing/wrong."""
         ...

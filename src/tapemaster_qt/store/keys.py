@@ -20,6 +20,7 @@ import os
 import secrets
 import stat
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -33,6 +34,15 @@ KEY_FILE = "store.key"
 KEY_BYTES = 32
 
 KeyLocation = Literal["keyring", "file"]
+
+KeyFolder = Path | Callable[[str], Path]
+"""Where a store's key file goes when no keyring can hold the key: a folder (beside an
+SQLite store), or the folder for a store id (a server's store has no folder of its
+own, and its id is only known once it is read or made)."""
+
+
+def key_folder(folder: KeyFolder, store_id: str) -> Path:
+    return folder if isinstance(folder, Path) else folder(store_id)
 
 
 @dataclass(frozen=True)

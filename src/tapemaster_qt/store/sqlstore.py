@@ -30,7 +30,7 @@ from tapemaster_qt.store.interface import AuditRow, NewUser, UserChanges
 
 if TYPE_CHECKING:
     from tapemaster_qt.store.crypto import Sealer
-    from tapemaster_qt.store.keys import StoreKey
+    from tapemaster_qt.store.keys import KeyFolder, StoreKey
 
 
 class SQLStore:
@@ -48,12 +48,15 @@ class SQLStore:
         self._sealer: Sealer | None = None
 
     @classmethod
-    def over(cls, db: Database, key_folder: Path) -> Self:
+    def over(cls, db: Database, key_folder: KeyFolder) -> Self:
         """The store in ``db``, which the backend has checked is ours and not newer:
-        migrated (or created) as needed."""
+        migrated (or created) as needed. ``key_folder``: see :data:`.keys.KeyFolder`."""
+        from tapemaster_qt.store import keys
+
         created = migrations.migrate(db, key_folder)
-        return cls(db, store_id=settings.store_id(db), created=created,
-                   key_folder=key_folder)
+        store_id = settings.store_id(db)
+        return cls(db, store_id=store_id, created=created,
+                   key_folder=keys.key_folder(key_folder, store_id))
 
     @property
     def store_id(self) -> str:
@@ -66,6 +69,10 @@ class SQLStore:
     @property
     def location(self) -> str:
         return self.db.location
+
+    @property
+    def shared(self) -> bool:
+        return self.db.dialect.name != "sqlite"
 
     def close(self) -> None:
         self.db.close()
