@@ -281,6 +281,26 @@ class Cluster:
                     continue
         shutil.rmtree(self.base, ignore_errors=True)
 
+    def stop_server(self) -> None:
+        """Stop the server as an administrator would for a restart (fast shutdown:
+        every session is ended), keeping its data."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        pid = self.postmaster_pid() or process.pid
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGINT)
+        process.wait(timeout=60)
+
+    def start_server(self) -> None:
+        """Start a server stopped with :meth:`stop_server` (same data, same socket)."""
+        if self._process is None:
+            self._run_server()
+
+    def restart(self) -> None:
+        self.stop_server()
+        self.start_server()
+
     def log(self, tail: int = 40) -> str:
         try:
             lines = self.log_file.read_text(errors="replace").splitlines()

@@ -41,6 +41,21 @@ class PgDatabase:
     def psql(self, *args: str, role: str = APP, stdin: str | None = None) -> Any:
         return self.cluster.psql(*args, dbname=self.name, role=role, stdin=stdin)
 
+    def location(self, role: str = APP) -> Any:
+        """The :class:`~tapemaster_qt.location.StoreLocation` of :meth:`url`, as
+        ``--store URL`` makes it."""
+        from tapemaster_qt.location import parse
+
+        return parse(self.url(role), "--store")
+
+    def create_store(self) -> None:
+        """What ``tapemaster-admin --store OWNER_URL init`` does to the schema: the
+        store's migrations, run as the owner role (the key goes where the test's
+        keyring or per-user folder is)."""
+        from tapemaster_qt.store import open_store
+
+        open_store(self.location(OWNER), upgrade=True).close()
+
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[Cluster]:

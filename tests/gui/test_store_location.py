@@ -124,8 +124,8 @@ def test_the_cli_moves_it_too_and_notes_it_on_stderr(places, capsys, package_log
     assert capsys.readouterr().err == ""
 
 SECRET = "S3cret-Db-Pass"
-URL = f"postgresql://tapemaster_app:{SECRET}@db.example.com/tapemaster?sslmode=verify-full"
-SHOWN = "postgresql://tapemaster_app@db.example.com/tapemaster?sslmode=verify-full"
+URL = f"postgresql://tapemaster_app:{SECRET}@127.0.0.1:1/tapemaster?sslmode=verify-full"
+SHOWN = "postgresql://tapemaster_app@127.0.0.1:1/tapemaster?sslmode=verify-full"
 
 
 def _no_logon_left() -> bool:
@@ -134,14 +134,15 @@ def _no_logon_left() -> bool:
 
 
 @pytest.mark.parametrize("program", ["TapeMaster", "Lite"])
-def test_a_postgresql_store_is_refused_calmly_for_now(boxes, capfd, package_logging,
-                                                      tmp_path: Path, program: str) -> None:
+def test_an_unreachable_postgresql_store_is_one_calm_sentence(
+        boxes, capfd, package_logging, tmp_path: Path, program: str) -> None:
     assert app.main(["--store", URL], program=program) == 1
     assert boxes.names() == ["storeErrorMessage"]
     box = boxes.last()
     assert box.title == program
-    assert box.text == ("This version of TapeMaster Qt cannot open PostgreSQL stores "
-                        f"({SHOWN}); use a store folder instead.")
+    assert box.text == (f"The PostgreSQL server of the user store {SHOWN} cannot be "
+                        "reached (Connection refused); check the address and that the "
+                        "server is running, then try again.")
     err = capfd.readouterr().err
     assert "Traceback" not in err and SECRET not in err
     assert _no_logon_left()

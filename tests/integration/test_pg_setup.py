@@ -2,8 +2,9 @@
 desktop) may do, and what it may not, whatever a desktop's user tries with its
 credentials. Also checks the throwaway cluster the PostgreSQL tests share.
 
-The store's tables come from pg_schema_v1_draft.sql, a stand-in for the PostgreSQL
-backend's migration V1: tables in schema tapemaster, the audit log in tapemaster_audit.
+The store's tables come from the PostgreSQL backend's own migrations, run as the owner
+role (as ``tapemaster-admin init`` does): tables in schema tapemaster, the audit log in
+tapemaster_audit.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from pgfixtures import PgDatabase
 psycopg = pytest.importorskip("psycopg")
 errors = psycopg.errors
 
-DRAFT_SCHEMA = Path(__file__).with_name("pg_schema_v1_draft.sql")
 NOW = "2026-01-01T00:00:00.000+00:00"
 
 
@@ -33,8 +33,7 @@ def _site_database(cluster: Cluster, name: str) -> PgDatabase:
     store's tables created by its owner."""
     cluster.setup_database(name)
     db = PgDatabase(cluster, name)
-    result = db.psql("-f", str(DRAFT_SCHEMA), role=OWNER)
-    assert result.returncode == 0, result.stderr
+    db.create_store()
     return db
 
 
@@ -97,8 +96,9 @@ def test_the_app_role_reads_and_writes_users_groups_settings_and_sessions(
                      "ON CONFLICT (key) DO UPDATE SET value = excluded.value")
         conn.execute("DELETE FROM sessions WHERE id = %s", [session])
         conn.execute("DELETE FROM users WHERE user_id = 'alice'")
-        assert conn.execute("SELECT count(*) FROM users").fetchone()[0] == 0
-        assert conn.execute("SELECT value FROM settings").fetchall() == [("ACME",)]
+        assert conn.execute("SELECT user_id FROM users").fetchall() == [("tapemaster",)]
+        assert conn.execute("SELECT value FROM settings WHERE key = 'issuer'"
+                            ).fetchall() == [("ACME",)]
 
 
 @pytest.mark.parametrize("statement", [
@@ -134,8 +134,9 @@ def test_the_app_role_cannot_change_the_schema_or_gain_powers(
         tables = {r[0] for r in conn.execute(
             "SELECT schemaname || '.' || tablename FROM pg_tables "
             "WHERE schemaname NOT IN ('pg_catalog', 'information_schema')")}
-    assert tables == {"tapemaster.settings", "tapemaster.groups", "tapemaster.users",
-                      "tapemaster.sessions", "tapemaster_audit.audit"}
+    assert tables == {"tapemaster.schema_version", "tapemaster.settings",
+                      "tapemaster.groups", "tapemaster.users", "tapemaster.sessions",
+                      "tapemaster_audit.audit"}
 
 
 def test_the_app_role_cannot_grant_itself_what_it_lacks(site_db: PgDatabase) -> None:
@@ -348,7 +349,8 @@ def test_a_backup_restored_as_the_readme_says_keeps_the_audit_log_append_only(
         assert _database_setup(cluster, restored) == _database_setup(cluster, site_db.name)
         db = PgDatabase(cluster, restored)
         with db.connect(APP) as conn:
-            assert conn.execute("SELECT group_id FROM groups").fetchall() == [("OPS",)]
+            assert conn.execute("SELECT group_id FROM groups ORDER BY group_id"
+                                ).fetchall() == [("DEFAULT",), ("OPS",)]
             assert conn.execute("SELECT id, event FROM audit").fetchall() == [
                 (first, "user_created")]
             second = _append(conn, "login_succeeded")

@@ -94,9 +94,9 @@ def _one_line_error(result: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
-def test_a_postgresql_store_is_refused_in_one_sentence_without_its_password(
+def test_an_unreachable_postgresql_store_is_one_sentence_without_its_password(
         admin: Admin, tmp_path: Path) -> None:
-    url = f"postgresql://tapemaster_app:{SECRET}@db.example.com/tapemaster?sslmode=verify-full"
+    url = f"postgresql://tapemaster_app:{SECRET}@127.0.0.1:1/tapemaster?sslmode=verify-full"
     results = [
         admin("--store", url, "init", "--password-stdin", stdin=ADMIN_PASSWORD + "\n"),
         admin("user", "list", TAPEMASTER_STORE=url),
@@ -105,16 +105,17 @@ def test_a_postgresql_store_is_refused_in_one_sentence_without_its_password(
     results.append(admin("info"))
     for result in results:
         assert _one_line_error(result) == (
-            "tapemaster-admin: error: This version of TapeMaster Qt cannot open PostgreSQL "
-            "stores (postgresql://tapemaster_app@db.example.com/tapemaster"
-            "?sslmode=verify-full); use a store folder instead.")
+            "tapemaster-admin: error: The PostgreSQL server of the user store "
+            "postgresql://tapemaster_app@127.0.0.1:1/tapemaster?sslmode=verify-full cannot "
+            "be reached (Connection refused); check the address and that the server is "
+            "running, then try again.")
         assert SECRET not in result.stdout + result.stderr
     logs = list(admin.home.rglob("*.log"))
     assert logs, "the CLI logs where it looked for the store"
     for log in logs:
         text = log.read_text()
         assert SECRET not in text
-        assert "postgresql://tapemaster_app@db.example.com/tapemaster" in text
+        assert "postgresql://tapemaster_app@127.0.0.1:1/tapemaster" in text
     assert not (tmp_path / "home" / "share").exists()  # no SQLite store made instead
 
 

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tapemaster_qt import location, paths
-from tapemaster_qt.errors import StoreLocationError, StoreUnavailableError, TapeMasterError
+from tapemaster_qt.errors import StoreConnectionError, StoreLocationError, TapeMasterError
 from tapemaster_qt.location import StoreLocation, read_site_file, resolve, site_config_files
 
 URL = "postgresql://tapemaster_app:Pa55-w0rd@db.example.com:5433/tapemaster?sslmode=verify-full"
@@ -198,15 +198,17 @@ def test_a_location_never_logs_its_password(caplog: pytest.LogCaptureFixture) ->
     assert "postgresql://tapemaster_app@db.example.com:5433/tapemaster" in caplog.text
 
 
-def test_opening_a_postgresql_location_is_one_clear_sentence_for_now() -> None:
+def test_a_postgresql_server_nobody_answers_at_is_one_clear_sentence() -> None:
     from tapemaster_qt.store import open_store
 
-    with pytest.raises(StoreUnavailableError) as caught:
-        open_store(resolve(URL, environ={}))
+    closed = URL.replace("db.example.com:5433", "127.0.0.1:1")  # refused at once
+    with pytest.raises(StoreConnectionError) as caught:
+        open_store(resolve(closed, environ={}))
     assert caught.value.message == (
-        "This version of TapeMaster Qt cannot open PostgreSQL stores "
-        "(postgresql://tapemaster_app@db.example.com:5433/tapemaster?sslmode=verify-full); "
-        "use a store folder instead.")
+        "The PostgreSQL server of the user store "
+        "postgresql://tapemaster_app@127.0.0.1:1/tapemaster?sslmode=verify-full cannot be "
+        "reached (Connection refused); check the address and that the server is running, "
+        "then try again.")
     assert isinstance(caught.value, TapeMasterError)
 
 

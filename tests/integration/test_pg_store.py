@@ -1,0 +1,473 @@
+"""The PostgreSQL backend on a real server: creating a store as the owner role, what a
+desktop (the app role) may and may not do to the schema, the refusals of a database
+that is not ours, newer, not created or older, the sentences for a server that cannot be
+reached or refuses us, and a connection lost or a server restarted mid-session."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from helpers import ADMIN_PASSWORD
+from pgcluster import APP, OWNER, SUPERUSER, Cluster
+from pgfixtures import PgDatabase
+from tapemaster_qt import paths
+from tapemaster_qt.errors import (
+    NotAuthorizedError,
+    StoreAccessError,
+    StoreConnectionError,
+    StoreLockedError,
+    StoreNotAStoreError,
+    StoreNotCreatedError,
+    StoreTooNewError,
+    StoreTooOldError,
+)
+from tapemaster_qt.location import parse
+from tapemaster_qt.services import Context
+from tapemaster_qt.services.passwords import PasswordHasher
+from tapemaster_qt.services.setup import set_initial_password
+from tapemaster_qt.store import Store, migrations, open_store
+from tapemaster_qt.store.keys import KEY_FILE, KEYRING_SERVICE
+from tapemaster_qt.store.migrations import Migration
+
+psycopg = pytest.importorskip("psycopg")
+
+SCHEMA_VERSION = migrations.schema_version()
+
+
+def _tables(db: PgDatabase) -> set[str]:
+    with db.connect(SUPERUSER) as conn:
+        return {r[0] for r in conn.execute(
+            "SELECT schemaname || '.' || tablename FROM pg_tables "
+            "WHERE schemaname NOT IN ('pg_catalog', 'information_schema')")}
+
+
+@pytest.fixture
+def created(pg_database: PgDatabase) -> PgDatabase:
+    """A database with a store in it, made by its owner as ``init`` makes it."""
+    pg_database.create_store()
+    return pg_database
+
+
+@pytest.fixture
+def app_store(created: PgDatabase) -> Iterator[Store]:
+    """That store as a desktop opens it (the app role), with a short lock wait."""
+    with open_store(created.location(APP), busy_timeout_ms=300) as store:
+        yield store
+
+
+# --- creating the store --------------------------------------------------------------------
+
+
+def test_the_owner_creates_the_store_in_its_two_schemas(pg_database: PgDatabase,
+                                                       keyring_backend) -> None:
+    with open_store(pg_database.location(OWNER), upgrade=True) as store:
+        assert store.created and store.shared
+        assert store.location == pg_database.location(OWNER).display
+        store_id = store.store_id
+        assert store.count_users() == 1 and store.get_user("tapemaster") is not None
+        assert store.integrity_check() == ["ok"]
+    assert _tables(pg_database) == {
+        "tapemaster.schema_version", "tapemaster.settings", "tapemaster.groups",
+        "tapemaster.users", "tapemaster.sessions", "tapemaster_audit.audit"}
+    with pg_database.connect(SUPERUSER) as conn:
+        assert conn.execute("SELECT application, version FROM tapemaster.schema_version"
+                            ).fetchall() == [("TapeMaster Qt", SCHEMA_VERSION)]
+        owners = {r[0] for r in conn.execute(
+            "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname LIKE 'tapemaster%'")}
+    assert owners == {OWNER}
+    # The site key is in this desktop's keyring, under the store's id; never in the database.
+    assert (KEYRING_SERVICE, store_id) in keyring_backend.items
+    with pg_database.connect(SUPERUSER) as conn:
+        key = keyring_backend.items[(KEYRING_SERVICE, store_id)]
+        dump = "".join(str(r) for query in ("SELECT * FROM tapemaster.settings",
+                                            "SELECT * FROM tapemaster.users")
+                       for r in conn.execute(query))
+    assert key not in dump
+    # A desktop opens it as the app role: nothing is created again.
+    with open_store(pg_database.location(APP)) as store:
+        assert not store.created and store.store_id == store_id
+        assert store.key.raw is not None
+
+
+def test_without_a_keyring_the_site_key_is_an_owner_only_file_of_its_own(
+        pg_database: PgDatabase, monkeypatch: pytest.MonkeyPatch) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    keyring.set_keyring(fail.Keyring())
+    with open_store(pg_database.location(OWNER), upgrade=True) as store:
+        store_id = store.store_id
+        described = store.key_description()
+    path = paths.default_data_dir() / "site-keys" / store_id / KEY_FILE
+    assert described == f"key file {path} (readable by its owner only)"
+    assert path.stat().st_mode & 0o777 == 0o600
+    # Not the per-user SQLite store's key file: that folder keeps its own.
+    assert not (paths.default_data_dir() / KEY_FILE).exists()
+    with open_store(pg_database.location(APP)) as store:
+        assert store.key_description() == described
+
+
+def test_desktops_never_run_ddl(pg_database: PgDatabase) -> None:
+    with pytest.raises(StoreNotCreatedError) as caught:
+        open_store(pg_database.location(APP))
+    assert caught.value.message == (
+        f"The database at {pg_database.location(APP).display} holds no TapeMaster Qt store "
+        "yet; create it once with 'tapemaster-admin --store URL init --password-stdin', "
+        "connecting as its owner role.")
+    with pytest.raises(StoreAccessError) as caught:
+        open_store(pg_database.location(APP), upgrade=True)
+    assert caught.value.message == (
+        f"Creating the store at {pg_database.location(APP).display} needs its owner role "
+        "(tapemaster_owner in setup.sql): this role may not create tables there.")
+    assert _tables(pg_database) == set()
+
+
+def test_the_app_role_may_read_the_schema_version_but_not_change_it(
+        created: PgDatabase) -> None:
+    def try_to_change() -> None:
+        with created.connect(APP) as conn:
+            assert conn.execute("SELECT version FROM schema_version").fetchone() == (
+                SCHEMA_VERSION,)
+            for statement in ("UPDATE schema_version SET version = 99",
+                              "DELETE FROM schema_version", "TRUNCATE schema_version",
+                              "INSERT INTO schema_version (singleton, application, version) "
+                              "VALUES (false, 'x', 1)"):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    conn.execute(statement)
+
+    try_to_change()
+    created.cluster.setup_database(created.name)  # setup.sql again: it grants on all tables
+    try_to_change()
+
+
+def test_the_shared_store_is_first_set_up_by_support_staff_not_by_a_desktop(
+        created: PgDatabase, hasher: PasswordHasher) -> None:
+    """A desktop's First Run on a shared store would give the store to whoever started
+    a program first: refused in the service; tapemaster-admin init sets it."""
+    with open_store(created.location(APP)) as store:
+        ctx = Context(store, program="TapeMaster", hasher=hasher)
+        with pytest.raises(NotAuthorizedError, match="support staff set it with"):
+            set_initial_password(ctx, ADMIN_PASSWORD)
+        assert not store.has_password("tapemaster")
+        set_initial_password(ctx, ADMIN_PASSWORD, actor="cli:support@desk")
+        assert store.has_password("tapemaster")
+
+
+# --- refusals --------------------------------------------------------------------------------
+
+
+def test_a_database_without_our_schema_is_not_ours(pg_database: PgDatabase) -> None:
+    location = parse(pg_database.cluster.conninfo("postgres", APP), "--store")
+    with pytest.raises(StoreNotAStoreError) as caught:
+        open_store(location, upgrade=True)
+    assert caught.value.message == (
+        f"The database postgres at {location.display} is not a TapeMaster Qt store (it has "
+        "no schema tapemaster; packaging/postgresql/setup.sql makes one).")
+
+
+def test_a_schema_holding_other_tables_is_not_ours(pg_database: PgDatabase) -> None:
+    with pg_database.connect(OWNER) as conn:
+        conn.execute("CREATE TABLE tapemaster.invoices (id int)")
+    for role, upgrade in ((APP, False), (OWNER, True)):
+        with pytest.raises(StoreNotAStoreError, match="its schema tapemaster holds other "
+                                                      "tables"):
+            open_store(pg_database.location(role), upgrade=upgrade)
+    assert _tables(pg_database) == {"tapemaster.invoices"}
+
+
+def test_another_applications_version_table_is_not_ours(created: PgDatabase) -> None:
+    with created.connect(OWNER) as conn:
+        conn.execute("UPDATE schema_version SET application = 'TapeMaster Pro'")
+    with pytest.raises(StoreNotAStoreError) as caught:
+        open_store(created.location(OWNER), upgrade=True)
+    assert caught.value.message == (
+        f"The database {created.name} at {created.location(OWNER).display} is not a "
+        "TapeMaster Qt store.")
+
+
+def test_a_newer_store_is_refused_and_left_untouched(created: PgDatabase) -> None:
+    with created.connect(OWNER) as conn:
+        conn.execute("UPDATE schema_version SET version = %s", [SCHEMA_VERSION + 1])
+    for role, upgrade in ((APP, False), (OWNER, True)):
+        with pytest.raises(StoreTooNewError) as caught:
+            open_store(created.location(role), upgrade=upgrade)
+        assert caught.value.message == (
+            f"The user store {created.location(role).display} was written by a newer "
+            f"version of TapeMaster Qt (store version {SCHEMA_VERSION + 1}, this program "
+            f"knows up to {SCHEMA_VERSION}). Install the newer version; the store was left "
+            "untouched.")
+    with created.connect(OWNER) as conn:
+        assert conn.execute("SELECT version FROM schema_version").fetchone() == (
+            SCHEMA_VERSION + 1,)
+
+
+def test_an_older_store_waits_for_its_owner_to_upgrade_it(
+        created: PgDatabase, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A later version's portable migration: desktops refuse until support staff run
+    ``tapemaster-admin upgrade`` as the owner; the new table then gets the app role's
+    grants from setup.sql's default privileges, and nothing was lost."""
+    with open_store(created.location(APP)) as store:
+        store_id = store.store_id
+    newer = Migration(portable="CREATE TABLE tape_loans (id {ID}, label TEXT NOT NULL, "
+                               "photo {BLOB}){STRICT};")
+    monkeypatch.setattr(migrations, "MIGRATIONS", (*migrations.MIGRATIONS, newer))
+    with pytest.raises(StoreTooOldError) as caught:
+        open_store(created.location(APP))
+    assert caught.value.message == (
+        f"The user store at {created.location(APP).display} is at version "
+        f"{SCHEMA_VERSION} and this program needs version {SCHEMA_VERSION + 1}: upgrade it "
+        "with 'tapemaster-admin --store URL upgrade', connecting as its owner role (back "
+        "the database up first).")
+    with pytest.raises(StoreAccessError, match=r"^Upgrading the store at"):
+        open_store(created.location(APP), upgrade=True)
+    with open_store(created.location(OWNER), upgrade=True) as store:
+        assert not store.created and store.store_id == store_id
+    with open_store(created.location(APP)) as store:
+        assert store.count_users() == 1
+        with store.write():
+            store.db.execute("INSERT INTO tape_loans (label, photo) VALUES (?, ?)",
+                             ("LTO-0001", b"\x00\xff"))
+        assert store.db.rows("SELECT label, photo FROM tape_loans") == [
+            {"label": "LTO-0001", "photo": b"\x00\xff"}]
+    assert "tapemaster.tape_loans" in _tables(created)
+
+
+def test_two_owners_creating_one_store_at_once_create_it_once(
+        pg_database: PgDatabase) -> None:
+    results: list[object] = []
+
+    def create() -> None:
+        try:
+            with open_store(pg_database.location(OWNER), upgrade=True) as store:
+                results.append((store.created, store.store_id))
+        except Exception as exc:  # collected, asserted below
+            results.append(exc)
+
+    threads = [threading.Thread(target=create) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert all(isinstance(r, tuple) for r in results), results
+    assert sorted(r[0] for r in results) == [False, False, False, True]  # type: ignore[index]
+    assert len({r[1] for r in results}) == 1  # type: ignore[index]
+
+
+# --- connecting ------------------------------------------------------------------------------
+
+
+def test_a_wrong_password_is_one_sentence_without_it(created: PgDatabase) -> None:
+    secret = created.cluster.passwords[APP]
+    wrong = parse(created.url(APP).replace(secret, "Not-The-Password"), "--store")
+    with pytest.raises(StoreAccessError) as caught:
+        open_store(wrong)
+    assert caught.value.message == (
+        f"The PostgreSQL server of {wrong.display} refused the user name or password "
+        '(password authentication failed for user "tapemaster_app"); check them (the '
+        "password may come from the URL, PGPASSWORD or the pgpass file).")
+    assert "Not-The-Password" not in caught.value.message
+
+
+def test_a_database_the_server_does_not_have_is_one_sentence(created: PgDatabase) -> None:
+    missing = parse(created.cluster.conninfo("tapemaster_nowhere", APP), "--store")
+    with pytest.raises(StoreNotAStoreError) as caught:
+        open_store(missing)
+    assert caught.value.message == (
+        f"The PostgreSQL server of {missing.display} has no such database (database "
+        '"tapemaster_nowhere" does not exist); check the store URL, or create the database '
+        "with packaging/postgresql/setup.sql.")
+
+
+def test_a_server_that_is_not_running_is_one_sentence(created: PgDatabase,
+                                                     tmp_path: Path) -> None:
+    socket = str(created.cluster.socket_dir)
+    elsewhere = parse(created.url(APP).replace(socket.replace("/", "%2F"),
+                                               str(tmp_path).replace("/", "%2F")), "--store")
+    assert str(tmp_path) in elsewhere.display
+    with pytest.raises(StoreConnectionError) as caught:
+        open_store(elsewhere)
+    assert caught.value.message == (
+        f"The PostgreSQL server of the user store {elsewhere.display} cannot be reached "
+        "(No such file or directory); check the address and that the server is running, "
+        "then try again.")
+
+
+# --- a lost connection, a restarted server -----------------------------------------------------
+
+
+def _terminate(db: PgDatabase, store: Store) -> None:
+    """The server ends the desktop's session (as a DBA, a failover or a crash would)."""
+    pid = store.db.connection.info.backend_pid
+    with db.connect(SUPERUSER) as conn:
+        assert conn.execute("SELECT pg_terminate_backend(%s)", [pid]).fetchone() == (True,)
+
+
+def test_a_read_after_the_connection_was_lost_simply_connects_again(
+        created: PgDatabase, app_store: Store, caplog: pytest.LogCaptureFixture) -> None:
+    before = app_store.db.connection.info.backend_pid
+    _terminate(created, app_store)
+    assert app_store.count_users() == 1
+    assert app_store.db.connection.info.backend_pid != before
+    assert "was lost" in caplog.text and "connecting again" in caplog.text
+
+
+def test_a_write_whose_connection_is_lost_changes_nothing_and_the_next_one_works(
+        created: PgDatabase, app_store: Store) -> None:
+    with pytest.raises(StoreConnectionError) as caught, app_store.write() as tx:
+        tx.insert_group("OPS", "Operations")
+        _terminate(created, app_store)
+        tx.insert_group("VAULT", "The vault")
+    assert caught.value.message == (
+        f"The connection to the user store {app_store.location} was lost; nothing was "
+        "changed. Try again in a moment.")
+    assert [g.group_id for g in app_store.list_groups()] == ["DEFAULT"]
+    with app_store.write() as tx:
+        tx.insert_group("OPS", "Operations")
+    assert [g.group_id for g in app_store.list_groups()] == ["DEFAULT", "OPS"]
+
+
+def test_a_write_after_an_idle_disconnect_begins_on_a_new_connection(
+        created: PgDatabase, app_store: Store) -> None:
+    _terminate(created, app_store)
+    with app_store.write() as tx:
+        tx.insert_group("OPS", "Operations")
+    assert app_store.get_group("OPS") is not None
+
+
+def test_a_restarted_server_is_unreachable_while_down_and_used_again_after(
+        created: PgDatabase, app_store: Store) -> None:
+    cluster: Cluster = created.cluster
+    assert app_store.count_users() == 1
+    cluster.stop_server()
+    try:
+        with pytest.raises(StoreConnectionError) as caught:
+            app_store.count_users()
+        assert "cannot be reached" in caught.value.message
+        assert app_store.location in caught.value.message
+        with pytest.raises(StoreConnectionError), app_store.write() as tx:
+            tx.insert_group("OPS", "Operations")
+    finally:
+        cluster.start_server()
+    assert app_store.count_users() == 1
+    with app_store.write() as tx:
+        tx.insert_group("OPS", "Operations")
+    assert [g.group_id for g in app_store.list_groups()] == ["DEFAULT", "OPS"]
+
+
+def test_a_row_held_by_another_desktop_for_too_long_is_a_busy_store(
+        created: PgDatabase, app_store: Store) -> None:
+    from tapemaster_qt.store import UserChanges
+
+    with created.connect(APP, autocommit=False) as other:
+        other.execute("SELECT * FROM users WHERE user_id = 'tapemaster' FOR UPDATE")
+        with (pytest.raises(StoreLockedError, match="in use by another program"),
+              app_store.write() as tx):
+            tx.update_user("tapemaster", UserChanges(name="Changed"))
+        other.rollback()
+    with app_store.write() as tx:
+        assert tx.update_user("tapemaster", UserChanges(name="Changed"))
+    user = app_store.get_user("tapemaster")
+    assert user is not None and user.name == "Changed" and user.integrity_ok
+
+
+def test_the_search_path_is_ours_whatever_the_server_says(created: PgDatabase) -> None:
+    """A database whose default search_path was changed (or a role's) still finds the
+    store's tables, and never a look-alike table in another schema."""
+    with created.connect(SUPERUSER) as conn:
+        conn.execute(f'ALTER DATABASE "{created.name}" SET search_path = public')
+        conn.execute(f'ALTER ROLE tapemaster_app IN DATABASE "{created.name}" '
+                     "SET search_path = public")
+    try:
+        with open_store(created.location(APP)) as store:
+            assert store.count_users() == 1
+            assert store.db.value("SELECT current_setting('search_path')") == (
+                "tapemaster, tapemaster_audit")
+    finally:
+        with created.connect(SUPERUSER) as conn:
+            conn.execute(f'ALTER ROLE tapemaster_app IN DATABASE "{created.name}" RESET '
+                         "search_path")
+
+
+def test_the_integrity_check_notices_a_disabled_audit_trigger(created: PgDatabase) -> None:
+    with created.connect(OWNER) as conn:
+        conn.execute("ALTER TABLE audit DISABLE TRIGGER audit_no_update_or_delete")
+        conn.execute("DROP TRIGGER audit_no_truncate ON audit")
+    with open_store(created.location(APP)) as store:
+        assert store.integrity_check() == [
+            "the audit log's trigger audit_no_update_or_delete is disabled",
+            "the audit log's trigger audit_no_truncate is missing"]
+
+
+# --- the admin CLI -----------------------------------------------------------------------------
+
+
+def _cli(db: PgDatabase, tmp_path: Path, role: str, *args: str, stdin: str = ""
+         ) -> subprocess.CompletedProcess[str]:
+    import os
+
+    home = tmp_path / "home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TAPEMASTER_", "PG"))}
+    env.update(PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring", HOME=str(home),
+               XDG_DATA_HOME=str(home / "share"), XDG_STATE_HOME=str(home / "state"),
+               XDG_CONFIG_HOME=str(home / "config"), XDG_CONFIG_DIRS=str(tmp_path / "xdg"))
+    return subprocess.run([sys.executable, "-m", "tapemaster_qt.cli", "--store",
+                           db.url(role), *args], input=stdin, capture_output=True,
+                          text=True, timeout=120, env=env)
+
+
+@pytest.mark.slow
+def test_support_staff_create_inspect_and_upgrade_a_store_with_the_cli(
+        pg_database: PgDatabase, tmp_path: Path) -> None:
+    secret = pg_database.cluster.passwords
+    shown = {role: pg_database.location(role).display for role in (APP, OWNER)}
+    refused = _cli(pg_database, tmp_path, APP, "info")
+    assert refused.returncode == 1 and refused.stderr == (
+        f"tapemaster-admin: error: The database at {shown[APP]} holds no TapeMaster Qt "
+        "store yet; create it once with 'tapemaster-admin --store URL init "
+        "--password-stdin', connecting as its owner role.\n")
+    made = _cli(pg_database, tmp_path, OWNER, "init", "--password-stdin",
+                stdin=ADMIN_PASSWORD + "\n")
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.startswith(f"Initialised the store in {shown[OWNER]}; the store key "
+                                  "is in the key file ")
+    again = _cli(pg_database, tmp_path, OWNER, "init", "--password-stdin",
+                 stdin=ADMIN_PASSWORD + "\n")
+    assert again.returncode == 1 and "already initialised" in again.stderr
+    info = _cli(pg_database, tmp_path, APP, "info")
+    assert info.returncode == 0, info.stderr
+    assert info.stdout.splitlines()[0] == f"Store:       {shown[APP]}"
+    assert "site-keys" in info.stdout.splitlines()[1]
+    upgraded = _cli(pg_database, tmp_path, OWNER, "upgrade")
+    assert upgraded.stdout == (f"The store {shown[OWNER]} is at schema version "
+                               f"{SCHEMA_VERSION}, this program's.\n")
+    for result in (refused, made, again, info, upgraded):
+        assert "Traceback" not in result.stderr
+        for password in secret.values():
+            assert password not in result.stdout + result.stderr
+    for log in (tmp_path / "home").rglob("*.log"):
+        text = log.read_text()
+        assert all(password not in text for password in secret.values())
+
+
+def test_the_password_may_come_from_the_pgpass_file(
+        created: PgDatabase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As the README tells sites: the URL without a password, the password in the
+    user's pgpass file (0600), which libpq reads."""
+    secret = created.cluster.passwords[APP]
+    pgpass = tmp_path / "pgpass"
+    pgpass.write_text(f"*:*:{created.name}:{APP}:{secret}\n")
+    pgpass.chmod(0o600)
+    monkeypatch.setenv("PGPASSFILE", str(pgpass))
+    url = created.url(APP).replace(f":{secret}@", "@")
+    assert secret not in url
+    with open_store(parse(url, "--store")) as store:
+        assert store.count_users() == 1
+    pgpass.unlink()
+    with pytest.raises(StoreAccessError, match="refused the user name or password"):
+        open_store(parse(url, "--store"))
