@@ -21,12 +21,15 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 
 
 def storable(text: str) -> bool:
-    """Whether ``text`` can be written as UTF-8, as everything in the store is.
+    """Whether ``text`` can be written as UTF-8 text, as everything in the store is.
 
     A ``str`` can hold a lone surrogate (a command-line argument that was not valid
-    UTF-8 arrives as one); such text names no user, group or audit row, and SQLite
-    cannot even be asked about it.
+    UTF-8 arrives as one) or a NUL character (typed, pasted or in a file); such text
+    names no user, group or audit row (the rules above refuse both), SQLite cannot even
+    be asked about the first and PostgreSQL about either.
     """
+    if "\x00" in text:
+        return False
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
