@@ -20,7 +20,7 @@ from helpers import ADMIN_PASSWORD
 from tapemaster_qt.services import Actor, Context
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
-from tapemaster_qt.services.setup import set_initial_password
+from tapemaster_qt.services.setup import UNAUTHENTICATED, set_initial_password
 from tapemaster_qt.store import Store, open_store
 
 # The throwaway PostgreSQL cluster: pg_server, pg_template, pg_database (tests/pgfixtures.py).
@@ -80,8 +80,52 @@ def hasher() -> PasswordHasher:
     return PasswordHasher(TESTS_ONLY)
 
 
+BOTH_BACKENDS = "both_backends"
+"""Marker of a test that runs on SQLite and on PostgreSQL (through ``store`` and the
+fixtures built on it); ``sqlite_only`` takes a test of these suites back out."""
+BOTH_BACKEND_SUITES = frozenset({
+    "unit/test_admin.py", "unit/test_logon.py", "unit/test_brute_force.py",
+    "unit/test_hostile_input.py", "unit/test_integrity.py", "unit/test_properties.py",
+    "unit/test_sitekey.py",
+})
+"""The service, logon and admin suites: every test of theirs that uses a store runs
+once on SQLite and once on PostgreSQL (issue 10 item 5)."""
+TESTS = Path(__file__).resolve().parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", f"{BOTH_BACKENDS}: runs once per store backend "
+                                       "(SQLite, and PostgreSQL on the test server)")
+    config.addinivalue_line("markers", "sqlite_only: looks at the SQLite file itself")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    suite = Path(metafunc.definition.path).resolve().relative_to(TESTS).as_posix()
+    if ("backend" in metafunc.fixturenames
+            and (suite in BOTH_BACKEND_SUITES
+                 or metafunc.definition.get_closest_marker(BOTH_BACKENDS))
+            and not metafunc.definition.get_closest_marker("sqlite_only")):
+        metafunc.parametrize("backend", [
+            "sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
+
+
 @pytest.fixture
-def store(data_dir: Path) -> Iterator[Store]:
+def backend() -> str:
+    """Which store the test gets: SQLite, unless its module runs on both backends."""
+    return "sqlite"
+
+
+@pytest.fixture
+def store(backend: str, data_dir: Path, request: pytest.FixtureRequest) -> Iterator[Store]:
+    """A new store: the SQLite file in ``data_dir``, or a site's PostgreSQL store
+    created by its owner and opened as a desktop does (the app role)."""
+    if backend == "postgresql":
+        import pgfixtures
+
+        db = request.getfixturevalue("pg_store_database")
+        with pgfixtures.raw_stores.opened(data_dir, db), open_store(db.location()) as s:
+            yield s
+        return
     with open_store(data_dir) as s:
         yield s
 
@@ -108,7 +152,9 @@ def clock() -> FakeClock:
 def ctx(store: Store, hasher: PasswordHasher, clock: FakeClock) -> Context:
     """A TapeMaster context on an initialised store (tapemaster has its password)."""
     c = Context(store, program="TapeMaster", clock=clock, hasher=hasher)
-    set_initial_password(c, ADMIN_PASSWORD)
+    # A shared store's first password comes from tapemaster-admin init, not a desktop.
+    set_initial_password(c, ADMIN_PASSWORD,
+                         actor="cli:support@desk" if store.shared else UNAUTHENTICATED)
     return c
 
 

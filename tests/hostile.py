@@ -109,14 +109,25 @@ identity = st.fixed_dictionaries({}, optional={
 
 
 def snapshot(data_dir: Path) -> dict[str, list[dict[str, Any]]]:
-    """Every row of every table, read past the services with plain sqlite3."""
+    """Every row of every table, read past the services with plain sqlite3 (or, for a
+    test on PostgreSQL, psycopg as the app role)."""
+    import pgfixtures
+
+    db = pgfixtures.raw_stores.get(data_dir)
+    if db is not None:
+        with db.connect() as conn:
+            return _every_row(conn)
     with closing(sqlite3.connect(data_dir / "tapemaster.db")) as conn:
-        out = {}
-        for table in ("users", "groups", "settings", "audit", "sessions"):
-            cur = conn.execute(f"SELECT * FROM {table} ORDER BY 1")  # noqa: S608 - fixed names
-            columns = [d[0] for d in cur.description]
-            out[table] = [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
-        return out
+        return _every_row(conn)
+
+
+def _every_row(conn: Any) -> dict[str, list[dict[str, Any]]]:
+    out = {}
+    for table in ("users", "groups", "settings", "audit", "sessions"):
+        cur = conn.execute(f"SELECT * FROM {table} ORDER BY 1")  # noqa: S608 - fixed names
+        columns = [d[0] for d in cur.description]
+        out[table] = [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+    return out
 
 
 def users_of(snap: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, Any]]:

@@ -7,6 +7,11 @@
 - ``pg_database`` (per test): a fresh :class:`PgDatabase` cloned from it, dropped after
   the test. Tests connect as ``tapemaster_app``, the role the README tells sites to
   create (``pg_database.url()``), or as ``tapemaster_owner`` to create the store.
+- ``pg_store_template`` (session) and ``pg_store_database`` (per test): the same with a
+  store already created by the owner, its key in the test's keyring: what the ``store``
+  fixture opens as the app role for the tests that run on both backends
+  (``raw_stores`` tells the tests' raw access which database stands for a test's
+  store folder).
 
 Without PostgreSQL these tests skip, saying why; with ``TAPEMASTER_REQUIRE_PG=1`` (CI)
 they fail instead. Tests that use these fixtures get the ``pg`` marker by themselves.
@@ -15,7 +20,9 @@ they fail instead. Tests that use these fixtures get the ``pg`` marker by themse
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -88,6 +95,71 @@ def pg_database(pg_server: Cluster, pg_template: str) -> Iterator[PgDatabase]:
         pg_server.drop_database(name)
 
 
+class RawStores:
+    """Which PostgreSQL database stands for a test's store folder while a test runs on
+    PostgreSQL: helpers that reach behind the store (``unit.support.raw_db``, the
+    hostile tests' snapshots) go there instead of the SQLite file."""
+
+    def __init__(self) -> None:
+        self._by_folder: dict[Path, PgDatabase] = {}
+
+    @contextmanager
+    def opened(self, folder: Path, db: PgDatabase) -> Iterator[None]:
+        self._by_folder[folder] = db
+        try:
+            yield
+        finally:
+            self._by_folder.pop(folder, None)
+
+    def get(self, folder: Path) -> PgDatabase | None:
+        return self._by_folder.get(folder)
+
+
+raw_stores = RawStores()
+
+
+@dataclass(frozen=True)
+class StoreTemplate:
+    """A database holding a store just created by its owner (as ``init`` creates one,
+    tapemaster without a password yet), and that store's id and key."""
+
+    name: str
+    store_id: str
+    key: bytes
+
+
+@pytest.fixture(scope="session")
+def pg_store_template(pg_server: Cluster, pg_template: str) -> StoreTemplate:
+    from tapemaster_qt.store import open_store
+
+    name = "tapemaster_store_template"
+    pg_server.clone_database(pg_template, name)
+    db = PgDatabase(pg_server, name)
+    with open_store(db.location(OWNER), upgrade=True) as store:
+        return StoreTemplate(name, store.store_id, store.key.raw)
+
+
+@pytest.fixture
+def pg_store_database(pg_server: Cluster, pg_store_template: StoreTemplate
+                      ) -> Iterator[PgDatabase]:
+    """A fresh copy of that store for one test, its key in the test's keyring (as on a
+    desktop that imported the site key)."""
+    import base64
+
+    import keyring
+
+    from tapemaster_qt.store.keys import KEYRING_SERVICE
+
+    name = pg_server.new_database_name()
+    pg_server.clone_database(pg_store_template.name, name)
+    keyring.get_keyring().set_password(KEYRING_SERVICE, pg_store_template.store_id,
+                                       base64.b64encode(pg_store_template.key).decode())
+    try:
+        yield PgDatabase(pg_server, name)
+    finally:
+        pg_server.drop_database(name)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "pg: needs the throwaway PostgreSQL cluster (skips without PostgreSQL, "
@@ -100,4 +172,5 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.pg)
 
 
-__all__ = ["APP", "OWNER", "PgDatabase", "pg_database", "pg_server", "pg_template"]
+__all__ = ["APP", "OWNER", "PgDatabase", "StoreTemplate", "pg_database", "pg_server",
+           "pg_store_database", "pg_store_template", "pg_template"]

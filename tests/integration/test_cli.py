@@ -2,7 +2,9 @@
 on standard input, exit codes 0/1/2, one line on stderr when refused (UI-CONTRACT.md).
 
 The child processes hash with the production argon2 parameters, so an initialised
-store is built once per module and each test works on its own copy.
+store is built once per module and each test works on its own copy. The tests on such
+copies run twice: on a store folder (SQLite) and on a site's PostgreSQL store
+(``--store URL`` as the app role, created with ``init`` as the owner role).
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ import sqlite3
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from contextlib import closing
 from datetime import datetime as dt
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,10 +47,15 @@ AUDIT_KEYS = {"ts", "actor", "user_id", "program", "host", "event", "detail"}
 
 
 class Cli:
-    """Runs the admin CLI against one store folder and keeps every output it saw."""
+    """Runs the admin CLI against one store (a folder, or a PostgreSQL ``url``) and keeps
+    every output it saw."""
 
-    def __init__(self, data_dir: Path, home: Path) -> None:
+    def __init__(self, data_dir: Path, home: Path, url: str | None = None,
+                 owner_url: str | None = None) -> None:
         self.data_dir = data_dir
+        self.url = url
+        self.owner_url = owner_url
+        self.home = home
         self.env = {k: v for k, v in os.environ.items() if k != "TAPEMASTER_DATA_DIR"}
         self.env.update(
             PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring", HOME=str(home),
@@ -59,7 +68,8 @@ class Cli:
                  env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         command = [sys.executable, "-m", "tapemaster_qt.cli"]
         if data_dir:
-            command += ["--data-dir", str(self.data_dir)]
+            command += (["--store", self.url] if self.url
+                        else ["--data-dir", str(self.data_dir)])
         result = subprocess.run(
             [*command, *args], input=stdin if stdin is not None else "",
             capture_output=True, text=True, timeout=120, env=env or self.env,
@@ -86,43 +96,99 @@ class Cli:
         return lines[0]
 
 
-@pytest.fixture(scope="module")
-def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+class Templates:
     """``empty``: only initialised. ``site``: group OPS, alice (in OPS, chosen options)
-    and bob (all defaults)."""
-    base = tmp_path_factory.mktemp("cli-templates")
-    empty = Cli(base / "empty", base / "home")
-    empty.ok("init", "--password-stdin", stdin=ADMIN_PASSWORD + "\n")
-    site = Cli(base / "site", base / "home")
-    shutil.copytree(empty.data_dir, site.data_dir)
-    site.ok("group", "add", "OPS", "--description", "Operations")
-    site.ok("user", "add", "alice", "--name", 'Alice "Vault" Archer, Jr.', "--email",
-            "alice@example.com", "--group", "OPS", "--role", "3", "--admin-rights",
-            "--no-timeout", "--programs", "TapeMaster,Lite", "--password-stdin",
-            stdin=ALICE_PASSWORD + "\n")
-    site.ok("user", "add", "bob", "--password-stdin", stdin=BOB_PASSWORD + "\n")
-    for folder in (empty.data_dir, site.data_dir):
-        shutil.rmtree(folder / "logs", ignore_errors=True)
-    return {"empty": empty.data_dir, "site": site.data_dir}
+    and bob (all defaults). On PostgreSQL, databases to clone, and the folder with the
+    site key that ``init`` made (no keyring in the children: an owner-only key file)."""
+
+    def __init__(self, base: Path, pg: Any = None, pg_template: str = "") -> None:
+        self.base = base
+        self.pg = pg
+        self.pg_template = pg_template
+        self.names = {"empty": "cli_empty_template", "site": "cli_site_template"}
+
+    def build(self) -> None:
+        empty = self._cli("empty", self.base / "home", owner=True)
+        empty.ok("init", "--password-stdin", stdin=ADMIN_PASSWORD + "\n")
+        if self.pg is None:
+            shutil.copytree(empty.data_dir, self.base / "site")
+        else:
+            self.pg.clone_database(self.names["empty"], self.names["site"])
+        site = self._cli("site", self.base / "home")
+        site.ok("group", "add", "OPS", "--description", "Operations")
+        site.ok("user", "add", "alice", "--name", 'Alice "Vault" Archer, Jr.', "--email",
+                "alice@example.com", "--group", "OPS", "--role", "3", "--admin-rights",
+                "--no-timeout", "--programs", "TapeMaster,Lite", "--password-stdin",
+                stdin=ALICE_PASSWORD + "\n")
+        site.ok("user", "add", "bob", "--password-stdin", stdin=BOB_PASSWORD + "\n")
+        for folder in (empty.data_dir, site.data_dir):
+            shutil.rmtree(folder / "logs", ignore_errors=True)
+
+    def _cli(self, name: str, home: Path, *, owner: bool = False,
+             database: str | None = None) -> Cli:
+        if self.pg is None:
+            return Cli(self.base / name, home)
+        from pgcluster import APP, OWNER
+
+        database = database or self.names[name]
+        if owner:
+            self.pg.clone_database(self.pg_template, database)
+        return Cli(self.base / name, home, self.pg.conninfo(database, OWNER if owner else APP),
+                   self.pg.conninfo(database, OWNER))
+
+    def copy(self, name: str, tmp_path: Path) -> Cli:
+        if self.pg is None:
+            target = tmp_path / name
+            shutil.copytree(self.base / name, target)  # copy2: the 0600 modes come along
+            return Cli(target, tmp_path / "home")
+        database = self.pg.new_database_name()
+        self.pg.clone_database(self.names[name], database)
+        keys = Path("share", "TapeMaster Qt", "site-keys")
+        shutil.copytree(self.base / "home" / keys, tmp_path / "home" / keys,
+                        dirs_exist_ok=True)
+        return self._cli(name, tmp_path / "home", database=database)
+
+    def drop(self, cli: Cli) -> None:
+        if self.pg is not None and cli.url:
+            self.pg.drop_database(cli.url.split("@/", 1)[1].split("?", 1)[0])
 
 
-def _copy(templates: dict[str, Path], name: str, tmp_path: Path) -> Cli:
-    target = tmp_path / name
-    shutil.copytree(templates[name], target)  # copy2: the 0600 modes come along
-    return Cli(target, tmp_path / "home")
+@pytest.fixture(scope="module", params=["sqlite",
+                                        pytest.param("postgresql", marks=pytest.mark.pg)])
+def templates(request: pytest.FixtureRequest,
+              tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
+    base = tmp_path_factory.mktemp(f"cli-templates-{request.param}")
+    made = (Templates(base, request.getfixturevalue("pg_server"),
+                      request.getfixturevalue("pg_template"))
+            if request.param == "postgresql" else Templates(base))
+    try:
+        made.build()
+        yield made
+    finally:
+        if made.pg is not None:
+            for name in made.names.values():
+                made.pg.drop_database(name)
 
 
 @pytest.fixture
-def site(templates: dict[str, Path], tmp_path: Path) -> Cli:
-    return _copy(templates, "site", tmp_path)
+def site(templates: Templates, tmp_path: Path) -> Iterator[Cli]:
+    cli = templates.copy("site", tmp_path)
+    yield cli
+    templates.drop(cli)
 
 
 @pytest.fixture
-def empty(templates: dict[str, Path], tmp_path: Path) -> Cli:
-    return _copy(templates, "empty", tmp_path)
+def empty(templates: Templates, tmp_path: Path) -> Iterator[Cli]:
+    cli = templates.copy("empty", tmp_path)
+    yield cli
+    templates.drop(cli)
 
 
 def _open(cli: Cli) -> Store:
+    if cli.url:
+        from tapemaster_qt.location import parse
+
+        return open_store(parse(cli.url, "--store"))
     return open_store(cli.data_dir)
 
 
@@ -293,8 +359,9 @@ def test_the_cli_never_prints_the_otp_secret(site: Cli) -> None:
     b32 = totp.to_base32(secret)
     forms = {b32, b32.lower(), totp.group_secret(b32), secret.hex(),
              base64.b64encode(secret).decode(), ALICE_PASSWORD}
-    # The log beside an explicit --data-dir, when anything was logged.
-    logs = [p.read_text(encoding="utf-8") for p in (site.data_dir / "logs").glob("*.log*")]
+    # The log beside an explicit --data-dir (the per-user one for a server's store).
+    logs = [p.read_text(encoding="utf-8") for folder in (site.data_dir, site.home)
+            for p in folder.rglob("*.log*")]
     for text in site.seen + logs:
         for form in forms:
             assert form not in text
@@ -401,12 +468,33 @@ def test_missing_store(tmp_path: Path) -> None:
 
 
 def test_store_from_a_newer_version(site: Cli) -> None:
+    if site.url:
+        import psycopg
+
+        assert site.owner_url
+        with psycopg.connect(site.owner_url, autocommit=True) as conn:
+            conn.execute("UPDATE schema_version SET version = 99")
+        with _open_raw(site) as conn:
+            before = conn.execute("SELECT * FROM users ORDER BY user_id").fetchall()
+        assert "newer" in site.refused("user", "list")
+        assert "newer" in site.refused("user", "add", "carol", "--password-stdin",
+                                       stdin="Carol-Secret-77\n")
+        with _open_raw(site) as conn:
+            assert conn.execute("SELECT * FROM users ORDER BY user_id").fetchall() == before
+        return
     with closing(sqlite3.connect(site.data_dir / "tapemaster.db")) as conn:
         conn.execute("PRAGMA user_version = 99")
         conn.commit()
     before = (site.data_dir / "tapemaster.db").read_bytes()
     assert "newer" in site.refused("user", "list")
     assert (site.data_dir / "tapemaster.db").read_bytes() == before
+
+
+def _open_raw(cli: Cli) -> Any:
+    import psycopg
+
+    assert cli.url
+    return psycopg.connect(cli.url, autocommit=True)
 
 
 def test_a_file_that_is_not_a_store(tmp_path: Path) -> None:
@@ -417,7 +505,8 @@ def test_a_file_that_is_not_a_store(tmp_path: Path) -> None:
 
 
 def test_data_dir_from_the_environment_and_version(site: Cli) -> None:
-    env = dict(site.env, TAPEMASTER_DATA_DIR=str(site.data_dir))
+    env = (dict(site.env, TAPEMASTER_STORE=site.url) if site.url
+           else dict(site.env, TAPEMASTER_DATA_DIR=str(site.data_dir)))
     result = site("user", "list", "--json", data_dir=False, env=env)
     assert result.returncode == 0, result.stderr
     assert len(json.loads(result.stdout)) == 3

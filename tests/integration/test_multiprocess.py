@@ -1,7 +1,9 @@
-"""Several programs on one store at the same moment (DESIGN.md §3 replay rule, §5).
+"""Several programs on one store at the same moment (DESIGN.md §3 replay rule, §5, §7).
 
 Children are real processes (multiprocessing, spawn) that open the store themselves;
-the store key is in the owner-only key file, as on a headless Linux desktop.
+the store key is in the owner-only key file, as on a headless Linux desktop. Each test
+runs on a store folder (programs of one desktop) and on a PostgreSQL store (desktops of
+a site, connected as the app role).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import multiprocessing
 import queue
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +22,12 @@ from keyring.backends import fail
 
 from helpers import rfc_totp, secret_from_uri
 from integration import workers
+from integration.workers import open_where
 from tapemaster_qt.services import Actor, Context
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.auth import LogonService, LogonStatus
 from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
-from tapemaster_qt.services.setup import set_initial_password
+from tapemaster_qt.services.setup import UNAUTHENTICATED, set_initial_password
 from tapemaster_qt.store import open_store
 
 pytestmark = pytest.mark.slow
@@ -32,14 +36,32 @@ PASSWORD = "Alice-Secret-42"
 SPAWN = multiprocessing.get_context("spawn")
 
 
-@pytest.fixture
-def shared_store(data_dir: Path, clock) -> Iterator[Context]:
+@dataclass
+class Shared:
+    ctx: Context
+    where: str
+    """What the children open: the folder, or the PostgreSQL URL (app role)."""
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
+def shared(request: pytest.FixtureRequest, data_dir: Path, clock) -> Iterator[Shared]:
     """A store whose key children can find (key file), opened by the test."""
-    keyring.set_keyring(fail.Keyring())
-    store = open_store(data_dir)
+    if request.param == "postgresql":
+        db = request.getfixturevalue("pg_store_database")
+        key = request.getfixturevalue("pg_store_template").key
+        keyring.set_keyring(fail.Keyring())
+        where = db.url()
+        store = open_where(where)
+        store.install_key(key)  # the owner-only file in the per-user folder
+        actor = "cli:support@desk"
+    else:
+        keyring.set_keyring(fail.Keyring())
+        where = str(data_dir)
+        store = open_store(data_dir)
+        actor = UNAUTHENTICATED
     ctx = Context(store, clock=clock, hasher=PasswordHasher(TESTS_ONLY))
-    set_initial_password(ctx, "Tape-Admin-2026")
-    yield ctx
+    set_initial_password(ctx, "Tape-Admin-2026", actor=actor)
+    yield Shared(ctx, where)
     store.close()
 
 
@@ -71,9 +93,9 @@ def _run(processes: list[Any], results: Any, expected: int,
 
 
 def test_two_programs_racing_with_one_code_get_exactly_one_success(
-    shared_store: Context, data_dir: Path, clock
+    shared: Shared, clock
 ) -> None:
-    ctx = shared_store
+    ctx = shared.ctx
     admin = AdminService(ctx, Actor.for_cli())
     admin.add_user({"user_id": "alice", "otp_enabled": True}, PASSWORD)
     logon = LogonService(ctx)
@@ -85,7 +107,7 @@ def test_two_programs_racing_with_one_code_get_exactly_one_success(
     barrier = SPAWN.Barrier(2)
     results = SPAWN.Queue()
     children = [SPAWN.Process(target=workers.race_same_code,
-                              args=(str(data_dir), "alice", PASSWORD, rounds, barrier, results))
+                              args=(shared.where, "alice", PASSWORD, rounds, barrier, results))
                 for _ in range(2)]
     messages = _run(children, results, expected=2 * len(rounds))
 
@@ -105,9 +127,8 @@ def test_two_programs_racing_with_one_code_get_exactly_one_success(
     assert user.integrity_ok and not user.revoked
 
 
-def test_concurrent_failures_are_counted_exactly(shared_store: Context, data_dir: Path,
-                                                 clock) -> None:
-    ctx = shared_store
+def test_concurrent_failures_are_counted_exactly(shared: Shared, clock) -> None:
+    ctx = shared.ctx
     admin = AdminService(ctx, Actor.for_cli())
     own = [f"user{n}" for n in range(8)]
     for user_id in [*own, "shared"]:
@@ -117,7 +138,7 @@ def test_concurrent_failures_are_counted_exactly(shared_store: Context, data_dir
     start = SPAWN.Event()
     results = SPAWN.Queue()
     children = [SPAWN.Process(target=workers.fail_many,
-                              args=(str(data_dir), user_id, "shared", per_child, clock.now,
+                              args=(shared.where, user_id, "shared", per_child, clock.now,
                                     start, results))
                 for user_id in own]
     messages = _run(children, results, expected=2 * per_child * len(own), release=start.set)
@@ -145,12 +166,12 @@ def test_concurrent_failures_are_counted_exactly(shared_store: Context, data_dir
 
 
 def test_an_unknown_user_id_failed_by_many_programs_is_counted_exactly(
-        shared_store: Context, data_dir: Path, clock) -> None:
+        shared: Shared, clock) -> None:
     """A User-ID nobody has, failed by 8 programs at once: every failure counted (its
     keyed-hash row is raised in the database, not read and written back), so exactly
     the first six answer "Authorization Failure" and the rest "Access Revoked", as for
     a real User-ID."""
-    ctx = shared_store
+    ctx = shared.ctx
     admin = AdminService(ctx, Actor.for_cli())
     own = [f"user{n}" for n in range(8)]
     for user_id in own:
@@ -159,7 +180,7 @@ def test_an_unknown_user_id_failed_by_many_programs_is_counted_exactly(
     start = SPAWN.Event()
     results = SPAWN.Queue()
     children = [SPAWN.Process(target=workers.fail_many,
-                              args=(str(data_dir), user_id, "Nobody.Here", per_child,
+                              args=(shared.where, user_id, "Nobody.Here", per_child,
                                     clock.now, start, results))
                 for user_id in own]
     messages = _run(children, results, expected=2 * per_child * len(own), release=start.set)
@@ -169,3 +190,43 @@ def test_an_unknown_user_id_failed_by_many_programs_is_counted_exactly(
     unknown = [e for e in ctx.store.audit_events() if e.user_id is None]
     assert Counter(e.event for e in unknown) == {"login_failed": per_child * len(own),
                                                   "account_revoked": 1}
+
+
+def test_every_desktops_session_is_seen_by_all_and_ends_with_its_program(
+        shared: Shared, clock) -> None:
+    """Active Users on any desktop lists every program logged on anywhere, with its
+    host; a heartbeat keeps each alive and logging out removes exactly that one."""
+    ctx = shared.ctx
+    admin = AdminService(ctx, Actor.for_cli())
+    desks = [f"desk{n}" for n in range(4)]
+    for n, _ in enumerate(desks):
+        admin.add_user({"user_id": f"op{n}"}, PASSWORD)
+    go = SPAWN.Event()
+    results = SPAWN.Queue()
+    children = [SPAWN.Process(target=workers.hold_a_session,
+                              args=(shared.where, f"op{n}", PASSWORD, desk, clock.now, go,
+                                    results))
+                for n, desk in enumerate(desks)]
+    for child in children:
+        child.start()
+    started = {}
+    try:
+        while len(started) < len(desks):
+            kind, host, session_id = results.get(timeout=120)
+            assert kind == "session", session_id
+            started[host] = session_id
+        listed = {(s.host, s.user_id, s.program) for s in ctx.store.list_sessions()}
+        assert listed == {(desk, f"op{n}", "Checkpoint") for n, desk in enumerate(desks)}
+        assert {s.id for s in ctx.store.list_sessions()} == set(started.values())
+    finally:
+        go.set()
+    messages = _run([], results, expected=2 * len(desks))
+    for child in children:
+        child.join(timeout=60)
+    assert [c.exitcode for c in children] == [0] * len(desks)
+    assert Counter((kind, ok) for kind, _, ok in messages) == {
+        ("beat", True): len(desks), ("out", True): len(desks)}
+    assert ctx.store.list_sessions() == []
+    for n, _ in enumerate(desks):
+        events = [e.event for e in ctx.store.audit_events(user_id=f"op{n}")]
+        assert events[:2] == ["logged_out", "login_succeeded"]

@@ -1,8 +1,9 @@
 """What child processes run in the multi-process tests (multiprocessing, spawn).
 
-Each child is a separate "program" on the same store: its own open_store, its own
-Context with the cheap TESTS_ONLY hasher (never the production parameters), and a
-fixed clock the parent chose. Every outcome, and any exception, goes back through a
+Each child is a separate "program" on the same store (a folder, or a PostgreSQL URL:
+another desktop of the site): its own open_store, its own Context with the cheap
+TESTS_ONLY hasher (never the production parameters), and a fixed clock the parent
+chose. Every outcome, and any exception, goes back through a
 queue so that the parent can assert on what really happened in each child.
 """
 
@@ -21,15 +22,25 @@ class FixedClock:
         return self.now
 
 
-def _logon_service(data_dir: str, clock: FixedClock) -> Any:
+def open_where(where: str) -> Any:
+    """The store at ``where``: a postgresql:// URL, else a folder."""
+    from tapemaster_qt.location import parse
+    from tapemaster_qt.store import open_store
+
+    if where.startswith("postgresql://"):
+        return open_store(parse(where, "--store"))
+    return open_store(Path(where))
+
+
+def _logon_service(data_dir: str, clock: FixedClock, *, host: str | None = None) -> Any:
     from tapemaster_qt.services import Context
     from tapemaster_qt.services.auth import LogonService
     from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
-    from tapemaster_qt.store import open_store
 
-    store = open_store(Path(data_dir))
+    store = open_where(data_dir)
+    extra = {"host": host} if host else {}
     return LogonService(Context(store, program="Checkpoint", clock=clock,
-                                hasher=PasswordHasher(TESTS_ONLY)))
+                                hasher=PasswordHasher(TESTS_ONLY), **extra))
 
 
 def race_same_code(data_dir: str, user_id: str, password: str,
@@ -62,4 +73,22 @@ def fail_many(data_dir: str, own_user: str, shared_user: str, count: int, now: f
         logon._ctx.store.close()
     except BaseException:
         results.put(("error", own_user, traceback.format_exc()))
+        raise
+
+
+def hold_a_session(where: str, user_id: str, password: str, host: str, now: float,
+                   go: Any, results: Any) -> None:
+    """Log on as ``user_id`` from desktop ``host``, report the session, beat once when
+    told, then log out when told again."""
+    try:
+        logon = _logon_service(where, FixedClock(now), host=host)
+        outcome = logon.logon(user_id, password)
+        results.put(("session", host, outcome.session.session_id if outcome.session else None))
+        go.wait(timeout=60)
+        results.put(("beat", host, logon.heartbeat(outcome.session)))
+        logon.logout(outcome.session, "exit")
+        results.put(("out", host, True))
+        logon._ctx.store.close()
+    except BaseException:
+        results.put(("error", host, traceback.format_exc()))
         raise

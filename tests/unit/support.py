@@ -7,9 +7,10 @@ the code under test.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
+from typing import Any
 
 from helpers import rfc_totp, secret_from_uri
 from tapemaster_qt.records import AuditEvent
@@ -59,7 +60,31 @@ def events(store: Store, event: str | None = None, user_id: str | None = None
 
 
 @contextmanager
-def raw_db(data_dir: Path) -> Iterator[sqlite3.Connection]:
-    """The store file as an attacker (or another program) with write access sees it."""
+def raw_db(data_dir: Path) -> Iterator[Any]:
+    """The store as an attacker (or another program) with write access sees it: the
+    SQLite file, or, for a test on PostgreSQL, the database with a desktop's own
+    credentials (the app role). Either answers ``execute(sql, params)`` with ``?``
+    placeholders."""
+    import pgfixtures
+
+    db = pgfixtures.raw_stores.get(data_dir)
+    if db is not None:
+        with db.connect() as conn:
+            yield _PgRaw(conn)
+        return
     with closing(sqlite3.connect(data_dir / "tapemaster.db", isolation_level=None)) as conn:
         yield conn
+
+
+class _PgRaw:
+    """A psycopg connection taking the portable SQL the tests write for SQLite."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        from tapemaster_qt.store.postgresql import PostgreSQLDialect
+
+        if not params:
+            return self._conn.execute(sql)
+        return self._conn.execute(PostgreSQLDialect().sql(sql), params)
