@@ -86,7 +86,8 @@ fixtures built on it); ``sqlite_only`` takes a test of these suites back out."""
 BOTH_BACKEND_SUITES = frozenset({
     "unit/test_admin.py", "unit/test_logon.py", "unit/test_brute_force.py",
     "unit/test_hostile_input.py", "unit/test_integrity.py", "unit/test_properties.py",
-    "unit/test_sitekey.py",
+    "unit/test_sitekey.py", "unit/test_revocation.py", "unit/test_email_logon.py",
+    "unit/test_transfer_groups.py", "unit/test_csv_injection.py",
 })
 """The service, logon and admin suites: every test of theirs that uses a store runs
 once on SQLite and once on PostgreSQL (issue 10 item 5)."""

@@ -72,9 +72,12 @@ def test_the_owner_creates_the_store_in_its_two_schemas(pg_database: PgDatabase,
         store_id = store.store_id
         assert store.count_users() == 1 and store.get_user("tapemaster") is not None
         assert store.integrity_check() == ["ok"]
-    assert _tables(pg_database) == {
-        "tapemaster.schema_version", "tapemaster.settings", "tapemaster.groups",
-        "tapemaster.users", "tapemaster.sessions", "tapemaster_audit.audit"}
+    tables = _tables(pg_database)
+    assert {"tapemaster.schema_version", "tapemaster.settings", "tapemaster.groups",
+            "tapemaster.users", "tapemaster.sessions", "tapemaster_audit.audit"} <= tables
+    # Later migrations add their tables to schema tapemaster; the audit log stays apart.
+    assert {t for t in tables if not t.startswith("tapemaster.")} == {
+        "tapemaster_audit.audit"}
     with pg_database.connect(SUPERUSER) as conn:
         assert conn.execute("SELECT application, version FROM tapemaster.schema_version"
                             ).fetchall() == [("TapeMaster Qt", SCHEMA_VERSION)]
@@ -471,3 +474,36 @@ def test_the_password_may_come_from_the_pgpass_file(
     pgpass.unlink()
     with pytest.raises(StoreAccessError, match="refused the user name or password"):
         open_store(parse(url, "--store"))
+
+
+def test_a_version_1_store_upgraded_by_its_owner_keeps_every_seal(
+        pg_database: PgDatabase, hasher) -> None:
+    """A site's store as the previous release left it (schema version 1: no
+    failures_since_logon, no unknown_logons), with users in it: desktops of this release
+    refuse it until the owner upgrades it; then every record's seal still holds."""
+    from tapemaster_qt.services import Actor
+    from tapemaster_qt.services.admin import AdminService
+
+    with open_store(pg_database.location(OWNER), upgrade=True) as store:
+        ctx = Context(store, program="tapemaster-admin", hasher=hasher)
+        set_initial_password(ctx, ADMIN_PASSWORD, actor="cli:support@desk")
+        admin = AdminService(ctx, Actor.for_user("tapemaster"))
+        admin.add_user({"user_id": "alice", "email": "alice@example.com"}, "Alice-Secret-42")
+        admin.set_otp("alice", True)
+    with pg_database.connect(OWNER) as conn:  # what version 1 had
+        conn.execute("DROP TABLE unknown_logons")
+        conn.execute("ALTER TABLE users DROP COLUMN failures_since_logon")
+        conn.execute("UPDATE schema_version SET version = 1")
+    with pytest.raises(StoreTooOldError):
+        open_store(pg_database.location(APP))
+    with open_store(pg_database.location(OWNER), upgrade=True) as store:
+        assert not store.created
+    with open_store(pg_database.location(APP)) as store:
+        users = store.list_users()
+        assert [u.user_id for u in users] == ["alice", "tapemaster"]
+        assert all(u.integrity_ok for u in users)
+        assert store.decrypt_otp_secret(users[0]) is not None
+    with pg_database.connect(APP) as conn:
+        assert conn.execute("SELECT version FROM schema_version").fetchone() == (
+            SCHEMA_VERSION,)
+        assert conn.execute("SELECT count(*) FROM unknown_logons").fetchone() == (0,)

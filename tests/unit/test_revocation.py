@@ -239,6 +239,7 @@ def test_the_lockout_counter_stays_consecutive(
 # --- the migration --------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only  # the file's own migration; test_pg_store upgrades a server's
 def test_a_version_1_store_migrates_and_every_seal_still_holds(
         ctx: Context, admin: AdminService, logon: LogonService, alice: str,
         data_dir: Path) -> None:
