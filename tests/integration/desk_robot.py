@@ -158,4 +158,9 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # The program has ended (its store closed, its exit code known); skip tearing down
+    # Qt under a robot thread still blocked on standard input.
+    os._exit(status)
