@@ -18,7 +18,7 @@ DISTSTAMP := $(DISTVENV)/.installed-lock
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint soak bench load dist test-dist screenshots icons notices lock \
+.PHONY: help run test lint soak bench load load-pg dist test-dist screenshots icons notices lock \
 	clean
 
 ## help: list the targets
@@ -131,10 +131,13 @@ notices: $(STAMP)
 icons: $(DEVSTAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python packaging/make_icons.py
 
-## bench: performance figures with ratios (docs/performance.md); a few minutes
+## bench: performance figures with ratios (docs/performance.md); a few minutes. The scale
+##        and logon figures also on a PostgreSQL store (a throwaway server; skipped with
+##        a note where PostgreSQL is not installed)
 bench: $(TESTSTAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_startup.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_scale.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_scale.py --postgresql
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_refusals.py
 
 ## load: 16 programs on one store for 60 s: logons/s, p50/p99 latency and the invariants
@@ -142,6 +145,16 @@ bench: $(TESTSTAMP)
 ##       LOAD_ARGS="--seconds 10 --processes 4" for a quick one; build/reliability/load.json
 load: $(STAMP)
 	$(BIN)/python benchmarks/load.py $(LOAD_ARGS)
+
+## load-pg: 32 desktops on one PostgreSQL server (a throwaway one) for 60 s, the same
+##          invariants and figures (build/reliability/load-pg.json); then again with 4
+##          programs killed with SIGKILL and the server restarted half-way
+##          (load-pg-faults.json). LOAD_ARGS as for make load
+load-pg: $(TESTSTAMP)
+	$(BIN)/python benchmarks/load.py --postgresql --processes 32 --seconds 60 $(LOAD_ARGS)
+	$(BIN)/python benchmarks/load.py --postgresql --processes 32 --seconds 60 \
+		--restart-server-at 0.5 --kill 4 \
+		--output build/reliability/load-pg-faults.json $(LOAD_ARGS)
 
 ## screenshots: regenerate docs/screenshots (needs xvfb-run; a demo store in /tmp)
 screenshots: $(STAMP)

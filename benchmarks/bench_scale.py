@@ -10,6 +10,11 @@ Prints a table of figures with ratios against baselines measured in the same run
 - the Audit Log window over 1,000,000 events;
 - logon (password + OTP + store write) beyond the argon2 hash, against the hash;
 - the QR popup rendered after the password was accepted.
+
+``--postgresql``: the same on a site's PostgreSQL store, on a throwaway server
+(tests/pgcluster.py, durable settings) over its Unix socket: created with
+``tapemaster-admin init`` as the owner role, imported and used as the app role; the
+baseline query is psycopg's.
 """
 
 from __future__ import annotations
@@ -69,8 +74,11 @@ def timed(fn, repeat: int = 1):  # type: ignore[no-untyped-def]
 # --- set-up ----------------------------------------------------------------------------
 
 
-def import_users(folder: Path, count: int) -> tuple[float, float]:
-    run_python(["-m", "tapemaster_qt.cli", "--data-dir", str(folder), "init",
+def import_users(folder: Path, count: int, store: list[str],
+                 owner: list[str] | None = None) -> tuple[float, float]:
+    """``store``: the CLI's --data-dir/--store arguments; ``owner``: those that create
+    a server's store (its owner role)."""
+    run_python(["-m", "tapemaster_qt.cli", *(owner or store), "init",
                 "--password-stdin"], input=ADMIN_PASSWORD + "\n")
     path = folder / "users.csv"
     with path.open("w", newline="", encoding="utf-8") as fh:
@@ -80,8 +88,7 @@ def import_users(folder: Path, count: int) -> tuple[float, float]:
             writer.writerow([f"u{i:06d}", f"User {i:06d} {'ABCDEFGH'[i % 8]}",
                              f"user{i}@example.com", f"Site {i % 97}", "DEFAULT", i % 8])
     start = time.perf_counter()
-    out = run_python(["-m", "tapemaster_qt.cli", "--data-dir", str(folder), "user",
-                      "import", str(path)])
+    out = run_python(["-m", "tapemaster_qt.cli", *store, "user", "import", str(path)])
     elapsed = time.perf_counter() - start
     assert f"Imported {count}" in out.stdout, out.stdout + out.stderr
     return elapsed, count / elapsed
@@ -123,7 +130,7 @@ def administration(app: QApplication, ctx: Context) -> list[tuple[str, ...]]:
     background = time.perf_counter() - start
     grown = rss_mb() - before
 
-    db = sqlite3.connect(ctx.store.path)
+    db = _plain_connection(ctx)
     plain, rows = timed(lambda: db.execute(
         f"SELECT {ROW_COLUMNS} FROM users ORDER BY user_id").fetchall(), 3)
     db.close()
@@ -153,7 +160,7 @@ def administration(app: QApplication, ctx: Context) -> list[tuple[str, ...]]:
         sorts.append(time.perf_counter() - start)
 
     statements: list[str] = []
-    ctx.store.db.connection.set_trace_callback(statements.append)
+    untrace = _trace(ctx, statements)
     bar = window.usersView.verticalScrollBar()
     pages = []
     for value in range(0, bar.maximum(), max(1, bar.maximum() // 200)):
@@ -161,12 +168,13 @@ def administration(app: QApplication, ctx: Context) -> list[tuple[str, ...]]:
         bar.setValue(value)
         window.usersView.viewport().repaint()
         pages.append(time.perf_counter() - start)
-    ctx.store.db.connection.set_trace_callback(None)
+    untrace()
     window.close()
     window.deleteLater()
     n = len(rows)
+    driver = "psycopg" if ctx.store.shared else "sqlite3"
     return [
-        (f"load {n:,} users: plain sqlite3 query", ms(plain), "baseline", ""),
+        (f"load {n:,} users: plain {driver} query", ms(plain), "baseline", ""),
         ("load through the admin service, as the window does (seals later)", ms(service),
          f"{service / plain:.1f}x plain", ""),
         ("load through the admin service with every seal checked", ms(sealed),
@@ -214,6 +222,40 @@ def audit_window(app: QApplication, ctx: Context, events: int) -> list[tuple[str
         (f"Audit Log filter 'u012345' over the whole log ({found} rows)", ms(filtered),
          "", ""),
     ]
+
+
+def _plain_connection(ctx: Context):  # type: ignore[no-untyped-def]
+    """The backend's own driver on the same store, for the baseline query."""
+    if ctx.store.shared:
+        import psycopg
+
+        return psycopg.connect(ctx.store.db._url, autocommit=True,  # type: ignore[attr-defined]
+                               options="-c search_path=tapemaster")
+    return sqlite3.connect(ctx.store.path)  # type: ignore[attr-defined]
+
+
+def _trace(ctx: Context, statements: list[str]):  # type: ignore[no-untyped-def]
+    """Record every SQL statement the store runs until the returned function is called."""
+    db = ctx.store.db  # type: ignore[attr-defined]
+    if not ctx.store.shared:
+        db.connection.set_trace_callback(statements.append)
+        return lambda: db.connection.set_trace_callback(None)
+    run, many = db._run, db.executemany
+
+    def traced_run(sql, params):  # type: ignore[no-untyped-def]
+        statements.append(sql)
+        return run(sql, params)
+
+    def traced_many(sql, rows):  # type: ignore[no-untyped-def]
+        statements.append(sql)
+        return many(sql, rows)
+
+    db._run, db.executemany = traced_run, traced_many
+
+    def untrace() -> None:
+        del db._run, db.executemany
+
+    return untrace
 
 
 class TimedHasher(PasswordHasher):
@@ -314,31 +356,60 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--postgresql", action="store_true",
+                        help="a PostgreSQL store on a throwaway server (tests/pgcluster.py)")
     args = parser.parse_args()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     folder = temp_dir("scale")
-    print(f"store: {folder}  (python {sys.version.split()[0]}, "
-          f"{os.cpu_count()} cpus, QPA {os.environ['QT_QPA_PLATFORM']})\n")
+    server = None
+    where: list[str] = ["--data-dir", str(folder)]
+    owner = None
+    if args.postgresql:
+        # The site key: an owner-only file in a throwaway per-user folder.
+        os.environ["XDG_DATA_HOME"] = ENV["XDG_DATA_HOME"] = str(folder / "home")
+        sys.path.insert(0, str(ROOT / "tests"))
+        import pgcluster
 
-    elapsed, rate = import_users(folder, args.users)
-    rows = [("measure", "figure", "ratio / target", "verdict"),
-            (f"tapemaster-admin user import of {args.users:,} users", f"{elapsed:.1f} s",
-             f"{rate:,.0f} users/s", "")]
-    store = open_store(folder)
-    ctx = Context(store, program="TapeMaster", hasher=PasswordHasher(PRODUCTION))
-    ctx.store.key  # noqa: B018 - load the key once, as the logon dialog's warm-up does
-    rows += administration(app, ctx)
-    added = add_audit_events(store, args.events)
-    rows.append((f"(set-up: {args.events:,} audit events written)", f"{added:.1f} s", "",
-                 ""))
-    rows += audit_window(app, ctx, args.events)
-    rows += logon_path(app, ctx)
-    app.processEvents()  # let the closed windows go before the store does
-    store.close()
-    print(table("Scale and logon figures", rows))
+        try:
+            server = pgcluster.Cluster.start(durable=True)
+        except pgcluster.Unavailable as exc:
+            print(f"bench_scale.py --postgresql: skipped, PostgreSQL cannot run here: {exc}")
+            return 0
+        server.setup_database("tapemaster")
+        where = ["--store", server.conninfo("tapemaster", pgcluster.APP)]
+        owner = ["--store", server.conninfo("tapemaster", pgcluster.OWNER)]
+    print(f"store: {'PostgreSQL ' + server.pg_version() if server else folder}  (python "
+          f"{sys.version.split()[0]}, {os.cpu_count()} cpus, "
+          f"QPA {os.environ['QT_QPA_PLATFORM']})\n")
+    try:
+        elapsed, rate = import_users(folder, args.users, where, owner)
+        rows = [("measure", "figure", "ratio / target", "verdict"),
+                (f"tapemaster-admin user import of {args.users:,} users", f"{elapsed:.1f} s",
+                 f"{rate:,.0f} users/s", "")]
+        if server is not None:
+            from tapemaster_qt.location import parse
+
+            store = open_store(parse(where[1], "--store"))
+        else:
+            store = open_store(folder)
+        ctx = Context(store, program="TapeMaster", hasher=PasswordHasher(PRODUCTION))
+        ctx.store.key  # noqa: B018 - load the key once, as the logon dialog's warm-up does
+        rows += administration(app, ctx)
+        added = add_audit_events(store, args.events)
+        rows.append((f"(set-up: {args.events:,} audit events written)", f"{added:.1f} s",
+                     "", ""))
+        rows += audit_window(app, ctx, args.events)
+        rows += logon_path(app, ctx)
+        app.processEvents()  # let the closed windows go before the store does
+        store.close()
+    finally:
+        if server is not None:
+            server.stop()
+    title = "Scale and logon figures" + (", PostgreSQL store" if server else "")
+    print(table(title, rows))
     print(f"\nRerun: .venv/bin/python {Path(__file__).relative_to(ROOT)}"
-          f" [--users N] [--events N]")
+          f" [--users N] [--events N]{' --postgresql' if server else ''}")
     return 0
 
 

@@ -113,10 +113,8 @@ def snapshot(data_dir: Path) -> dict[str, list[dict[str, Any]]]:
     test on PostgreSQL, psycopg as the app role)."""
     import pgfixtures
 
-    db = pgfixtures.raw_stores.get(data_dir)
-    if db is not None:
-        with db.connect() as conn:
-            return _every_row(conn)
+    if pgfixtures.raw_stores.get(data_dir) is not None:
+        return _every_row(pgfixtures.raw_stores.connection(data_dir))
     with closing(sqlite3.connect(data_dir / "tapemaster.db")) as conn:
         return _every_row(conn)
 

@@ -65,6 +65,15 @@ TEST_SETTINGS = {
 }
 
 
+DURABLE_SETTINGS = {
+    "fsync": "on",
+    "synchronous_commit": "on",
+    "full_page_writes": "on",
+}
+"""For figures (benchmarks/load.py --postgresql): a commit waits for the disk, as on a
+site's server."""
+
+
 class Unavailable(Exception):
     """PostgreSQL cannot run here; the message says why and what to install."""
 
@@ -131,7 +140,7 @@ def _set_parent_death_signal(sig: int) -> None:
 class Cluster:
     """A running throwaway cluster. :meth:`start` makes one; :meth:`stop` removes it."""
 
-    def __init__(self, bindir: Path, base: Path) -> None:
+    def __init__(self, bindir: Path, base: Path, durable: bool = False) -> None:
         self.bindir = bindir
         self.base = base
         self.data = base / "data"
@@ -142,12 +151,14 @@ class Cluster:
         self._as_root = hasattr(os, "geteuid") and os.geteuid() == 0
         self._process: subprocess.Popen[bytes] | None = None
         self._names = itertools.count(1)
+        self.durable = durable
 
     # --- life -------------------------------------------------------------------------
 
     @classmethod
-    def start(cls) -> Cluster:
-        """initdb, start the server, run setup.sql once (the roles); raises Unavailable."""
+    def start(cls, *, durable: bool = False) -> Cluster:
+        """initdb, start the server, run setup.sql once (the roles); raises Unavailable.
+        ``durable``: commits wait for the disk (figures), not the tests' fast settings."""
         bindir = find_bindir()
         _psycopg()
         as_root = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -164,7 +175,7 @@ class Cluster:
             if shutil.which("runuser") is None:
                 raise Unavailable("running as root, and runuser (util-linux) is missing")
         base = Path(tempfile.mkdtemp(prefix="tapemaster-pg-"))
-        cluster = cls(bindir, base)
+        cluster = cls(bindir, base, durable)
         try:
             cluster.socket_dir.mkdir()
             if as_root:
@@ -214,6 +225,8 @@ class Cluster:
         if result.returncode != 0:
             raise RuntimeError(f"initdb failed ({result.returncode}): {result.stderr.strip()}")
         settings = dict(TEST_SETTINGS, unix_socket_directories=f"'{self.socket_dir}'")
+        if self.durable:
+            settings.update(DURABLE_SETTINGS)
         with (self.data / "postgresql.conf").open("a", encoding="utf-8") as conf:
             conf.write("\n# TapeMaster Qt tests: a throwaway cluster, never for real data\n")
             for name, value in settings.items():
@@ -300,6 +313,9 @@ class Cluster:
     def restart(self) -> None:
         self.stop_server()
         self.start_server()
+
+    def pg_version(self) -> str:
+        return str(_major(self.bindir / "postgres"))
 
     def log(self, tail: int = 40) -> str:
         try:

@@ -102,6 +102,7 @@ class RawStores:
 
     def __init__(self) -> None:
         self._by_folder: dict[Path, PgDatabase] = {}
+        self._connections: dict[Path, Any] = {}
 
     @contextmanager
     def opened(self, folder: Path, db: PgDatabase) -> Iterator[None]:
@@ -110,9 +111,20 @@ class RawStores:
             yield
         finally:
             self._by_folder.pop(folder, None)
+            conn = self._connections.pop(folder, None)
+            if conn is not None:
+                conn.close()
 
     def get(self, folder: Path) -> PgDatabase | None:
         return self._by_folder.get(folder)
+
+    def connection(self, folder: Path) -> Any:
+        """One autocommit connection as the app role for the whole test (the hostile
+        tests read every table before and after each of hundreds of examples)."""
+        conn = self._connections.get(folder)
+        if conn is None or conn.closed:
+            conn = self._connections[folder] = self._by_folder[folder].connect()
+        return conn
 
 
 raw_stores = RawStores()

@@ -5,7 +5,9 @@ The script spawns the worker processes, knows the expected decision of every att
 in advance (a model per user, synthetic clocks) and checks the store afterwards; these
 tests only read its verdict. ``test_load_short`` is part of ``make test`` (16 processes
 for 8 seconds); ``test_load_soak`` is the full minute (``make soak``) and writes the
-figures to ``build/reliability/load.json``.
+figures to ``build/reliability/load.json``. On a PostgreSQL store (``--postgresql``, a
+throwaway server of the script's own), ``test_load_pg_with_faults`` adds programs
+killed with SIGKILL and a server restart in the middle of the run.
 """
 
 from __future__ import annotations
@@ -25,10 +27,10 @@ KINDS = ("right code", "wrong code", "replay", "skewed code", "wrong password",
          "right password", "unknown user", "shared user", "shared failure", "race")
 
 
-def run_load(processes: int, seconds: int, output: Path) -> dict:
+def run_load(processes: int, seconds: int, output: Path, *extra: str) -> dict:
     result = subprocess.run(
         [sys.executable, str(SCRIPT), "--processes", str(processes), "--seconds", str(seconds),
-         "--output", str(output)],
+         "--output", str(output), *extra],
         capture_output=True, text=True, timeout=seconds + 240, cwd=SCRIPT.parent,
     )
     assert "Traceback" not in result.stderr, result.stderr
@@ -62,3 +64,17 @@ def test_load_soak() -> None:
     output = ROOT / "build" / "reliability" / "load.json"
     figures = run_load(16, 60, output)
     check(figures, 16)
+
+
+@pytest.mark.slow
+def test_load_pg_with_faults(pg_server, tmp_path: Path) -> None:
+    """8 desktops on one server; 2 more programs killed with SIGKILL mid-run (each
+    replaced), and the server restarted half-way: every invariant still holds, the
+    programs told their users and went on, and the server really was away."""
+    figures = run_load(8, 10, tmp_path / "load-pg.json", "--postgresql",
+                       "--restart-server-at", "0.5", "--kill", "2")
+    check(figures, 8)
+    assert figures["store"] == "PostgreSQL"
+    assert figures["killed_programs"] == 2 and figures["killed_programs_attempts_checked"] > 0
+    assert len(figures["server_restarts"]) == 1
+    assert figures["connection_errors_told"] > 0

@@ -67,10 +67,8 @@ def raw_db(data_dir: Path) -> Iterator[Any]:
     placeholders."""
     import pgfixtures
 
-    db = pgfixtures.raw_stores.get(data_dir)
-    if db is not None:
-        with db.connect() as conn:
-            yield _PgRaw(conn)
+    if pgfixtures.raw_stores.get(data_dir) is not None:
+        yield _PgRaw(pgfixtures.raw_stores.connection(data_dir))
         return
     with closing(sqlite3.connect(data_dir / "tapemaster.db", isolation_level=None)) as conn:
         yield conn
