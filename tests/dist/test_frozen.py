@@ -158,6 +158,33 @@ def test_admin_cli_session(tmp_path: Path) -> None:
     assert "invalid choice" in wrong.stderr
 
 
+def test_admin_cli_on_a_postgresql_store(pg_database) -> None:
+    """The frozen CLI creates and uses a site's store on PostgreSQL: psycopg, its libpq
+    and TLS libraries travel in the bundle (a desktop needs no PostgreSQL client)."""
+    from pgcluster import APP, OWNER
+
+    def admin(role: str, *args: str, stdin: str | None = None
+              ) -> subprocess.CompletedProcess[str]:
+        return run(CLI, "--store", pg_database.url(role), *args, stdin=stdin,
+                   env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"})
+
+    made = admin(OWNER, "init", "--password-stdin", stdin=ADMIN_PASSWORD + "\n")
+    assert made.returncode == 0 and "Initialised the store" in made.stdout, explain(made)
+    added = admin(APP, "user", "add", "alice", "--password-stdin", stdin=ALICE_PASSWORD + "\n")
+    assert added.returncode == 0, explain(added)
+    info = admin(APP, "info")
+    assert info.returncode == 0, explain(info)
+    shown = pg_database.location(APP).display
+    assert info.stdout.splitlines()[0] == f"Store:       {shown}"
+    assert pg_database.cluster.passwords[APP] not in info.stdout
+    users = json.loads(admin(APP, "user", "list", "--json").stdout)
+    assert [u["user_id"] for u in users] == ["alice", "tapemaster"]
+    refused = run(CLI, "--store", pg_database.url(APP).replace(
+        pg_database.cluster.passwords[APP], "Wrong-Password-1"), "info")
+    assert refused.returncode == 1 and "refused the user name or password" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+
 def test_bundle_is_trimmed() -> None:
     """What tapemaster.spec filters out stays out (the size the README reports)."""
     internal = executable("tapemaster").parent / "_internal"
