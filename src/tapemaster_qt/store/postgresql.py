@@ -230,12 +230,12 @@ class PostgreSQLDatabase(Database):
     def _cursor(self) -> Any:
         return self._alive().cursor()
 
-    def _run(self, sql: str, params: Params) -> Any:
+    def _run(self, sql: str, params: Params, *, binary: bool = False) -> Any:
         # Outside a write transaction a statement that met a lost connection did
         # nothing and may simply run again, once, on a new connection.
         retry = not self._in_transaction
         while True:
-            cur = self._cursor()
+            cur = self._alive().cursor(binary=binary)
             try:
                 if params:
                     cur.execute(self.dialect.sql(sql), params)
@@ -250,6 +250,16 @@ class PostgreSQLDatabase(Database):
                     self._drop()
                     continue
                 raise self.error(exc) from None
+
+    def tuples(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
+        """The large reads (100,000 users) in PostgreSQL's binary format: the same
+        Python values as text (str, int, bytes, None), a third less time to convert."""
+        cur = self._run(sql, params, binary=True)
+        try:
+            rows: list[tuple[Any, ...]] = cur.fetchall()
+        except self._psycopg.Error as exc:
+            raise self.error(exc) from None
+        return rows
 
     def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         cur = self._cursor()
