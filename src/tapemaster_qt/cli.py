@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 
 from tapemaster_qt import PROGRAMS, __version__, location, logsetup, paths, terminal
 from tapemaster_qt.errors import TapeMasterError, ValidationError
+from tapemaster_qt.fields import SHOW_FIELDS
 from tapemaster_qt.fileio import write_text_atomically
 
 PROG = "tapemaster-admin"
@@ -320,24 +321,8 @@ def _user_command(args: argparse.Namespace, action: str, admin: Any, csv_rows: A
         if args.json:
             _print_json(u.as_json())
         else:
-            rows = [
-                ("User-ID", u.user_id), ("Name", u.name), ("E-mail", u.email or ""),
-                ("Description", u.description), ("Group-ID", u.group_id or ""),
-                ("Role", u.role), ("Administrative Rights", _bool(u.admin_rights)),
-                ("tapemaster Rights", _bool(u.tapemaster_rights)),
-                ("Disabled", _bool(u.disabled)), ("No Time-Out", _bool(u.no_timeout)),
-                ("Client Access", ", ".join(u.program_list()) or "(none)"),
-                ("One Time Password", _bool(u.otp_enabled)),
-                ("Activated", _bool(u.otp_activated)), ("Revoked", _bool(u.revoked)),
-                ("Failed logons in a row", u.failed_logons),
-                # Unlock restarts the count above, not this one (the user is shown it).
-                ("Failed since last logon", u.failures_since_logon),
-                ("Last logon", u.last_logon or "never"),
-                ("Password set", _bool(u.password_set)),
-                ("Integrity", "ok" if u.integrity_ok else "FAILED (changed outside TapeMaster)"),
-            ]
-            for label, value in rows:
-                _say(f"{label + ':':<25}{value}")
+            for field in SHOW_FIELDS:
+                _say(f"{field.label + ':':<25}{field.text(u)}")
     elif action == "passwd":
         admin.reset_password(args.user_id, _read_password())
         _say(f"Password set for {args.user_id}; the User-ID is not revoked.")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from tapemaster_qt import PROGRAMS
+from tapemaster_qt.fields import user_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,13 +152,4 @@ class UserDetails:
 
     def as_json(self) -> dict[str, object]:
         """The ``user show --json`` object (keys fixed by UI-CONTRACT.md)."""
-        return {
-            "user_id": self.user_id, "name": self.name, "email": self.email,
-            "description": self.description, "group_id": self.group_id, "role": self.role,
-            "admin_rights": self.admin_rights, "tapemaster_rights": self.tapemaster_rights,
-            "disabled": self.disabled, "no_timeout": self.no_timeout,
-            "programs": self.program_list(), "revoked": self.revoked,
-            "failed_logons": self.failed_logons, "otp_enabled": self.otp_enabled,
-            "otp_activated": self.otp_activated, "last_logon": self.last_logon,
-            "failures_since_logon": self.failures_since_logon,
-        }
+        return user_json(self)

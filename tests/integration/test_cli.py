@@ -230,7 +230,7 @@ def test_unlock(site: Cli) -> None:
     assert alice["revoked"] is False and alice["failed_logons"] == 0
     # The attempts since her last logon stay: she is told at her next logon.
     assert alice["failures_since_logon"] == 14
-    assert "Failed since last logon: 14" in site.ok("user", "show", "alice").splitlines()
+    assert "Failed Since Last Logon: 14" in site.ok("user", "show", "alice").splitlines()
     assert site.json("audit", "--limit", "1")[0]["event"] == "account_unlocked"
 
 

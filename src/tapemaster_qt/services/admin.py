@@ -19,6 +19,7 @@ from tapemaster_qt.errors import (
     NotFoundError,
     ValidationError,
 )
+from tapemaster_qt.fields import INPUT_FIELDS, Kind
 from tapemaster_qt.records import GroupRecord, SessionRecord, UserDetails, UserRecord, UserRow
 from tapemaster_qt.services import passwords, totp
 from tapemaster_qt.services.audit import Event
@@ -37,17 +38,9 @@ from tapemaster_qt.store import BUILTIN_USER, NewUser, Store, Transaction, UserC
 
 logger = logging.getLogger(__name__)
 
-FIELD_LABELS = {
-    "user_id": "User-ID", "name": "Name", "email": "E-mail", "description": "Description",
-    "group_id": "Group-ID", "role": "Role", "admin_rights": "Administrative Rights",
-    "tapemaster_rights": "tapemaster Rights", "disabled": "Disabled",
-    "no_timeout": "No Time-Out", "programs": "Client Access",
-    "otp_enabled": "One Time Password",
-}
-EDITABLE = frozenset(FIELD_LABELS) - {"user_id"}
-BOOLEAN_FIELDS = frozenset(
-    {"admin_rights", "tapemaster_rights", "disabled", "no_timeout", "otp_enabled"}
-)
+FIELD_LABELS = {key: f.label for key, f in INPUT_FIELDS.items()}
+"""The fields a user is added or changed with, and their labels for messages."""
+BOOLEAN_FIELDS = frozenset(key for key, f in INPUT_FIELDS.items() if f.kind is Kind.BOOL)
 SESSION_STALE_SECONDS = 300
 """A session not seen for this long belongs to a program that crashed or was killed."""
 SETTINGS = {"issuer": "Issuer shown in authenticator apps",
