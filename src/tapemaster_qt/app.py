@@ -35,15 +35,18 @@ from PySide6.QtWidgets import QApplication
 from tapemaster_qt import APP_ID, __version__, location, logsetup, paths
 from tapemaster_qt.errors import TapeMasterError
 from tapemaster_qt.location import StoreLocation
-from tapemaster_qt.ui import msgbox
+from tapemaster_qt.ui import msgbox, windows
 from tapemaster_qt.ui.logon import FirstRunDialog, LoginDialog
 from tapemaster_qt.ui.ui_state import UiState
+from tapemaster_qt.ui.windows import WindowRegistry
 
 if TYPE_CHECKING:
     import argparse
 
     from tapemaster_qt.services import Context
     from tapemaster_qt.services.auth import LogonOutcome, LogonService
+    from tapemaster_qt.ui.main_window import MainWindow
+    from tapemaster_qt.ui.otp_setup import OtpSetupDialog
 
 # Only what the first window needs is imported above; the services, argon2, the
 # cryptography and the QR code come in when a logon first uses them.
@@ -95,10 +98,8 @@ class Controller(QObject):
         self.ui_state = ui_state
         self._logon_service: LogonService | None = None
         self.inactivity_ms = inactivity_ms
-        self.first_run_dialog: FirstRunDialog | None = None
-        self.login_dialog: LoginDialog | None = None
-        self.otp_setup_dialog = None
-        self.main_window = None
+        self.windows = WindowRegistry(self)
+        """Every window of the program; the main window opens its own through it too."""
         self._session = None
         self._last_activity = time.monotonic()
         self._idle_timer = QTimer(self)
@@ -115,6 +116,22 @@ class Controller(QObject):
             assert self._opener is not None
             self._ctx = self._opener()
         return self._ctx
+
+    @property
+    def first_run_dialog(self) -> FirstRunDialog | None:
+        return self.windows.get(windows.FIRST_RUN)  # type: ignore[return-value]
+
+    @property
+    def login_dialog(self) -> LoginDialog | None:
+        return self.windows.get(windows.LOGON)  # type: ignore[return-value]
+
+    @property
+    def otp_setup_dialog(self) -> OtpSetupDialog | None:
+        return self.windows.get(windows.OTP_SETUP)  # type: ignore[return-value]
+
+    @property
+    def main_window(self) -> MainWindow | None:
+        return self.windows.get(windows.MAIN)  # type: ignore[return-value]
 
     @property
     def logon(self) -> LogonService:
@@ -161,10 +178,8 @@ class Controller(QObject):
                 self.login_dialog.hide()
             self._show_first_run()
         elif not first and self.login_dialog is None:
-            if self.first_run_dialog is not None:  # another program initialised it
-                self.first_run_dialog.hide()
-                self.first_run_dialog.deleteLater()
-                self.first_run_dialog = None
+            # another program initialised it
+            self.windows.close(windows.FIRST_RUN)
             self.show_logon()
         if not first:
             QTimer.singleShot(0, self._warm_up)
@@ -196,8 +211,8 @@ class Controller(QObject):
         dialog = FirstRunDialog(self.program, self._store_location)
         dialog.passwordChosen.connect(self._on_first_password)
         dialog.rejected.connect(lambda: self.finished.emit(0))
-        self.first_run_dialog = dialog
-        dialog.show()
+        self.windows.register(windows.FIRST_RUN, dialog, keep=True)
+        self.windows.present(windows.FIRST_RUN)
 
     @Slot(str)
     def _on_first_password(self, password: str) -> None:
@@ -212,27 +227,23 @@ class Controller(QObject):
             dialog.show_message(exc.message)
             return
         self.ui_state.last_user_id = "tapemaster"
-        dialog.hide()
-        dialog.deleteLater()
-        self.first_run_dialog = None
+        self.windows.close(windows.FIRST_RUN)
         self.show_logon("The tapemaster password is set. Log on with it now.", error=False)
 
     # --- logon ----------------------------------------------------------------------------
 
     def show_logon(self, message: str = "", *, error: bool = True) -> None:
-        if self.login_dialog is None:
+        dialog = self.login_dialog
+        if dialog is None:
             dialog = LoginDialog(self.program, self.ui_state.last_user_id)
             dialog.logonRequested.connect(self._on_logon)
             dialog.rejected.connect(lambda: self.finished.emit(0))
-            self.login_dialog = dialog
+            self.windows.register(windows.LOGON, dialog, keep=True)
         else:
-            self.login_dialog.reset_for_next_user(self.ui_state.last_user_id)
-        self.login_dialog.show_message(message)
-        self.login_dialog.messageLabel.setStyleSheet(
-            "color: #b00020;" if error else "color: #1b5e20;")
-        self.login_dialog.show()
-        self.login_dialog.raise_()
-        self.login_dialog.activateWindow()
+            dialog.reset_for_next_user(self.ui_state.last_user_id)
+        dialog.show_message(message)
+        dialog.messageLabel.setStyleSheet("color: #b00020;" if error else "color: #1b5e20;")
+        self.windows.present(windows.LOGON)
 
     @Slot(str, str, str)
     def _on_logon(self, user_id: str, password: str, code: str) -> None:
@@ -276,29 +287,29 @@ class Controller(QObject):
             f"{issuer}:{outcome.user_id}", self.program,
         )
         dialog.finished.connect(lambda _r: self._after_otp_setup(outcome))
-        self.otp_setup_dialog = dialog
-        dialog.show()
+        self.windows.register(windows.OTP_SETUP, dialog, keep=True)
+        self.windows.present(windows.OTP_SETUP)
 
     def _after_otp_setup(self, outcome: LogonOutcome) -> None:
-        dialog = self.otp_setup_dialog
-        self.otp_setup_dialog = None
-        if dialog is not None:
-            dialog.deleteLater()
+        self.windows.close(windows.OTP_SETUP)
         self._enter(outcome)
 
     # --- the session ------------------------------------------------------------------------
 
     def _enter(self, outcome: LogonOutcome) -> None:
+        from tapemaster_qt.services.session import SessionServices
         from tapemaster_qt.ui.main_window import MainWindow
 
         session = outcome.session
         assert session is not None
         self._session = session
-        window = MainWindow(self.ctx, session, outcome, full=self.full)
+        window = MainWindow(SessionServices(self.ctx, session), outcome, full=self.full,
+                            windows=self.windows)
         window.logOutRequested.connect(lambda: self.log_out())
         window.exitRequested.connect(self.exit)
-        self.main_window = window
-        window.show()
+        # Kept: closing the main window means Exit (eventFilter), not a deleted window.
+        self.windows.register(windows.MAIN, window, keep=True)
+        self.windows.present(windows.MAIN)
         self._heartbeat.start()
         self._last_activity = time.monotonic()
         app = QApplication.instance()
@@ -350,9 +361,9 @@ class Controller(QObject):
                 self.logon.logout(session, reason)
             except TapeMasterError as exc:
                 logger.warning("Could not record the log out: %s", exc.message)
-        window, self.main_window = self.main_window, None
+        window = self.windows.take(windows.MAIN)
+        self.windows.close_all()  # what the session opened: administration, dialogs
         if window is not None:
-            window.close_child_windows()
             window.hide()
             window.deleteLater()
 
@@ -368,11 +379,7 @@ class Controller(QObject):
     def close(self) -> None:
         """Close every window and the store (the program is ending)."""
         self._end_session("exit")
-        for dialog in (self.login_dialog, self.first_run_dialog, self.otp_setup_dialog):
-            if dialog is not None:
-                dialog.hide()
-                dialog.deleteLater()
-        self.login_dialog = self.first_run_dialog = self.otp_setup_dialog = None
+        self.windows.close_all(kept_too=True)
         if self._ctx is not None:
             self._ctx.store.close()
 

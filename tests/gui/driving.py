@@ -11,6 +11,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QComboBox, QDialogButtonBox, QLineEdit, QWidget
 
 from tapemaster_qt.app import Controller
+from tapemaster_qt.ui import windows
 from tapemaster_qt.ui.otp_setup import OtpSetupDialog
 
 
@@ -55,7 +56,7 @@ def open_properties_by_double_click(qtbot, window, user_id: str):
     viewport = window.usersView.viewport()
     qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.mouseDClick(viewport, Qt.MouseButton.LeftButton, pos=rect.center())
-    dialog = window.properties_dialog
+    dialog = window.windows.get(windows.USER_PROPERTIES)
     assert dialog is not None
     qtbot.waitExposed(dialog)
     return dialog

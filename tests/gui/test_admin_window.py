@@ -29,6 +29,7 @@ from gui.driving import (
 from helpers import ADMIN_PASSWORD
 from tapemaster_qt.services import Actor
 from tapemaster_qt.services.admin import AdminService
+from tapemaster_qt.ui import windows
 
 PASSWORD = "tapes-and-more-42"
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -140,7 +141,7 @@ def test_selection_select_all_and_invert(qtbot, window) -> None:
 def test_enter_opens_properties(qtbot, window) -> None:
     click_user(qtbot, window, "bob")
     qtbot.keyClick(window.usersView, Qt.Key.Key_Return)
-    dialog = window.properties_dialog
+    dialog = window.windows.get(windows.USER_PROPERTIES)
     assert dialog is not None
     qtbot.waitExposed(dialog)
     assert dialog.objectName() == "userPropertiesDialog"
@@ -198,7 +199,7 @@ def test_tapemaster_cannot_be_deleted(qtbot, app, window, boxes) -> None:
 
 def test_add_user_through_properties(qtbot, app, window) -> None:
     qtbot.mouseClick(button(window, "Add…"), Qt.MouseButton.LeftButton)
-    dialog = window.properties_dialog
+    dialog = window.windows.get(windows.USER_PROPERTIES)
     qtbot.waitExposed(dialog)
     assert "New User" in dialog.windowTitle()
     assert dialog.model.value_index("User-ID").flags() & Qt.ItemFlag.ItemIsEditable
@@ -234,7 +235,7 @@ def test_add_user_through_properties(qtbot, app, window) -> None:
 
 def test_add_user_refuses_a_taken_user_id(qtbot, app, window) -> None:
     window.actionAddUser.trigger()
-    dialog = window.properties_dialog
+    dialog = window.windows.get(windows.USER_PROPERTIES)
     type_in_grid(qtbot, dialog, "User-ID", "ALICE")
     type_into(qtbot, dialog.identityTab.passwordEdit, PASSWORD)
     type_into(qtbot, dialog.identityTab.confirmEdit, PASSWORD)
@@ -280,7 +281,7 @@ def test_add_group_appears_in_the_list_and_in_properties(qtbot, app, window) -> 
     assert [groups.index(r, 0).data() for r in range(groups.rowCount())] == ["DEFAULT"]
 
     qtbot.mouseClick(window.addGroupButton, Qt.MouseButton.LeftButton)
-    dialog = window.group_dialog
+    dialog = window.windows.get(windows.ADD_GROUP)
     qtbot.waitExposed(dialog)
     assert dialog.objectName() == "groupDialog"
     qtbot.keyClicks(dialog.groupIdEdit, "night-1")

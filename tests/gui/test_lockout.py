@@ -24,6 +24,7 @@ from helpers import ADMIN_PASSWORD
 from tapemaster_qt.errors import NotAuthorizedError
 from tapemaster_qt.services import Actor
 from tapemaster_qt.services.admin import AdminService
+from tapemaster_qt.ui import windows
 
 ALICE_PASSWORD = "alice-tapes-42"
 
@@ -85,7 +86,7 @@ def test_reset_password_restores_with_a_random_password(qtbot, app) -> None:
     reset = menu_action(submenu(window.users_menu(), "Management"), "actionResetUserPassword")
     assert reset.isEnabled()
     reset.trigger()
-    dialog = window.password_dialog
+    dialog = window.windows.get(windows.RESET_USER_PASSWORD)
     qtbot.waitExposed(dialog)
     assert dialog.objectName() == "passwordChangeDialog"
     assert "Password Change" in dialog.windowTitle() and "alice" in dialog.windowTitle()
@@ -119,7 +120,7 @@ def test_reset_password_refuses_a_short_one(qtbot, app) -> None:
     window = open_admin(qtbot, app)
     click_user(qtbot, window, "alice")
     window.actionResetUserPassword.trigger()
-    dialog = window.password_dialog
+    dialog = window.windows.get(windows.RESET_USER_PASSWORD)
     type_into(qtbot, dialog.newPasswordEdit, "short")
     type_into(qtbot, dialog.confirmPasswordEdit, "short")
     click(qtbot, dialog)

@@ -21,6 +21,7 @@ from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.audit import AuditLog
 from tapemaster_qt.ui import msgbox, resources
 from tapemaster_qt.ui.models.tables import AuditModel, SessionsModel
+from tapemaster_qt.ui.operations import Op
 
 REFRESH_MS = 30_000
 
@@ -98,13 +99,12 @@ class ActiveUsersWindow(_TableWindow):
 
     @Slot()
     def reload(self) -> None:
-        try:
-            sessions = self._admin.active_sessions()
-        except TapeMasterError as exc:
-            self._timer.stop()
+        def refused(exc: TapeMasterError) -> None:
+            self._timer.stop()  # one message, not one every 30 seconds
             msgbox.warning(self, "Active Users", exc.message)
-            return
-        self._show_sessions(sessions)
+
+        Op(self, "Active Users", self._admin.active_sessions).success(
+            self._show_sessions).failure(refused).run()
 
     def _show_sessions(self, sessions: list[SessionRecord]) -> None:
         self.model.set_records(sessions)
@@ -140,11 +140,10 @@ class AuditLogWindow(_TableWindow):
     @Slot()
     def reload(self) -> None:
         text = self.filterEdit.text().strip()
-        try:
-            self.model.reload(self._fetcher(text))
-        except TapeMasterError as exc:
-            msgbox.warning(self, "Audit Log", exc.message)
-            return
+        if Op(self, "Audit Log", lambda: self.model.reload(self._fetcher(text))).run():
+            self._show_count()
+
+    def _show_count(self) -> None:
         shown = self.model.rowCount()
         more = "+" if self.model.canFetchMore() else ""
         self.countLabel.setText(f"{shown}{more} event(s)" + (" — scroll for older"

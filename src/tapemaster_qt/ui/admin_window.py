@@ -40,10 +40,10 @@ from PySide6.QtWidgets import (
 
 from tapemaster_qt.errors import TapeMasterError
 from tapemaster_qt.fileio import write_text_atomically
-from tapemaster_qt.records import GroupRecord, UserRow
+from tapemaster_qt.records import GroupRecord, UserDetails, UserRow
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.transfer import users_to_csv, users_to_xml
-from tapemaster_qt.ui import msgbox, resources, widgets
+from tapemaster_qt.ui import msgbox, resources, widgets, windows
 from tapemaster_qt.ui.models.tables import GroupsModel
 from tapemaster_qt.ui.models.users import (
     COL_USER_ID,
@@ -51,8 +51,10 @@ from tapemaster_qt.ui.models.users import (
     UsersFilterProxy,
     UsersModel,
 )
+from tapemaster_qt.ui.operations import Op
 from tapemaster_qt.ui.password_change import PasswordChangeDialog
 from tapemaster_qt.ui.user_properties import UserPropertiesDialog
+from tapemaster_qt.ui.windows import WindowRegistry
 
 logger = logging.getLogger(__name__)
 
@@ -124,27 +126,32 @@ class GroupDialog(QDialog):
 
     @Slot()
     def _on_save(self) -> None:
-        try:
-            self._admin.add_group(self.groupIdEdit.text(), self.descriptionEdit.text())
-        except TapeMasterError as exc:
+        def refused(exc: TapeMasterError) -> None:
             widgets.show_message(self.messageLabel, exc.message)
             self.groupIdEdit.setFocus()
-            return
-        self.accept()
+
+        Op(self, "Add Group",
+           lambda: self._admin.add_group(self.groupIdEdit.text(), self.descriptionEdit.text())
+           ).success(lambda _group: self.accept()).failure(refused).run()
 
 
 class GroupUserAdministration(QWidget):
-    def __init__(self, admin: AdminService, parent: QWidget | None = None) -> None:
+    TITLE = "Group/User Administration"
+
+    def __init__(self, admin: AdminService, parent: QWidget | None = None, *,
+                 windows: WindowRegistry | None = None) -> None:
+        """``windows``: the program's registry, where this window's dialogs are opened
+        (its own when none is given)."""
         # Read before any widget exists: when the acting user may not administer, the
         # service's refusal reaches the caller, who shows it instead of an empty window.
         rows = admin.list_users(check_seals=False)  # seals: checked after showing
         groups = admin.list_groups()
         super().__init__(parent, Qt.WindowType.Window)
         self._admin = admin
+        self.windows = windows if windows is not None else WindowRegistry(self)
         self.setObjectName("groupUserAdministration")
-        self.setWindowTitle("Group/User Administration")
+        self.setWindowTitle(self.TITLE)
         self.setWindowIcon(resources.app_icon())
-        self.properties_dialog: UserPropertiesDialog | None = None
 
         # --- Users tab ---------------------------------------------------------------------
         self.usersModel = UsersModel(self)
@@ -293,15 +300,14 @@ class GroupUserAdministration(QWidget):
 
     def reload(self, keep: list[str] | None = None) -> None:
         """Load users and groups from the service, keeping the selection by User-ID."""
-        keep = self.selected_user_ids() if keep is None else keep
-        try:
+        chosen = self.selected_user_ids() if keep is None else keep
+
+        def load() -> tuple[list[UserRow], list[GroupRecord]]:
             # Seals are checked in slices after the table shows (see _background).
-            rows = self._admin.list_users(check_seals=False)
-            groups = self._admin.list_groups()
-        except TapeMasterError as exc:
-            msgbox.critical(self, "Group/User Administration", exc.message)
-            return
-        self._show_data(rows, groups, keep)
+            return self._admin.list_users(check_seals=False), self._admin.list_groups()
+
+        Op(self, self.TITLE, load).success(
+            lambda data: self._show_data(data[0], data[1], chosen)).run()
 
     def _show_data(self, rows: list[UserRow], groups: list[GroupRecord],
                    keep: list[str]) -> None:
@@ -417,16 +423,17 @@ class GroupUserAdministration(QWidget):
     def _groups(self) -> list[str]:
         return [g.group_id for g in self.groupsModel.records()]
 
-    def _open_properties_dialog(self, user: object) -> UserPropertiesDialog:
-        dialog = UserPropertiesDialog(self._admin, user, self._groups(), parent=self)  # type: ignore[arg-type]
-        dialog.saved.connect(lambda uid: self.reload(keep=[uid]))
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.properties_dialog = dialog
-        dialog.open()
-        return dialog
+    def _open_properties_dialog(self, user: UserDetails | None
+                                ) -> UserPropertiesDialog | None:
+        def dialog() -> UserPropertiesDialog:
+            made = UserPropertiesDialog(self._admin, user, self._groups(), parent=self)
+            made.saved.connect(lambda uid: self.reload(keep=[uid]))
+            return made
+
+        return self.windows.open(windows.USER_PROPERTIES, dialog, parent=self, modal=True)
 
     @Slot()
-    def add_user(self) -> UserPropertiesDialog:
+    def add_user(self) -> UserPropertiesDialog | None:
         return self._open_properties_dialog(None)
 
     @Slot()
@@ -434,23 +441,24 @@ class GroupUserAdministration(QWidget):
         ids = self.selected_user_ids()
         if len(ids) != 1:
             return None
-        try:
-            user = self._admin.get_user(ids[0])
-        except TapeMasterError as exc:
-            msgbox.warning(self, "User Properties", exc.message)
-            self.reload()
-            return None
-        return self._open_properties_dialog(user)
+        found: list[UserDetails] = []
+        # A user deleted meanwhile (by another administrator) is said so, and the list
+        # is read again.
+        Op(self, "User Properties", lambda: self._admin.get_user(ids[0])).success(
+            found.append).failure(lambda exc: self._refused("User Properties", exc)).run()
+        return self._open_properties_dialog(found[0]) if found else None
+
+    def _refused(self, title: str, exc: TapeMasterError) -> None:
+        msgbox.warning(self, title, exc.message)
+        self.reload()
 
     @Slot()
     def delete_selected(self) -> None:
         ids = self.selected_user_ids()
         if not ids:
             return
-        try:
-            self._admin.check_delete(ids)  # say no before asking, not after
-        except TapeMasterError as exc:
-            msgbox.warning(self, "Delete", exc.message)
+        # Say no before asking, not after.
+        if not Op(self, "Delete", lambda: self._admin.check_delete(ids)).run():
             return
         what = ids[0] if len(ids) == 1 else f"these {len(ids)} users"
         if not msgbox.confirm(
@@ -459,21 +467,18 @@ class GroupUserAdministration(QWidget):
             yes="Delete", object_name="confirmDeleteMessage",
         ):
             return
-        try:
-            self._admin.delete_users(ids)
-        except TapeMasterError as exc:
-            msgbox.warning(self, "Delete", exc.message)
-        self.reload(keep=[])
+        Op(self, "Delete", lambda: self._admin.delete_users(ids)).refresh(
+            lambda: self.reload(keep=[])).run()
 
     @Slot()
     def unlock_selected(self) -> None:
         ids = self.selected_user_ids()
-        try:
+
+        def unlock() -> None:
             for user_id in ids:
                 self._admin.unlock(user_id)
-        except TapeMasterError as exc:
-            msgbox.warning(self, "Unlock", exc.message)
-        self.reload(keep=ids)
+
+        Op(self, "Unlock", unlock).refresh(lambda: self.reload(keep=ids)).run()
 
     @Slot()
     def reseal_selected(self) -> None:
@@ -492,11 +497,8 @@ class GroupUserAdministration(QWidget):
             yes="Re-seal", object_name="confirmResealMessage",
         ):
             return
-        try:
-            self._admin.reseal(user_id)
-        except TapeMasterError as exc:
-            msgbox.warning(self, "Re-seal Record", exc.message)
-        self.reload(keep=[user_id])
+        Op(self, "Re-seal Record", lambda: self._admin.reseal(user_id)).refresh(
+            lambda: self.reload(keep=[user_id])).run()
 
     @Slot()
     def reset_password(self) -> PasswordChangeDialog | None:
@@ -505,15 +507,14 @@ class GroupUserAdministration(QWidget):
             return None
         user_id = ids[0]
 
-        def apply(_current: str, new: str) -> None:
-            self._admin.reset_password(user_id, new)
+        def dialog() -> PasswordChangeDialog:
+            made = PasswordChangeDialog(
+                user_id, lambda _current, new: self._admin.reset_password(user_id, new),
+                own=False, parent=self)
+            made.accepted.connect(lambda: self.reload(keep=[user_id]))
+            return made
 
-        dialog = PasswordChangeDialog(user_id, apply, own=False, parent=self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self.reload(keep=[user_id]))
-        self.password_dialog = dialog
-        dialog.open()
-        return dialog
+        return self.windows.open(windows.RESET_USER_PASSWORD, dialog, parent=self, modal=True)
 
     @Slot()
     def export_selected(self) -> None:
@@ -523,25 +524,26 @@ class GroupUserAdministration(QWidget):
                                 "XML files (*.xml);;CSV files (*.csv)")
         if not path:
             return
-        try:
+
+        def export() -> int:
             users = self._admin.export_users(ids)
             text = (users_to_csv(users, self._admin.group_descriptions())
                     if path.lower().endswith(".csv") else users_to_xml(users))
-            write_text_atomically(path, text)
-        except TapeMasterError as exc:
-            msgbox.warning(self, "Export Users", exc.message)
-            return
-        except OSError as exc:
-            msgbox.warning(self, "Export Users",
-                           f"The file could not be written: {exc.strerror or exc}.")
-            return
-        msgbox.information(self, "Export Users", f"Exported {len(users)} user(s) to {path}.")
+            try:
+                write_text_atomically(path, text)
+            except OSError as exc:
+                raise TapeMasterError(
+                    f"The file could not be written: {exc.strerror or exc}.") from None
+            return len(users)
+
+        Op(self, "Export Users", export).success(lambda count: msgbox.information(
+            self, "Export Users", f"Exported {count} user(s) to {path}.")).run()
 
     @Slot()
-    def add_group(self) -> GroupDialog:
-        dialog = GroupDialog(self._admin, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self.reload())
-        self.group_dialog = dialog
-        dialog.open()
-        return dialog
+    def add_group(self) -> GroupDialog | None:
+        def dialog() -> GroupDialog:
+            made = GroupDialog(self._admin, self)
+            made.accepted.connect(lambda: self.reload())
+            return made
+
+        return self.windows.open(windows.ADD_GROUP, dialog, parent=self, modal=True)

@@ -9,14 +9,12 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from tapemaster_qt import __version__, logsetup
-from tapemaster_qt.errors import TapeMasterError
-from tapemaster_qt.services import Actor, Context
-from tapemaster_qt.services.admin import AdminService
-from tapemaster_qt.services.audit import AuditLog
-from tapemaster_qt.services.auth import LogonOutcome, PasswordChangeService, Session
-from tapemaster_qt.ui import msgbox, resources, widgets
+from tapemaster_qt.services.auth import LogonOutcome, Session
+from tapemaster_qt.services.session import SessionServices
+from tapemaster_qt.ui import msgbox, resources, widgets, windows
 from tapemaster_qt.ui.password_change import PasswordChangeDialog
 from tapemaster_qt.ui.texts import local_time
+from tapemaster_qt.ui.windows import WindowRegistry
 
 
 def welcome_text(session: Session, outcome: LogonOutcome) -> str:
@@ -48,15 +46,17 @@ class MainWindow(QMainWindow):
     logOutRequested = Signal()
     exitRequested = Signal()
 
-    def __init__(self, ctx: Context, session: Session, outcome: LogonOutcome,
-                 *, full: bool) -> None:
+    def __init__(self, services: SessionServices, outcome: LogonOutcome, *, full: bool,
+                 windows: WindowRegistry) -> None:
+        """``windows``: the program's registry, through which this window opens others."""
         super().__init__()
-        self._ctx = ctx
-        self.session = session
+        self._services = services
+        self._windows = windows
+        self.session = session = services.session
+        program = services.program
         self.setObjectName("mainWindow")
-        self.setWindowTitle(f"{ctx.program} — {session.user_id}")
+        self.setWindowTitle(f"{program} — {session.user_id}")
         self.setWindowIcon(resources.app_icon())
-        self._windows: dict[str, QWidget] = {}
 
         menu_bar = self.menuBar()
         self.menuFile = menu_bar.addMenu("&File")
@@ -92,7 +92,7 @@ class MainWindow(QMainWindow):
 
         self.menuHelp = menu_bar.addMenu("&Help")
         self.menuHelp.setObjectName("menuHelp")
-        self.actionAbout = self._action("actionAbout", f"&About {ctx.program}", self.about)
+        self.actionAbout = self._action("actionAbout", f"&About {program}", self.about)
         self.menuHelp.addAction(self.actionAbout)
 
         central = QWidget()
@@ -117,7 +117,7 @@ class MainWindow(QMainWindow):
         status.showMessage("Ready")
         self.userStatusLabel = QLabel(f" {session.user_id} ")
         self.userStatusLabel.setObjectName("userStatusLabel")
-        self.programStatusLabel = QLabel(f" {ctx.program} ")
+        self.programStatusLabel = QLabel(f" {program} ")
         self.programStatusLabel.setObjectName("programStatusLabel")
         status.addPermanentWidget(self.userStatusLabel)
         status.addPermanentWidget(self.programStatusLabel)
@@ -130,80 +130,56 @@ class MainWindow(QMainWindow):
     # --- File ---------------------------------------------------------------------------
 
     @Slot()
-    def reset_password(self) -> PasswordChangeDialog:
-        service = PasswordChangeService(self._ctx)
+    def reset_password(self) -> PasswordChangeDialog | None:
+        def dialog() -> PasswordChangeDialog:
+            made = PasswordChangeDialog(self.session.user_id,
+                                        self._services.change_own_password, own=True,
+                                        parent=self)
+            made.accepted.connect(
+                lambda: self.statusBar().showMessage("Password changed", 5000))
+            return made
 
-        def apply(current: str, new: str) -> None:
-            service.change_password(self.session, current, new)
-
-        dialog = PasswordChangeDialog(self.session.user_id, apply, own=True, parent=self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self.statusBar().showMessage("Password changed", 5000))
-        self._windows["password"] = dialog
-        # Forget it once deleted (closing deletes it), or logging out would touch it.
-        dialog.destroyed.connect(lambda *_: self._windows.pop("password", None))
-        dialog.open()
-        return dialog
+        return self._windows.open(windows.PASSWORD_CHANGE, dialog, parent=self, modal=True)
 
     # --- Administration -----------------------------------------------------------------
-
-    def _admin(self) -> AdminService:
-        return AdminService(self._ctx, Actor.for_user(self.session.user_id))
-
-    def _show_window(self, key: str, factory: object) -> QWidget | None:
-        window = self._windows.get(key)
-        if window is None or not window.isVisible():
-            try:
-                window = factory()  # type: ignore[operator]
-            except TapeMasterError as exc:
-                msgbox.warning(self, self.windowTitle(), exc.message)
-                return None
-            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            window.destroyed.connect(lambda *_: self._windows.pop(key, None))
-            self._windows[key] = window
-        window.show()
-        window.raise_()
-        window.activateWindow()
-        return window
 
     @Slot()
     def open_group_user_administration(self) -> QWidget | None:
         from tapemaster_qt.ui.admin_window import GroupUserAdministration
 
-        return self._show_window("admin", lambda: GroupUserAdministration(self._admin(), self))
+        return self._windows.open(
+            windows.ADMINISTRATION,
+            lambda: GroupUserAdministration(self._services.admin(), self,
+                                            windows=self._windows),
+            parent=self)
 
     @Slot()
     def open_active_users(self) -> QWidget | None:
         from tapemaster_qt.ui.activity import ActiveUsersWindow
 
-        return self._show_window("active", lambda: ActiveUsersWindow(self._admin(), self))
+        return self._windows.open(
+            windows.ACTIVE_USERS, lambda: ActiveUsersWindow(self._services.admin(), self),
+            parent=self)
 
     @Slot()
     def open_audit_log(self) -> QWidget | None:
         from tapemaster_qt.ui.activity import AuditLogWindow
 
-        actor = Actor.for_user(self.session.user_id)
-        return self._show_window("audit", lambda: AuditLogWindow(AuditLog(self._ctx, actor),
-                                                                 self))
-
-    def close_child_windows(self) -> None:
-        for window in list(self._windows.values()):
-            window.close()
-        self._windows.clear()
+        return self._windows.open(
+            windows.AUDIT_LOG, lambda: AuditLogWindow(self._services.audit_log(), self),
+            parent=self)
 
     # --- Help ---------------------------------------------------------------------------
 
     @Slot()
     def about(self) -> None:
-        store = self._ctx.store
-        try:
-            key = store.key_description()
-        except TapeMasterError as exc:
-            key = f"unavailable — {exc.message}"
+        program = self._services.program
+        info = self._services.store_info()
+        key = info.key if info.key is not None else f"unavailable — {info.key_problem}"
         msgbox.information(
-            self, f"About {self._ctx.program}",
-            f"{self._ctx.program} (TapeMaster Qt {__version__})",
-            informative=(f"User store: {store.location}\nStore key: {key}\n"
+            self, f"About {program}",
+            f"{program} (TapeMaster Qt {__version__})",
+            informative=(f"User store: {info.location}\nStore key: {key}\n"
                          f"Log folder: {logsetup.log_folder() or 'none (cannot be written)'}\n\n"
                          "Logon with password and One Time Password (RFC 6238 TOTP)."),
             object_name="aboutMessage",

@@ -7,7 +7,8 @@ for confirmation before changes that undo a user's OTP enrolment.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import (
@@ -18,7 +19,6 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -41,6 +41,7 @@ from tapemaster_qt.records import UserDetails
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.ui import msgbox, resources, widgets
 from tapemaster_qt.ui.models.identity import FieldKindRole, IdentityModel
+from tapemaster_qt.ui.operations import Op
 from tapemaster_qt.ui.texts import local_time, yes_no
 
 Index = QModelIndex | QPersistentModelIndex
@@ -249,33 +250,36 @@ class UserPropertiesDialog(QDialog):
         # Finish an edit still open in the grid before reading the values.
         self.identityGrid.setCurrentIndex(QModelIndex())
         changes = self.model.changes()
-        try:
-            if self.adding:
-                password = self.identityTab.passwordEdit.text()
-                if password != self.identityTab.confirmEdit.text():
-                    raise ValidationError("The two passwords are not the same.", "Password")
-                if not password:
-                    raise ValidationError("Enter a password for the new user.", "Password")
-                QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-                try:
-                    user = self._admin.add_user(changes, password)
-                finally:
-                    QGuiApplication.restoreOverrideCursor()
-            else:
-                assert self._user is not None
-                renew = self.model.otp_reenabled()
-                if not changes and not renew:
-                    self.accept()
-                    return
-                if not self._confirmations(changes):
-                    return
-                user = self._admin.update_user(self._user.user_id, changes, renew_otp=renew)
-        except TapeMasterError as exc:
-            self.show_message(exc.message)
-            self._focus_field(getattr(exc, "field", None))
-            return
+        if self.adding:
+            password = self.identityTab.passwordEdit.text()
+            if password != self.identityTab.confirmEdit.text():
+                self._refused(ValidationError("The two passwords are not the same.",
+                                              "Password"))
+                return
+            if not password:
+                self._refused(ValidationError("Enter a password for the new user.",
+                                              "Password"))
+                return
+            call: Callable[[], UserDetails] = partial(self._admin.add_user, changes, password)
+        else:
+            user = self._user
+            assert user is not None
+            renew = self.model.otp_reenabled()
+            if not changes and not renew:
+                self.accept()
+                return
+            if not self._confirmations(changes):
+                return
+            call = partial(self._admin.update_user, user.user_id, changes, renew_otp=renew)
+        Op(self, self.windowTitle(), call).success(self._saved).failure(self._refused).run()
+
+    def _saved(self, user: UserDetails) -> None:
         self.saved.emit(user.user_id)
         self.accept()
+
+    def _refused(self, exc: TapeMasterError) -> None:
+        self.show_message(exc.message)
+        self._focus_field(getattr(exc, "field", None))
 
     def _focus_field(self, label: str | None) -> None:
         if not label:
