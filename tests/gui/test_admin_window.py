@@ -7,19 +7,21 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
-from PySide6.QtCore import QModelIndex, QPoint, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QMessageBox, QPushButton, QWidget
 
 from gui.driving import (
     cell,
     choose_in_grid,
     click,
+    click_cell,
     click_user,
     grid_value,
     log_on,
     menu_action,
     open_admin,
     open_editor,
+    open_list,
     open_properties_by_double_click,
     save,
     shown_user_ids,
@@ -153,8 +155,11 @@ def test_enter_opens_properties(qtbot, window) -> None:
     index = dialog.model.value_index("User-ID")
     assert not index.flags() & Qt.ItemFlag.ItemIsEditable
     dialog.identityGrid.setCurrentIndex(index)
+    qtbot.keyClick(dialog.identityGrid, Qt.Key.Key_F2)
     assert open_editor(dialog.identityGrid, QWidget) is None
-    dialog.identityGrid.setCurrentIndex(dialog.model.value_index("Name"))
+    qtbot.keyClick(dialog.identityGrid, Qt.Key.Key_Down)  # Name
+    assert open_editor(dialog.identityGrid, QWidget) is None  # moving opens nothing
+    qtbot.keyClick(dialog.identityGrid, Qt.Key.Key_F2)
     assert open_editor(dialog.identityGrid, QWidget) is not None  # where one can type
     assert not dialog.identityTab.passwordEdit.isVisible()  # no password fields either
     click(qtbot, dialog, QDialogButtonBox.StandardButton.Cancel)
@@ -300,11 +305,11 @@ def test_add_group_appears_in_the_list_and_in_properties(qtbot, app, window) -> 
     qtbot.mouseClick(tabs.tabBar(), Qt.MouseButton.LeftButton,
                      pos=tabs.tabBar().tabRect(0).center())
     props = open_properties_by_double_click(qtbot, window, "alice")
-    props.identityGrid.setCurrentIndex(props.model.value_index("Group-ID"))
-    combo = open_editor(props.identityGrid, QComboBox)
-    assert combo is not None
+    click_cell(qtbot, props, "Group-ID")
+    combo = open_list(qtbot, props.identityGrid, Qt.Key.Key_Return)
     assert [combo.itemText(i) for i in range(combo.count())] == ["DEFAULT", "NIGHT"]
-    props.identityGrid.setCurrentIndex(QModelIndex())
+    qtbot.keyClick(combo.view(), Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: open_editor(props.identityGrid, QComboBox) is None)
     choose_in_grid(qtbot, props, "Group-ID", "NIGHT")
     save(qtbot, props)
     assert not props.isVisible()
@@ -330,8 +335,18 @@ def test_turning_otp_off_asks_and_no_saves_nothing(qtbot, app, window, boxes) ->
     alice = app.ctx.store.get_user("alice")
     assert alice.otp_enabled and alice.otp_secret is not None
 
+    # Cancel asks before throwing the change away; No keeps the dialog, Yes closes it.
+    click(qtbot, props, QDialogButtonBox.StandardButton.Cancel)
+    assert boxes.names()[-1] == "confirmDiscardMessage"
+    assert boxes.last().text == "Discard your changes to alice?"
+    assert boxes.last().informative == "Not saved yet: One Time Password."
+    assert props.isVisible()
+    boxes.answer = QMessageBox.StandardButton.Yes
+    click(qtbot, props, QDialogButtonBox.StandardButton.Cancel)
+    assert not props.isVisible() and app.ctx.store.get_user("alice").otp_enabled
+
     # Disabling asks too; No keeps the user enabled and the OTP secret untouched.
-    props.reject()
+    boxes.answer = QMessageBox.StandardButton.No
     props = open_properties_by_double_click(qtbot, window, "bob")
     choose_in_grid(qtbot, props, "Disabled", "True")
     save(qtbot, props)

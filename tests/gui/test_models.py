@@ -190,8 +190,11 @@ def test_identity_model_greys_out_locked_fields(qtmodeltester) -> None:
     qtmodeltester.check(model)
     index = model.value_index("tapemaster Rights")
     assert not index.flags() & Qt.ItemFlag.ItemIsEditable
-    assert not index.flags() & Qt.ItemFlag.ItemIsEnabled
+    # Greyed but enabled: the keyboard reaches it, and its description says why.
+    assert index.flags() & Qt.ItemFlag.ItemIsEnabled
+    assert index.data(Qt.ItemDataRole.ForegroundRole) is not None
     assert not model.setData(index, True, EDIT)
+    assert not model.toggle(index)
     assert model.value_index("Administrative Rights").flags() & Qt.ItemFlag.ItemIsEditable
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QFont, QGuiApplication, QIcon, QPalette
+from PySide6.QtGui import QBrush, QFont, QIcon
 
 from tapemaster_qt import PROGRAMS
 from tapemaster_qt.fields import (
@@ -183,8 +183,8 @@ class IdentityModel(QAbstractItemModel):
             return flags
         if index.column() == COL_VALUE and self.is_editable(field):
             flags |= Qt.ItemFlag.ItemIsEditable
-        if field.key in self._locked:
-            flags &= ~Qt.ItemFlag.ItemIsEnabled
+        # A locked field stays enabled (greyed by its colour, not editable): the
+        # keyboard can reach it and read why it cannot be changed.
         return flags | Qt.ItemFlag.ItemNeverHasChildren
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -230,8 +230,7 @@ class IdentityModel(QAbstractItemModel):
                 self._changed_icon = palette.changed_icon()
             return self._changed_icon
         if role == Qt.ItemDataRole.ForegroundRole and not self.is_editable(field):
-            return QBrush(QGuiApplication.palette().color(QPalette.ColorGroup.Disabled,
-                                                          QPalette.ColorRole.Text))
+            return QBrush(palette.muted())
         return None
 
     def setData(self, index: Index, value: Any,
