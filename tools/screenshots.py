@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from tapemaster_qt.app import Controller, UiState
@@ -49,6 +49,23 @@ def shoot(app: QApplication, widget: QWidget, name: str) -> None:
     path = OUT / f"{name}.png"
     widget.grab().save(str(path))
     print(f"saved {path.relative_to(OUT.parent.parent)}")
+
+
+def dark_palette() -> QPalette:
+    """A dark theme, as a desktop's dark mode gives the programs."""
+    palette = QPalette()
+    role, group = QPalette.ColorRole, QPalette.ColorGroup
+    for r, color in ((role.Window, "#2b2b2b"), (role.WindowText, "#e6e6e6"),
+                     (role.Base, "#1e1e1e"), (role.AlternateBase, "#262626"),
+                     (role.Text, "#e6e6e6"), (role.Button, "#353535"),
+                     (role.ButtonText, "#e6e6e6"), (role.Highlight, "#2f65ca"),
+                     (role.HighlightedText, "#ffffff"), (role.ToolTipBase, "#353535"),
+                     (role.ToolTipText, "#e6e6e6"), (role.PlaceholderText, "#8c8c8c"),
+                     (role.Mid, "#3c3c3c"), (role.Dark, "#151515"), (role.Light, "#4a4a4a")):
+        palette.setColor(r, QColor(color))
+    for r in (role.Text, role.WindowText, role.ButtonText):
+        palette.setColor(group.Disabled, r, QColor("#7f7f7f"))
+    return palette
 
 
 def capture_box(box: QMessageBox) -> QMessageBox.StandardButton:
@@ -150,6 +167,12 @@ def main() -> int:
         app.processEvents()
     admin_window.usersView.selectRow(1)
     shoot(app, admin_window, "group-user-administration")
+    light = app.palette()
+    app.setPalette(dark_palette())
+    settle(app)
+    shoot(app, admin_window, "group-user-administration-dark")
+    app.setPalette(light)
+    settle(app)
     menu = admin_window.users_menu()
     shoot(app, menu, "users-context-menu")
     menu.close()
@@ -161,10 +184,13 @@ def main() -> int:
     admin_window.usersView.selectRow(row)
     props = admin_window.open_properties()
     assert props is not None
+    # An edit not saved yet (marked), and the cursor on One Time Password: the space
+    # under the grid says what switching it does.
+    props.model.setData(props.model.value_index("No Time-Out"), True)
     props.identityGrid.setCurrentIndex(props.model.value_index("One Time Password"))
     settle(app)
     shoot(app, props, "user-properties")
-    props.identityGrid.setCurrentIndex(QModelIndex())
+    props.discard_edits()
     props.reject()
     add = admin_window.add_user()
     shoot(app, add, "add-user")

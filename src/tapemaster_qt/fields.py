@@ -305,8 +305,8 @@ USER_CSV_COLUMNS: tuple[str, ...] = tuple(f.export for f in CSV_FIELDS if f.expo
 INPUT_FIELDS = {f.key: f for f in CSV_FIELDS}
 """What the admin service takes to add or change a user: the CSV columns."""
 
-USER_COLUMNS = ("user_id", "name", "group_id", "role", "email", "description", "status",
-                "last_logon")
+USER_COLUMNS = ("user_id", "name", "group_id", "role", "email", "status", "last_logon",
+                "description")
 """The columns of Group/User Administration's Users grid, in order."""
 
 SHOW_FIELDS = tuple(f for f in USER_FIELDS if not f.key.startswith("access:"))

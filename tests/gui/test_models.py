@@ -12,9 +12,16 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
 from tapemaster_qt.records import AuditEvent, GroupRecord, SessionRecord, UserDetails, UserRow
+from tapemaster_qt.ui import palette
 from tapemaster_qt.ui.models.identity import COL_FIELD, COL_VALUE, IdentityModel
 from tapemaster_qt.ui.models.tables import AuditModel, GroupsModel, RecordRole, SessionsModel
-from tapemaster_qt.ui.models.users import HEADERS, UserRowRole, UsersFilterProxy, UsersModel
+from tapemaster_qt.ui.models.users import (
+    COL_STATUS,
+    HEADERS,
+    UserRowRole,
+    UsersFilterProxy,
+    UsersModel,
+)
 
 LABELS = ["User-ID", "Name", "E-mail", "Description", "Group-ID", "Role",
           "Administrative Rights", "tapemaster Rights", "Disabled", "No Time-Out",
@@ -67,21 +74,37 @@ def test_users_model_and_filter_proxy(qtmodeltester) -> None:
 
     model.set_rows(ROWS)
     assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(len(HEADERS))] == [
-        "User-ID", "Name", "Group", "Role", "E-mail", "Description", "OTP", "Activated",
-        "Disabled", "Revoked", "Last Logon"]
+        "User-ID", "Name", "Group-ID", "Role", "E-mail", "Status", "Last Logon",
+        "Description"]
     assert model.rowCount() == 4 and proxy.rowCount() == 4
 
-    # The tampered row says so: red, a warning icon, a tooltip; the others do not.
+    def status(user_id: str) -> QModelIndex:
+        return model.index(model.row_of(user_id), COL_STATUS)
+
+    # One Status column: words, an icon for the most serious, a tooltip saying why.
+    assert [status(u).data() for u in ("tapemaster", "alice", "bob", "mallory")] == [
+        "", "OTP active", "Revoked", "Tampered, Disabled"]
+    assert status("tapemaster").data(Qt.ItemDataRole.DecorationRole) is None
+    assert status("tapemaster").data(Qt.ItemDataRole.ToolTipRole) is None
+    for user_id in ("alice", "bob", "mallory"):
+        assert not status(user_id).data(Qt.ItemDataRole.DecorationRole).isNull()
+    assert "authenticator app" in status("alice").data(Qt.ItemDataRole.ToolTipRole)
+
+    # The tampered row says so on every cell: red, with the reason as a tooltip; a
+    # revoked row is grey; the others keep the palette's text colour.
     mallory = model.index(model.row_of("mallory"), 0)
     alice = model.index(model.row_of("alice"), 0)
+    bob = model.index(model.row_of("bob"), 0)
     assert mallory.data(UserRowRole).integrity_ok is False
     assert "integrity" in mallory.data(Qt.ItemDataRole.ToolTipRole)
-    assert mallory.data(Qt.ItemDataRole.DecorationRole) is not None
+    assert mallory.data(Qt.ItemDataRole.ForegroundRole).color() == palette.danger()
+    assert bob.data(Qt.ItemDataRole.ForegroundRole).color() == palette.muted()
+    assert alice.data(Qt.ItemDataRole.ForegroundRole) is None
     assert alice.data(Qt.ItemDataRole.ToolTipRole) is None
-    assert alice.data(Qt.ItemDataRole.DecorationRole) is None
-    assert alice.siblingAtColumn(6).data() == "True"  # OTP
-    bob = model.index(model.row_of("bob"), 9)
-    assert bob.data() == "True"  # Revoked
+
+    model.sort(COL_STATUS, Qt.SortOrder.AscendingOrder)  # the most serious first
+    assert [model.index(r, 0).data() for r in range(4)] == [
+        "mallory", "bob", "alice", "tapemaster"]
 
     model.sort(1, Qt.SortOrder.DescendingOrder)
     proxy.set_filter_text("bo")

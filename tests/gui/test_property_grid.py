@@ -364,3 +364,12 @@ def test_save_while_typing_takes_the_text(qtbot, admin, props, boxes) -> None:
     save(qtbot, props)
     assert not props.isVisible() and boxes.shown == []
     assert admin.get_user("alice").description == "Vault courier"
+
+
+def test_ctrl_s_saves(qtbot, admin, props, boxes) -> None:
+    grid = props.identityGrid
+    click_cell(qtbot, props, "No Time-Out")
+    press(qtbot, grid, Qt.Key.Key_Space)
+    qtbot.keyClick(grid, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert not props.isVisible() and boxes.shown == []
+    assert admin.get_user("alice").no_timeout is True

@@ -229,8 +229,8 @@ def test_the_grid_rows_are_labelled_as_the_contract_says() -> None:
                                                "Client Access", "One Time Password"]
     assert [f.label for _, rows in GRID_CATEGORIES for f in rows] == CONTRACT_LABELS
     assert [FIELDS[key].label for key in USER_COLUMNS] == [
-        "User-ID", "Name", "Group-ID", "Role", "E-mail", "Description", "Status",
-        "Last Logon"]
+        "User-ID", "Name", "Group-ID", "Role", "E-mail", "Status", "Last Logon",
+        "Description"]
 
 
 def test_every_field_is_described_in_whole_sentences() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, Slot
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -19,7 +20,7 @@ from tapemaster_qt.errors import TapeMasterError
 from tapemaster_qt.records import SessionRecord
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.audit import AuditLog
-from tapemaster_qt.ui import msgbox, resources
+from tapemaster_qt.ui import msgbox, resources, widgets
 from tapemaster_qt.ui.models.tables import AuditModel, SessionsModel
 from tapemaster_qt.ui.operations import Op
 
@@ -54,9 +55,17 @@ class _TableWindow(QWidget):
         self.filterEdit.setObjectName(filter_name)
         self.filterEdit.setPlaceholderText(placeholder)
         self.filterEdit.setClearButtonEnabled(True)
+        # F5 refreshes, Esc closes (or clears the filter box first), Ctrl+F filters.
+        self.actionRefresh = widgets.action(self, "actionRefresh", "&Refresh",
+                                            lambda: self.reload(), QKeySequence("F5"))
+        self.actionClose = widgets.action(self, "actionClose", "&Close", self.close_or_clear,
+                                          QKeySequence("Esc"))
+        self.actionFilter = widgets.action(self, "actionFilter", "&Filter", self.focus_filter,
+                                           QKeySequence(QKeySequence.StandardKey.Find))
         refresh = QPushButton("&Refresh")
         refresh.setObjectName("refreshButton")
-        refresh.clicked.connect(self.reload)
+        refresh.setToolTip("Read the list again (F5)")
+        refresh.clicked.connect(self.actionRefresh.trigger)
         self.countLabel = QLabel()
         self.countLabel.setObjectName("countLabel")
         top = QHBoxLayout()
@@ -70,6 +79,19 @@ class _TableWindow(QWidget):
     @Slot()
     def reload(self) -> None:
         raise NotImplementedError
+
+    @Slot()
+    def focus_filter(self) -> None:
+        self.filterEdit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filterEdit.selectAll()
+
+    @Slot()
+    def close_or_clear(self) -> None:
+        if self.filterEdit.hasFocus() and self.filterEdit.text():
+            self.filterEdit.clear()
+            self.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return
+        self.close()
 
 
 class ActiveUsersWindow(_TableWindow):

@@ -13,8 +13,10 @@ from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -66,7 +68,8 @@ class IdentityTab(QWidget):
         marker.setPixmap(palette.changed_icon().pixmap(16, 16))
         self.legendLabel = QLabel(
             "Bold with a dot: changed, not saved yet. Grey: cannot be changed here. "
-            "F2, Enter or typing edits a value; Space switches True and False.")
+            "F2, Enter or typing edits a value; Space switches True and False; Ctrl+S "
+            "saves.")
         self.legendLabel.setObjectName("legendLabel")
         self.legendLabel.setWordWrap(True)
         legend = QHBoxLayout()
@@ -175,6 +178,11 @@ class UserPropertiesDialog(QDialog):
         self.messageLabel = widgets.message_label()
 
         self.buttonBox = widgets.button_box(self._on_save, self.reject, save=True)
+        save = self.buttonBox.button(QDialogButtonBox.StandardButton.Save)
+        save.setToolTip("Save the changes (Ctrl+S)")
+        # Enter edits in the grid, so the keyboard saves with Ctrl+S.
+        self._save_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self,
+                                        self._on_save)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.propertiesTabs, 1)

@@ -55,16 +55,22 @@ def button_box(accepted: Callable[[], object], rejected: Callable[[], object], *
 
 
 def action(owner: QWidget, name: str, text: str, slot: Callable[[], object],
-           shortcut: QKeySequence | None = None, *, local: bool = False) -> QAction:
+           shortcut: QKeySequence | list[QKeySequence] | None = None, *,
+           local: bool = False) -> QAction:
     """An action named ``name`` added to ``owner`` (so its shortcut works there);
-    ``local`` limits the shortcut to ``owner`` and its children."""
+    ``local`` limits the shortcut to ``owner`` and its children. Of several shortcuts,
+    menus show the first, right-click menus included."""
     from PySide6.QtGui import QAction
 
     result = QAction(text, owner)
     result.setObjectName(name)
     result.triggered.connect(slot)
     if shortcut is not None:
-        result.setShortcut(shortcut)
+        if isinstance(shortcut, list):
+            result.setShortcuts(shortcut)
+        else:
+            result.setShortcut(shortcut)
+        result.setShortcutVisibleInContextMenu(True)
         if local:
             from PySide6.QtCore import Qt
 
