@@ -1,9 +1,11 @@
 """Group/User Administration: the Users grid and the Groups list.
 
-Right-click on users: Add…, Delete, Properties, Export…, Select All, Invert Selection
-and Management ▸ Reset Password…, Unlock. Double-click or Enter opens Properties;
-Delete deletes after a confirmation. Every action goes through the admin service,
-which refuses what the acting user may not do, whatever this window offers.
+The same actions sit in the menu bar (User, Group, Edit, View), the tool bar and the
+right-click menu (Add…, Delete, Properties, Export…, Select All, Invert Selection,
+Management ▸ Reset Password…, Unlock, Re-seal Record…, Refresh), each with its
+shortcut shown. Double-click or Enter opens Properties; Delete deletes after a
+confirmation. Every action goes through the admin service, which refuses what the
+acting user may not do, whatever this window offers.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Slot
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -21,6 +21,7 @@ from tapemaster_qt.errors import TapeMasterError
 from tapemaster_qt.services.passwords import MAX_LENGTH, MIN_LENGTH, random_password
 from tapemaster_qt.ui import resources, widgets
 from tapemaster_qt.ui.logon import PasswordEdit, caps_lock_hint
+from tapemaster_qt.ui.operations import Op
 
 Apply = Callable[[str, str], None]
 """Called with (current, new); raises TapeMasterError to refuse with a message."""
@@ -125,17 +126,14 @@ class PasswordChangeDialog(QDialog):
             self.confirmPasswordEdit.clear()
             self.confirmPasswordEdit.setFocus()
             return
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self._apply(self.currentPasswordEdit.text(), new)
-        except TapeMasterError as exc:
-            self.show_message(exc.message)
-            if self._own and "current" in exc.message.lower():
-                self.currentPasswordEdit.clear()
-                self.currentPasswordEdit.setFocus()
-            else:
-                self.newPasswordEdit.setFocus()
-            return
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-        self.accept()
+        Op(self, self.windowTitle(),
+           lambda: self._apply(self.currentPasswordEdit.text(), new)).success(
+            lambda _none: self.accept()).failure(self._refused).run()
+
+    def _refused(self, exc: TapeMasterError) -> None:
+        self.show_message(exc.message)
+        if self._own and "current" in exc.message.lower():
+            self.currentPasswordEdit.clear()
+            self.currentPasswordEdit.setFocus()
+        else:
+            self.newPasswordEdit.setFocus()

@@ -116,8 +116,8 @@ class UsersModel(QAbstractTableModel):
 
     @staticmethod
     def _words(r: UserRow) -> str:
-        # The filter looks at the words of a user, not at the True/False columns
-        # (typing "a" must not match every "False").
+        # The filter looks at the words of a user, not at the Status column (typing
+        # "a" must not match every "OTP active"); sorting by Status groups those.
         return (f"{r.user_id}\x1f{r.name}\x1f{r.group_id or ''}\x1f{r.email or ''}"
                 f"\x1f{r.description}").casefold()
 
