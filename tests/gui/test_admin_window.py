@@ -392,3 +392,12 @@ def test_invalid_input_is_shown_in_the_dialog_and_saves_nothing(qtbot, app, wind
     assert not props.isVisible()
     after = app.ctx.store.get_user("bob")
     assert (after.name, after.email) == ("Robert Young", "robert@example.com")
+
+
+def test_export_to_a_folder_that_is_gone_says_so(qtbot, window, boxes, tmp_path) -> None:
+    boxes.save_path = str(tmp_path / "no-such-folder" / "users.csv")
+    window.actionExportUsers.trigger()
+    assert boxes.names() == ["warningMessage"]
+    assert boxes.last().title == "Export Users"
+    assert boxes.last().text == "The file could not be written: No such file or directory."
+    assert not (tmp_path / "no-such-folder").exists()

@@ -8,8 +8,16 @@ under the grid says what the selected field means.
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLineEdit, QMessageBox, QWidget
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QLineEdit,
+    QMessageBox,
+    QWidget,
+)
 
 from gui.driving import click, click_cell, grid_value, open_editor, open_list, pick, save
 from tapemaster_qt.services import Actor
@@ -373,3 +381,33 @@ def test_ctrl_s_saves(qtbot, admin, props, boxes) -> None:
     qtbot.keyClick(grid, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert not props.isVisible() and boxes.shown == []
     assert admin.get_user("alice").no_timeout is True
+
+
+def type_key(grid, text: str) -> None:
+    """One key that types ``text``, sent as the keyboard sends it (QTest's keyClicks
+    takes ASCII only)."""
+    for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+        QApplication.sendEvent(grid, QKeyEvent(kind, Qt.Key.Key_unknown,
+                                               Qt.KeyboardModifier.NoModifier, text))
+
+
+@pytest.mark.parametrize("typed", ["é", "9", "?", "x", "\u202e"])
+def test_typing_what_no_choice_starts_with_takes_nothing(qtbot, props, typed: str) -> None:
+    grid = props.identityGrid
+    for label in ("Disabled", "Role", "Group-ID"):
+        before = grid_value(props, label)
+        click_cell(qtbot, props, label)
+        type_key(grid, typed)
+        if not typed.isprintable():  # an invisible character opens nothing
+            assert not editing(grid)
+            continue
+        combo = open_editor(grid, QComboBox)
+        assert combo is not None
+        qtbot.waitUntil(lambda c=combo: c.view().isVisible())
+        press(qtbot, combo.view(), Qt.Key.Key_Escape)
+        qtbot.waitUntil(lambda: not editing(grid))
+        assert grid_value(props, label) == before
+    click_cell(qtbot, props, "Activated")  # read-only: typing opens nothing
+    type_key(grid, typed)
+    assert not editing(grid)
+    assert props.model.changes() == {}

@@ -228,7 +228,13 @@ class PropertyGrid(QTreeView):
         text = event.text()
         typing = (bool(text.strip()) and text.isprintable() and not event.modifiers()
                   & ~(Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier))
-        if typing and self._value_cell(current).data(FieldKindRole) in _CHOICES:
+        choice = self._value_cell(current).data(FieldKindRole) in _CHOICES
+        # A character key (not Esc, Tab... whose codes are above the Unicode range).
+        character = key < Qt.Key.Key_Escape.value or key == Qt.Key.Key_unknown.value
+        if choice and text and character and not typing:
+            event.accept()  # an invisible character picks no choice and opens nothing
+            return
+        if typing and choice:
             # Typing on a choice opens its list at the match; the key itself is not
             # handed to the list, which would take the match at once.
             delegate: PropertyDelegate = self.itemDelegate()  # type: ignore[assignment]
