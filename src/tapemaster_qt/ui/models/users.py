@@ -52,8 +52,10 @@ _FIELD = tuple(UserRow._fields.index(key) if key in UserRow._fields else None
 _STATUS_ORDER = {status: rank for rank, status in enumerate(Status)}
 
 
-def _flags(row: UserRow) -> tuple[object, ...]:
-    return (row.otp_enabled, row.otp_activated, row.disabled, row.revoked, row.integrity_ok)
+_flags = itemgetter(*(UserRow._fields.index(name) for name in (
+    "otp_enabled", "otp_activated", "disabled", "revoked", "integrity_ok")))
+"""A row's status flags, in user_status()'s order (a C-level getter: sorting by
+Status reads them for every one of 100,000 rows)."""
 
 
 class UsersModel(QAbstractTableModel):
@@ -282,10 +284,11 @@ class UsersModel(QAbstractTableModel):
         if column == COL_STATUS:
             # The most serious first (Tampered), users without a status last.
             none = len(_STATUS_ORDER)
-            rank = {flags: min((_STATUS_ORDER[s] for s in user_status(*flags)),
-                               default=none)
-                    for flags in {_flags(r) for r in rows}}
-            order_.sort(key=lambda i: rank[_flags(rows[i])], reverse=descending)
+            flags = list(map(_flags, rows))
+            rank = {f: min((_STATUS_ORDER[s] for s in user_status(*f)), default=none)
+                    for f in set(flags)}
+            ranks = list(map(rank.__getitem__, flags))
+            order_.sort(key=ranks.__getitem__, reverse=descending)
         elif column == COL_ROLE:
             order_.sort(key=lambda i: rows[i][field], reverse=descending)  # type: ignore[index]
         elif column != COL_USER_ID:
