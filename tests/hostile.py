@@ -112,7 +112,7 @@ def snapshot(data_dir: Path) -> dict[str, list[dict[str, Any]]]:
     """Every row of every table, read past the services with plain sqlite3."""
     with closing(sqlite3.connect(data_dir / "tapemaster.db")) as conn:
         out = {}
-        for table in ("users", "groups", "settings", "audit", "sessions"):
+        for table in ("users", "groups", "settings", "audit", "sessions", "recovery_codes"):
             cur = conn.execute(f"SELECT * FROM {table} ORDER BY 1")  # noqa: S608 - fixed names
             columns = [d[0] for d in cur.description]
             out[table] = [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]

@@ -99,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     status = otp.add_parser("status", help="show OTP state")
     status.add_argument("user_id", metavar="USER_ID")
     status.add_argument("--json", action="store_true")
+    rec = otp.add_parser("recovery", help="how many recovery codes a user has left; "
+                                          "--revoke destroys them")
+    rec.add_argument("user_id", metavar="USER_ID")
+    rec.add_argument("--revoke", action="store_true",
+                     help="destroy the user's unused recovery codes")
 
     audit = sub.add_parser("audit", help="show the audit log (newest last)")
     audit.add_argument("--user", metavar="USER_ID")
@@ -236,14 +241,24 @@ def run(args: argparse.Namespace, where: location.StoreLocation) -> int:
             elif action == "disable":
                 admin.set_otp(args.user_id, False)
                 _say(f"One Time Password disabled for {args.user_id}; the secret was destroyed.")
+            elif action == "recovery" and args.revoke:
+                count = admin.revoke_recovery_codes(args.user_id)
+                _say(f"Revoked {count} recovery code{'s' if count != 1 else ''} of "
+                     f"{args.user_id}. They can make new ones in File ▸ One Time Password.")
+            elif action == "recovery":
+                u = admin.get_user(args.user_id)
+                _say(f"{u.user_id}: {u.recovery_codes_left} recovery code"
+                     f"{'s' if u.recovery_codes_left != 1 else ''} left")
             else:
                 u = admin.get_user(args.user_id)
                 if args.json:
                     _print_json({"user_id": u.user_id, "otp_enabled": u.otp_enabled,
-                                 "otp_activated": u.otp_activated})
+                                 "otp_activated": u.otp_activated,
+                                 "recovery_codes_left": u.recovery_codes_left})
                 else:
                     _say(f"{u.user_id}: One Time Password {_bool(u.otp_enabled)}, "
-                         f"Activated {_bool(u.otp_activated)}")
+                         f"Activated {_bool(u.otp_activated)}, "
+                         f"recovery codes left {u.recovery_codes_left}")
         elif cmd == "audit":
             events = AuditLog(ctx, actor).recent(user_id=args.user, limit=args.limit)
             if args.json:

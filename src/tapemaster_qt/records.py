@@ -99,6 +99,17 @@ class AuditEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class RecoveryCodeRecord:
+    """One unused recovery code as stored: its argon2id hash, never the code."""
+
+    id: int
+    user_id: str
+    code_hash: str = field(repr=False)
+    created: str
+    integrity_ok: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class SessionRecord:
     id: int
     user_id: str
@@ -133,9 +144,11 @@ class UserDetails:
     password_set: bool
     integrity_ok: bool
     failures_since_logon: int = 0
+    recovery_codes_left: int = 0
+    """Unused recovery codes (DESIGN.md §3a); 0 while One Time Password is off."""
 
     @classmethod
-    def of(cls, rec: UserRecord) -> UserDetails:
+    def of(cls, rec: UserRecord, *, recovery_codes_left: int = 0) -> UserDetails:
         return cls(
             user_id=rec.user_id, name=rec.name, email=rec.email, description=rec.description,
             group_id=rec.group_id, role=rec.role, admin_rights=rec.admin_rights,
@@ -145,6 +158,7 @@ class UserDetails:
             failed_logons=rec.failed_logons, last_logon=rec.last_logon,
             last_failed_logon=rec.last_failed_logon, password_set=rec.has_password,
             integrity_ok=rec.integrity_ok, failures_since_logon=rec.failures_since_logon,
+            recovery_codes_left=recovery_codes_left,
         )
 
     def program_list(self) -> list[str]:

@@ -267,10 +267,12 @@ def test_groups(site: Cli) -> None:
 
 def test_otp_enable_status_disable(site: Cli) -> None:
     assert site.json("otp", "status", "bob") == {
-        "user_id": "bob", "otp_enabled": False, "otp_activated": False}
+        "user_id": "bob", "otp_enabled": False, "otp_activated": False,
+        "recovery_codes_left": 0}
     site.ok("otp", "enable", "bob")
     assert site.json("otp", "status", "bob") == {
-        "user_id": "bob", "otp_enabled": True, "otp_activated": False}
+        "user_id": "bob", "otp_enabled": True, "otp_activated": False,
+        "recovery_codes_left": 0}
     with _open(site) as store:
         assert _logon(store, "bob", BOB_PASSWORD).status is LogonStatus.ENROLMENT
     site.ok("otp", "disable", "bob")

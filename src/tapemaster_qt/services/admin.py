@@ -166,7 +166,25 @@ class AdminService:
 
     def get_user(self, user_id: str) -> UserDetails:
         self._authorize()
-        return UserDetails.of(self._require_user(self._ctx.store, user_id))
+        user = self._require_user(self._ctx.store, user_id)
+        return UserDetails.of(user, recovery_codes_left=self._codes_left(user))
+
+    def _codes_left(self, user: UserRecord) -> int:
+        if not user.otp_enabled:
+            return 0
+        return sum(1 for c in self._ctx.store.recovery_codes(user.user_id) if c.integrity_ok)
+
+    def revoke_recovery_codes(self, user_id: str) -> int:
+        """Destroy a user's recovery codes (someone else may have seen them); returns
+        how many there were. The user makes new ones with File ▸ One Time Password."""
+        self._authorize()
+        self._guard_builtin(user_id, "revoke the recovery codes of")
+        with self._ctx.store.write() as tx:
+            self._require_user(tx, user_id)
+            count = tx.delete_recovery_codes(user_id)
+            self._audit(tx, user_id, Event.RECOVERY_CODES_REVOKED,
+                        f"{count} code{'s' if count != 1 else ''}, by an administrator")
+        return count
 
     def add_user(self, fields: Mapping[str, Any], password: str | None = None) -> UserDetails:
         """Create a user; ``password`` None leaves it unable to log on until reset."""
@@ -216,7 +234,7 @@ class AdminService:
         if renew:
             changed["otp_enabled"] = True
         if not changed:
-            return UserDetails.of(current)
+            return UserDetails.of(current, recovery_codes_left=self._codes_left(current))
         self._check_update_rules(current, changed, actor_rec)
         if "group_id" in changed:
             changed["group_id"] = self._check_group(changed["group_id"], user_id)
@@ -239,6 +257,9 @@ class AdminService:
                     otp_last_step=None, otp_burned_steps=(),
                 )
             tx.update_user(user_id, UserChanges(**changes))
+            # A new secret or none: the recovery codes of the old one go with it.
+            destroyed = tx.delete_recovery_codes(user_id) if fresh.otp_enabled and (
+                new_secret or otp is False) else 0
             labels = [FIELD_LABELS[k] for k in changed if k != "otp_enabled"]
             if labels:
                 self._audit(tx, user_id, Event.USER_UPDATED, "changed: " + ", ".join(labels))
@@ -248,8 +269,11 @@ class AdminService:
                 self._audit(tx, user_id, Event.OTP_ENABLED, "new secret")
             elif otp is False and fresh.otp_enabled:
                 self._audit(tx, user_id, Event.OTP_DISABLED, "secret destroyed")
+            if destroyed:
+                self._audit(tx, user_id, Event.RECOVERY_CODES_REVOKED,
+                            f"{destroyed} code{'s' if destroyed != 1 else ''}, with the secret")
             updated = self._require_user(tx, user_id)
-        return UserDetails.of(updated)
+        return UserDetails.of(updated, recovery_codes_left=self._codes_left(updated))
 
     def _check_update_rules(
         self, current: UserRecord, changed: Mapping[str, Any], actor_rec: UserRecord | None
@@ -349,8 +373,12 @@ class AdminService:
                             otp_last_step=None, otp_burned_steps=(), revoked=True),
                 reseal=True,
             )
+            destroyed = tx.delete_recovery_codes(user_id)
             self._audit(tx, user_id, Event.RECORD_RESEALED,
                         "OTP switched off; account revoked until unlocked")
+            if destroyed:
+                self._audit(tx, user_id, Event.RECOVERY_CODES_REVOKED,
+                            f"{destroyed} code{'s' if destroyed != 1 else ''}, at re-sealing")
             updated = self._require_user(tx, user_id)
         return UserDetails.of(updated)
 

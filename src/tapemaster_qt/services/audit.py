@@ -37,6 +37,9 @@ class Event(StrEnum):
     SETTING_CHANGED = "setting_changed"
     KEY_EXPORTED = "key_exported"
     KEY_IMPORTED = "key_imported"
+    RECOVERY_CODE_USED = "recovery_code_used"
+    RECOVERY_CODES_CREATED = "recovery_codes_created"
+    RECOVERY_CODES_REVOKED = "recovery_codes_revoked"
 
 
 class FailReason(StrEnum):

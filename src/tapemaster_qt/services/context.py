@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable
@@ -37,6 +38,11 @@ class Context:
     pid: int = field(default_factory=os.getpid)
     clock: Callable[[], float] = time.time
     hasher: PasswordHasher = field(default_factory=PasswordHasher)
+
+    @functools.cached_property
+    def code_hasher(self) -> PasswordHasher:
+        """Hashes and checks recovery codes (a lighter argon2id profile than passwords)."""
+        return self.hasher.for_recovery_codes()
 
     def now(self) -> float:
         return self.clock()

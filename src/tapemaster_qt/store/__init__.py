@@ -11,10 +11,11 @@ Modules, by concern:
 - ``sqlstore.py``   the one implementation of the Protocols over any SQL ``Database``;
 - ``database.py``   that adapter: running SQL, rows by name, write transactions, and
                     the ``Dialect`` hooks where backends differ;
-- ``users.py``, ``groups.py``, ``settings.py``, ``audit.py``, ``sessions.py``: one
-                    module per table, its queries in portable SQL;
+- ``users.py``, ``groups.py``, ``settings.py``, ``audit.py``, ``sessions.py``,
+  ``recovery_codes.py``: one module per table, its queries in portable SQL;
 - ``sealing.py``    which fields are sealed, sealing and checking (no SQL);
-- ``crypto.py``     the key's sub-keys: OTP secret encryption and the seal MAC;
+- ``crypto.py``     the key's sub-keys: OTP secret encryption, the seal MAC and the
+                    recovery-code fingerprints;
 - ``keys.py``       where the store key lives (OS keyring or an owner-only file);
 - ``migrations.py`` every schema version for every backend, and creating a store;
 - ``sqlite.py``     the SQLite backend: the file, its pragmas, errors, backups;
@@ -53,6 +54,7 @@ from tapemaster_qt.store.interface import (
     BUILTIN_USER,
     DEFAULT_GROUP,
     UNCHANGED,
+    NewRecoveryCode,
     NewUser,
     Store,
     Transaction,
@@ -63,8 +65,8 @@ if TYPE_CHECKING:
     from tapemaster_qt.location import StoreLocation
 
 __all__ = [
-    "BUILTIN_USER", "DEFAULT_GROUP", "UNCHANGED", "NewUser", "Store", "Transaction",
-    "UserChanges", "open_store",
+    "BUILTIN_USER", "DEFAULT_GROUP", "UNCHANGED", "NewRecoveryCode", "NewUser", "Store",
+    "Transaction", "UserChanges", "open_store",
 ]
 
 

@@ -18,7 +18,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from tapemaster_qt import PROGRAMS
-from tapemaster_qt.records import AuditEvent, GroupRecord, SessionRecord, UserRecord, UserRow
+from tapemaster_qt.records import (
+    AuditEvent,
+    GroupRecord,
+    RecoveryCodeRecord,
+    SessionRecord,
+    UserRecord,
+    UserRow,
+)
 
 if TYPE_CHECKING:
     from tapemaster_qt.store.keys import StoreKey
@@ -119,6 +126,15 @@ class NewUser:
     """When; empty means now (an import passes one time for all its users)."""
 
 
+@dataclass(frozen=True, slots=True)
+class NewRecoveryCode:
+    """A recovery code to store: the code (canonical form, to make its fingerprint;
+    never stored) and its argon2id hash (made by the services)."""
+
+    code: str = dataclasses.field(repr=False)
+    code_hash: str = dataclasses.field(repr=False)
+
+
 class Transaction(Protocol):
     """The writes of one short write transaction (:meth:`Store.write`): all of them
     happen, or none. Reads inside it see the transaction's own writes and hold the
@@ -166,6 +182,27 @@ class Transaction(Protocol):
         under a keyed hash of its case-folded form, never as typed; counts last failed
         before ``forget_before`` are forgotten first, and only the ``keep`` most recent
         are kept."""
+        ...
+
+    # --- recovery codes --------------------------------------------------------------
+
+    def recovery_codes(self, user_id: str) -> list[RecoveryCodeRecord]:
+        """The user's unused codes, locked against other writers until the end."""
+        ...
+
+    def replace_recovery_codes(self, user_id: str, codes: Iterable[NewRecoveryCode],
+                               created: str) -> int:
+        """Store ``codes`` as the user's only recovery codes (sealed); returns how many
+        old ones were destroyed."""
+        ...
+
+    def use_recovery_code(self, user_id: str, code: str) -> bool:
+        """Spend a code (canonical form): True only for the one caller that removed it,
+        however many programs race with it."""
+        ...
+
+    def delete_recovery_codes(self, user_id: str) -> int:
+        """Destroy every recovery code of the user; returns how many."""
         ...
 
     # --- groups --------------------------------------------------------------------
@@ -296,6 +333,17 @@ class Store(Protocol):
 
     def has_password(self, user_id: str) -> bool: ...
 
+    # --- recovery codes --------------------------------------------------------------
+
+    def recovery_codes(self, user_id: str) -> list[RecoveryCodeRecord]:
+        """The user's unused recovery codes, oldest first (hashes only)."""
+        ...
+
+    def find_recovery_code(self, user_id: str, code: str) -> RecoveryCodeRecord | None:
+        """The unused code ``code`` (canonical form) of the user, found by its keyed
+        fingerprint: the one hash the typed code must match, or None."""
+        ...
+
     # --- groups --------------------------------------------------------------------
 
     def list_groups(self) -> list[GroupRecord]: ...
@@ -319,6 +367,10 @@ class Store(Protocol):
         ...
 
     def count_audit(self, *, user_id: str | None = None, text: str | None = None) -> int: ...
+
+    def last_audit_event(self, user_id: str, event: str) -> AuditEvent | None:
+        """The newest event named ``event`` about ``user_id``."""
+        ...
 
     # --- sessions and health -------------------------------------------------------
 

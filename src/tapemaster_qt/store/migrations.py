@@ -158,9 +158,25 @@ CREATE INDEX unknown_logons_last_failed ON unknown_logons(last_failed);
 """)
 """Version 2: revocation stops password guessing (issue 9 item 1)."""
 
+V3_RECOVERY_CODES = Migration(portable="""
+CREATE TABLE recovery_codes (
+    id          {ID},
+    user_id     TEXT NOT NULL REFERENCES users(user_id) ON UPDATE CASCADE ON DELETE CASCADE,
+    fingerprint {BLOB} NOT NULL,
+    code_hash   TEXT NOT NULL,
+    created     TEXT NOT NULL,
+    mac         {BLOB}
+){STRICT};
+-- One code per fingerprint and user: a typed code finds its one row.
+CREATE UNIQUE INDEX recovery_codes_fingerprint ON recovery_codes(user_id, fingerprint);
+""")
+"""Version 3: single-use recovery codes (DESIGN.md §3a). A row is an argon2id hash,
+the keyed fingerprint that finds it, and a seal; using a code deletes its row."""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(sqlite=SQLITE_V1),
     V2,
+    V3_RECOVERY_CODES,
 )
 
 

@@ -15,18 +15,26 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
 from tapemaster_qt.errors import StoreKeyError
-from tapemaster_qt.records import AuditEvent, GroupRecord, SessionRecord, UserRecord, UserRow
+from tapemaster_qt.records import (
+    AuditEvent,
+    GroupRecord,
+    RecoveryCodeRecord,
+    SessionRecord,
+    UserRecord,
+    UserRow,
+)
 from tapemaster_qt.store import (
     audit,
     groups,
     migrations,
+    recovery_codes,
     sessions,
     settings,
     unknown_logons,
     users,
 )
 from tapemaster_qt.store.database import Database
-from tapemaster_qt.store.interface import AuditRow, NewUser, UserChanges
+from tapemaster_qt.store.interface import AuditRow, NewRecoveryCode, NewUser, UserChanges
 
 if TYPE_CHECKING:
     from tapemaster_qt.store.crypto import Sealer
@@ -163,6 +171,14 @@ class SQLStore:
     def has_password(self, user_id: str) -> bool:
         return users.has_password(self.db, user_id)
 
+    # --- recovery codes ---------------------------------------------------------------
+
+    def recovery_codes(self, user_id: str) -> list[RecoveryCodeRecord]:
+        return recovery_codes.of_user(self.db, self.sealer, user_id)
+
+    def find_recovery_code(self, user_id: str, code: str) -> RecoveryCodeRecord | None:
+        return recovery_codes.find(self.db, self.sealer, user_id, code)
+
     # --- groups -----------------------------------------------------------------------
 
     def list_groups(self) -> list[GroupRecord]:
@@ -189,6 +205,9 @@ class SQLStore:
 
     def count_audit(self, *, user_id: str | None = None, text: str | None = None) -> int:
         return audit.count(self.db, user_id=user_id, text=text)
+
+    def last_audit_event(self, user_id: str, event: str) -> AuditEvent | None:
+        return audit.last(self.db, user_id, event)
 
     # --- sessions and health ----------------------------------------------------------
 
@@ -235,6 +254,21 @@ class SQLTransaction:
                               keep: int) -> int:
         return unknown_logons.count_failure(self._db, self._store.sealer, user_id, ts=ts,
                                             forget_before=forget_before, keep=keep)
+
+    # --- recovery codes ---------------------------------------------------------------
+
+    def recovery_codes(self, user_id: str) -> list[RecoveryCodeRecord]:
+        return recovery_codes.of_user(self._db, self._store.sealer, user_id, for_update=True)
+
+    def replace_recovery_codes(self, user_id: str, codes: Iterable[NewRecoveryCode],
+                               created: str) -> int:
+        return recovery_codes.replace(self._db, self._store.sealer, user_id, codes, created)
+
+    def use_recovery_code(self, user_id: str, code: str) -> bool:
+        return recovery_codes.use(self._db, self._store.sealer, user_id, code)
+
+    def delete_recovery_codes(self, user_id: str) -> int:
+        return recovery_codes.delete_all(self._db, user_id)
 
     # --- groups -----------------------------------------------------------------------
 

@@ -1,0 +1,261 @@
+"""Verify now (the setup popup) and File ▸ One Time Password… (issue 12 items 1 and 3),
+at the service level: the same code judgement as a logon (replay, skew diagnosis,
+failures counted), each step audited, a new phone activated only by its own code.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import rfc_totp, secret_from_uri
+from tapemaster_qt.errors import ValidationError
+from tapemaster_qt.services import Context, totp
+from tapemaster_qt.services.admin import AdminService
+from tapemaster_qt.services.auth import LogonService, LogonStatus, Session
+from tapemaster_qt.services.recovery import formatted
+from tapemaster_qt.services.self_service import OtpSelfService
+from unit.support import PASSWORD, enrol, events, skewed_code, wrong_code
+
+# --- verify now ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def enrolling(alice: str, admin: AdminService, logon: LogonService):
+    """alice just logged on without a code and sees the QR: her session and secret."""
+    admin.set_otp(alice, True)
+    outcome = logon.logon(alice, PASSWORD)
+    assert outcome.status is LogonStatus.ENROLMENT
+    assert outcome.session is not None and outcome.provisioning_uri is not None
+    return outcome.session, secret_from_uri(outcome.provisioning_uri)
+
+
+def test_verify_now_activates_at_once_with_recovery_codes(
+    ctx: Context, logon: LogonService, enrolling, clock
+) -> None:
+    session, secret = enrolling
+    code = rfc_totp(secret, clock.now)
+    outcome = logon.verify_enrolment(session, f"{code[:3]} {code[3:]}")
+    assert outcome.status is LogonStatus.ACTIVATED
+    assert len(outcome.recovery_codes) == 10 and outcome.session == session
+    user = ctx.store.get_user("alice")
+    assert user.otp_activated and user.otp_last_step == totp.time_step(clock.now)
+    assert [e.detail for e in events(ctx.store, "otp_activated", "alice")] == \
+        ["verified in the setup popup"]
+    assert len(ctx.store.recovery_codes("alice")) == 10
+    # The same code at the next logon is a replay; the next one logs on; no QR.
+    assert logon.logon("alice", PASSWORD, code).status is LogonStatus.OTP_REPLAY
+    clock.advance(30)
+    assert logon.logon("alice", PASSWORD, rfc_totp(secret, clock.now)).status \
+        is LogonStatus.SUCCESS
+
+
+def test_verify_now_refusals_are_a_logons(ctx: Context, logon: LogonService, enrolling,
+                                          clock) -> None:
+    session, secret = enrolling
+    wrong = logon.verify_enrolment(session, wrong_code(secret, clock.now))
+    assert wrong.status is LogonStatus.BAD_OTP_ENROLMENT and not wrong.revoked
+    skewed = logon.verify_enrolment(session, skewed_code(secret, clock, 3600))
+    assert skewed.status is LogonStatus.CLOCK_SKEW and skewed.skew_seconds == 3600
+    assert logon.verify_enrolment(session, "12345").status is LogonStatus.MALFORMED_CODE
+    assert logon.verify_enrolment(session, "  ").status is LogonStatus.OTP_REQUIRED
+    user = ctx.store.get_user("alice")
+    assert user.failed_logons == 2 and not user.otp_activated
+    assert totp.time_step(clock.now + 3600) in user.otp_burned_steps
+    assert [e.detail for e in events(ctx.store, "login_failed", "alice")] == [
+        "bad_otp; verify in the setup popup",
+        "bad_otp; verify in the setup popup; clock skew"]
+
+
+def test_wrong_codes_in_the_popup_revoke_like_wrong_logons(
+    ctx: Context, logon: LogonService, enrolling, clock
+) -> None:
+    session, secret = enrolling
+    attempts = int(ctx.store.setting("lockout_threshold")) + 1
+    for n in range(1, attempts + 1):
+        outcome = logon.verify_enrolment(session, wrong_code(secret, clock.now))
+        assert outcome.revoked == (n == attempts)
+    assert ctx.store.get_user("alice").revoked
+    # Revoked: nothing is judged any more, not even the right code.
+    outcome = logon.verify_enrolment(session, rfc_totp(secret, clock.now))
+    assert outcome.status is LogonStatus.REVOKED
+    assert not ctx.store.get_user("alice").otp_activated
+
+
+def test_verify_now_after_an_administrator_renewed_the_secret(
+    ctx: Context, admin: AdminService, logon: LogonService, enrolling, clock
+) -> None:
+    session, secret = enrolling
+    admin.update_user("alice", {}, renew_otp=True)
+    outcome = logon.verify_enrolment(session, rfc_totp(secret, clock.now))
+    assert outcome.status is LogonStatus.BAD_OTP_ENROLMENT
+    admin.set_otp("alice", False)
+    with pytest.raises(ValidationError, match="switched off"):
+        logon.verify_enrolment(session, rfc_totp(secret, clock.now))
+
+
+def test_verify_now_when_another_program_activated_meanwhile(
+    ctx: Context, logon: LogonService, enrolling, clock
+) -> None:
+    session, secret = enrolling
+    assert logon.logon("alice", PASSWORD, rfc_totp(secret, clock.now)).status \
+        is LogonStatus.ACTIVATED
+    clock.advance(30)
+    with pytest.raises(ValidationError, match="already activated"):
+        logon.verify_enrolment(session, rfc_totp(secret, clock.now))
+
+
+# --- self-service -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def me(ctx: Context, alice: str, admin: AdminService, logon: LogonService, clock):
+    """alice, activated by logging on with her first code; her session, secret and codes."""
+    admin.set_otp(alice, True)
+    secret = enrol(logon, alice)
+    outcome = logon.logon(alice, PASSWORD, rfc_totp(secret, clock.now))
+    assert outcome.status is LogonStatus.ACTIVATED and outcome.session is not None
+    clock.advance(30)
+    return outcome.session, secret, [formatted(c) for c in outcome.recovery_codes]
+
+
+def test_state_says_when_activated_and_how_many_codes(ctx: Context, me, logon) -> None:
+    session, _secret, codes = me
+    mine = OtpSelfService(ctx, session)
+    state = mine.state()
+    assert state.enabled and state.activated and state.recovery_codes_left == 10
+    assert state.activated_at == events(ctx.store, "otp_activated", "alice")[-1].ts
+    assert state.recovery_codes_made is not None
+    logon.logon("alice", PASSWORD, codes[0])
+    assert mine.state().recovery_codes_left == 9
+
+
+def test_new_recovery_codes_after_a_current_code(ctx: Context, me, logon, clock) -> None:
+    session, secret, old = me
+    mine = OtpSelfService(ctx, session)
+    code = rfc_totp(secret, clock.now)
+    outcome = mine.new_recovery_codes(code)
+    assert outcome.status is LogonStatus.CONFIRMED and len(outcome.recovery_codes) == 10
+    assert not set(outcome.recovery_codes) & {c.replace("-", "") for c in old}
+    assert events(ctx.store, "recovery_codes_created", "alice")[-1].detail == \
+        "10 codes, made by the user; 10 old ones revoked"
+    # The code is spent (a logon with it is a replay); old codes are dead, new ones work.
+    assert logon.logon("alice", PASSWORD, code).status is LogonStatus.OTP_REPLAY
+    assert logon.logon("alice", PASSWORD, old[0]).status is LogonStatus.BAD_RECOVERY_CODE
+    assert logon.logon("alice", PASSWORD, formatted(outcome.recovery_codes[0])).status \
+        is LogonStatus.RECOVERY
+
+
+def test_new_recovery_codes_with_a_recovery_code(ctx: Context, me, logon) -> None:
+    session, _secret, old = me
+    outcome = OtpSelfService(ctx, session).new_recovery_codes(old[4].upper())
+    assert outcome.status is LogonStatus.CONFIRMED
+    assert events(ctx.store, "recovery_code_used", "alice")[-1].detail == \
+        "to confirm: new recovery codes; 9 left"
+    assert logon.logon("alice", PASSWORD, old[4]).status is LogonStatus.BAD_RECOVERY_CODE
+
+
+def test_a_step_refuses_a_wrong_code_and_counts_it(ctx: Context, me, clock) -> None:
+    session, secret, _codes = me
+    mine = OtpSelfService(ctx, session)
+    attempts = int(ctx.store.setting("lockout_threshold")) + 1
+    for n in range(1, attempts + 1):
+        outcome = mine.new_recovery_codes(wrong_code(secret, clock.now))
+        assert outcome.status is LogonStatus.BAD_OTP and outcome.revoked == (n == attempts)
+    assert events(ctx.store, "login_failed", "alice")[-1].detail == \
+        "bad_otp; new recovery codes"
+    with pytest.raises(ValidationError, match="revoked"):
+        mine.new_recovery_codes(rfc_totp(secret, clock.now))
+    assert len(ctx.store.recovery_codes("alice")) == 10  # nothing changed
+
+
+def test_a_step_without_a_code_asks_for_one(ctx: Context, me) -> None:
+    session, _secret, _codes = me
+    mine = OtpSelfService(ctx, session)
+    assert mine.new_recovery_codes("").status is LogonStatus.OTP_REQUIRED
+    assert mine.begin_new_device(" ")[0].status is LogonStatus.OTP_REQUIRED
+    assert mine.new_recovery_codes("12-34").status is LogonStatus.MALFORMED_CODE
+    assert ctx.store.get_user("alice").failed_logons == 0
+
+
+def test_move_to_a_new_phone(ctx: Context, me, logon: LogonService, clock) -> None:
+    session, old_secret, codes = me
+    mine = OtpSelfService(ctx, session)
+    outcome, device = mine.begin_new_device(rfc_totp(old_secret, clock.now))
+    assert outcome.status is LogonStatus.CONFIRMED and device is not None
+    new_secret = secret_from_uri(device.provisioning_uri)
+    assert new_secret != old_secret and device.account == "TapeTrack:alice"
+    assert events(ctx.store, "otp_enrollment_shown", "alice")[-1].detail.startswith("new phone")
+    # Until the new phone verifies, the old one keeps working.
+    clock.advance(30)
+    assert logon.logon("alice", PASSWORD, rfc_totp(old_secret, clock.now)).status \
+        is LogonStatus.SUCCESS
+    # The old phone's code, a wrong one, a skewed one: explained, not counted.
+    assert mine.finish_new_device(device, rfc_totp(old_secret, clock.now)).status \
+        is LogonStatus.BAD_NEW_DEVICE_CODE
+    assert mine.finish_new_device(device, codes[0]).status is LogonStatus.BAD_NEW_DEVICE_CODE
+    skewed = mine.finish_new_device(device, skewed_code(new_secret, clock, -7200))
+    assert skewed.status is LogonStatus.CLOCK_SKEW and skewed.skew_seconds == -7200
+    assert ctx.store.get_user("alice").failed_logons == 0
+    # The new phone's code: the new secret replaces the old one.
+    new_code = rfc_totp(new_secret, clock.now)
+    assert mine.finish_new_device(device, new_code).status is LogonStatus.CONFIRMED
+    assert events(ctx.store, "otp_activated", "alice")[-1].detail == \
+        "new phone verified; the previous secret was destroyed"
+    assert logon.logon("alice", PASSWORD, new_code).status is LogonStatus.OTP_REPLAY
+    clock.advance(30)
+    assert logon.logon("alice", PASSWORD, rfc_totp(old_secret, clock.now)).status \
+        is LogonStatus.BAD_OTP
+    clock.advance(30)
+    assert logon.logon("alice", PASSWORD, rfc_totp(new_secret, clock.now)).status \
+        is LogonStatus.SUCCESS
+    # The recovery codes belong to the user, not the phone: they still work.
+    assert logon.logon("alice", PASSWORD, codes[1]).status is LogonStatus.RECOVERY
+
+
+def test_moving_is_refused_when_an_administrator_renewed_meanwhile(
+    ctx: Context, admin: AdminService, me, clock
+) -> None:
+    session, secret, _codes = me
+    mine = OtpSelfService(ctx, session)
+    _, device = mine.begin_new_device(rfc_totp(secret, clock.now))
+    admin.update_user("alice", {}, renew_otp=True)
+    new_secret = secret_from_uri(device.provisioning_uri)
+    with pytest.raises(ValidationError, match="changed meanwhile"):
+        mine.finish_new_device(device, rfc_totp(new_secret, clock.now))
+    assert ctx.store.decrypt_otp_secret(ctx.store.get_user("alice")) != new_secret
+
+
+def test_after_a_recovery_logon_one_step_needs_no_second_code(
+    ctx: Context, me, logon: LogonService, clock
+) -> None:
+    """Someone who lost their phone logs on with a recovery code and moves to a new
+    phone at once, without spending a second recovery code; the proof works once,
+    for that session only, and not after a few minutes."""
+    _session, _secret, codes = me
+    outcome = logon.logon("alice", PASSWORD, codes[0])
+    assert outcome.status is LogonStatus.RECOVERY and outcome.proof is not None
+    other = Session(outcome.session.session_id + 1000, "alice", "", "TapeMaster", False, False)
+    assert OtpSelfService(ctx, other).begin_new_device("", proof=outcome.proof)[0].status \
+        is LogonStatus.OTP_REQUIRED  # and the proof is gone
+    outcome = logon.logon("alice", PASSWORD, codes[1])
+    mine = OtpSelfService(ctx, outcome.session)
+    started, device = mine.begin_new_device("", proof=outcome.proof)
+    assert started.status is LogonStatus.CONFIRMED and device is not None
+    assert mine.new_recovery_codes("", proof=outcome.proof).status is LogonStatus.OTP_REQUIRED
+    assert len(ctx.store.recovery_codes("alice")) == 8
+    outcome = logon.logon("alice", PASSWORD, codes[2])
+    clock.advance(301)
+    assert OtpSelfService(ctx, outcome.session).new_recovery_codes(
+        "", proof=outcome.proof).status is LogonStatus.OTP_REQUIRED
+
+
+def test_self_service_needs_otp_activated(ctx: Context, alice: str, admin: AdminService,
+                                          logon: LogonService) -> None:
+    session = logon.logon(alice, PASSWORD).session
+    mine = OtpSelfService(ctx, session)
+    assert not mine.state().enabled and mine.state().recovery_codes_left == 0
+    with pytest.raises(ValidationError, match="does not use"):
+        mine.new_recovery_codes("123456")
+    admin.set_otp(alice, True)
+    with pytest.raises(ValidationError, match="not activated"):
+        mine.begin_new_device("123456")
