@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from tapemaster_qt.services.auth import LogonOutcome, LogonService
     from tapemaster_qt.ui.main_window import MainWindow
     from tapemaster_qt.ui.otp_setup import OtpSetupDialog
+    from tapemaster_qt.ui.recovery_codes import RecoveryCodesDialog
 
 # Only what the first window needs is imported above; the services, argon2, the
 # cryptography and the QR code come in when a logon first uses them.
@@ -128,6 +129,10 @@ class Controller(QObject):
     @property
     def otp_setup_dialog(self) -> OtpSetupDialog | None:
         return self.windows.get(windows.OTP_SETUP)  # type: ignore[return-value]
+
+    @property
+    def recovery_codes_dialog(self) -> RecoveryCodesDialog | None:
+        return self.windows.get(windows.RECOVERY_CODES)  # type: ignore[return-value]
 
     @property
     def main_window(self) -> MainWindow | None:
@@ -274,25 +279,92 @@ class Controller(QObject):
                              "authenticator app."),
                 object_name="otpActivatedMessage",
             )
+            self._show_recovery_codes(outcome, outcome)
+        elif outcome.status is LogonStatus.RECOVERY:
             self._enter(outcome)
+            self._offer_after_recovery(outcome)
         else:
             self._enter(outcome)
+
+    # --- One Time Password: setup, recovery codes ----------------------------------------
 
     def _show_otp_setup(self, outcome: LogonOutcome) -> None:
         from tapemaster_qt.ui.otp_setup import OtpSetupDialog
 
+        session = outcome.session
+        assert session is not None
         issuer = self.ctx.store.setting("issuer")
         dialog = OtpSetupDialog(
             outcome.provisioning_uri or "", outcome.secret_key or "",
             f"{issuer}:{outcome.user_id}", self.program,
+            verify=lambda code: self.logon.verify_enrolment(session, code),
         )
-        dialog.finished.connect(lambda _r: self._after_otp_setup(outcome))
+        verified: list[LogonOutcome] = []
+        dialog.finishedWith.connect(verified.append)
+        dialog.finished.connect(
+            lambda _r: self._after_otp_setup(outcome, verified[0] if verified else None))
         self.windows.register(windows.OTP_SETUP, dialog, keep=True)
         self.windows.present(windows.OTP_SETUP)
 
-    def _after_otp_setup(self, outcome: LogonOutcome) -> None:
+    def _after_otp_setup(self, outcome: LogonOutcome, verified: LogonOutcome | None) -> None:
+        """OK (or closing the popup) carries on in the grace period, as the technote
+        says; Verify activated One Time Password (recovery codes next) or, with too
+        many wrong codes, revoked the User-ID (back to the logon dialog)."""
         self.windows.close(windows.OTP_SETUP)
+        if verified is not None and verified.revoked:
+            assert outcome.session is not None
+            try:
+                self.logon.logout(outcome.session, "revoked")
+            except TapeMasterError as exc:
+                logger.warning("Could not record the log out: %s", exc.message)
+            self.show_logon("Access Revoked")
+        elif verified is not None:
+            self._show_recovery_codes(verified, outcome)
+        else:
+            self._enter(outcome)
+
+    def _show_recovery_codes(self, activated: LogonOutcome, entering: LogonOutcome) -> None:
+        """The new recovery codes, once, then the main window (``entering``)."""
+        from tapemaster_qt.ui.recovery_codes import RecoveryCodesDialog
+
+        issuer = self.ctx.store.setting("issuer")
+        dialog = RecoveryCodesDialog(activated.recovery_codes,
+                                     f"{issuer}:{activated.user_id}",
+                                     "One Time Password activated.")
+        dialog.finished.connect(lambda _r: self._after_recovery_codes(entering))
+        self.windows.register(windows.RECOVERY_CODES, dialog, keep=True)
+        self.windows.present(windows.RECOVERY_CODES)
+
+    def _after_recovery_codes(self, outcome: LogonOutcome) -> None:
+        self.windows.close(windows.RECOVERY_CODES)
         self._enter(outcome)
+
+    def _offer_after_recovery(self, outcome: LogonOutcome) -> None:
+        """After a logon with a recovery code: say how many are left, and offer what
+        someone who lost their phone needs, at once and without a second code."""
+        from tapemaster_qt.ui.my_otp import NEW_CODES, NEW_PHONE
+        from tapemaster_qt.ui.texts import codes_left_text
+
+        window = self.main_window
+        if window is None:
+            return
+        left = outcome.recovery_codes_left or 0
+        button = msgbox.Button
+        answer = msgbox.choose(
+            window, "One Time Password",
+            f"You logged on with a recovery code. You have {codes_left_text(left)}.",
+            {button.Yes: "Move to a New &Phone…", button.Apply: "New &Recovery Codes…",
+             button.Close: "Not Now"},
+            default=button.Yes if left else button.Apply,
+            informative=("Lost or replaced your phone? Move your One Time Password to the "
+                         "new phone now. Running low on codes, or someone may have seen "
+                         "them? Make new ones. Either way, no second code is needed now."),
+            object_name="recoveryLogonMessage",
+        )
+        if answer == button.Yes:
+            window.open_my_one_time_password(proof=outcome.proof, start=NEW_PHONE)
+        elif answer == button.Apply:
+            window.open_my_one_time_password(proof=outcome.proof, start=NEW_CODES)
 
     # --- the session ------------------------------------------------------------------------
 
@@ -307,6 +379,8 @@ class Controller(QObject):
                             windows=self.windows)
         window.logOutRequested.connect(lambda: self.log_out())
         window.exitRequested.connect(self.exit)
+        window.sessionRevoked.connect(
+            lambda message: self.log_out(reason="revoked", message=message))
         # Kept: closing the main window means Exit (eventFilter), not a deleted window.
         self.windows.register(windows.MAIN, window, keep=True)
         self.windows.present(windows.MAIN)

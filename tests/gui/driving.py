@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -231,3 +232,38 @@ def submenu(menu, title: str):
         if action.menu() is not None and action.text().replace("&", "") == title:
             return action.menu()
     raise AssertionError(f"no submenu {title}")
+
+
+# --- One Time Password: recovery codes, the setup popup's Verify, self-service ---------
+
+RECOVERY_CODE = re.compile(r"\b[0-9a-z]{4}-[0-9a-z]{4}\b")
+
+
+def shown_recovery_codes(dialog) -> list[str]:
+    """The codes the Recovery Codes dialog shows, as a user reads them off the screen."""
+    assert dialog is not None and dialog.objectName() == "recoveryCodesDialog"
+    return RECOVERY_CODE.findall(dialog.recoveryCodesView.toPlainText())
+
+
+def take_recovery_codes(qtbot, dialog) -> list[str]:
+    """Read the codes off the Recovery Codes dialog, then click OK."""
+    assert dialog is not None and dialog.isVisible()
+    codes = shown_recovery_codes(dialog)
+    assert len(codes) == 10, codes
+    click(qtbot, dialog)
+    return codes
+
+
+def verify_in_popup(qtbot, dialog, code: str) -> None:
+    """Type a code into the setup popup's "Code from your app" field and click Verify."""
+    assert dialog is not None and dialog.isVisible()
+    type_into(qtbot, dialog.verifyCodeEdit, code)
+    qtbot.mouseClick(dialog.verifyButton, Qt.MouseButton.LeftButton)
+
+
+def open_my_otp(qtbot, controller):
+    """File ▸ One Time Password…"""
+    controller.main_window.actionMyOneTimePassword.trigger()
+    window = top_level("myOneTimePasswordDialog")
+    qtbot.waitExposed(window)
+    return window

@@ -62,13 +62,22 @@ def test_remembers_the_last_user_id_not_the_password(qtbot, launch, tmp_path) ->
     assert launch().login_dialog.userIdEdit.text() == "tapemaster"
 
 
-def test_otp_field_takes_six_digits_with_or_without_a_space(qtbot, launch) -> None:
+def test_otp_field_takes_a_code_or_a_recovery_code(qtbot, launch) -> None:
+    """Six digits with or without a space, or a recovery code (letters, digits, a dash
+    or the dash a web page makes of it); punctuation is not taken, and the field stops
+    at 14 characters (a recovery code with spaces around it)."""
     edit = launch().login_dialog.otpEdit
     for typed, shown in (("123456", "123456"), ("123 456", "123 456"),
-                         ("12ab3 4c56", "123 456"), ("abc", ""), ("1234567", "123456"),
-                         (" 123 456 ", " 123 456 ")):  # stray spaces around are harmless
+                         (" 123 456 ", " 123 456 "),  # stray spaces around are harmless
+                         ("abcd-2345", "abcd-2345"), ("ABCD 2345", "ABCD 2345"),
+                         ("ab;cd.2345!", "abcd2345"), ("x" * 20, "x" * 14)):
         type_into(qtbot, edit, typed)
         assert edit.text() == shown, typed
+    # Pasted from a web page that made the dash an en dash: taken as it is.
+    QApplication.clipboard().setText("abcd\u20132345")
+    type_into(qtbot, edit, "")
+    qtbot.keyClick(edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert edit.text() == "abcd\u20132345"
 
 
 def test_caps_lock_hint(qtbot, launch) -> None:

@@ -7,12 +7,16 @@ the user's rights at the time of the call.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tapemaster_qt.errors import TapeMasterError
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.audit import AuditLog
 from tapemaster_qt.services.auth import PasswordChangeService, Session
 from tapemaster_qt.services.context import Actor, Context
+
+if TYPE_CHECKING:
+    from tapemaster_qt.services.self_service import OtpSelfService
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,12 @@ class SessionServices:
     def audit_log(self) -> AuditLog:
         """The audit log; raises NotAuthorizedError without tapemaster rights."""
         return AuditLog(self._ctx, self._actor)
+
+    def my_otp(self) -> OtpSelfService:
+        """File ▸ One Time Password…: the user's own One Time Password."""
+        from tapemaster_qt.services.self_service import OtpSelfService
+
+        return OtpSelfService(self._ctx, self.session)
 
     def change_own_password(self, current: str, new: str) -> None:
         PasswordChangeService(self._ctx).change_password(self.session, current, new)

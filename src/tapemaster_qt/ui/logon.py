@@ -31,8 +31,11 @@ from tapemaster_qt.ui import widgets
 if TYPE_CHECKING:
     from tapemaster_qt.services.auth import LogonOutcome
 
-# "123456" or "123 456"; a space pasted before or after the code is harmless.
-OTP_PATTERN = QRegularExpression(r" ?[0-9]{0,3} ?[0-9]{0,3} ?")
+# A code, "123456" or "123 456", or a recovery code, "abcd-2345" in any case, with or
+# without the dash (or a dash a web page or word processor made of it); a space pasted
+# before or after is harmless. What cannot be either is refused by the logon engine
+# before anything is counted.
+OTP_PATTERN = QRegularExpression("[0-9A-Za-z \u00a0\u2010-\u2015\u2212-]{0,14}")
 
 
 class PasswordEdit(QLineEdit):
@@ -149,11 +152,12 @@ class LoginDialog(_IconsOnShow):
         self.otpEdit = QLineEdit()
         self.otpEdit.setObjectName("otpEdit")
         self.otpEdit.setPlaceholderText("123 456")
-        self.otpEdit.setMaxLength(9)
+        self.otpEdit.setMaxLength(14)
         self.otpEdit.setValidator(QRegularExpressionValidator(OTP_PATTERN, self.otpEdit))
         self.otpEdit.setAccessibleName("One Time Password")
         self.otpEdit.setToolTip(
-            "The 6-digit code from your authenticator app, if your User-ID uses one.\n"
+            "The 6-digit code from your authenticator app, if your User-ID uses one,\n"
+            "or one of your recovery codes (like abcd-2345) if you lost your phone.\n"
             "Leave it empty the first time, to see the QR code to scan."
         )
         self.messageLabel = widgets.message_label()

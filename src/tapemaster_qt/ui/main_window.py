@@ -9,11 +9,11 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from tapemaster_qt import __version__, logsetup
-from tapemaster_qt.services.auth import LogonOutcome, Session
+from tapemaster_qt.services.auth import FreshProof, LogonOutcome, Session
 from tapemaster_qt.services.session import SessionServices
 from tapemaster_qt.ui import msgbox, resources, widgets, windows
 from tapemaster_qt.ui.password_change import PasswordChangeDialog
-from tapemaster_qt.ui.texts import local_time
+from tapemaster_qt.ui.texts import codes_left_text, local_time
 from tapemaster_qt.ui.windows import WindowRegistry
 
 
@@ -35,7 +35,17 @@ def welcome_text(session: Session, outcome: LogonOutcome) -> str:
         )
     elif previous:
         lines.append("<p>No failed logon attempts since then.</p>")
+    left = outcome.recovery_codes_left
+    if left is not None and left <= LOW_ON_CODES:
+        lines.append(
+            f"<p style='color:#8a5a00'>You have {codes_left_text(left)}. "
+            "File ▸ One Time Password… makes new ones, so that a lost phone does not lock "
+            "you out.</p>")
     return "".join(lines)
+
+
+LOW_ON_CODES = 3
+"""From how few recovery codes left the welcome text suggests making new ones."""
 
 
 def _escape(text: str) -> str:
@@ -45,6 +55,8 @@ def _escape(text: str) -> str:
 class MainWindow(QMainWindow):
     logOutRequested = Signal()
     exitRequested = Signal()
+    sessionRevoked = Signal(str)
+    """A wrong code in a window revoked the User-ID: log out with this message."""
 
     def __init__(self, services: SessionServices, outcome: LogonOutcome, *, full: bool,
                  windows: WindowRegistry) -> None:
@@ -63,10 +75,16 @@ class MainWindow(QMainWindow):
         self.menuFile.setObjectName("menuFile")
         self.actionResetPassword = self._action("actionResetPassword", "&Reset Password…",
                                                 self.reset_password)
+        self.actionMyOneTimePassword = self._action(
+            "actionMyOneTimePassword", "&One Time Password…",
+            lambda: self.open_my_one_time_password())
+        self.actionMyOneTimePassword.setStatusTip(
+            "Your One Time Password: recovery codes, moving to a new phone")
         self.actionLogOut = self._action("actionLogOut", "&Log Out", self.logOutRequested.emit)
         self.actionExit = self._action("actionExit", "E&xit", self.exitRequested.emit,
                                        QKeySequence(QKeySequence.StandardKey.Quit))
         self.menuFile.addAction(self.actionResetPassword)
+        self.menuFile.addAction(self.actionMyOneTimePassword)
         self.menuFile.addSeparator()
         self.menuFile.addAction(self.actionLogOut)
         self.menuFile.addAction(self.actionExit)
@@ -140,6 +158,28 @@ class MainWindow(QMainWindow):
             return made
 
         return self._windows.open(windows.PASSWORD_CHANGE, dialog, parent=self, modal=True)
+
+    def open_my_one_time_password(self, proof: FreshProof | None = None,
+                                  start: str = "") -> QWidget | None:
+        """File ▸ One Time Password…; after a logon with a recovery code, ``proof`` and
+        the step to ``start`` at once (``my_otp.NEW_PHONE`` or ``NEW_CODES``)."""
+        from tapemaster_qt.ui.my_otp import NEW_PHONE, MyOneTimePasswordDialog
+
+        def make() -> MyOneTimePasswordDialog:
+            dialog = MyOneTimePasswordDialog(self._services.my_otp(), self._services.program,
+                                             proof=proof, parent=self)
+            dialog.sessionRevoked.connect(self.sessionRevoked)
+            return dialog
+
+        window = self._windows.open(windows.MY_OTP, make, parent=self)
+        if window is not None and start:
+            dialog = window
+            assert isinstance(dialog, MyOneTimePasswordDialog)
+            if start == NEW_PHONE:
+                dialog.move_to_new_phone()
+            else:
+                dialog.make_new_codes()
+        return window
 
     # --- Administration -----------------------------------------------------------------
 

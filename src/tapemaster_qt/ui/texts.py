@@ -41,8 +41,30 @@ def logon_message(outcome: LogonOutcome) -> str:
                 f"Time Password can be accepted yet. Try again in {wait}, or ask your "
                 "administrator to check this computer's date and time.")
     if status is LogonStatus.MALFORMED_CODE:
-        return "A One Time Password is the 6 digits your app shows, like 123456 or 123 456."
+        return ("A One Time Password is the 6 digits your app shows, like 123456 or 123 456, "
+                "or one of your recovery codes, like abcd-2345.")
+    if status is LogonStatus.BAD_RECOVERY_CODE:
+        return ("That recovery code is not valid, or it was used already: each recovery code "
+                "works once.")
+    if status is LogonStatus.BAD_NEW_DEVICE_CODE:
+        return ("That is not the code your new phone shows for this QR code. Scan the QR code "
+                "with the new phone (or type the Secret Key), then type the 6-digit code it "
+                "shows.")
     return ""
+
+
+KEEP_CODES_SAFE = (
+    "Each recovery code logs you on once in place of a code from your app, if you lose "
+    "your phone. Keep them somewhere safe that is not your phone, such as a password "
+    "manager or a printed sheet in a locked drawer, and never share them: anyone with "
+    "your password and one of these codes can log on as you. They are shown only now.")
+
+
+def codes_left_text(left: int) -> str:
+    """``9 recovery codes left``, ``1 recovery code left``, ``no recovery codes left``."""
+    if left == 0:
+        return "no recovery codes left"
+    return f"{left} recovery code{'s' if left != 1 else ''} left"
 
 
 def local_time(iso: str | None, *, never: str = "never", seconds: bool = False) -> str:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -128,11 +129,18 @@ def _status_text(field: UserField, user: UserDetails) -> str:
 
 
 class StatusTab(QWidget):
-    """Read-only logon state: what an administrator checks before unlocking."""
+    """Read-only logon state: what an administrator checks before unlocking; and the
+    user's recovery codes, which an administrator may revoke."""
 
     def __init__(self, user: UserDetails | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         form = QFormLayout(self)
+        self.recoveryCodesLabel = QLabel()
+        self.recoveryCodesLabel.setObjectName("recoveryCodesLabel")
+        self.revokeRecoveryCodesButton = QPushButton("Re&voke Recovery Codes…")
+        self.revokeRecoveryCodesButton.setObjectName("revokeRecoveryCodesButton")
+        self.revokeRecoveryCodesButton.setToolTip(
+            "Destroy the user's unused recovery codes (if someone else may have seen them)")
         if user is None:
             form.addRow(QLabel("The status appears once the user is saved."))
             return
@@ -143,6 +151,16 @@ class StatusTab(QWidget):
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setToolTip(field.description)
             form.addRow(label, value)
+        if user.otp_enabled:
+            codes = QHBoxLayout()
+            codes.addWidget(self.recoveryCodesLabel, 1)
+            codes.addWidget(self.revokeRecoveryCodesButton)
+            form.addRow("Recovery codes left:", codes)
+            self.show_codes_left(user.recovery_codes_left)
+
+    def show_codes_left(self, left: int) -> None:
+        self.recoveryCodesLabel.setText(str(left))
+        self.revokeRecoveryCodesButton.setEnabled(left > 0)
 
 
 class UserPropertiesDialog(QDialog):
@@ -173,7 +191,9 @@ class UserPropertiesDialog(QDialog):
         self.propertiesTabs = QTabWidget()
         self.propertiesTabs.setObjectName("propertiesTabs")
         self.propertiesTabs.addTab(self.identityTab, "&Identity")
-        self.propertiesTabs.addTab(StatusTab(user), "S&tatus")
+        self.statusTab = StatusTab(user)
+        self.statusTab.revokeRecoveryCodesButton.clicked.connect(self._revoke_recovery_codes)
+        self.propertiesTabs.addTab(self.statusTab, "S&tatus")
 
         self.messageLabel = widgets.message_label()
 
@@ -290,6 +310,28 @@ class UserPropertiesDialog(QDialog):
     def _refused(self, exc: TapeMasterError) -> None:
         self.show_message(exc.message)
         self._focus_field(getattr(exc, "field", None))
+
+    @Slot()
+    def _revoke_recovery_codes(self) -> None:
+        user = self._user
+        assert user is not None
+        if not msgbox.confirm(
+            self, "Recovery Codes", f"Revoke the recovery codes of {user.user_id}?",
+            informative=("Their unused recovery codes stop working at once. They can make "
+                         "new ones in File ▸ One Time Password…, with a code from their app."),
+            yes="Revoke", object_name="confirmRevokeCodesMessage",
+        ):
+            return
+
+        def revoke() -> int:
+            self._admin.revoke_recovery_codes(user.user_id)
+            return self._admin.get_user(user.user_id).recovery_codes_left
+
+        def shown(left: int) -> None:
+            self.statusTab.show_codes_left(left)
+            self.show_message("")
+
+        Op(self, "Recovery Codes", revoke).success(shown).failure(self._refused).run()
 
     def _focus_field(self, label: str | None) -> None:
         if not label:

@@ -31,6 +31,8 @@ W = TypeVar("W", bound=QWidget)
 FIRST_RUN = "firstRun"
 LOGON = "logon"
 OTP_SETUP = "otpSetup"
+RECOVERY_CODES = "recoveryCodes"
+MY_OTP = "myOneTimePassword"
 MAIN = "main"
 PASSWORD_CHANGE = "passwordChange"  # noqa: S105 - a window key, not a password
 ADMINISTRATION = "groupUserAdministration"
