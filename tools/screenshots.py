@@ -68,6 +68,14 @@ def dark_palette() -> QPalette:
     return palette
 
 
+def shown_codes(dialog: QWidget) -> list[str]:
+    """The recovery codes a dialog shows, as bob reads them off the screen."""
+    import re
+
+    return re.findall(r"[0-9a-z]{4}-[0-9a-z]{4}",
+                      dialog.recoveryCodesView.toPlainText())  # type: ignore[attr-defined]
+
+
 def capture_box(box: QMessageBox) -> QMessageBox.StandardButton:
     _pending_boxes.append(box)
     return QMessageBox.StandardButton.Ok
@@ -115,7 +123,7 @@ def main() -> int:
     # his record fails its integrity check and shows in red.
     import sqlite3
 
-    with sqlite3.connect(ctx.store.path) as raw:
+    with sqlite3.connect(ctx.store.location) as raw:
         raw.execute("UPDATE users SET tapemaster_rights = 1 WHERE user_id = 'frank'")
 
     # Logon with a refusal in messageLabel.
@@ -128,14 +136,18 @@ def main() -> int:
     dialog._on_ok()
     shoot(app, dialog, "logon")
 
-    # Enrolment: bob sees the QR popup.
+    # Enrolment: bob sees the QR popup (and mistypes the code he verifies).
     dialog.userIdEdit.setText("bob")
     dialog.passwordEdit.setText("bob-pass-2026")
     dialog.otpEdit.clear()
     dialog._on_ok()
-    assert controller.otp_setup_dialog is not None
-    shoot(app, controller.otp_setup_dialog, "otp-setup")
-    controller.otp_setup_dialog.accept()
+    setup = controller.otp_setup_dialog
+    assert setup is not None
+    shoot(app, setup, "otp-setup")
+    setup.verifyCodeEdit.setText("123 456")
+    setup.verifyButton.click()
+    shoot(app, setup, "otp-setup-verify")
+    setup.accept()
     settle(app)
     controller.log_out()
 
@@ -151,6 +163,35 @@ def main() -> int:
     activated = next(b for b in _pending_boxes if b.objectName() == "otpActivatedMessage")
     shoot(app, activated, "otp-activated")
     activated.close()
+    codes_dialog = controller.recovery_codes_dialog
+    assert codes_dialog is not None
+    codes = shown_codes(codes_dialog)
+    shoot(app, codes_dialog, "recovery-codes")
+    codes_dialog.accept()
+    settle(app)
+    controller.log_out()
+
+    # Bob lost his phone: a recovery code logs him on, and he is told what to do.
+    dialog.userIdEdit.setText("bob")
+    dialog.passwordEdit.setText("bob-pass-2026")
+    dialog.otpEdit.setText(codes[0])
+    _pending_boxes.clear()
+    dialog._on_ok()
+    offer = next(b for b in _pending_boxes if b.objectName() == "recoveryLogonMessage")
+    shoot(app, offer, "recovery-logon")
+    offer.close()
+    window = controller.main_window
+    assert window is not None
+    mine = window.open_my_one_time_password()
+    assert mine is not None
+    shoot(app, mine, "my-one-time-password")
+    mine.currentCodeEdit.setText(codes[1])
+    mine.newPhoneButton.click()
+    settle(app)
+    assert mine.new_phone_dialog is not None
+    shoot(app, mine.new_phone_dialog, "otp-new-phone")
+    mine.new_phone_dialog.reject()
+    mine.close()
     controller.log_out()
 
     # tapemaster's main window and the administration windows.
@@ -191,6 +232,14 @@ def main() -> int:
     settle(app)
     shoot(app, props, "user-properties")
     props.discard_edits()
+    props.reject()
+    row = next(r for r in range(admin_window.usersProxy.rowCount())
+               if admin_window.usersProxy.index(r, 0).data() == "bob")
+    admin_window.usersView.selectRow(row)
+    props = admin_window.open_properties()
+    assert props is not None
+    props.propertiesTabs.setCurrentWidget(props.statusTab)
+    shoot(app, props, "user-properties-status")
     props.reject()
     add = admin_window.add_user()
     shoot(app, add, "add-user")

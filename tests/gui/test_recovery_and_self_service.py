@@ -100,9 +100,13 @@ def test_verify_in_the_popup_activates_and_shows_the_codes_once(
     # A wrong code: explained in the popup, which stays with its QR; counted.
     verify_in_popup(qtbot, popup, wrong_code(secret, clock.now))
     assert popup.isVisible() and popup.qrCodeLabel.isVisible()
-    assert "not valid" in popup.messageLabel.text() and popup.messageLabel.isVisible()
+    assert "does not match this QR code" in popup.messageLabel.text()
+    assert popup.messageLabel.isVisible()
     assert popup.verifyCodeEdit.text() == ""
     assert mine(app).failed_logons == 1 and not mine(app).otp_activated
+    # The message made room for itself: nothing overlaps the QR.
+    assert popup.qrCodeLabel.geometry().bottom() < cant_scan.geometry().top()
+    assert popup.verifyCodeEdit.geometry().bottom() < popup.messageLabel.geometry().top()
     # A phone an hour ahead: the diagnosis, in the popup.
     verify_in_popup(qtbot, popup, skewed_code(secret, clock, 3600))
     assert "about 1 hour ahead" in popup.messageLabel.text() and popup.isVisible()
@@ -255,7 +259,7 @@ def test_self_service_new_codes_and_new_phone(qtbot, app, boxes, clock, tmp_path
     old, first_codes = enrol_and_verify(qtbot, app, clock, tmp_path)
     dialog = open_my_otp(qtbot, app)
     assert dialog.stateLabel.text().startswith("Activated on ")
-    assert dialog.codesLabel.text().startswith("10 recovery codes left (made on ")
+    assert dialog.codesLabel.text().startswith("10 left (made on ")
     assert dialog.focusWidget() is dialog.currentCodeEdit
 
     # Each step first wants a code.
@@ -274,7 +278,7 @@ def test_self_service_new_codes_and_new_phone(qtbot, app, boxes, clock, tmp_path
     assert "no longer work" in shown.findChild(QLabel, "headingLabel").text()
     new_codes = take_recovery_codes(qtbot, shown)
     assert not set(new_codes) & set(first_codes)
-    assert dialog.codesLabel.text().startswith("10 recovery codes left")
+    assert dialog.codesLabel.text().startswith("10 left")
     assert mine(app).failed_logons == 0
 
     # Move to a new phone, confirmed with one of the new recovery codes.
@@ -297,7 +301,7 @@ def test_self_service_new_codes_and_new_phone(qtbot, app, boxes, clock, tmp_path
     assert dialog.new_phone_dialog is None
     assert boxes.last().object_name == "newPhoneMessage"
     assert app.ctx.store.decrypt_otp_secret(mine(app)) == new
-    assert dialog.codesLabel.text().startswith("9 recovery codes left")
+    assert dialog.codesLabel.text().startswith("9 left")
     events = [(e.event, e.detail) for e in app.ctx.store.audit_events(user_id="alice",
                                                                         limit=4)]
     assert events == [

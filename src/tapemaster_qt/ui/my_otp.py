@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -29,7 +30,7 @@ from tapemaster_qt.services.auth import FreshProof, LogonOutcome, LogonStatus
 from tapemaster_qt.services.self_service import NewDevice, OtpSelfService
 from tapemaster_qt.ui import msgbox, resources, widgets
 from tapemaster_qt.ui.logon import OTP_PATTERN
-from tapemaster_qt.ui.texts import codes_left_text, local_time, logon_message
+from tapemaster_qt.ui.texts import local_time, logon_message
 
 NEW_CODES = "codes"
 NEW_PHONE = "phone"
@@ -105,6 +106,7 @@ class MyOneTimePasswordDialog(QDialog):
         self.buttonBox.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         layout.addLayout(status)
         layout.addWidget(self.confirmLabel)
         layout.addLayout(code_row)
@@ -138,7 +140,7 @@ class MyOneTimePasswordDialog(QDialog):
             self.codesLabel.setText("None (they come with an activated One Time Password)")
         elif state.recovery_codes_left:
             made = local_time(state.recovery_codes_made) if state.recovery_codes_made else ""
-            self.codesLabel.setText(codes_left_text(state.recovery_codes_left).capitalize()
+            self.codesLabel.setText(f"{state.recovery_codes_left} left"
                                     + (f" (made on {made})" if made else ""))
         else:
             self.codesLabel.setText("None left: make new ones, so that a lost phone "

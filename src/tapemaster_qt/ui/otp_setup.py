@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -257,6 +258,8 @@ class OtpSetupDialog(QDialog):
         self.buttonBox.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
+        # Grow with a message under the code field rather than squeeze the QR.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         layout.addWidget(intro)
         layout.addWidget(steps)
         layout.addWidget(self.qrCodeLabel, 1, Qt.AlignmentFlag.AlignHCenter)
@@ -288,7 +291,7 @@ class OtpSetupDialog(QDialog):
 
     @Slot()
     def _on_verify(self) -> None:
-        from tapemaster_qt.ui.texts import logon_message
+        from tapemaster_qt.ui.texts import verify_message
 
         assert self._verify is not None
         code = self.verifyCodeEdit.text()
@@ -311,12 +314,20 @@ class OtpSetupDialog(QDialog):
             self.done(QDialog.DialogCode.Accepted if outcome.succeeded
                       else QDialog.DialogCode.Rejected)
             return
-        self._show(logon_message(outcome))
+        self._show(verify_message(outcome))
         self.verifyCodeEdit.clear()
         self.verifyCodeEdit.setFocus()
 
     def _show(self, text: str) -> None:
         widgets.show_message(self.messageLabel, text)
+        layout = self.layout()
+        if text and layout is not None:
+            # Make room for the message below the field instead of squeezing the QR:
+            # the height the wrapped texts need at the dialog's width.
+            layout.activate()
+            needed = layout.totalHeightForWidth(self.width())
+            if needed > self.height():
+                self.resize(self.width(), needed)
 
     @Slot()
     def _copy_secret(self) -> None:

@@ -53,6 +53,14 @@ def logon_message(outcome: LogonOutcome) -> str:
     return ""
 
 
+def verify_message(outcome: LogonOutcome) -> str:
+    """A refused code in the setup popup's Verify, where the QR is right there."""
+    if outcome.status is LogonStatus.BAD_OTP_ENROLMENT:
+        return ("That code does not match this QR code. Check that your app added the "
+                "account from this QR code (or this key), then type the code it shows now.")
+    return logon_message(outcome)
+
+
 KEEP_CODES_SAFE = (
     "Each recovery code logs you on once in place of a code from your app, if you lose "
     "your phone. Keep them somewhere safe that is not your phone, such as a password "
