@@ -35,6 +35,7 @@ CALLS: dict[str, Callable[[AdminService], object]] = {
     "unlock": lambda a: a.unlock("bob"),
     "reset_password": lambda a: a.reset_password("bob", "Brand-New-Pass-1"),
     "reseal": lambda a: a.reseal("bob"),
+    "revoke_recovery_codes": lambda a: a.revoke_recovery_codes("bob"),
     "list_groups": lambda a: a.list_groups(),
     "group_descriptions": lambda a: a.group_descriptions(),
     "add_group": lambda a: a.add_group("NEW"),
@@ -373,7 +374,7 @@ def test_renewing_otp_in_one_edit_makes_a_new_secret(
         is LogonStatus.ACTIVATED
     details = admin.update_user("bob", {"otp_enabled": True}, renew_otp=True)
     assert details.otp_enabled and not details.otp_activated
-    assert [e.event for e in events(ctx.store, user_id="bob")][-2:] == ["otp_disabled",
-                                                                         "otp_enabled"]
+    assert [e.event for e in events(ctx.store, user_id="bob")][-3:] == [
+        "otp_disabled", "recovery_codes_revoked", "otp_enabled"]
     clock.advance(30)
     assert enrol(logon, "bob", PASSWORD) != old

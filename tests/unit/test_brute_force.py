@@ -72,7 +72,7 @@ def test_the_documented_recovery_code_odds_follow_from_the_code_format(ctx: Cont
 
     threshold = int(ctx.store.setting("lockout_threshold"))
     assert (recovery.COUNT, recovery.BITS, len(recovery.ALPHABET)) == (10, 40, 32)
-    assert 2**recovery.BITS == len(recovery.ALPHABET) ** recovery.LENGTH
+    assert len(recovery.ALPHABET) ** recovery.LENGTH == 2**recovery.BITS
     text = DOC.read_text(encoding="utf-8")
     assert _as_written(recovery_odds(threshold)) == "5.5e-11"
     assert re.search(r"6 attempts\s*[×x]\s*10 codes\s*/\s*2\^40\s*=\s*5\.5e-11", text)

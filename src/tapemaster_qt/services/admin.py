@@ -263,15 +263,14 @@ class AdminService:
             labels = [FIELD_LABELS[k] for k in changed if k != "otp_enabled"]
             if labels:
                 self._audit(tx, user_id, Event.USER_UPDATED, "changed: " + ", ".join(labels))
-            if new_secret and fresh.otp_enabled:
-                self._audit(tx, user_id, Event.OTP_DISABLED, "secret destroyed (renewed)")
-            if new_secret:
-                self._audit(tx, user_id, Event.OTP_ENABLED, "new secret")
-            elif otp is False and fresh.otp_enabled:
-                self._audit(tx, user_id, Event.OTP_DISABLED, "secret destroyed")
+            if fresh.otp_enabled and (new_secret or otp is False):
+                self._audit(tx, user_id, Event.OTP_DISABLED,
+                            "secret destroyed (renewed)" if new_secret else "secret destroyed")
             if destroyed:
                 self._audit(tx, user_id, Event.RECOVERY_CODES_REVOKED,
                             f"{destroyed} code{'s' if destroyed != 1 else ''}, with the secret")
+            if new_secret:
+                self._audit(tx, user_id, Event.OTP_ENABLED, "new secret")
             updated = self._require_user(tx, user_id)
         return UserDetails.of(updated, recovery_codes_left=self._codes_left(updated))
 
