@@ -177,6 +177,7 @@ def main() -> int:
     dialog.otpEdit.setText(codes[0])
     _pending_boxes.clear()
     dialog._on_ok()
+    settle(app)  # the question comes once the main window is on screen
     offer = next(b for b in _pending_boxes if b.objectName() == "recoveryLogonMessage")
     shoot(app, offer, "recovery-logon")
     offer.close()

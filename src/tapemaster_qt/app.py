@@ -282,7 +282,10 @@ class Controller(QObject):
             self._show_recovery_codes(outcome, outcome)
         elif outcome.status is LogonStatus.RECOVERY:
             self._enter(outcome)
-            self._offer_after_recovery(outcome)
+            # Once the main window is on screen, so the question appears over it.
+            window = self.main_window
+            assert window is not None
+            window.firstPainted.connect(lambda: self._offer_after_recovery(outcome))
         else:
             self._enter(outcome)
 
@@ -346,8 +349,8 @@ class Controller(QObject):
         from tapemaster_qt.ui.texts import codes_left_text
 
         window = self.main_window
-        if window is None:
-            return
+        if window is None or outcome.session is None or window.session != outcome.session:
+            return  # logged out (or on again) meanwhile
         left = outcome.recovery_codes_left or 0
         button = msgbox.Button
         answer = msgbox.choose(

@@ -136,6 +136,9 @@ def test_verify_in_the_popup_activates_and_shows_the_codes_once(
     if os.name == "posix":
         assert stat.S_IMODE(saved.stat().st_mode) == 0o600
     assert "readable by you only" in dialog.statusLabel.text()
+    # The status line made room for itself: nothing overlaps the codes or the buttons.
+    assert dialog.recoveryCodesView.geometry().bottom() < dialog.copyCodesButton.geometry().top()
+    assert dialog.saveCodesButton.geometry().bottom() < dialog.statusLabel.geometry().top()
     # Saving over a file others could read replaces it with an owner-only one.
     saved.chmod(0o644)
     qtbot.mouseClick(dialog.saveCodesButton, Qt.MouseButton.LeftButton)
@@ -209,6 +212,7 @@ def test_a_recovery_code_logs_on_once(qtbot, app, boxes, clock, tmp_path: Path) 
     typed = codes[2].replace("-", "").upper()  # as someone reads it off paper
     log_on(qtbot, app, "alice", PASSWORD, typed)
     assert app.main_window is not None
+    qtbot.waitUntil(lambda: "recoveryLogonMessage" in boxes.names())  # over the window
     offer = boxes.last()
     assert offer.object_name == "recoveryLogonMessage"
     assert "You have 9 recovery codes left" in offer.text
@@ -234,7 +238,7 @@ def test_after_a_recovery_logon_move_to_a_new_phone_with_no_second_code(
     log_out(app)
     boxes.answer = QMessageBox.StandardButton.Yes  # "Move to a New Phone…"
     log_on(qtbot, app, "alice", PASSWORD, codes[0])
-    window = app.main_window
+    qtbot.waitUntil(lambda: app.windows.get(windows.MY_OTP) is not None)
     dialog = app.windows.get(windows.MY_OTP)
     popup = dialog.new_phone_dialog
     assert popup is not None and popup.isVisible() and "New Phone" in popup.windowTitle()
@@ -262,7 +266,13 @@ def test_self_service_new_codes_and_new_phone(qtbot, app, boxes, clock, tmp_path
     assert dialog.codesLabel.text().startswith("10 left (made on ")
     assert dialog.focusWidget() is dialog.currentCodeEdit
 
+    # Enter in the code field picks no step: making new codes kills the old ones.
+    type_into(qtbot, dialog.currentCodeEdit, oathtool(old, clock.now))
+    qtbot.keyClick(dialog.currentCodeEdit, Qt.Key.Key_Return)
+    assert dialog.isVisible() and dialog.recovery_codes_dialog is None
+    assert len(app.ctx.store.recovery_codes("alice")) == 10
     # Each step first wants a code.
+    type_into(qtbot, dialog.currentCodeEdit, "")
     qtbot.mouseClick(dialog.newRecoveryCodesButton, Qt.MouseButton.LeftButton)
     assert "Type a current code" in dialog.messageLabel.text()
     type_into(qtbot, dialog.currentCodeEdit, wrong_code(old, clock.now))
@@ -307,8 +317,8 @@ def test_self_service_new_codes_and_new_phone(qtbot, app, boxes, clock, tmp_path
     assert events == [
         ("otp_activated", "new phone verified; the previous secret was destroyed"),
         ("login_failed", "bad_otp; code from the new phone (not counted)"),
-        ("otp_enrollment_shown",
-         "new phone; the current one works until the new one is verified"),
+        ("otp_enrollment_shown", "new phone (confirmed with a recovery code); the "
+         "current one works until the new one is verified"),
         ("recovery_code_used", "to confirm: move to a new phone; 9 left")]
 
     dialog.close()
@@ -369,6 +379,7 @@ def test_administrator_sees_and_revokes_the_codes(qtbot, app, boxes, clock,
     log_out(app)
     boxes.answer = QMessageBox.StandardButton.Close
     log_on(qtbot, app, "alice", PASSWORD, codes[0])
+    qtbot.waitUntil(lambda: "recoveryLogonMessage" in boxes.names())
     log_out(app)
     log_on(qtbot, app, "tapemaster", ADMIN_PASSWORD)
     window = open_admin(qtbot, app)

@@ -317,6 +317,7 @@ def test_no_secret_password_or_code_leaks(qtbot, tmp_path: Path, data_dir: Path,
     for code in (codes[1].upper(), codes[1], "zzzz-2345"):
         attempt("alice", ALICE_PW[1], code)
         if app.main_window is not None:
+            qtbot.waitUntil(lambda: not answers)  # the offer, answered "Not Now"
             log_out(app)
 
     # Guessing until revoked; then even the right password is told "Access Revoked".

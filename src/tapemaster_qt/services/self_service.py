@@ -109,7 +109,8 @@ class OtpSelfService:
                 spent = True
                 old = tx.replace_recovery_codes(user.user_id, hashed, ctx.timestamp())
                 self._audit(tx, Event.RECOVERY_CODES_CREATED,
-                            f"{len(codes)} codes, made by the user; {old} old ones revoked")
+                            f"{len(codes)} codes, made by the user ({_how(accepted)}); "
+                            f"{old} old ones revoked")
         if not spent:
             assert accepted is not None
             return self._engine.refuse_spent(user, accepted, purpose)
@@ -132,7 +133,8 @@ class OtpSelfService:
             spent = self._spend(tx, fresh, accepted, purpose)
             if spent:
                 self._audit(tx, Event.OTP_ENROLLMENT_SHOWN,
-                            "new phone; the current one works until the new one is verified")
+                            f"new phone ({_how(accepted)}); the current one works until "
+                            "the new one is verified")
         if not spent:
             assert accepted is not None
             return self._engine.refuse_spent(user, accepted, purpose), None
@@ -263,3 +265,12 @@ class OtpSelfService:
         tx.append_audit(ts=ctx.timestamp(), actor=self.session.user_id,
                         user_id=self.session.user_id, program=ctx.program, host=ctx.host,
                         event=str(event), detail=detail)
+
+
+def _how(accepted: Accepted | None) -> str:
+    """How a self-service step was confirmed, for its audit row."""
+    if accepted is None:
+        return "right after a logon with a recovery code"
+    if accepted.recovery_code is not None:
+        return "confirmed with a recovery code"
+    return "confirmed with a code from the app"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from tapemaster_qt import __version__, logsetup
@@ -57,6 +57,16 @@ class MainWindow(QMainWindow):
     exitRequested = Signal()
     sessionRevoked = Signal(str)
     """A wrong code in a window revoked the User-ID: log out with this message."""
+    firstPainted = Signal()
+    """On screen, where the window manager put it: a question about the session
+    (after a recovery-code logon) can now appear centred over it."""
+    _painted = False
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self.firstPainted.emit)
 
     def __init__(self, services: SessionServices, outcome: LogonOutcome, *, full: bool,
                  windows: WindowRegistry) -> None:

@@ -95,6 +95,10 @@ class MyOneTimePasswordDialog(QDialog):
             "A new QR code for your new phone; the current phone works until the new one "
             "is verified")
         self.newPhoneButton.clicked.connect(self.move_to_new_phone)
+        for button in (self.newRecoveryCodesButton, self.newPhoneButton):
+            # Enter in the code field must not pick a step (making new codes kills the
+            # old ones): a step is chosen on purpose, by click, Space or its Alt key.
+            button.setAutoDefault(False)
         steps = QHBoxLayout()
         steps.addWidget(self.newRecoveryCodesButton)
         steps.addWidget(self.newPhoneButton)
@@ -104,6 +108,7 @@ class MyOneTimePasswordDialog(QDialog):
         self.buttonBox = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttonBox.setObjectName("buttonBox")
         self.buttonBox.rejected.connect(self.reject)
+        self.buttonBox.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
 
         layout = QVBoxLayout(self)
         layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
@@ -159,6 +164,8 @@ class MyOneTimePasswordDialog(QDialog):
 
     def _show(self, text: str) -> None:
         widgets.show_message(self.messageLabel, text)
+        if text:
+            widgets.grow_to_fit(self)
 
     # --- the steps --------------------------------------------------------------------------
 

@@ -310,6 +310,9 @@ class OtpSetupDialog(QDialog):
         finally:
             QGuiApplication.restoreOverrideCursor()
         if outcome.succeeded or outcome.revoked:
+            # Off the screen first: what comes next (a notice, the recovery codes) must
+            # not appear over a QR that no longer matters.
+            self.hide()
             self.finishedWith.emit(outcome)
             self.done(QDialog.DialogCode.Accepted if outcome.succeeded
                       else QDialog.DialogCode.Rejected)
@@ -320,14 +323,8 @@ class OtpSetupDialog(QDialog):
 
     def _show(self, text: str) -> None:
         widgets.show_message(self.messageLabel, text)
-        layout = self.layout()
-        if text and layout is not None:
-            # Make room for the message below the field instead of squeezing the QR:
-            # the height the wrapped texts need at the dialog's width.
-            layout.activate()
-            needed = layout.totalHeightForWidth(self.width())
-            if needed > self.height():
-                self.resize(self.width(), needed)
+        if text:  # room for the message below the field; never squeeze the QR
+            widgets.grow_to_fit(self)
 
     @Slot()
     def _copy_secret(self) -> None:

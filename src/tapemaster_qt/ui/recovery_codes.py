@@ -147,6 +147,7 @@ class RecoveryCodesDialog(QDialog):
             widgets.show_message(self.messageLabel, f"The codes could not be saved in {path} "
                                  f"({exc.strerror or type(exc).__name__}); nothing was "
                                  "written. Choose another place.")
+            widgets.grow_to_fit(self)
             return
         widgets.show_message(self.messageLabel, "")
         self.saveCodesButton.setText("Saved")
@@ -156,3 +157,4 @@ class RecoveryCodesDialog(QDialog):
         self.statusLabel.setTextFormat(Qt.TextFormat.PlainText)
         self.statusLabel.setText(text)
         self.statusLabel.show()
+        widgets.grow_to_fit(self)

@@ -39,6 +39,19 @@ def show_message(label: QLabel, text: str) -> None:
     label.setVisible(bool(text))
 
 
+def grow_to_fit(window: QWidget) -> None:
+    """Make a shown window tall enough for its wrapped texts at its width, after a
+    message appeared in it: a layout that only sets minimum sizes does not enlarge a
+    window that is already on screen, and would squeeze (overlap) its contents."""
+    layout = window.layout()
+    if layout is None:
+        return
+    layout.activate()
+    needed = layout.totalHeightForWidth(window.width())
+    if needed > window.height():
+        window.resize(window.width(), needed)
+
+
 def button_box(accepted: Callable[[], object], rejected: Callable[[], object], *,
                save: bool = False) -> QDialogButtonBox:
     """OK (or Save) and Cancel, named ``buttonBox``."""
