@@ -399,3 +399,27 @@ def test_administrator_sees_and_revokes_the_codes(qtbot, app, boxes, clock,
     log_out(app)
     log_on(qtbot, app, "alice", PASSWORD, codes[1])
     assert app.main_window is None
+
+
+def test_the_welcome_says_when_recovery_codes_run_low(qtbot, app, boxes, clock,
+                                                      tmp_path: Path) -> None:
+    """Down to three codes (or none), the main window suggests making new ones."""
+    old, codes = enrol_and_verify(qtbot, app, clock, tmp_path)
+    assert "recovery code" not in app.main_window.welcomeLabel.text()
+    boxes.answer = QMessageBox.StandardButton.Close
+    for code in codes[:7]:
+        log_out(app)
+        log_on(qtbot, app, "alice", PASSWORD, code)
+        qtbot.waitUntil(lambda: "recoveryLogonMessage" in boxes.names())
+        boxes.shown.clear()
+    assert "You have 3 recovery codes left" in app.main_window.welcomeLabel.text()
+    assert "File ▸ One Time Password…" in app.main_window.welcomeLabel.text()
+    log_out(app)
+    clock.advance(30)
+    log_on(qtbot, app, "alice", PASSWORD, oathtool(old, clock.now))  # the app's code
+    assert "You have 3 recovery codes left" in app.main_window.welcomeLabel.text()
+    AdminService(app.ctx, Actor.for_cli()).revoke_recovery_codes("alice")
+    log_out(app)
+    clock.advance(30)
+    log_on(qtbot, app, "alice", PASSWORD, oathtool(old, clock.now))
+    assert "You have no recovery codes left" in app.main_window.welcomeLabel.text()

@@ -192,3 +192,57 @@ def test_recovery_codes_at_logon(ctx: Context, logon: LogonService, site: dict,
                                           LogonStatus.CLOCK_SKEW, LogonStatus.SUCCESS)
 
         run()
+
+
+def test_self_service_code_field(ctx: Context, logon: LogonService, site: dict,
+                                 data_dir: Path, clock) -> None:
+    """Whatever is typed before a File ▸ One Time Password… step: an outcome or a
+    one-line refusal; what can be no code costs nothing; a wrong code is counted once;
+    nothing but a right code changes the recovery codes."""
+    from tapemaster_qt.errors import TapeMasterError
+    from tapemaster_qt.services.self_service import OtpSelfService
+
+    session = logon.logon("alice", PASSWORD, site["unused"].pop()).session
+    assert session is not None
+    mine = OtpSelfService(ctx, session)
+    support = AdminService(ctx, Actor.for_cli())
+    with hostile_class("self-service code field") as tally:
+
+        @settings(PROPERTY, max_examples=80)
+        @given(text=mostly(st.one_of(typed_code, st.from_regex(r"[0-9]{3} ?[0-9]{3}",
+                                                              fullmatch=True)),
+                           odd_text, 6),
+               step=st.sampled_from(["codes", "phone"]))
+        @example(text="", step="codes")
+        @example(text="\x00" * 6, step="phone")
+        @example(text="x" * 10_000, step="codes")
+        def run(text: str, step: str) -> None:
+            tally()
+            clock.advance(30)
+            if ctx.store.get_user("alice").revoked:
+                support.unlock("alice")
+            failed = ctx.store.get_user("alice").failed_logons
+            before = snapshot(data_dir)
+            try:
+                if step == "codes":
+                    outcome = mine.new_recovery_codes(text)
+                else:
+                    outcome = mine.begin_new_device(text)[0]
+            except TapeMasterError as exc:
+                assert exc.message and "\n" not in exc.message
+                assert snapshot(data_dir) == before
+                return
+            after = snapshot(data_dir)
+            entry = parse_code_field(text) if text.strip() else None
+            if outcome.succeeded:  # the one way the codes may change
+                tally.accept()
+                return
+            assert after["recovery_codes"] == before["recovery_codes"]
+            if not text.strip() or entry is None:
+                assert outcome.status in (LogonStatus.OTP_REQUIRED,
+                                          LogonStatus.MALFORMED_CODE)
+                assert after == before
+            else:
+                assert ctx.store.get_user("alice").failed_logons == failed + 1
+
+        run()
