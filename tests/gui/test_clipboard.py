@@ -65,3 +65,18 @@ def test_something_the_user_copied_afterwards_is_left_alone(
         pass
     assert QApplication.clipboard().text() == "the user's own text"
     assert timer not in clipboard.pending()
+
+
+def test_copied_recovery_codes_are_cleared_too(qtbot, short_interval: int) -> None:
+    from tapemaster_qt.services.recovery import formatted, new_codes
+    from tapemaster_qt.ui.recovery_codes import RecoveryCodesDialog
+
+    codes = new_codes()
+    window = RecoveryCodesDialog(codes, "TapeTrack:alice", "One Time Password activated.")
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.mouseClick(window.copyCodesButton, Qt.MouseButton.LeftButton)
+    assert all(formatted(c) in QApplication.clipboard().text() for c in codes)
+    assert "on the clipboard for 1 second:" in window.statusLabel.text()
+    window.close()
+    qtbot.waitUntil(lambda: QApplication.clipboard().text() == "", timeout=10_000)

@@ -327,18 +327,20 @@ def test_a_used_code_copied_back_under_another_id_is_refused(
 # --- the migration ------------------------------------------------------------------------------
 
 
-def test_a_version_1_store_gains_the_table_and_keeps_its_users(
+def test_a_store_of_the_previous_version_gains_the_table_and_keeps_its_users(
     data_dir: Path, hasher: PasswordHasher, clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tapemaster_qt.services.setup import set_initial_password
 
-    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS[:1])
+    before = len(MIGRATIONS) - 1  # the version before recovery codes
+    assert MIGRATIONS[before] is migrations.V3_RECOVERY_CODES
+    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS[:before])
     with open_store(data_dir) as old:
         ctx = Context(old, clock=clock, hasher=hasher)
         set_initial_password(ctx, "Tape-Admin-2026")
         AdminService(ctx, Actor.for_cli()).add_user({"user_id": "alice"}, PASSWORD)
     with raw_db(data_dir) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == before
         with pytest.raises(sqlite3.OperationalError):
             conn.execute("SELECT count(*) FROM recovery_codes")
     monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS)
@@ -347,4 +349,4 @@ def test_a_version_1_store_gains_the_table_and_keeps_its_users(
         assert new.recovery_codes("alice") == []
     with raw_db(data_dir) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
-    assert len(list(data_dir.glob("tapemaster.db.v1-backup-*"))) == 1
+    assert len(list(data_dir.glob(f"tapemaster.db.v{before}-backup-*"))) == 1

@@ -250,11 +250,12 @@ def test_a_version_1_store_migrates_and_every_seal_still_holds(
     _revoke(logon)
     ctx.store.close()
     with raw_db(data_dir) as db:
+        db.execute("DROP TABLE recovery_codes")  # version 3's
         db.execute("DROP TABLE unknown_logons")
         db.execute("ALTER TABLE users DROP COLUMN failures_since_logon")
         db.execute("PRAGMA user_version = 1")
     with open_store(data_dir) as store:
-        assert migrations.schema_version() == 2
+        assert migrations.schema_version() == len(migrations.MIGRATIONS) >= 2
         assert len(list(data_dir.glob("tapemaster.db.v1-backup-*"))) == 1
         assert all(u.integrity_ok for u in store.list_users())
         alice_now = store.get_user("alice")
@@ -265,5 +266,5 @@ def test_a_version_1_store_migrates_and_every_seal_still_holds(
         assert migrated.logon("nobody", WRONG).status is AF
         assert store.get_user("alice").failures_since_logon == 1
     with raw_db(data_dir) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert db.execute("PRAGMA user_version").fetchone()[0] == migrations.schema_version()
         assert db.execute("SELECT count(*) FROM unknown_logons").fetchone()[0] == 1

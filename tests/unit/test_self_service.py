@@ -136,9 +136,9 @@ def test_new_recovery_codes_after_a_current_code(ctx: Context, me, logon, clock)
     outcome = mine.new_recovery_codes(code)
     assert outcome.status is LogonStatus.CONFIRMED and len(outcome.recovery_codes) == 10
     assert not set(outcome.recovery_codes) & {c.replace("-", "") for c in old}
-    assert events(ctx.store, "recovery_codes_created", "alice")[-1].detail == \
+    assert events(ctx.store, "recovery_codes_created", "alice")[-1].detail == (
         "10 codes, made by the user (confirmed with a code from the app); 10 old ones "
-        "revoked"
+        "revoked")
     # The code is spent (a logon with it is a replay); old codes are dead, new ones work.
     assert logon.logon("alice", PASSWORD, code).status is LogonStatus.OTP_REPLAY
     assert logon.logon("alice", PASSWORD, old[0]).status is LogonStatus.BAD_RECOVERY_CODE

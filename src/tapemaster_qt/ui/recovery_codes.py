@@ -1,10 +1,10 @@
 """Recovery Codes: the user's new single-use recovery codes, shown once (DESIGN.md §3a).
 
-Copy puts them on the clipboard; Save… writes them to a text file that only its owner
-can read, atomically (a temporary file created 0600 beside the target, then renamed
-over it), so a full disk or a crash never leaves half the codes, and a file that was
-readable by others is replaced, not reused. Only their hashes were stored: once this
-dialog is closed, nobody can show them again.
+Copy puts them on the clipboard (for 30 seconds, like the Secret Key); Save… writes
+them to a text file that only its owner can read, atomically (a temporary file created
+0600 beside the target, then renamed over it), so a full disk or a crash never leaves
+half the codes, and a file that was readable by others is replaced, not reused. Only
+their hashes were stored: once this dialog is closed, nobody can show them again.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from tapemaster_qt.fileio import write_text_atomically
 from tapemaster_qt.services.recovery import formatted
-from tapemaster_qt.ui import msgbox, resources, widgets
+from tapemaster_qt.ui import clipboard, msgbox, resources, widgets
 from tapemaster_qt.ui.texts import KEEP_CODES_SAFE
 
 logger = logging.getLogger(__name__)
@@ -94,7 +94,9 @@ class RecoveryCodesDialog(QDialog):
 
         self.copyCodesButton = QPushButton("&Copy")
         self.copyCodesButton.setObjectName("copyCodesButton")
-        self.copyCodesButton.setToolTip("Copy the codes to the clipboard")
+        self.copyCodesButton.setToolTip(
+            "Copy the codes to the clipboard (taken off it again after "
+            f"{max(1, clipboard.CLEAR_AFTER_MS // 1000)} s)")
         self.copyCodesButton.clicked.connect(self._copy)
         self.saveCodesButton = QPushButton("&Save…")
         self.saveCodesButton.setObjectName("saveCodesButton")
@@ -129,9 +131,12 @@ class RecoveryCodesDialog(QDialog):
 
     @Slot()
     def _copy(self) -> None:
-        QGuiApplication.clipboard().setText(self._text)
+        clipboard.copy_secret(self._text)
         self.copyCodesButton.setText("Copied")
-        self._say("The codes are on the clipboard: paste them into your password manager.")
+        seconds = max(1, clipboard.CLEAR_AFTER_MS // 1000)
+        self._say(f"The codes are on the clipboard for {seconds} "
+                  f"second{'s' if seconds != 1 else ''}: paste them into your password "
+                  "manager now.")
 
     @Slot()
     def _save(self) -> None:
