@@ -643,6 +643,9 @@ class LogonService:
         if status is LogonStatus.RECOVERY:
             proof = FreshProof(secrets.token_hex(16), ctx.store.store_id, session_id,
                                fresh.user_id, ctx.now() + FRESH_PROOF_SECONDS)
+            for nonce, old in list(_fresh_proofs.items()):  # "Not Now": never taken
+                if old.until < ctx.now():
+                    del _fresh_proofs[nonce]
             _fresh_proofs[proof.nonce] = proof
         return LogonOutcome(
             status, fresh.user_id, ctx.program, session=session,
