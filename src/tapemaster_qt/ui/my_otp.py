@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QRegularExpression, Qt, Signal, Slot
-from PySide6.QtGui import QGuiApplication, QRegularExpressionValidator
+from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -30,6 +30,7 @@ from tapemaster_qt.services.auth import FreshProof, LogonOutcome, LogonStatus
 from tapemaster_qt.services.self_service import NewDevice, OtpSelfService
 from tapemaster_qt.ui import msgbox, resources, widgets
 from tapemaster_qt.ui.logon import OTP_PATTERN
+from tapemaster_qt.ui.operations import Op
 from tapemaster_qt.ui.texts import local_time, logon_message
 
 NEW_CODES = "codes"
@@ -225,15 +226,16 @@ class MyOneTimePasswordDialog(QDialog):
         unless it went through."""
         code = self.currentCodeEdit.text()
         proof, self._proof = self._proof, None  # a proof is good for one step
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            outcome: LogonOutcome = step(code, proof if not code.strip() else None)
-        except TapeMasterError as exc:
-            self._show(exc.message)
-            self.refresh()
+        done: list[LogonOutcome] = []
+        # A refusal in words (a changed record, a revoked User-ID) goes on the message
+        # line, and the window shows the state as it is now, whatever happened.
+        Op(self, "One Time Password",
+           lambda: step(code, proof if not code.strip() else None)).success(
+            done.append).failure(lambda exc: self._show(exc.message)).refresh(
+            self.refresh).run()
+        if not done:
             return None
-        finally:
-            QGuiApplication.restoreOverrideCursor()
+        outcome = done[0]
         self.currentCodeEdit.clear()
         if outcome.revoked:
             self.sessionRevoked.emit(
@@ -244,10 +246,8 @@ class MyOneTimePasswordDialog(QDialog):
             if outcome.status is LogonStatus.OTP_REQUIRED:
                 text = "Type a current code from your app, or one of your recovery codes."
             self._show(text)
-            self.refresh()
             return None
         self._show("")
-        self.refresh()
         return outcome
 
     def _account(self) -> str:

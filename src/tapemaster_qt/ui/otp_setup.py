@@ -26,7 +26,6 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontDatabase,
-    QGuiApplication,
     QImage,
     QKeyEvent,
     QPainter,
@@ -45,8 +44,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tapemaster_qt.errors import TapeMasterError
 from tapemaster_qt.ui import clipboard, resources, widgets
+from tapemaster_qt.ui.operations import Op
 from tapemaster_qt.ui.texts import APPS
 
 if TYPE_CHECKING:
@@ -301,14 +300,12 @@ class OtpSetupDialog(QDialog):
                              "without one.")
             self.verifyCodeEdit.setFocus()
             return
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            outcome = self._verify(code)
-        except TapeMasterError as exc:
-            self._show(exc.message)
+        verify = self._verify
+        done: list[LogonOutcome] = []
+        if not Op(self, self.windowTitle(), lambda: verify(code)).success(done.append).failure(
+                lambda exc: self._show(exc.message)).run():
             return
-        finally:
-            QGuiApplication.restoreOverrideCursor()
+        outcome = done[0]
         if outcome.succeeded or outcome.revoked:
             # Off the screen first: what comes next (a notice, the recovery codes) must
             # not appear over a QR that no longer matters.
