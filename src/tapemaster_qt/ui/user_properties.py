@@ -128,6 +128,12 @@ def _status_text(field: UserField, user: UserDetails) -> str:
     return str(value)
 
 
+RECOVERY_CODES_DESCRIPTION = (
+    "Unused single-use recovery codes: each logs the user on once in place of a code "
+    "from their app. Revoke them if someone else may have seen them; the user makes new "
+    "ones in File ▸ One Time Password….")
+
+
 class StatusTab(QWidget):
     """Read-only logon state: what an administrator checks before unlocking; and the
     user's recovery codes, which an administrator may revoke."""
@@ -155,7 +161,10 @@ class StatusTab(QWidget):
             codes = QHBoxLayout()
             codes.addWidget(self.recoveryCodesLabel, 1)
             codes.addWidget(self.revokeRecoveryCodesButton)
-            form.addRow("Recovery codes left:", codes)
+            label = QLabel("Recovery Codes Left:")
+            label.setToolTip(RECOVERY_CODES_DESCRIPTION)
+            self.recoveryCodesLabel.setToolTip(RECOVERY_CODES_DESCRIPTION)
+            form.addRow(label, codes)
             self.show_codes_left(user.recovery_codes_left)
 
     def show_codes_left(self, left: int) -> None:
