@@ -33,7 +33,7 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QApplication
 
 from tapemaster_qt import APP_ID, __version__, location, logsetup, paths
-from tapemaster_qt.errors import TapeMasterError
+from tapemaster_qt.errors import StoreReplacedError, TapeMasterError
 from tapemaster_qt.location import StoreLocation
 from tapemaster_qt.ui import msgbox, windows
 from tapemaster_qt.ui.logon import FirstRunDialog, LoginDialog
@@ -260,6 +260,9 @@ class Controller(QObject):
         try:
             with _busy():
                 outcome = self.logon.logon(user_id, password, code)
+        except StoreReplacedError as exc:
+            self._fatal(exc.message)
+            return
         except TapeMasterError as exc:
             dialog.show_message(exc.message)
             return
@@ -422,7 +425,12 @@ class Controller(QObject):
         if self._session is None:
             return
         try:
+            self.ctx.store.check_same_store()
             self.logon.heartbeat(self._session)
+        except StoreReplacedError as exc:
+            # Nothing more may be written (not even the log out): say so and stop.
+            self._end_session("store replaced")
+            self._fatal(exc.message)
         except TapeMasterError as exc:
             logger.warning("Session heartbeat failed: %s", exc.message)
 
@@ -598,6 +606,10 @@ def main(argv: Sequence[str] | None = None, program: str = "TapeMaster") -> int:
         QTimer.singleShot(0, functools.partial(
             msgbox.information if settled.result is Result.MOVED else msgbox.warning,
             None, program, notice, object_name="storeLocationMessage"))
+    if logsetup.problem():  # a log file refused (a link, a folder others can change)
+        QTimer.singleShot(0, functools.partial(
+            msgbox.warning, None, program, logsetup.problem() or "",
+            object_name="logFileMessage"))
     try:
         code = loop.exec()
     finally:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -129,6 +130,14 @@ def build_parser() -> argparse.ArgumentParser:
                                          "desktop's keyring (or owner-only key file)")
     kimp.add_argument("file", metavar="FILE")
     kimp.add_argument("--passphrase-stdin", action="store_true", required=True)
+
+    bkp = sub.add_parser("backup", help="write a consistent copy of the store to a new file "
+                                        "(programs may keep running)")
+    bkp.add_argument("file", metavar="FILE")
+    rst = sub.add_parser("restore", help="put a backup in place of the store (the current "
+                                         "store is kept aside; running programs must be "
+                                         "restarted)")
+    rst.add_argument("file", metavar="FILE")
     return p
 
 
@@ -192,8 +201,14 @@ def run(args: argparse.Namespace, where: location.StoreLocation) -> int:
     from tapemaster_qt.store import open_store
 
     folder = where.folder
+    if args.command == "restore":
+        if folder is None:
+            raise ValidationError(
+                "A shared PostgreSQL store is backed up and restored by its database "
+                "server (pg_dump, pg_restore), not by tapemaster-admin.")
+        return _restore(folder, args.file)
     if (folder is not None and args.command != "init"
-            and not paths.store_path(folder).exists()):
+            and not os.path.lexists(paths.store_path(folder))):
         raise ValidationError(
             f"There is no user store in {folder}; create one with '{PROG} init --password-stdin'."
         )
@@ -214,6 +229,14 @@ def run(args: argparse.Namespace, where: location.StoreLocation) -> int:
             set_initial_password(ctx, password, actor=actor.name)
             _say(f"Initialised the store in {where}; the store key is in the "
                  f"{store.key_description()}.")
+        elif cmd == "backup":
+            from tapemaster_qt.services import maintenance
+
+            report = maintenance.backup(ctx, actor, args.file)
+            _say(f"Backed up the store ({report.users} users, {report.audit_events} audit "
+                 f"events, {report.size:,} bytes) to {report.path}, readable by its owner "
+                 "only. It holds password hashes and encrypted secrets, not the store key "
+                 f"(that is in the {store.key_description()}): keep both safe.")
         elif cmd == "info":
             _say(f"Store:       {store.location}")
             _say(f"Store key:   {store.key_description()}")
@@ -305,6 +328,21 @@ def _key_command(args: argparse.Namespace, action: str, ctx: Any, actor: Any,
     _say(f"Imported the key of the store {where}; it is now in the {kept}.")
 
 
+def _restore(folder: Path, file: str) -> int:
+    from tapemaster_qt.services import Actor, maintenance
+
+    report = maintenance.restore(folder, file, Actor.for_cli(), PROG)
+    kept = ", ".join(str(p) for p in report.kept_as)
+    _say(f"Restored the store in {folder} from {report.source} ({report.users} users)."
+         + (f" The store it replaced is kept as {kept}." if kept else ""))
+    if report.sessions:
+        _say(f"{len(report.sessions)} program(s) had the store open; each tells its user "
+             "that the store was replaced and must be restarted:")
+        for s in report.sessions:
+            _say(f"  {s.user_id} in {s.program} on {s.host} (process {s.pid})")
+    return 0
+
+
 def _user_command(args: argparse.Namespace, action: str, admin: Any, csv_rows: Any,
                   users_to_csv: Any, users_to_xml: Any) -> None:
     if action == "add":
@@ -390,6 +428,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say(f"{PROG}: error: {exc.message}", err=True)
         return 1
     log_path = logsetup.configure(where.log_dir(), stderr_prefix=PROG)
+    if logsetup.problem():
+        _say(f"{PROG}: warning: {logsetup.problem()}", err=True)
     if where.is_default and paths.legacy_data_dirs():
         # Windows: move 0.1.0's store (only the per-user default, never a chosen store)
         from tapemaster_qt.store.relocate import settle_default_store

@@ -58,6 +58,22 @@ class StoreFullError(StoreError):
     """The disk holding the store is full."""
 
 
+class StoreUnsafeError(StoreError):
+    """The store's folder or one of its files could be changed by someone else (a
+    folder others may write, a symbolic link, another user's file): nothing is opened."""
+
+
+class StoreReplacedError(StoreError):
+    """The store file was replaced (restored, moved or copied over) since this program
+    opened it, or its journal belongs to the file it replaced: nothing is written."""
+
+    WHILE_RUNNING = (
+        "The user store was replaced while this program was running (restored from a "
+        "backup, or another copy put in its place); nothing was changed. Close this "
+        "program and start it again."
+    )
+
+
 class StoreKeyError(StoreError):
     """The key that protects OTP secrets is missing, wrong or unsafe."""
 

@@ -40,6 +40,8 @@ class Event(StrEnum):
     RECOVERY_CODE_USED = "recovery_code_used"
     RECOVERY_CODES_CREATED = "recovery_codes_created"
     RECOVERY_CODES_REVOKED = "recovery_codes_revoked"
+    STORE_BACKED_UP = "store_backed_up"
+    STORE_RESTORED = "store_restored"
 
 
 class FailReason(StrEnum):

@@ -54,8 +54,10 @@ from tapemaster_qt.store.interface import (
     BUILTIN_USER,
     DEFAULT_GROUP,
     UNCHANGED,
+    BackupReport,
     NewRecoveryCode,
     NewUser,
+    RestoreReport,
     Store,
     Transaction,
     UserChanges,
@@ -65,8 +67,9 @@ if TYPE_CHECKING:
     from tapemaster_qt.location import StoreLocation
 
 __all__ = [
-    "BUILTIN_USER", "DEFAULT_GROUP", "UNCHANGED", "NewRecoveryCode", "NewUser", "Store",
-    "Transaction", "UserChanges", "open_store",
+    "BUILTIN_USER", "DEFAULT_GROUP", "UNCHANGED", "BackupReport", "NewRecoveryCode",
+    "NewUser", "RestoreReport", "Store", "Transaction", "UserChanges", "backup_store",
+    "open_store", "restore_store",
 ]
 
 
@@ -90,3 +93,26 @@ def open_store(location: StoreLocation | str | os.PathLike[str], *,
     from tapemaster_qt.store.sqlite import SQLiteStore
 
     return SQLiteStore.open(Path(location), busy_timeout_ms=busy_timeout_ms)
+
+
+def backup_store(store: Store, target: str | os.PathLike[str]) -> BackupReport:
+    """Write a consistent copy of ``store`` to the new file ``target`` (owner-only, never
+    replacing a file) while other programs keep working (``store/backup.py``)."""
+    from tapemaster_qt.errors import StoreError
+    from tapemaster_qt.store import backup
+    from tapemaster_qt.store.sqlite import SQLiteStore
+
+    if not isinstance(store, SQLiteStore):
+        raise StoreError("This store is backed up by its database server (pg_dump).")
+    return backup.backup(store, Path(target))
+
+
+def restore_store(location: str | os.PathLike[str], source: str | os.PathLike[str], *,
+                  busy_timeout_ms: int = 5000) -> RestoreReport:
+    """Put the backup ``source`` in place of the store at ``location`` after checking
+    it (a sound store of this store's key); the current store is kept aside and running
+    programs notice they must restart (``store/backup.py``). The one function a restore
+    goes through: whatever must follow a legitimate rollback belongs in it."""
+    from tapemaster_qt.store import backup
+
+    return backup.restore(Path(location), Path(source), busy_timeout_ms=busy_timeout_ms)

@@ -15,6 +15,7 @@ import enum
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from tapemaster_qt import PROGRAMS
@@ -41,6 +42,34 @@ back to)."""
 AuditRow = tuple[str, str, str | None, str, str, str, str]
 """One audit row for :meth:`Transaction.append_audit_many`:
 (ts, actor, user_id, program, host, event, detail)."""
+
+
+@dataclass(frozen=True)
+class BackupReport:
+    """What ``tapemaster-admin backup`` wrote."""
+
+    path: Path
+    users: int
+    audit_events: int
+    size: int
+    """In bytes."""
+
+
+@dataclass(frozen=True)
+class RestoreReport:
+    """What a restore did (:func:`tapemaster_qt.store.restore_store`)."""
+
+    source: Path
+    kept_as: tuple[Path, ...]
+    """Where the store it replaced is (with its journal, when it was moved aside)."""
+    users: int
+    in_place: bool
+    """Written into the open store (running programs notice at their next write or
+    heartbeat); else the file was replaced, no program having it open."""
+    sessions: tuple[SessionRecord, ...]
+    """The sessions of programs that had the store open: each must be restarted."""
+    from_version: int
+    """The backup's schema version (older ones are migrated)."""
 
 
 class _Unchanged(enum.Enum):
@@ -375,6 +404,14 @@ class Store(Protocol):
     # --- sessions and health -------------------------------------------------------
 
     def list_sessions(self) -> list[SessionRecord]: ...
+
+    def check_same_store(self) -> None:
+        """Raise :class:`~tapemaster_qt.errors.StoreReplacedError` when the store is no
+        longer the one this program opened (a backup restored, another copy put in its
+        place): the session heartbeat asks, and every write transaction checks the same
+        before it writes anything. Reads only; after it has failed once, every write
+        fails the same way."""
+        ...
 
     def integrity_check(self) -> list[str]:
         """The backend's own consistency check; ``["ok"]`` when sound."""

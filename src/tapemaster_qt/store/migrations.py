@@ -232,6 +232,7 @@ def bootstrap(db: Database, key_folder: Path) -> None:
     sealer = Sealer(key.raw, store_id)
     now = utc_now()
     settings.insert_identity(db, store_id, sealer.key_check())
+    settings.adopt_token(db)
     for name, value in DEFAULT_SETTINGS.items():
         settings.put(db, sealer, name, value)
     groups.insert(db, DEFAULT_GROUP, "Default group", now)

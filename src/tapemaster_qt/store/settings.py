@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 
 from tapemaster_qt.errors import StoreCorruptError
 from tapemaster_qt.store import sealing
@@ -17,6 +18,20 @@ KEY_CHECK = "key_check"
 """Unsealed rows: the store's identity (it names the key) and the value that tells a
 wrong key from a damaged store."""
 
+STORE_TOKEN = "store_token"  # noqa: S105 - a setting's name, not a secret
+"""Unsealed: which copy of the store this is. A new store, every backup file and every
+restored store get a new random token, which never changes otherwise; so a running
+program (and a journal left beside the file) can tell the store it opened from one put
+in its place, even one with the same ``store_id``."""
+WRITE_COUNT = "write_count"
+"""Unsealed: how many write transactions the store has seen. Every write transaction
+changes it, so every journal (SQLite's WAL) holds the page with the token."""
+FILE_IDS = "sqlite_files"
+"""Unsealed, SQLite only: the file ids (inodes) of the store file and of its journal
+when a program last wrote; a journal whose writes name another store file does not
+belong to this one."""
+IDENTITY_KEYS = (STORE_TOKEN, WRITE_COUNT, FILE_IDS)
+
 
 def store_id(db: Database) -> str:
     found = db.value("SELECT value FROM settings WHERE key = ?", (STORE_ID,))
@@ -28,6 +43,21 @@ def store_id(db: Database) -> str:
 def key_check(db: Database) -> bytes | None:
     found = db.value("SELECT value FROM settings WHERE key = ?", (KEY_CHECK,))
     return None if found is None else bytes.fromhex(found)
+
+
+def identity(db: Database) -> dict[str, str]:
+    """The rows that say which copy of the store this is (:data:`IDENTITY_KEYS`)."""
+    rows = db.rows("SELECT key, value FROM settings WHERE key IN (?, ?, ?)", IDENTITY_KEYS)
+    return {str(r["key"]): str(r["value"]) for r in rows}
+
+
+def token(db: Database) -> str | None:
+    found = db.value("SELECT value FROM settings WHERE key = ?", (STORE_TOKEN,))
+    return None if found is None else str(found)
+
+
+def new_token() -> str:
+    return secrets.token_hex(16)
 
 
 def get(db: Database, sealer: Sealer, name: str) -> str:
@@ -49,6 +79,35 @@ def insert_identity(db: Database, store_id: str, key_check: bytes) -> None:
     """A new store's identity and key check (written once, when it is created)."""
     db.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (STORE_ID, store_id))
     db.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (KEY_CHECK, key_check.hex()))
+
+
+def set_unsealed(db: Database, name: str, value: str) -> None:
+    """Write one of the unsealed identity rows (:data:`IDENTITY_KEYS`)."""
+    assert name in IDENTITY_KEYS
+    db.execute(
+        "INSERT INTO settings (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (name, value),
+    )
+
+
+def adopt_token(db: Database) -> str:
+    """This store's token, giving it one if it has none (a store made before tokens;
+    two programs doing it at once agree on the first)."""
+    db.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+               (STORE_TOKEN, new_token()))
+    db.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+               (WRITE_COUNT, "0"))
+    return str(db.value("SELECT value FROM settings WHERE key = ?", (STORE_TOKEN,)))
+
+
+def count_write(db: Database, seen: dict[str, str]) -> None:
+    """Count one more write transaction (``seen``: :func:`identity`, read in it)."""
+    try:
+        count = int(seen.get(WRITE_COUNT, "0"))
+    except ValueError:
+        count = 0
+    set_unsealed(db, WRITE_COUNT, str(count + 1))
 
 
 def put(db: Database, sealer: Sealer, name: str, value: str) -> None:

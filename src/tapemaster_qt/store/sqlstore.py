@@ -60,8 +60,14 @@ class SQLStore:
         """The store in ``db``, which the backend has checked is ours and not newer:
         migrated (or created) as needed."""
         created = migrations.migrate(db, key_folder)
-        return cls(db, store_id=settings.store_id(db), created=created,
-                   key_folder=key_folder)
+        store = cls(db, store_id=settings.store_id(db), created=created,
+                    key_folder=key_folder)
+        token = settings.token(db)
+        if token is None:  # a store from before tokens: it gets one, once
+            with db.transaction():
+                token = settings.adopt_token(db)
+        db.token = token
+        return store
 
     @property
     def store_id(self) -> str:
@@ -216,6 +222,9 @@ class SQLStore:
 
     def integrity_check(self) -> list[str]:
         return self.db.integrity_check()
+
+    def check_same_store(self) -> None:
+        self.db.check_same_store()
 
 
 class SQLTransaction:
