@@ -1,6 +1,6 @@
 """Which store a program has open: its file and its token, checked before every write
 and by ``Store.check_same_store()`` (the session heartbeat's call). The processes of
-issue 14 item 3 are in tests/integration/test_store_replaced.py; here, the mechanism."""
+issue 14 item 3 are in tests/integration/test_faults_replaced.py; here, the mechanism."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from tapemaster_qt.errors import StoreReplacedError
-from tapemaster_qt.store import Store, backup_store, open_store
+from tapemaster_qt.store import Store, backup_store, open_store, restore_store
 from tapemaster_qt.store import settings as settings_table
-from tapemaster_qt.store.sqlite import SQLiteStore
+from tapemaster_qt.store.sqlite import SQLiteStore, read_identity
 
 
 def _token(store: Store) -> str:
@@ -131,3 +131,26 @@ def test_a_backup_is_a_standalone_private_copy_with_its_own_token(store: Store,
         store_id = conn.execute("SELECT value FROM settings WHERE key = 'store_id'").fetchone()
     assert copy_token != _token(store) and store_id[0] == store.store_id
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.db", "data"]
+
+
+def test_a_restore_not_yet_in_the_file_is_still_this_store(data_dir: Path,
+                                                           tmp_path: Path) -> None:
+    """A reader holding the journal keeps SQLite from copying a restore into the file:
+    the file alone still has the token from before, and that is no other copy."""
+    with open_store(data_dir) as store:
+        backup_store(store, tmp_path / "b.db")
+    reader = sqlite3.connect(data_dir / "tapemaster.db", isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM users").fetchone()  # a read transaction, open
+    try:
+        restore_store(data_dir, tmp_path / "b.db", busy_timeout_ms=300)
+        assert isinstance(after := open_store(data_dir), SQLiteStore)
+        with after:
+            raw = read_identity(after.path, raw=True, busy_timeout_ms=0)
+            assert raw is not None and raw[settings_table.STORE_TOKEN] != after.db.token
+            after.check_same_store()  # no complaint
+            with after.write() as tx:
+                tx.set_setting("issuer", "Restored")
+    finally:
+        reader.execute("COMMIT")
+        reader.close()

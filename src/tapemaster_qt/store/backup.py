@@ -6,7 +6,7 @@ mode a reader never blocks them). The copy is a plain, standalone file (rollback
 journal, no ``-wal`` beside it), readable by its owner only, with a store token of its
 own (``settings.STORE_TOKEN``): copied or moved over a store later by hand, it is
 recognised as another copy and its journal-less state is never mixed with the
-store's journal (``sqlite._refuse_foreign_journal``). A backup never replaces a file.
+store's journal (``sqlite.refuse_foreign_journal``). A backup never replaces a file.
 
 **A restore** first copies the backup into a scratch file beside the store and checks
 it there: that it is a TapeMaster store this program can use (migrated if older),
@@ -60,6 +60,7 @@ from tapemaster_qt.store.sqlite import (
     SQLiteStore,
     check_files,
     companion,
+    refuse_foreign_journal,
     translate,
 )
 
@@ -177,10 +178,12 @@ def restore(folder: Path, source: Path, *, busy_timeout_ms: int = 5000) -> Resto
         raise StoreError(f"{source}: no such file." if not source.exists()
                          else f"{source} is not a file.")
     check_files(path)  # a folder only its owner can change; no link among the files
-    own = path.exists() and os.path.samefile(source, path)
+    # The store's own file, or a file whose journal belongs to another (the pair kept
+    # aside after a backup was moved over a store): the file alone, journal left aside.
+    raw = (path.exists() and os.path.samefile(source, path)) or _foreign_journal(source)
     scratch = _scratch(folder, "restore")
     try:
-        store_id, key_check, version = _prepare_copy(source, scratch, folder, raw=own)
+        store_id, key_check, version = _prepare_copy(source, scratch, folder, raw=raw)
         current, why = _open_current(folder, busy_timeout_ms)
         if current is not None:
             with contextlib.closing(current):
@@ -191,6 +194,14 @@ def restore(folder: Path, source: Path, *, busy_timeout_ms: int = 5000) -> Resto
     finally:
         for file in (scratch, *(companion(scratch, s) for s in COMPANIONS)):
             file.unlink(missing_ok=True)
+
+
+def _foreign_journal(source: Path) -> bool:
+    try:
+        refuse_foreign_journal(source, 0)
+    except StoreReplacedError:
+        return True
+    return False
 
 
 def _prepare_copy(source: Path, scratch: Path, folder: Path, *,
@@ -234,6 +245,7 @@ def _prepare_copy(source: Path, scratch: Path, folder: Path, *,
             # program of the backup's time is running).
             settings.set_unsealed(db, settings.STORE_TOKEN, settings.new_token())
             settings.adopt_token(db)
+            db.execute("DELETE FROM settings WHERE key = ?", (settings.TOKEN_BEFORE,))
             db.execute("DELETE FROM sessions")
     finally:
         db.close()
@@ -244,8 +256,11 @@ def _open_current(folder: Path, busy_timeout_ms: int) -> tuple[SQLiteStore | Non
     """The current store, open, when it can be restored in place; else None and why
     (then it is replaced file by file). Other refusals (a folder others can change, a
     store in use too long, a newer store, its key) stop the restore."""
-    if not (folder / STORE_FILE).exists():
+    path = folder / STORE_FILE
+    if not path.exists():
         return None, "there was no store"
+    if path.stat().st_size == 0:  # opening would make a new store (and a new key)
+        return None, "the store file was empty"
     try:
         return SQLiteStore.open(folder, busy_timeout_ms=busy_timeout_ms), ""
     except (StoreCorruptError, StoreNotAStoreError, StoreReplacedError) as exc:
@@ -294,6 +309,12 @@ def _restore_in_place(current: SQLiteStore, source: Path, scratch: Path, store_i
             # A WAL store cannot change its page size: bring the copy to the store's.
             src.execute(f"PRAGMA page_size = {page_size}")
             src.execute("VACUUM")
+    with contextlib.closing(sqlite3.connect(scratch, isolation_level=None)) as src:
+        # Until the restore is copied from the journal into the file, the file alone
+        # still holds the current token: let programs opening it meanwhile know it.
+        src.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) "
+                    "DO UPDATE SET value = excluded.value",
+                    (settings.TOKEN_BEFORE, current.db.token or ""))
     aside = current.path.with_name(f"{STORE_FILE}.before-restore-{_stamp()}")
     try:
         write_copy(conn, aside)

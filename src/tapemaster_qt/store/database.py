@@ -126,6 +126,8 @@ class Database(ABC):
         self.token: str | None = None
         """The token of the store this connection opened (``settings.STORE_TOKEN``),
         once known: every write transaction checks the store still has it."""
+        self.token_before: str | None = None
+        """The token it had before a restore into it (``settings.TOKEN_BEFORE``)."""
 
     # --- what a backend provides ------------------------------------------------------
 

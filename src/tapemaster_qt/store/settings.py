@@ -30,7 +30,11 @@ FILE_IDS = "sqlite_files"
 """Unsealed, SQLite only: the file ids (inodes) of the store file and of its journal
 when a program last wrote; a journal whose writes name another store file does not
 belong to this one."""
-IDENTITY_KEYS = (STORE_TOKEN, WRITE_COUNT, FILE_IDS)
+TOKEN_BEFORE = "store_token_before"  # noqa: S105 - a setting's name, not a secret
+"""Unsealed: after a restore written into the open store, the token the store had
+before. Until SQLite copies the restore from the journal into the file, the file alone
+still holds that one: it is the restored store's, not another copy's."""
+IDENTITY_KEYS = (STORE_TOKEN, WRITE_COUNT, FILE_IDS, TOKEN_BEFORE)
 
 
 def store_id(db: Database) -> str:
@@ -47,7 +51,9 @@ def key_check(db: Database) -> bytes | None:
 
 def identity(db: Database) -> dict[str, str]:
     """The rows that say which copy of the store this is (:data:`IDENTITY_KEYS`)."""
-    rows = db.rows("SELECT key, value FROM settings WHERE key IN (?, ?, ?)", IDENTITY_KEYS)
+    marks = ", ".join("?" * len(IDENTITY_KEYS))
+    rows = db.rows(f"SELECT key, value FROM settings WHERE key IN ({marks})",
+                   IDENTITY_KEYS)
     return {str(r["key"]): str(r["value"]) for r in rows}
 
 

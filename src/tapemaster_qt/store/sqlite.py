@@ -12,7 +12,7 @@ Only what is SQLite's own lives here; the queries are the table modules'.
 - the schema version is ``PRAGMA user_version``, our files carry an application id;
 - a store replaced under a running program is noticed before anything is written
   (:meth:`SQLiteDatabase.check_own_files`), and a journal (``-wal``) that belongs to
-  the file a copy replaced is never replayed into it (:func:`_refuse_foreign_journal`).
+  the file a copy replaced is never replayed into it (:func:`refuse_foreign_journal`).
 
 Which store a program has open is its file (device and inode, recorded when opened)
 and its token (``settings.STORE_TOKEN``, new in every backup and restored store).
@@ -132,7 +132,7 @@ class SQLiteDatabase(Database):
                 raise StoreReadOnlyError(
                     f"The store file {path} cannot be created ({exc.strerror})."
                 ) from None
-        _refuse_foreign_journal(path, busy_timeout_ms)
+        refuse_foreign_journal(path, busy_timeout_ms)
         for _attempt in range(OPEN_ATTEMPTS):
             # The file SQLite opened must be the one at the path before it opened it
             # and after it read it: a file moved into place meanwhile would go unnoticed.
@@ -282,7 +282,7 @@ class SQLiteDatabase(Database):
     def record_own_files(self, seen: dict[str, str]) -> None:
         """Note the store file's and the journal's inodes in the store, so that a
         journal whose writes name another store file is never replayed into this one
-        (:func:`_refuse_foreign_journal`)."""
+        (:func:`refuse_foreign_journal`)."""
         try:
             ids = f"{os.stat(self.path).st_ino} {os.stat(companion(self.path, '-wal')).st_ino}"
         except OSError:
@@ -294,7 +294,8 @@ class SQLiteDatabase(Database):
         """Also read the token from the file itself, leaving the journal aside: a copy
         written over the store file in place (same inode) shows there first."""
         super().check_same_store()
-        if self.token is not None and _raw_token_differs(self.path, self.token):
+        if self.token is not None and _raw_token_differs(self.path, {self.token,
+                                                                     self.token_before}):
             raise self.replaced_error("the store file holds another copy of the store")
 
     def lock_for_migration(self) -> None:
@@ -400,21 +401,22 @@ def read_identity(path: Path, *, raw: bool, busy_timeout_ms: int) -> dict[str, s
     return {str(key): str(value) for key, value in rows}
 
 
-def _raw_token_differs(path: Path, token: str) -> bool:
-    """Whether the file alone holds another token than ``token``, read three times: a
-    page read while another program was writing it into the file must not pass for
-    another store."""
+def _raw_token_differs(path: Path, tokens: set[str | None]) -> bool:
+    """Whether the file alone holds another token than those of this store (its token,
+    and the one it had before a restore that the journal may not yet have written into
+    the file), read three times: a page read while another program was writing it into
+    the file must not pass for another store."""
     for attempt in range(3):
         raw = read_identity(path, raw=True, busy_timeout_ms=0)
         found = None if raw is None else raw.get(settings.STORE_TOKEN)
-        if found is None or found == token:
+        if found is None or found in tokens:
             return False
         if attempt < 2:
             time.sleep(0.05)
     return True
 
 
-def _refuse_foreign_journal(path: Path, busy_timeout_ms: int) -> None:
+def refuse_foreign_journal(path: Path, busy_timeout_ms: int) -> None:
     """Refuse, before anything replays it, a journal (``-wal``) that holds changes made
     to another file than the one now at ``path``: a backup copied or moved over the
     store while a program had it open, or after one was killed. SQLite would lay those
@@ -436,7 +438,8 @@ def _refuse_foreign_journal(path: Path, busy_timeout_ms: int) -> None:
     if not view:
         return  # not readable read-only (a read-only disk...): opening will tell
     token = view.get(settings.STORE_TOKEN)
-    foreign = token is not None and _raw_token_differs(path, token)
+    foreign = token is not None and _raw_token_differs(
+        path, {token, view.get(settings.TOKEN_BEFORE)})
     ids = view.get(settings.FILE_IDS, "").split()
     if not foreign and len(ids) == 2 and all(i.isdigit() for i in ids):
         try:

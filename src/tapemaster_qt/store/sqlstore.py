@@ -62,11 +62,12 @@ class SQLStore:
         created = migrations.migrate(db, key_folder)
         store = cls(db, store_id=settings.store_id(db), created=created,
                     key_folder=key_folder)
-        token = settings.token(db)
+        seen = settings.identity(db)
+        token = seen.get(settings.STORE_TOKEN)
         if token is None:  # a store from before tokens: it gets one, once
             with db.transaction():
                 token = settings.adopt_token(db)
-        db.token = token
+        db.token, db.token_before = token, seen.get(settings.TOKEN_BEFORE)
         return store
 
     @property

@@ -184,6 +184,12 @@ def test_a_backup_moved_over_the_store_under_lite(site: Path, tmp_path: Path,
     assert after[-1]["event"] == "store_restored" and after[-1]["actor"].startswith("cli:")
     assert not (site / "tapemaster.db-wal").exists() or \
         (site / "tapemaster.db-wal").stat().st_size == 0
+    # What was set aside (the moved backup with Lite's stale journal) restores as the
+    # backup it was, its journal left out.
+    aside = next(p for p in site.iterdir() if p.name.endswith("Z") and "before-restore" in p.name)
+    assert Path(f"{aside}-wal").exists()
+    assert cli(site, "restore", str(aside)).returncode == 0
+    assert audit_json(site)[:len(before) - 1] == before[:-1]
     record("Store replaced under a running program",
            "a backup moved over tapemaster.db while Lite is logged on; 5 more logons",
            5, "each logon refused ('…replaced while this program was running…restart'); "
