@@ -188,8 +188,10 @@ def test_a_backup_moved_over_the_store_under_lite(site: Path, tmp_path: Path,
     # backup it was, its journal left out.
     aside = next(p for p in site.iterdir() if p.name.endswith("Z") and "before-restore" in p.name)
     assert Path(f"{aside}-wal").exists()
-    assert cli(site, "restore", str(aside)).returncode == 0
-    assert audit_json(site)[:len(before) - 1] == before[:-1]
+    again = cli(site, "restore", str(aside))
+    assert again.returncode == 0, again.stderr
+    restored = audit_json(site)  # the moved backup was taken before the kept one
+    assert restored[:-1] == before[:-2] and restored[-1]["event"] == "store_restored"
     record("Store replaced under a running program",
            "a backup moved over tapemaster.db while Lite is logged on; 5 more logons",
            5, "each logon refused ('…replaced while this program was running…restart'); "
@@ -422,3 +424,13 @@ def test_restore_into_an_empty_folder_needs_the_key(site: Path, tmp_path: Path) 
     logon = cli(fresh, "user", "show", "tapemaster")
     assert logon.returncode == 0
     assert ADMIN_PASSWORD not in logon.stdout
+
+
+def test_two_restores_in_one_second_keep_both_stores(site: Path, tmp_path: Path) -> None:
+    from tapemaster_qt.store import restore_store
+
+    taken = backup(site, tmp_path / "taken.db")
+    for _ in range(2):  # in this process: well within one second
+        restore_store(site, taken)
+    kept = sorted(p.name for p in site.iterdir() if "before-restore" in p.name)
+    assert len(kept) == 2, kept

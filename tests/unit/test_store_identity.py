@@ -144,7 +144,8 @@ def test_a_restore_not_yet_in_the_file_is_still_this_store(data_dir: Path,
     reader.execute("SELECT count(*) FROM users").fetchone()  # a read transaction, open
     try:
         restore_store(data_dir, tmp_path / "b.db", busy_timeout_ms=300)
-        assert isinstance(after := open_store(data_dir), SQLiteStore)
+        after = open_store(data_dir)
+        assert isinstance(after, SQLiteStore)
         with after:
             raw = read_identity(after.path, raw=True, busy_timeout_ms=0)
             assert raw is not None and raw[settings_table.STORE_TOKEN] != after.db.token

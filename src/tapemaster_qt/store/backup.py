@@ -78,6 +78,17 @@ def _stamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
+def _aside(path: Path) -> Path:
+    """A new name beside the store for the store a restore replaces (with room for its
+    journal): ``tapemaster.db.before-restore-<UTC time>``, numbered when taken."""
+    base = f"{STORE_FILE}.before-restore-{_stamp()}"
+    for n in range(1, 1000):
+        aside = path.with_name(base if n == 1 else f"{base}-{n}")
+        if not any(os.path.lexists(companion(aside, s)) for s in ("", *COMPANIONS)):
+            return aside
+    raise StoreError(f"Too many restores of {path} within one second; try again.")
+
+
 def _scratch(folder: Path, what: str) -> Path:
     return folder / f".{STORE_FILE}.{what}-{secrets.token_hex(6)}"
 
@@ -315,7 +326,7 @@ def _restore_in_place(current: SQLiteStore, source: Path, scratch: Path, store_i
         src.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) "
                     "DO UPDATE SET value = excluded.value",
                     (settings.TOKEN_BEFORE, current.db.token or ""))
-    aside = current.path.with_name(f"{STORE_FILE}.before-restore-{_stamp()}")
+    aside = _aside(current.path)
     try:
         write_copy(conn, aside)
     except sqlite3.Error as exc:
@@ -356,10 +367,9 @@ def _restore_by_rename(folder: Path, source: Path, scratch: Path, store_id: str,
     current_id = _store_id_of(path) if path.exists() else None
     _check_key(store_id, key_check, source, current_id=current_id, key_raw=None,
                folder=folder)
-    stamp = _stamp()
     kept: list[Path] = []
     with _nobody_has_it_open(path):
-        aside = path.with_name(f"{STORE_FILE}.before-restore-{stamp}")
+        aside = _aside(path)
         for suffix in ("", *COMPANIONS):
             file = companion(path, suffix)
             if file.exists():
