@@ -358,3 +358,11 @@ def test_an_export_never_writes_through_a_link(tmp_path: Path) -> None:
     assert victim.read_text() == "precious"
     assert not target.is_symlink() and target.read_text() == "user_id\nalice\n"
     assert mode(target) == 0o600
+
+
+@posix
+def test_a_fifo_in_place_of_the_journal_is_refused_not_waited_on(data_dir: Path) -> None:
+    open_store(data_dir).close()
+    os.mkfifo(data_dir / "tapemaster.db-wal")
+    with pytest.raises(StoreUnsafeError, match="not a regular file"):
+        open_store(data_dir)

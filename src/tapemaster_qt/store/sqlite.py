@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import stat
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -356,8 +357,11 @@ def check_files(path: Path) -> None:
             st = os.lstat(file)
         except FileNotFoundError:
             continue
-        if file == path and os.path.isdir(file):
+        if file == path and stat.S_ISDIR(st.st_mode):
             raise StoreNotAStoreError(f"{path} is a folder, not a TapeMaster user store.")
+        if not stat.S_ISREG(st.st_mode):  # a FIFO would hang the program, a device worse
+            raise StoreUnsafeError(f"{file} is not a regular file; TapeMaster Qt does not "
+                                   "open it. Remove it.")
         problem = fileio.owner_problem(file, st, "user store file")
         if problem:
             raise StoreUnsafeError(problem)
