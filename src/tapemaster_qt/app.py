@@ -74,6 +74,8 @@ class Controller(QObject):
     """Runs one program's windows over the services; emits ``finished`` with the exit code."""
 
     finished = Signal(int)
+    storeOpened = Signal()
+    """The store opened: what is worth saying next may be said (a log file refused)."""
 
     def __init__(self, ctx: Context | None, ui_state: UiState, *,
                  opener: Callable[[], Context] | None = None, program: str = "",
@@ -188,6 +190,7 @@ class Controller(QObject):
             self.show_logon()
         if not first:
             QTimer.singleShot(0, self._warm_up)
+        self.storeOpened.emit()
 
     @Slot()
     def _warm_up(self) -> None:
@@ -606,10 +609,14 @@ def main(argv: Sequence[str] | None = None, program: str = "TapeMaster") -> int:
         QTimer.singleShot(0, functools.partial(
             msgbox.information if settled.result is Result.MOVED else msgbox.warning,
             None, program, notice, object_name="storeLocationMessage"))
-    if logsetup.problem():  # a log file refused (a link, a folder others can change)
-        QTimer.singleShot(0, functools.partial(
-            msgbox.warning, None, program, logsetup.problem() or "",
-            object_name="logFileMessage"))
+    log_problem = logsetup.problem()
+    if log_problem:  # a log file refused (a link, a folder others can change), said
+        # once the store opened: a store folder others may change is one box, not two
+        def say_log_problem() -> None:
+            controller.storeOpened.disconnect(say_log_problem)
+            msgbox.warning(None, program, log_problem, object_name="logFileMessage")
+
+        controller.storeOpened.connect(say_log_problem)
     try:
         code = loop.exec()
     finally:
