@@ -107,13 +107,26 @@ def adopt_token(db: Database) -> str:
     return str(db.value("SELECT value FROM settings WHERE key = ?", (STORE_TOKEN,)))
 
 
-def count_write(db: Database, seen: dict[str, str]) -> None:
-    """Count one more write transaction (``seen``: :func:`identity`, read in it)."""
-    try:
-        count = int(seen.get(WRITE_COUNT, "0"))
-    except ValueError:
-        count = 0
-    set_unsealed(db, WRITE_COUNT, str(count + 1))
+def count_write(db: Database, token: str) -> bool:
+    """Count one more write transaction, if the store still has ``token``: whether it
+    had (one statement, for it runs in every write transaction)."""
+    return db.execute(
+        "UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) "
+        "WHERE key = ? AND EXISTS (SELECT 1 FROM settings WHERE key = ? AND value = ?)",
+        (WRITE_COUNT, STORE_TOKEN, token),
+    ) == 1
+
+
+def record_unsealed(db: Database, name: str, value: str) -> None:
+    """Write one of the unsealed identity rows unless it already holds ``value``
+    (so that an unchanged one costs no page write)."""
+    assert name in IDENTITY_KEYS
+    db.execute(
+        "INSERT INTO settings (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value "
+        "WHERE settings.value <> excluded.value",
+        (name, value),
+    )
 
 
 def put(db: Database, sealer: Sealer, name: str, value: str) -> None:

@@ -280,16 +280,17 @@ class SQLiteDatabase(Database):
         if now != self.file_id:
             raise self.replaced_error("another file was put in place of the store file")
 
-    def record_own_files(self, seen: dict[str, str]) -> None:
+    def record_own_files(self) -> None:
         """Note the store file's and the journal's inodes in the store, so that a
         journal whose writes name another store file is never replayed into this one
-        (:func:`refuse_foreign_journal`)."""
+        (:func:`refuse_foreign_journal`). Once per connection: while it is open neither
+        can change without :meth:`check_own_files` noticing (SQLite removes the journal
+        only when the last connection closes)."""
         try:
             ids = f"{os.stat(self.path).st_ino} {os.stat(companion(self.path, '-wal')).st_ino}"
         except OSError:
             return
-        if seen.get(settings.FILE_IDS) != ids:
-            settings.set_unsealed(self, settings.FILE_IDS, ids)
+        settings.record_unsealed(self, settings.FILE_IDS, ids)
 
     def check_same_store(self) -> None:
         """Also read the token from the file itself, leaving the journal aside: a copy

@@ -64,8 +64,8 @@ class SQLStore:
                     key_folder=key_folder)
         seen = settings.identity(db)
         token = seen.get(settings.STORE_TOKEN)
-        if token is None:  # a store from before tokens: it gets one, once
-            with db.transaction():
+        if token is None or settings.WRITE_COUNT not in seen:
+            with db.transaction():  # a store from before tokens: it gets one, once
                 token = settings.adopt_token(db)
         db.token, db.token_before = token, seen.get(settings.TOKEN_BEFORE)
         return store
