@@ -155,3 +155,27 @@ def test_a_restore_not_yet_in_the_file_is_still_this_store(data_dir: Path,
     finally:
         reader.execute("COMMIT")
         reader.close()
+
+
+def test_a_backup_of_an_older_version_is_brought_up_to_date(data_dir: Path,
+                                                            tmp_path: Path) -> None:
+    """A backup made by the previous release (user_version 1) restores into this one:
+    migrated in its scratch copy (no migration backup left in the store folder), every
+    seal still holding."""
+    from tapemaster_qt.store import migrations
+
+    backup_file = tmp_path / "v1.db"
+    with open_store(data_dir) as store:
+        backup_store(store, backup_file)
+    with contextlib.closing(sqlite3.connect(backup_file)) as conn:
+        conn.execute("DROP TABLE recovery_codes")  # version 3's
+        conn.execute("DROP TABLE unknown_logons")  # version 2's
+        conn.execute("ALTER TABLE users DROP COLUMN failures_since_logon")
+        conn.execute("PRAGMA user_version = 1")
+    report = restore_store(data_dir, backup_file)
+    assert report.from_version == 1 and report.in_place
+    with open_store(data_dir) as store:
+        assert isinstance(store, SQLiteStore)
+        assert store.db.schema_version() == migrations.schema_version()
+        assert all(u.integrity_ok for u in store.list_users())
+    assert not list(data_dir.glob("*-backup-*"))
