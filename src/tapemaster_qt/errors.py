@@ -111,3 +111,20 @@ class NotFoundError(ServiceError):
 
 class ConflictError(ServiceError):
     """The change clashes with what the store holds (a duplicate, a user in use...)."""
+
+
+class AlreadyInitialisedError(ConflictError):
+    """First Run lost a race: another program set tapemaster's password first."""
+
+
+class SessionEndedError(ServiceError):
+    """The logged-on user's session has ended (the services checked it before an
+    action): the program logs out and says why. ``reason`` is a
+    ``services.sessions.EndReason`` value; ``by`` who ended it, for a Disconnect."""
+
+    def __init__(self, reason: str, by: str | None = None,
+                 session_id: int | None = None) -> None:
+        super().__init__("Your session has ended; log on again.")
+        self.reason = reason
+        self.by = by
+        self.session_id = session_id

@@ -47,6 +47,9 @@ class UserRecord:
     created: str = ""
     updated: str = ""
     integrity_ok: bool = True
+    uid: str = ""
+    """The user's immutable identity: never reused, even for the same User-ID added
+    again after a delete. Sessions name the user by it."""
 
     @property
     def has_password(self) -> bool:
@@ -118,6 +121,16 @@ class SessionRecord:
     pid: int
     since: str
     last_seen: str
+    user_uid: str = ""
+    """The uid of the user who logged on (``UserRecord.uid``)."""
+    otp_mark: str | None = None
+    """A digest of the user's stored OTP secret at logon ('' without OTP; None: unknown,
+    a session older than the column)."""
+    end_reason: str | None = None
+    """Set when an administrator ended the session; the program logs out at its next
+    heartbeat."""
+    ended_by: str | None = None
+    ended_at: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

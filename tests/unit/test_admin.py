@@ -44,6 +44,7 @@ CALLS: dict[str, Callable[[AdminService], object]] = {
     "settings": lambda a: a.settings(),
     "set_setting": lambda a: a.set_setting("issuer", "Evil Corp"),
     "active_sessions": lambda a: a.active_sessions(),
+    "end_session": lambda a: a.end_session(1),
     "export_users": lambda a: a.export_users(),
     "import_users": lambda a: a.import_users([(2, {"user_id": "eve"})]),
     "seal_failures": lambda a: a.seal_failures(None),

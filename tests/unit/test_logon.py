@@ -11,7 +11,7 @@ import pytest
 
 from conftest import ADMIN_PASSWORD
 from helpers import label_from_uri, rfc_totp, secret_from_uri
-from tapemaster_qt.errors import ValidationError
+from tapemaster_qt.errors import SessionEndedError, ValidationError
 from tapemaster_qt.services import Context, totp
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.auth import (
@@ -602,8 +602,13 @@ def test_wrong_current_password_counts_toward_revocation(
             change.change_password(session, WRONG, "Brand-New-Pass-1")
     assert _user(ctx.store).revoked
     assert len(events(ctx.store, "account_revoked", "alice")) == 1
-    # Revoked: the dialog must not go on telling right from wrong passwords.
-    with pytest.raises(ValidationError, match="revoked"):
+    # Revoked: the dialog must not go on telling right from wrong passwords, and the
+    # session is over (the program logs out and says why).
+    with pytest.raises(SessionEndedError) as ended:
         change.change_password(session, PASSWORD, "Brand-New-Pass-1")
+    assert ended.value.reason == "revoked"
     assert not events(ctx.store, "password_changed", "alice")
+    assert ctx.store.list_sessions() == []
+    with pytest.raises(SessionEndedError):
+        change.change_password(session, PASSWORD, "Brand-New-Pass-1")
     assert logon.logon("alice", PASSWORD).status is LogonStatus.REVOKED

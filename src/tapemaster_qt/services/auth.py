@@ -33,6 +33,14 @@ from tapemaster_qt.services import recovery, totp
 from tapemaster_qt.services.audit import Event, FailReason
 from tapemaster_qt.services.context import Context
 from tapemaster_qt.services.recovery import CodeEntry, parse_code_field
+from tapemaster_qt.services.sessions import (
+    Beat,
+    Session,
+    SessionKeeper,
+    otp_mark,
+    require_live,
+    verdict,
+)
 from tapemaster_qt.services.validation import check_email, storable, user_id_problem
 from tapemaster_qt.store import NewRecoveryCode, Transaction, UserChanges
 
@@ -99,19 +107,6 @@ class LogonStatus(Enum):
 
 
 @dataclass(frozen=True)
-class Session:
-    """A logged-on user in one program."""
-
-    session_id: int
-    user_id: str
-    name: str
-    program: str
-    tapemaster_rights: bool
-    no_timeout: bool
-    since: str = ""
-
-
-@dataclass(frozen=True)
 class LogonOutcome:
     status: LogonStatus
     user_id: str = ""
@@ -142,6 +137,9 @@ class LogonOutcome:
     @property
     def succeeded(self) -> bool:
         return self.status.succeeded
+
+
+__all__ = ["LogonOutcome", "LogonService", "LogonStatus", "PasswordChangeService", "Session"]
 
 
 @dataclass(frozen=True)
@@ -184,7 +182,8 @@ def take_proof(ctx: Context, session: Session, proof: FreshProof | None) -> bool
 class LogonService:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
-        self._ended: set[int] = set()
+        self.sessions = SessionKeeper(ctx)
+        """This program's heartbeat and log outs (one keeper per program)."""
 
     # --- logon ----------------------------------------------------------------------
 
@@ -199,6 +198,7 @@ class LogonService:
             # Cannot be a code whatever the account: say so before anything else,
             # so a typo costs no attempt and tells nothing about the User-ID.
             return LogonOutcome(LogonStatus.MALFORMED_CODE, user_id, program)
+        self.sessions.retry_pending()  # a log out a full disk refused: this is a write
 
         user = self._find(user_id)
         if len(password) > MAX_PASSWORD_INPUT:
@@ -630,14 +630,18 @@ class LogonService:
                 # The logon's audit row id: never reused, unlike the largest id of a
                 # table rows are deleted from, so a program whose session was removed
                 # as stale can never touch (or end) another user's session.
-                session_id = tx.start_session(user.user_id, ctx.program, ctx.host, ctx.pid,
-                                              now, session_id=logon_row)
+                mark = otp_mark(fresh)
+                session_id = tx.start_session(
+                    user_id=fresh.user_id, user_uid=fresh.uid, otp_mark=mark,
+                    program=ctx.program, host=ctx.host, pid=ctx.pid, ts=now,
+                    session_id=logon_row)
         except StoreIntegrityError:
             self._audit_only(user.user_id, Event.INTEGRITY_FAILED, "logon refused")
             return LogonOutcome(LogonStatus.AUTHORIZATION_FAILURE, user.user_id, ctx.program)
         session = Session(
             session_id=session_id, user_id=fresh.user_id, name=fresh.name, program=ctx.program,
             tapemaster_rights=fresh.tapemaster_rights, no_timeout=fresh.no_timeout, since=now,
+            uid=fresh.uid, otp_mark=mark,
         )
         proof = None
         if status is LogonStatus.RECOVERY:
@@ -673,29 +677,14 @@ class LogonService:
 
     # --- sessions -----------------------------------------------------------------------
 
-    def heartbeat(self, session: Session) -> bool:
-        """Mark the session alive. A session removed as stale while this program was
-        suspended (or the clock jumped) is put back, so Active Users shows it again;
-        False when it was logged out or its user no longer exists."""
-        ctx = self._ctx
-        if session.session_id in self._ended:
-            return False
-        now = ctx.timestamp()
-        with ctx.store.write() as tx:
-            if tx.touch_session(session.session_id, now):
-                return True
-            resumed = tx.resume_session(session.session_id, session.user_id, ctx.program,
-                                        ctx.host, ctx.pid, session.since or now, now)
-        if resumed:
-            logger.info("Session %d of %s was removed as stale; registered it again",
-                        session.session_id, session.user_id)
-        return resumed
+    def heartbeat(self, session: Session) -> Beat:
+        """See :meth:`SessionKeeper.heartbeat`: the session re-checked against the
+        store; true while it goes on."""
+        return self.sessions.heartbeat(session)
 
-    def logout(self, session: Session, reason: str = "") -> None:
-        with self._ctx.store.write() as tx:
-            tx.end_session(session.session_id)
-            self._audit(tx, session.user_id, Event.LOGGED_OUT, reason)
-        self._ended.add(session.session_id)
+    def logout(self, session: Session, reason: str = "") -> bool:
+        """See :meth:`SessionKeeper.logout`; False when the write is pending."""
+        return self.sessions.logout(session, reason)
 
 
 def _detail(text: str, purpose: str) -> str:
@@ -724,20 +713,14 @@ class PasswordChangeService:
         """Raise ValidationError when the current password is wrong or the new one
         breaks a rule. A wrong current password counts toward revocation, as at logon:
         someone at an unattended desktop must not get unlimited guesses."""
-        from tapemaster_qt.errors import NotFoundError, ValidationError
+        from tapemaster_qt.errors import ConflictError, ValidationError
         from tapemaster_qt.services import passwords
 
         ctx = self._ctx
-        user = ctx.store.get_user(session.user_id)
-        if user is None:
-            raise NotFoundError("Your User-ID no longer exists.")
-        if user.revoked or user.disabled:
-            # Checked before the password: once revoked, guesses must stop being
-            # answered, or revocation would not limit them at all.
-            state = "revoked" if user.revoked else "disabled"
-            raise ValidationError(
-                f"Your User-ID is {state}; ask your administrator.", "Current Password"
-            )
+        # Checked before the password, by the user's uid: a session that must end (the
+        # User-ID revoked, disabled, deleted, the program taken away...) ends here, so
+        # guesses stop being answered once revocation is reached.
+        user = require_live(ctx, session)
         if user.password_hash is None or not ctx.hasher.verify(user.password_hash, current):
             LogonService(ctx)._fail(user.user_id, FailReason.BAD_PASSWORD,
                                     detail="password change")
@@ -750,9 +733,19 @@ class PasswordChangeService:
                                   "New Password")
         new_hash = ctx.hasher.hash(new)
         with ctx.store.write() as tx:
-            tx.update_user(user.user_id, UserChanges(password_hash=new_hash))
-            tx.append_audit(
-                ts=ctx.timestamp(), actor=user.user_id, user_id=user.user_id,
-                program=ctx.program, host=ctx.host, event=str(Event.PASSWORD_CHANGED),
-                detail="own password",
-            )
+            # Hashing took a moment: the user is read again by uid, in the transaction
+            # that writes, so the new password goes to the same user, still allowed.
+            fresh = tx.get_user_by_uid(session.uid)
+            allowed = verdict(fresh, user_id=session.user_id, program=session.program,
+                              mark=session.otp_mark) is None
+            if allowed:
+                tx.update_user(user.user_id, UserChanges(password_hash=new_hash))
+                tx.append_audit(
+                    ts=ctx.timestamp(), actor=user.user_id, user_id=user.user_id,
+                    program=ctx.program, host=ctx.host, event=str(Event.PASSWORD_CHANGED),
+                    detail="own password",
+                )
+        if not allowed:
+            require_live(ctx, session)  # ends the session and says why
+            raise ConflictError("Your User-ID changed while the password was being "
+                                "changed; nothing was changed. Try again.")

@@ -55,6 +55,7 @@ from tapemaster_qt.store.interface import (
     DEFAULT_GROUP,
     UNCHANGED,
     BackupReport,
+    KeyStatus,
     NewRecoveryCode,
     NewUser,
     RestoreReport,
@@ -67,9 +68,9 @@ if TYPE_CHECKING:
     from tapemaster_qt.location import StoreLocation
 
 __all__ = [
-    "BUILTIN_USER", "DEFAULT_GROUP", "UNCHANGED", "BackupReport", "NewRecoveryCode",
-    "NewUser", "RestoreReport", "Store", "Transaction", "UserChanges", "backup_store",
-    "open_store", "restore_store",
+    "BUILTIN_USER", "DEFAULT_GROUP", "UNCHANGED", "BackupReport", "KeyStatus",
+    "NewRecoveryCode", "NewUser", "RestoreReport", "Store", "Transaction", "UserChanges",
+    "backup_store", "open_store", "restore_store",
 ]
 
 

@@ -79,9 +79,13 @@ class Dialect:
         "BIGINT": "INTEGER",
         "ID": "INTEGER PRIMARY KEY",
         "STRICT": " STRICT",
+        "RANDOM_UID": "lower(hex(randomblob(16)))",
     }
     """``{BLOB}``: binary; ``{BIGINT}``: a 64-bit integer; ``{ID}``: an integer primary key
-    the database numbers; ``{STRICT}``: after a CREATE TABLE's closing parenthesis."""
+    the database numbers; ``{STRICT}``: after a CREATE TABLE's closing parenthesis;
+    ``{RANDOM_UID}``: an expression that gives each row of an UPDATE its own random
+    identity, 32 lowercase hex digits (PostgreSQL:
+    ``replace(gen_random_uuid()::text, '-', '')``)."""
 
     def ci_index(self, column: str) -> str:
         """``{ci[column]}``: an index term that makes a UNIQUE index ignore case."""

@@ -72,6 +72,21 @@ class RestoreReport:
     """The backup's schema version (older ones are migrated)."""
 
 
+class KeyStatus(enum.Enum):
+    """Whether the store key this program holds in memory is still where it was read
+    from (:meth:`Store.key_status`)."""
+
+    NOT_LOADED = "not_loaded"
+    """Not read yet: nothing to compare."""
+    STORED = "stored"
+    MISSING = "missing"
+    """Gone from the keyring and no key file: it lives only in this program's memory."""
+    REPLACED = "replaced"
+    """A different key is there now."""
+    UNREADABLE = "unreadable"
+    """The keyring or the key file cannot be read just now (locked, damaged, unsafe)."""
+
+
 class _Unchanged(enum.Enum):
     UNCHANGED = "unchanged"
 
@@ -213,6 +228,10 @@ class Transaction(Protocol):
         are kept."""
         ...
 
+    def get_user_by_uid(self, uid: str) -> UserRecord | None:
+        """The user whose immutable identity is ``uid``, held for this transaction."""
+        ...
+
     # --- recovery codes --------------------------------------------------------------
 
     def recovery_codes(self, user_id: str) -> list[RecoveryCodeRecord]:
@@ -260,18 +279,29 @@ class Transaction(Protocol):
 
     # --- sessions ------------------------------------------------------------------
 
-    def start_session(self, user_id: str, program: str, host: str, pid: int, ts: str,
-                      session_id: int | None = None) -> int:
-        """A new session; ``session_id`` (its logon's audit row id) makes its id one no
-        earlier session had, even one removed since."""
+    def start_session(self, *, user_id: str, user_uid: str, otp_mark: str, program: str,
+                      host: str, pid: int, ts: str, session_id: int | None = None) -> int:
+        """A new session of the user ``user_uid``; ``session_id`` (its logon's audit row
+        id) makes its id one no earlier session had, even one removed since."""
         ...
 
-    def resume_session(self, session_id: int, user_id: str, program: str, host: str,
-                       pid: int, since: str, ts: str) -> bool:
-        """Put back a running session removed as stale; False when its user is gone."""
+    def resume_session(self, *, session_id: int, user_id: str, user_uid: str,
+                       otp_mark: str | None, program: str, host: str, pid: int, since: str,
+                       ts: str) -> bool:
+        """Put back a running session removed as stale; False when its user (that uid
+        with that User-ID) is gone."""
+        ...
+
+    def get_session(self, session_id: int) -> SessionRecord | None:
+        """One session, held for this transaction."""
         ...
 
     def touch_session(self, session_id: int, ts: str) -> bool: ...
+
+    def request_session_end(self, session_id: int, reason: str, by: str, ts: str) -> bool:
+        """Mark a session as ended by ``by`` (an administrator's Disconnect): its program
+        logs out at its next heartbeat. False when it is gone or already ending."""
+        ...
 
     def end_session(self, session_id: int) -> bool: ...
 
@@ -313,6 +343,17 @@ class Store(Protocol):
         this desktop: the OS keyring, else the owner-only key file."""
         ...
 
+    def key_status(self) -> KeyStatus:
+        """Whether the key in memory is still stored where it was read from (read again
+        from there; a keyring may be slow)."""
+        ...
+
+    def restore_key(self) -> str:
+        """Write the key in memory back to where it was read from (its keyring entry or
+        its owner-only key file) after it went missing; returns where, for people.
+        Raises StoreKeyError when the key was never loaded or cannot be written."""
+        ...
+
     def write(self) -> AbstractContextManager[Transaction]:
         """One short write transaction; commits on success, rolls back on any error."""
         ...
@@ -326,6 +367,10 @@ class Store(Protocol):
     # --- users ---------------------------------------------------------------------
 
     def get_user(self, user_id: str) -> UserRecord | None: ...
+
+    def get_user_by_uid(self, uid: str) -> UserRecord | None:
+        """The user whose immutable identity is ``uid`` (None: deleted)."""
+        ...
 
     def list_users(self) -> list[UserRecord]:
         """Every user, in User-ID order."""
@@ -412,6 +457,8 @@ class Store(Protocol):
         before it writes anything. Reads only; after it has failed once, every write
         fails the same way."""
         ...
+
+    def get_session(self, session_id: int) -> SessionRecord | None: ...
 
     def integrity_check(self) -> list[str]:
         """The backend's own consistency check; ``["ok"]`` when sound."""

@@ -240,3 +240,42 @@ def install_key(store_id: str, raw: bytes, folder: Path) -> StoreKey:
     if present != raw:
         write_key_file(path, store_id, raw)
     return StoreKey(raw, "file", str(path))
+
+
+def put_back(key: StoreKey, store_id: str, folder: Path) -> StoreKey:
+    """Write ``key`` (held in a running program's memory) back to where it was read
+    from, after it went missing there: its keyring entry, or a new owner-only key file.
+
+    Never over another key: a key file that has appeared meanwhile is left alone (and
+    reported), since overwriting it could destroy the only copy of some other key.
+    """
+    if key.location == "keyring":
+        backend = _keyring_backend()
+        if backend is None:
+            raise StoreKeyError("The OS keyring cannot be written just now; the store key "
+                                "was not written back.")
+        try:
+            if backend.get_password(KEYRING_SERVICE, store_id):  # type: ignore[attr-defined]
+                raise StoreKeyError("A store key is in the OS keyring again; it was left "
+                                    "as it is.")
+            backend.set_password(  # type: ignore[attr-defined]
+                KEYRING_SERVICE, store_id, base64.b64encode(key.raw).decode("ascii"))
+        except StoreKeyError:
+            raise
+        except Exception as exc:  # any backend failure: one clear sentence
+            raise StoreKeyError(f"The store key could not be written to the OS keyring "
+                                f"({type(exc).__name__}).") from None
+        written = StoreKey(key.raw, "keyring", _backend_name(backend))
+    else:
+        path = folder / KEY_FILE
+        if path.exists() or path.is_symlink():
+            raise StoreKeyError(f"There is a key file at {path} again; it was left as it is.")
+        try:
+            write_key_file(path, store_id, key.raw)
+        except OSError as exc:
+            raise StoreKeyError(f"The store key file {path} could not be written "
+                                f"({exc.strerror or type(exc).__name__}).") from None
+        written = StoreKey(key.raw, "file", str(path))
+    logger.warning("The store key had gone missing; wrote it back to the %s",
+                   written.describe())
+    return written

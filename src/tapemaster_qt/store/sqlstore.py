@@ -10,6 +10,7 @@ Database (connection, errors, dialect) and how it is opened.
 from __future__ import annotations
 
 import contextlib
+import hmac
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
@@ -34,7 +35,13 @@ from tapemaster_qt.store import (
     users,
 )
 from tapemaster_qt.store.database import Database
-from tapemaster_qt.store.interface import AuditRow, NewRecoveryCode, NewUser, UserChanges
+from tapemaster_qt.store.interface import (
+    AuditRow,
+    KeyStatus,
+    NewRecoveryCode,
+    NewUser,
+    UserChanges,
+)
 
 if TYPE_CHECKING:
     from tapemaster_qt.store.crypto import Sealer
@@ -137,6 +144,29 @@ class SQLStore:
     def key_description(self) -> str:
         return self.key.describe()
 
+    def key_status(self) -> KeyStatus:
+        if self._key is None:
+            return KeyStatus.NOT_LOADED
+        from tapemaster_qt.store import keys
+
+        try:
+            found = keys.load_key(self.store_id, self.key_folder)
+        except StoreKeyError:
+            return KeyStatus.UNREADABLE
+        if found is None:
+            return KeyStatus.MISSING
+        if not hmac.compare_digest(found.raw, self._key.raw):
+            return KeyStatus.REPLACED
+        return KeyStatus.STORED
+
+    def restore_key(self) -> str:
+        if self._key is None:
+            raise StoreKeyError("The store key was never read by this program; there is "
+                                "nothing to write back.")
+        from tapemaster_qt.store import keys
+
+        return keys.put_back(self._key, self.store_id, self.key_folder).describe()
+
     # --- writing ----------------------------------------------------------------------
 
     @contextlib.contextmanager
@@ -148,6 +178,9 @@ class SQLStore:
 
     def get_user(self, user_id: str) -> UserRecord | None:
         return users.get(self.db, self.sealer, user_id)
+
+    def get_user_by_uid(self, uid: str) -> UserRecord | None:
+        return users.get_by_uid(self.db, self.sealer, uid)
 
     def list_users(self) -> list[UserRecord]:
         return users.list_all(self.db, self.sealer)
@@ -221,6 +254,9 @@ class SQLStore:
     def list_sessions(self) -> list[SessionRecord]:
         return sessions.list_all(self.db)
 
+    def get_session(self, session_id: int) -> SessionRecord | None:
+        return sessions.get(self.db, session_id)
+
     def integrity_check(self) -> list[str]:
         return self.db.integrity_check()
 
@@ -264,6 +300,9 @@ class SQLTransaction:
                               keep: int) -> int:
         return unknown_logons.count_failure(self._db, self._store.sealer, user_id, ts=ts,
                                             forget_before=forget_before, keep=keep)
+
+    def get_user_by_uid(self, uid: str) -> UserRecord | None:
+        return users.get_by_uid(self._db, self._store.sealer, uid, for_update=True)
 
     # --- recovery codes ---------------------------------------------------------------
 
@@ -311,16 +350,27 @@ class SQLTransaction:
 
     # --- sessions ---------------------------------------------------------------------
 
-    def start_session(self, user_id: str, program: str, host: str, pid: int, ts: str,
-                      session_id: int | None = None) -> int:
-        return sessions.start(self._db, user_id, program, host, pid, ts, session_id)
+    def start_session(self, *, user_id: str, user_uid: str, otp_mark: str, program: str,
+                      host: str, pid: int, ts: str, session_id: int | None = None) -> int:
+        return sessions.start(self._db, user_id=user_id, user_uid=user_uid,
+                              otp_mark=otp_mark, program=program, host=host, pid=pid, ts=ts,
+                              session_id=session_id)
 
-    def resume_session(self, session_id: int, user_id: str, program: str, host: str,
-                       pid: int, since: str, ts: str) -> bool:
-        return sessions.resume(self._db, session_id, user_id, program, host, pid, since, ts)
+    def resume_session(self, *, session_id: int, user_id: str, user_uid: str,
+                       otp_mark: str | None, program: str, host: str, pid: int, since: str,
+                       ts: str) -> bool:
+        return sessions.resume(self._db, session_id=session_id, user_id=user_id,
+                               user_uid=user_uid, otp_mark=otp_mark, program=program,
+                               host=host, pid=pid, since=since, ts=ts)
+
+    def get_session(self, session_id: int) -> SessionRecord | None:
+        return sessions.get(self._db, session_id, for_update=True)
 
     def touch_session(self, session_id: int, ts: str) -> bool:
         return sessions.touch(self._db, session_id, ts)
+
+    def request_session_end(self, session_id: int, reason: str, by: str, ts: str) -> bool:
+        return sessions.request_end(self._db, session_id, reason, by, ts)
 
     def end_session(self, session_id: int) -> bool:
         return sessions.end(self._db, session_id)
