@@ -118,6 +118,15 @@ def build_parser() -> argparse.ArgumentParser:
     sset.add_argument("name")
     sset.add_argument("value")
 
+    session = sub.add_parser("session", help="sessions of running programs").add_subparsers(
+        dest="action", required=True, parser_class=_Parser)
+    slist = session.add_parser("list", help="who is logged on where, and each session's "
+                                            "state")
+    slist.add_argument("--json", action="store_true")
+    send = session.add_parser("end", help="end a session: its program logs out at its next "
+                                          "heartbeat (within a minute) and says why")
+    send.add_argument("session_id", metavar="SESSION_ID", type=_session_id)
+
     sub.add_parser("info", help="where the store and its key are")
 
     key = sub.add_parser("key", help="carry the store key to another desktop").add_subparsers(
@@ -151,6 +160,12 @@ def _positive(text: str) -> int:
     if value > MAX_LIMIT:  # SQLite's integers end at 2**63; nobody reads a billion rows
         raise argparse.ArgumentTypeError(f"must be at most {MAX_LIMIT}")
     return value
+
+
+def _session_id(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 2**63:
+        raise argparse.ArgumentTypeError(f"not a session id: {text!r} (see 'session list')")
+    return int(text)
 
 
 def _read_password(what: str = "password") -> str:
@@ -294,6 +309,8 @@ def run(args: argparse.Namespace, where: location.StoreLocation) -> int:
                          f"{e.program}@{e.host}  {e.detail}".rstrip())
         elif cmd == "key":
             _key_command(args, action, ctx, actor, where)
+        elif cmd == "session":
+            _session_command(args, action, admin)
         elif cmd == "settings":
             if action == "set":
                 admin.set_setting(args.name, args.value)
@@ -418,6 +435,47 @@ def _user_command(args: argparse.Namespace, action: str, admin: Any, csv_rows: A
         _write_output(text, args.output)
         if args.output:
             _say(f"Exported {len(users)} user(s) to {args.output}.", err=True)
+
+
+SESSION_STATES = {"active": "active", "not_responding": "not responding",
+                  "ending": "ending"}
+END_REASONS = {
+    "disabled": "User-ID disabled", "revoked": "User-ID revoked",
+    "deleted": "User-ID deleted", "program_removed": "program access removed",
+    "otp_changed": "One Time Password switched on or reset",
+    "integrity_failed": "record failed its integrity check",
+    "disconnected": "disconnected", "logged_out": "logged out",
+}
+
+
+def _session_command(args: argparse.Namespace, action: str, admin: Any) -> None:
+    if action == "end":
+        ended = admin.end_session(args.session_id)
+        _say(f"Session {ended.id} of {ended.user_id} ({ended.program} on {ended.host}) "
+             "ends at its next heartbeat: the program logs out within a minute and says "
+             "why.")
+        return
+    shown = admin.active_sessions()
+    if args.json:
+        _print_json([{
+            "id": s.id, "user_id": s.user_id, "program": s.program, "host": s.host,
+            "pid": s.pid, "since": s.since, "last_seen": s.last_seen,
+            "state": str(s.state), "reason": None if s.reason is None else str(s.reason),
+            "ended_by": s.ended_by,
+        } for s in shown])
+        return
+    _say(f"{'ID':>10}  {'User-ID':<16}  {'Program':<10}  {'Host':<20}  {'PID':>7}  "
+         f"{'Last seen (UTC)':<19}  State")
+    for s in shown:
+        state = SESSION_STATES.get(str(s.state), str(s.state))
+        if s.reason is not None:
+            state += f": {END_REASONS.get(str(s.reason), str(s.reason))}"
+            if s.ended_by:
+                state += f" by {s.ended_by}"
+        # Hosts and programs are what each desktop reported: _say escapes them.
+        _say(f"{s.id:>10}  {s.user_id:<16}  {s.program:<10}  {s.host:<20}  {s.pid:>7}  "
+             f"{s.last_seen[:19].replace('T', ' '):<19}  {state}")
+
 
 
 def main(argv: Sequence[str] | None = None) -> int:
