@@ -43,8 +43,10 @@ from tapemaster_qt.ui.windows import WindowRegistry
 if TYPE_CHECKING:
     import argparse
 
+    from tapemaster_qt.errors import SessionEndedError
     from tapemaster_qt.services import Context
     from tapemaster_qt.services.auth import LogonOutcome, LogonService
+    from tapemaster_qt.services.sessions import Beat, Session
     from tapemaster_qt.ui.main_window import MainWindow
     from tapemaster_qt.ui.otp_setup import OtpSetupDialog
     from tapemaster_qt.ui.recovery_codes import RecoveryCodesDialog
@@ -58,6 +60,8 @@ COMMANDS = {"TapeMaster": "tapemaster", "Checkpoint": "tapetrack-checkpoint",
             "Lite": "tapetrack-lite"}
 INACTIVITY_MS = 10 * 60 * 1000
 HEARTBEAT_MS = 60 * 1000
+RETRY_MS = 10 * 1000
+"""After a heartbeat that could not reach the store: the next try comes this soon."""
 
 
 @functools.cache
@@ -103,11 +107,18 @@ class Controller(QObject):
         self.inactivity_ms = inactivity_ms
         self.windows = WindowRegistry(self)
         """Every window of the program; the main window opens its own through it too."""
-        self._session = None
+        self._session: Session | None = None
+        self._rights = False
+        """The user's tapemaster rights as the last heartbeat found them."""
+        self._no_timeout = False
+        self._store_problem = ""
+        """Why the last heartbeat could not reach the store ('' when it could)."""
+        self._key_warned = False
         self._last_activity = time.monotonic()
         self._idle_timer = QTimer(self)
         self._idle_timer.setInterval(max(50, min(inactivity_ms // 4, 15_000)))
         self._idle_timer.timeout.connect(self._check_idle)
+        self._heartbeat_ms = heartbeat_ms
         self._heartbeat = QTimer(self)
         self._heartbeat.setInterval(heartbeat_ms)
         self._heartbeat.timeout.connect(self._beat)
@@ -224,6 +235,7 @@ class Controller(QObject):
 
     @Slot(str)
     def _on_first_password(self, password: str) -> None:
+        from tapemaster_qt.errors import AlreadyInitialisedError
         from tapemaster_qt.services.setup import set_initial_password
 
         dialog = self.first_run_dialog
@@ -231,6 +243,13 @@ class Controller(QObject):
         try:
             with _busy():
                 set_initial_password(self.ctx, password)
+        except AlreadyInitialisedError:
+            # Two First Run dialogs raced and the other program won: its password
+            # stands, so this one moves on to the logon dialog instead of waiting there.
+            self.windows.close(windows.FIRST_RUN)
+            self.show_logon("Another program set the tapemaster password first. Log on "
+                            "with that password.", error=False)
+            return
         except TapeMasterError as exc:
             dialog.show_message(exc.message)
             return
@@ -274,6 +293,8 @@ class Controller(QObject):
             return
         self.ui_state.last_user_id = outcome.user_id
         dialog.hide()
+        assert outcome.session is not None
+        self._begin_session(outcome.session)
         if outcome.status is LogonStatus.ENROLMENT:
             self._show_otp_setup(outcome)
         elif outcome.status is LogonStatus.ACTIVATED:
@@ -320,13 +341,10 @@ class Controller(QObject):
         says; Verify activated One Time Password (recovery codes next) or, with too
         many wrong codes, revoked the User-ID (back to the logon dialog)."""
         self.windows.close(windows.OTP_SETUP)
+        if not self._still(outcome):
+            return  # closed because the session ended (idle, or the store ended it)
         if verified is not None and verified.revoked:
-            assert outcome.session is not None
-            try:
-                self.logon.logout(outcome.session, "revoked")
-            except TapeMasterError as exc:
-                logger.warning("Could not record the log out: %s", exc.message)
-            self.show_logon("Access Revoked")
+            self.log_out(reason="revoked", message="Access Revoked")
         elif verified is not None:
             self._show_recovery_codes(verified, outcome)
         else:
@@ -346,6 +364,8 @@ class Controller(QObject):
 
     def _after_recovery_codes(self, outcome: LogonOutcome) -> None:
         self.windows.close(windows.RECOVERY_CODES)
+        if not self._still(outcome):
+            return  # closed because the session ended meanwhile
         self._enter(outcome)
 
     def _offer_after_recovery(self, outcome: LogonOutcome) -> None:
@@ -377,22 +397,23 @@ class Controller(QObject):
 
     # --- the session ------------------------------------------------------------------------
 
-    def _enter(self, outcome: LogonOutcome) -> None:
-        from tapemaster_qt.services.session import SessionServices
-        from tapemaster_qt.ui.main_window import MainWindow
+    def _still(self, outcome: LogonOutcome) -> bool:
+        """Whether the session ``outcome`` began is still this program's session (a
+        popup or notice may have been open while the heartbeat or idling ended it)."""
+        return (self._session is not None and outcome.session is not None
+                and self._session.session_id == outcome.session.session_id)
 
-        session = outcome.session
-        assert session is not None
+    def _begin_session(self, session: Session) -> None:
+        """The session exists from the logon's success, so its heartbeat, the idle limit
+        and the activity watch start now: the One Time Password Setup popup (QR and
+        Secret Key on screen) is part of the session, not a pause before it."""
         self._session = session
-        window = MainWindow(SessionServices(self.ctx, session), outcome, full=self.full,
-                            windows=self.windows)
-        window.logOutRequested.connect(lambda: self.log_out())
-        window.exitRequested.connect(self.exit)
-        window.sessionRevoked.connect(
-            lambda message: self.log_out(reason="revoked", message=message))
-        # Kept: closing the main window means Exit (eventFilter), not a deleted window.
-        self.windows.register(windows.MAIN, window, keep=True)
-        self.windows.present(windows.MAIN)
+        self._rights = session.tapemaster_rights
+        self._no_timeout = session.no_timeout
+        self._key_warned = False
+        self._store_problem = ""
+        self.ctx.session_listener = self._on_session_ended
+        self._heartbeat.setInterval(self._heartbeat_ms)
         self._heartbeat.start()
         self._last_activity = time.monotonic()
         app = QApplication.instance()
@@ -400,6 +421,26 @@ class Controller(QObject):
             app.installEventFilter(self)
         if not session.no_timeout:
             self._idle_timer.start()
+
+    def _enter(self, outcome: LogonOutcome) -> None:
+        from tapemaster_qt.services.session import SessionServices
+        from tapemaster_qt.ui.main_window import MainWindow
+
+        session = outcome.session
+        if session is None or not self._still(outcome):
+            return  # it ended while a dialog was open (the activation notice is modal)
+        window = MainWindow(SessionServices(self.ctx, session), outcome, full=self.full,
+                            windows=self.windows)
+        window.logOutRequested.connect(lambda: self.log_out())
+        window.exitRequested.connect(self.exit)
+        window.sessionRevoked.connect(
+            lambda message: self.log_out(reason="revoked", message=message))
+        # What a heartbeat learnt while the QR popup was open holds from the start.
+        window.set_tapemaster_rights(self._rights, tell=False)
+        window.show_store_problem(self._store_problem)
+        # Kept: closing the main window means Exit (eventFilter), not a deleted window.
+        self.windows.register(windows.MAIN, window, keep=True)
+        self.windows.present(windows.MAIN)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         kind = event.type()
@@ -423,19 +464,123 @@ class Controller(QObject):
                         f"{'s' if minutes != 1 else ''} without activity.",
             )
 
+    # --- the heartbeat: what the store says now --------------------------------------------
+
     @Slot()
     def _beat(self) -> None:
-        if self._session is None:
+        session = self._session
+        if session is None:
             return
         try:
             self.ctx.store.check_same_store()
-            self.logon.heartbeat(self._session)
+            beat = self.logon.heartbeat(session)
         except StoreReplacedError as exc:
             # Nothing more may be written (not even the log out): say so and stop.
             self._end_session("store replaced")
             self._fatal(exc.message)
+            return
         except TapeMasterError as exc:
-            logger.warning("Session heartbeat failed: %s", exc.message)
+            self._beat_failed(exc)
+            return
+        if self._store_problem:
+            self._store_problem = ""
+            self._heartbeat.setInterval(self._heartbeat_ms)
+            logger.info("The user store answers again")
+            if self.main_window is not None:
+                self.main_window.show_store_problem("")
+        if beat.ended is not None:
+            self._ended_by_store(session, beat.ended, beat.ended_by)
+            return
+        self._apply(beat)
+
+    def _beat_failed(self, exc: TapeMasterError) -> None:
+        """A store that cannot be reached decides nothing: the session goes on as it
+        was, the user is told, and the next try comes sooner."""
+        logger.warning("Session heartbeat failed: %s", exc.message)
+        self._store_problem = (f"The user store cannot be reached; trying again every "
+                               f"{max(1, self._retry_ms() // 1000)} seconds. {exc.message}")
+        self._heartbeat.setInterval(self._retry_ms())
+        if self.main_window is not None:
+            self.main_window.show_store_problem(self._store_problem)
+
+    def _retry_ms(self) -> int:
+        return min(self._heartbeat_ms, RETRY_MS)
+
+    def _apply(self, beat: Beat) -> None:
+        """What changed for the user since the logon, from now on."""
+        from tapemaster_qt.store import KeyStatus
+
+        if beat.tapemaster_rights != self._rights:
+            self._rights = beat.tapemaster_rights
+            if self.main_window is not None:
+                self.main_window.set_tapemaster_rights(self._rights)
+        if beat.no_timeout != self._no_timeout:
+            self._no_timeout = beat.no_timeout
+            if beat.no_timeout:
+                self._idle_timer.stop()
+            else:
+                self._idle_timer.start()  # idle time counts from the last activity
+        if beat.key is KeyStatus.STORED:
+            self._key_warned = False
+        elif beat.key in (KeyStatus.MISSING, KeyStatus.REPLACED) and not self._key_warned:
+            self._key_warned = True  # asked once until the key is back
+            session = self._session
+            QTimer.singleShot(0, lambda: self._key_gone(session, beat.key))
+
+    def _key_gone(self, session: Session | None, status: object) -> None:
+        """The store key went missing (or changed) while this program runs: it still
+        holds the key in memory and offers to write it back."""
+        from tapemaster_qt.store import KeyStatus
+
+        if session is None or session is not self._session:
+            return
+        parent = self.main_window
+        if status is KeyStatus.REPLACED:
+            msgbox.critical(
+                parent, self.program,
+                "The store key was replaced by a different key while this program was "
+                "running.",
+                informative=("One Time Password secrets made from now on could not be "
+                             "read by other programs. Close TapeMaster Qt everywhere and "
+                             "ask your administrator to restore the store's own key."),
+                object_name="storeKeyReplacedMessage")
+            return
+        if not msgbox.confirm(
+                parent, self.program,
+                "The store key has disappeared from where this program read it.",
+                informative=("It protects every One Time Password secret: once the last "
+                             "program holding it closes, enrolled users cannot log on. "
+                             "This program still holds it. Write it back now?"),
+                yes="Write It Back", object_name="storeKeyMissingMessage"):
+            return
+        if session is not self._session:
+            return  # logged out while the question was open
+        try:
+            where = self.logon.sessions.restore_key(session)
+        except TapeMasterError as exc:
+            self._key_warned = False  # ask again at the next beat
+            msgbox.warning(parent, self.program, exc.message,
+                           object_name="storeKeyNotRestoredMessage")
+            return
+        msgbox.information(parent, self.program, f"The store key was written back to the "
+                           f"{where}.", object_name="storeKeyRestoredMessage")
+
+    def _on_session_ended(self, error: SessionEndedError) -> None:
+        """A service found, before an action, that this session has ended: log out once
+        the window that asked has finished with the refusal."""
+        session = self._session
+        if session is None or error.session_id != session.session_id:
+            return
+        self.logon.sessions.mark_ended(session.session_id)  # recorded once, by the check
+        QTimer.singleShot(0, lambda: self._ended_by_store(session, error.reason, error.by))
+
+    def _ended_by_store(self, session: Session, reason: str, by: str | None) -> None:
+        from tapemaster_qt.ui.texts import session_ended_message
+
+        if session is not self._session:
+            return
+        logger.info("Logged out by the store: %s", reason)
+        self.log_out(reason, session_ended_message(reason, by, self.program))
 
     def _end_session(self, reason: str) -> None:
         self._idle_timer.stop()
@@ -444,11 +589,12 @@ class Controller(QObject):
         if app is not None:
             app.removeEventFilter(self)
         session, self._session = self._session, None
-        if session is not None:
-            try:
-                self.logon.logout(session, reason)
-            except TapeMasterError as exc:
-                logger.warning("Could not record the log out: %s", exc.message)
+        if session is not None and not self.logon.logout(session, reason):
+            logger.warning("The log out of %s is kept and recorded at the next write",
+                           session.user_id)
+        # The QR popup and the recovery codes belong to the session: they go with it.
+        self.windows.close(windows.OTP_SETUP)
+        self.windows.close(windows.RECOVERY_CODES)
         window = self.windows.take(windows.MAIN)
         self.windows.close_all()  # what the session opened: administration, dialogs
         if window is not None:
@@ -467,9 +613,31 @@ class Controller(QObject):
     def close(self) -> None:
         """Close every window and the store (the program is ending)."""
         self._end_session("exit")
+        self._record_pending_logouts()
         self.windows.close_all(kept_too=True)
         if self._ctx is not None:
             self._ctx.store.close()
+
+
+    def _record_pending_logouts(self) -> None:
+        """At exit, the last try for log outs a full disk refused; one that still fails
+        is said, not lost silently (it stays in the log, and the session is removed as
+        stale once no heartbeat comes)."""
+        if self._logon_service is None:
+            return
+        keeper = self._logon_service.sessions
+        keeper.retry_pending()
+        for user_id, at in keeper.pending:
+            logger.error("The log out of %s at %s could not be recorded in the user store",
+                         user_id, at)
+            msgbox.warning(
+                None, self.program,
+                f"The log out of {user_id} at {at[:19].replace('T', ' ')} UTC could not be "
+                "recorded in the user store.",
+                informative=("The store refused the write (for example, its disk is full). "
+                             "Active Users shows the session until it is cleaned up as "
+                             "stale, a few minutes after this program closes."),
+                object_name="logoutNotRecordedMessage")
 
 
 class _busy:

@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
 from tapemaster_qt.records import AuditEvent, GroupRecord, SessionRecord, UserDetails, UserRow
+from tapemaster_qt.services.sessions import ActiveSession, EndReason, SessionState
 from tapemaster_qt.ui import palette
 from tapemaster_qt.ui.models.identity import COL_FIELD, COL_VALUE, IdentityModel
 from tapemaster_qt.ui.models.tables import AuditModel, GroupsModel, RecordRole, SessionsModel
@@ -241,14 +242,31 @@ def test_sessions_model(qtmodeltester) -> None:
     model = SessionsModel()
     qtmodeltester.check(model)
     model.set_records([
-        SessionRecord(1, "tapemaster", "TapeMaster", "desk1", 4242,
-                      "2026-01-02T03:04:05.000+00:00", "2026-01-02T03:05:05.000+00:00"),
-        SessionRecord(2, "alice", "Lite", "desk2", 77, "2026-01-02T04:00:00.000+00:00",
-                      "2026-01-02T04:00:00.000+00:00"),
+        ActiveSession(SessionRecord(1, "tapemaster", "TapeMaster", "desk1", 4242,
+                                    "2026-01-02T03:04:05.000+00:00",
+                                    "2026-01-02T03:05:05.000+00:00"), SessionState.ACTIVE),
+        ActiveSession(SessionRecord(2, "alice", "Lite", "desk2", 77,
+                                    "2026-01-02T04:00:00.000+00:00",
+                                    "2026-01-02T04:00:00.000+00:00"),
+                      SessionState.ENDING, EndReason.DISCONNECTED, "tapemaster"),
+        ActiveSession(SessionRecord(3, "bob", "Checkpoint", "desk3", 78,
+                                    "2026-01-02T04:00:00.000+00:00",
+                                    "2026-01-02T04:00:00.000+00:00"),
+                      SessionState.ENDING, EndReason.PROGRAM_REMOVED),
+        ActiveSession(SessionRecord(4, "carol", "Lite", "desk4", 79,
+                                    "2026-01-02T04:00:00.000+00:00",
+                                    "2026-01-02T04:00:00.000+00:00"),
+                      SessionState.NOT_RESPONDING),
     ])
-    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(6)] == [
-        "User-ID", "Program", "Host", "Process", "Since", "Last Seen"]
+    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(7)] == [
+        "User-ID", "Program", "Host", "Process", "Since", "Last Seen", "State"]
     assert model.index(1, 1).data() == "Lite" and model.index(0, 3).data() == "4242"
+    assert [model.index(row, SessionsModel.COL_STATE).data() for row in range(4)] == [
+        "Active",
+        "Ending (disconnected by tapemaster): logs out at its next heartbeat",
+        "Ending (program access removed): logs out at its next heartbeat",
+        "Not responding"]
+    assert model.index(1, 0).data(RecordRole).id == 2
     assert model.index(0, 0, model.index(0, 0)).isValid() is False
 
 

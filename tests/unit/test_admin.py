@@ -24,6 +24,7 @@ from tapemaster_qt.store import Store, open_store
 from unit.support import PASSWORD, enrol, events
 
 CALLS: dict[str, Callable[[AdminService], object]] = {
+    "check_access": lambda a: a.check_access(),
     "list_users": lambda a: a.list_users(),
     "get_user": lambda a: a.get_user("bob"),
     "add_user": lambda a: a.add_user({"user_id": "eve"}, PASSWORD),

@@ -158,6 +158,11 @@ class AdminService:
         if owner is not None and owner != user_id:
             raise ConflictError("That e-mail address already belongs to another user.")
 
+    def check_access(self) -> None:
+        """Raise unless the actor may administer now (a window asked for again checks
+        this rather than trusting that it is open)."""
+        self._authorize()
+
     # --- users --------------------------------------------------------------------------
 
     def list_users(self, *, check_seals: bool = True) -> list[UserRow]:

@@ -41,7 +41,8 @@ class SessionServices:
     def __init__(self, ctx: Context, session: Session) -> None:
         self._ctx = ctx
         self.session = session
-        self._actor = Actor.for_user(session.user_id)
+        # With the session: every call checks it (by the user's uid) before acting.
+        self._actor = Actor.for_session(session)
 
     @property
     def program(self) -> str:

@@ -311,6 +311,11 @@ class SessionKeeper:
 
     # --- logging out --------------------------------------------------------------------
 
+    def mark_ended(self, session_id: int) -> None:
+        """The session was ended elsewhere (a check before an action ended it, and
+        recorded why): its log out must not be recorded a second time."""
+        self._ended.add(session_id)
+
     def logout(self, session: Session, reason: str = "") -> bool:
         """End the session by its user's choice (or idling). False when the store
         refused the write (a full disk): the log out is kept and written at the next

@@ -12,9 +12,14 @@ from tapemaster_qt import __version__, logsetup
 from tapemaster_qt.services.auth import FreshProof, LogonOutcome, Session
 from tapemaster_qt.services.session import SessionServices
 from tapemaster_qt.ui import msgbox, resources, widgets, windows
+from tapemaster_qt.ui.operations import Op
 from tapemaster_qt.ui.password_change import PasswordChangeDialog
-from tapemaster_qt.ui.texts import codes_left_text, local_time
+from tapemaster_qt.ui.texts import RIGHTS_REMOVED, codes_left_text, local_time
 from tapemaster_qt.ui.windows import WindowRegistry
+
+ADMIN_WINDOWS = (windows.USER_PROPERTIES, windows.RESET_USER_PASSWORD, windows.ADD_GROUP,
+                 windows.ADMINISTRATION, windows.ACTIVE_USERS, windows.AUDIT_LOG)
+"""The windows that need tapemaster rights, dialogs before the windows they belong to."""
 
 
 def welcome_text(session: Session, outcome: LogonOutcome) -> str:
@@ -113,10 +118,7 @@ class MainWindow(QMainWindow):
             for action in (self.actionGroupUserAdministration, self.actionActiveUsers,
                            self.actionAuditLog):
                 self.menuAdministration.addAction(action)
-                action.setEnabled(session.tapemaster_rights)
-            self.menuAdministration.setEnabled(session.tapemaster_rights)
-            if not session.tapemaster_rights:
-                self.menuAdministration.setToolTip("Needs tapemaster rights")
+        self.set_tapemaster_rights(session.tapemaster_rights, tell=False)
 
         self.menuHelp = menu_bar.addMenu("&Help")
         self.menuHelp.setObjectName("menuHelp")
@@ -147,6 +149,12 @@ class MainWindow(QMainWindow):
         self.userStatusLabel.setObjectName("userStatusLabel")
         self.programStatusLabel = QLabel(f" {program} ")
         self.programStatusLabel.setObjectName("programStatusLabel")
+        self.storeProblemLabel = QLabel()
+        self.storeProblemLabel.setObjectName("storeProblemLabel")
+        self.storeProblemLabel.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.storeProblemLabel.setWordWrap(True)
+        self.storeProblemLabel.hide()
+        status.addWidget(self.storeProblemLabel, 1)
         status.addPermanentWidget(self.userStatusLabel)
         status.addPermanentWidget(self.programStatusLabel)
         self.resize(720, 460 if full else 360)
@@ -154,6 +162,39 @@ class MainWindow(QMainWindow):
     def _action(self, name: str, text: str, slot: Callable[[], object],
                 shortcut: QKeySequence | None = None) -> QAction:
         return widgets.action(self, name, text, slot, shortcut)
+
+    # --- what the heartbeat found ----------------------------------------------------
+
+    def set_tapemaster_rights(self, rights: bool, *, tell: bool = True) -> None:
+        """The Administration menu follows the user's rights as the store holds them; when
+        they are gone, the administration windows close (their every call would be
+        refused anyway) and, with ``tell``, the user is told why."""
+        if self.menuAdministration is None:
+            return
+        for action in (self.actionGroupUserAdministration, self.actionActiveUsers,
+                       self.actionAuditLog):
+            action.setEnabled(rights)
+        self.menuAdministration.setEnabled(rights)
+        self.menuAdministration.setToolTip("" if rights else "Needs tapemaster rights")
+        if rights:
+            return
+        open_now = [key for key in ADMIN_WINDOWS if self._windows.get(key) is not None]
+        for key in open_now:
+            self._windows.close(key)
+        if tell and open_now:
+            QTimer.singleShot(0, lambda: msgbox.information(
+                self, self.windowTitle(), RIGHTS_REMOVED, object_name="rightsRemovedMessage"))
+        elif tell:
+            self.statusBar().showMessage("Your tapemaster rights were removed", 10_000)
+
+    def show_store_problem(self, text: str) -> None:
+        """A heartbeat could not reach the store ('' once it can again)."""
+        was_shown = bool(self.storeProblemLabel.text())
+        self.storeProblemLabel.setText(text)
+        self.storeProblemLabel.setToolTip(text)
+        self.storeProblemLabel.setVisible(bool(text))
+        if was_shown and not text:
+            self.statusBar().showMessage("The user store answers again", 5000)
 
     # --- File ---------------------------------------------------------------------------
 
@@ -193,31 +234,40 @@ class MainWindow(QMainWindow):
 
     # --- Administration -----------------------------------------------------------------
 
+    def _open_admin_window(self, key: str, factory: Callable[[], QWidget]
+                           ) -> QWidget | None:
+        """Open (or raise) a window that needs tapemaster rights. Asked for again, an
+        open one is raised only after the rights are checked again: the window being
+        open proves nothing about the rights now."""
+        if self._windows.get(key) is not None:
+            checked = Op(self, self.windowTitle(), self._services.admin().check_access)
+            if not checked.run():
+                self._windows.close(key)
+                return None
+        return self._windows.open(key, factory, parent=self)
+
     @Slot()
     def open_group_user_administration(self) -> QWidget | None:
         from tapemaster_qt.ui.admin_window import GroupUserAdministration
 
-        return self._windows.open(
+        return self._open_admin_window(
             windows.ADMINISTRATION,
             lambda: GroupUserAdministration(self._services.admin(), self,
-                                            windows=self._windows),
-            parent=self)
+                                            windows=self._windows))
 
     @Slot()
     def open_active_users(self) -> QWidget | None:
         from tapemaster_qt.ui.activity import ActiveUsersWindow
 
-        return self._windows.open(
-            windows.ACTIVE_USERS, lambda: ActiveUsersWindow(self._services.admin(), self),
-            parent=self)
+        return self._open_admin_window(
+            windows.ACTIVE_USERS, lambda: ActiveUsersWindow(self._services.admin(), self))
 
     @Slot()
     def open_audit_log(self) -> QWidget | None:
         from tapemaster_qt.ui.activity import AuditLogWindow
 
-        return self._windows.open(
-            windows.AUDIT_LOG, lambda: AuditLogWindow(self._services.audit_log(), self),
-            parent=self)
+        return self._open_admin_window(
+            windows.AUDIT_LOG, lambda: AuditLogWindow(self._services.audit_log(), self))
 
     # --- Help ---------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
-from tapemaster_qt.errors import TapeMasterError
+from tapemaster_qt.errors import SessionEndedError, TapeMasterError
 from tapemaster_qt.ui import msgbox
 
 logger = logging.getLogger(__name__)
@@ -62,6 +62,10 @@ class Op(Generic[T]):
                 QGuiApplication.restoreOverrideCursor()
         except TapeMasterError as exc:
             logger.info("%s refused: %s", self._title, type(exc).__name__)
+            if isinstance(exc, SessionEndedError):
+                # The session is over: the program logs out and the logon dialog says
+                # why; a box here would only come first and say less.
+                return False
             if self._failure is not None:
                 self._failure(exc)
             else:

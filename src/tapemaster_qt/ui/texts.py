@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from tapemaster_qt.services.auth import LogonOutcome, LogonStatus
+from tapemaster_qt.services.sessions import ActiveSession, EndReason, SessionState
 from tapemaster_qt.services.totp import describe_skew
 
 APPS = "Google Authenticator, Microsoft Authenticator, 2FAS, Authy or Aegis"
@@ -73,6 +74,53 @@ def codes_left_text(left: int) -> str:
     if left == 0:
         return "no recovery codes left"
     return f"{left} recovery code{'s' if left != 1 else ''} left"
+
+
+def session_ended_message(reason: str, by: str | None, program: str) -> str:
+    """What the logon dialog says after the store ended the session (a heartbeat, or a
+    check before an action)."""
+    why = {
+        EndReason.DISABLED: "an administrator disabled your User-ID.",
+        EndReason.REVOKED: "your User-ID was revoked (Access Revoked).",
+        EndReason.DELETED: "your User-ID was deleted.",
+        EndReason.PROGRAM_REMOVED: f"an administrator removed your access to {program}.",
+        EndReason.OTP_CHANGED: ("an administrator switched on or reset your One Time "
+                                "Password; log on again to set it up."),
+        EndReason.INTEGRITY_FAILED: ("your User-ID's record failed its integrity check — "
+                                     "contact your administrator."),
+        EndReason.DISCONNECTED: (f"an administrator ({by}) ended your session." if by
+                                 else "an administrator ended your session."),
+    }.get(reason, "your session was ended.")
+    return f"You were logged out: {why}"
+
+
+RIGHTS_REMOVED = ("An administrator removed your tapemaster rights; the administration "
+                  "windows were closed.")
+
+
+def session_end_reason(reason: str | None) -> str:
+    """Why a session is ending, as Active Users says it."""
+    return {
+        EndReason.DISABLED: "User-ID disabled",
+        EndReason.REVOKED: "User-ID revoked",
+        EndReason.DELETED: "User-ID deleted",
+        EndReason.PROGRAM_REMOVED: "program access removed",
+        EndReason.OTP_CHANGED: "One Time Password switched on or reset",
+        EndReason.INTEGRITY_FAILED: "record failed its integrity check",
+        EndReason.DISCONNECTED: "disconnected",
+    }.get(reason or "", reason or "")
+
+
+def session_state(session: ActiveSession) -> str:
+    """Active Users' State column."""
+    if session.state is SessionState.ENDING:
+        why = session_end_reason(session.reason)
+        if session.ended_by:
+            why += f" by {session.ended_by}"
+        return f"Ending ({why}): logs out at its next heartbeat"
+    if session.state is SessionState.NOT_RESPONDING:
+        return "Not responding"
+    return "Active"
 
 
 def local_time(iso: str | None, *, never: str = "never", seconds: bool = False) -> str:

@@ -20,7 +20,7 @@ import shiboken6
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QDialog, QWidget
 
-from tapemaster_qt.errors import TapeMasterError
+from tapemaster_qt.errors import SessionEndedError, TapeMasterError
 from tapemaster_qt.ui import msgbox
 
 logger = logging.getLogger(__name__)
@@ -77,6 +77,8 @@ class WindowRegistry(QObject):
         if window is None or not window.isVisible():
             try:
                 window = factory()
+            except SessionEndedError:
+                return None  # the program logs out; the logon dialog says why
             except TapeMasterError as exc:
                 msgbox.warning(parent, title or (parent.windowTitle() if parent else ""),
                                exc.message)

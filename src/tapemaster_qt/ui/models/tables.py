@@ -7,8 +7,9 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from tapemaster_qt.records import AuditEvent, GroupRecord, SessionRecord
-from tapemaster_qt.ui.texts import local_time
+from tapemaster_qt.records import AuditEvent, GroupRecord
+from tapemaster_qt.services.sessions import ActiveSession
+from tapemaster_qt.ui.texts import local_time, session_state
 
 Index = QModelIndex | QPersistentModelIndex
 RecordRole = Qt.ItemDataRole.UserRole + 1
@@ -80,11 +81,15 @@ class GroupsModel(RecordTableModel):
 
 
 class SessionsModel(RecordTableModel):
-    headers = ("User-ID", "Program", "Host", "Process", "Since", "Last Seen")
+    """Active Users: one session a row, its state last (RecordRole: the ActiveSession)."""
 
-    def cells(self, record: SessionRecord) -> tuple[str, ...]:
+    headers = ("User-ID", "Program", "Host", "Process", "Since", "Last Seen", "State")
+    COL_STATE = 6
+
+    def cells(self, record: ActiveSession) -> tuple[str, ...]:
         return (record.user_id, record.program, record.host, str(record.pid),
-                local_time(record.since), local_time(record.last_seen))
+                local_time(record.since), local_time(record.last_seen),
+                session_state(record))
 
 
 class AuditModel(RecordTableModel):
