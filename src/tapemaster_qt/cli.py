@@ -449,6 +449,9 @@ END_REASONS = {
 
 
 def _session_command(args: argparse.Namespace, action: str, admin: Any) -> None:
+    # Host names and programs are what each desktop reported: printed escaped, so a
+    # crafted one cannot forge lines or move the cursor.
+    clean = _one_line
     if action == "end":
         ended = admin.end_session(args.session_id)
         _say(f"Session {ended.id} of {ended.user_id} ({ended.program} on {ended.host}) "
@@ -475,7 +478,6 @@ def _session_command(args: argparse.Namespace, action: str, admin: Any) -> None:
         # Hosts and programs are what each desktop reported: _say escapes them.
         _say(f"{s.id:>10}  {s.user_id:<16}  {s.program:<10}  {s.host:<20}  {s.pid:>7}  "
              f"{s.last_seen[:19].replace('T', ' '):<19}  {state}")
-
 
 
 def main(argv: Sequence[str] | None = None) -> int:
