@@ -1,7 +1,9 @@
-"""Live sessions across programs (issue 14 item 1; Disconnect, issue 10 item 4): real
-programs (``app.main``, separate processes) logged on to one store, an administrator
-acting from another program or the CLI; each program logs out at its next heartbeat
-and its logon dialog says why.
+"""Live sessions across programs (issue 14 items 1 and 7; Disconnect, issue 10 item 4):
+real programs (``app.main``, separate processes) logged on to one store, an
+administrator acting from another program or the CLI; each program logs out at its
+next heartbeat and its logon dialog says why. And the faults around a session: a store
+key deleted under a running program, a log out on a full disk, two First Run dialogs
+racing, a heartbeat that cannot reach the store, a last_seen in the future.
 """
 
 from __future__ import annotations
@@ -21,7 +23,10 @@ from typing import Any
 
 import pytest
 
+from gui.driving import click, log_on, type_into
+from helpers import ADMIN_PASSWORD
 from integration.reliability import PASSWORD, cli, make_store, record, use_key_file
+from tapemaster_qt.errors import StoreFullError
 from tapemaster_qt.services import Actor, Context
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.auth import LogonService
@@ -219,3 +224,143 @@ def test_session_list_and_end_at_the_cli(site: Path) -> None:
             "ending", "disconnected", Actor.for_cli().name)
         assert not desk.heartbeat(bob)
         assert json.loads(cli(site, "session", "list", "--json").stdout) == []
+
+
+# --- faults around a session (item 7) --------------------------------------------------------
+
+
+def test_a_store_key_deleted_under_a_running_program(site: Path, qtbot, programs, boxes,
+                                                      capfd) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    boxes.answer = QMessageBox.StandardButton.Yes  # "Write It Back"
+    program = programs.start(site, heartbeat_ms=100)
+    log_on(qtbot, program, "tapemaster", ADMIN_PASSWORD)
+    key_file = site / "store.key"
+    original = key_file.read_bytes()
+    key_file.unlink()
+    # The CLI, a program that has not read the key yet, cannot make a secret now...
+    assert "key" in cli(site, "otp", "enable", "tapemaster").stderr
+    qtbot.waitUntil(lambda: "storeKeyRestoredMessage" in boxes.names(), timeout=10_000)
+    assert boxes.names()[-2:] == ["storeKeyMissingMessage", "storeKeyRestoredMessage"]
+    assert key_file.read_bytes() == original and key_file.stat().st_mode & 0o777 == 0o600
+    # ...and once it is written back, everyone can again.
+    assert cli(site, "user", "add", "bob", "--password-stdin",
+               stdin=PASSWORD + "\n").returncode == 0
+    assert cli(site, "otp", "enable", "bob").returncode == 0
+    with open_store(site) as store:
+        assert [e.event for e in store.audit_events(limit=3)][2] == "store_key_restored"
+    assert "Traceback" not in capfd.readouterr().err
+    record("Store key deleted while a program runs", "store.key removed under a logged-on "
+           "TapeMaster (the key in its memory)", 1,
+           "noticed at the next heartbeat; 'Write It Back' restores the same key, 0600; "
+           "audited store_key_restored")
+
+
+def test_a_log_out_on_a_full_disk_is_recorded_later(tmpfs, qtbot, programs, boxes) -> None:
+    use_key_file()
+    fs = tmpfs(4096)
+    folder = fs.where / "store"
+    make_store(folder, users=2)
+    program = programs.start(folder, "Lite")
+    log_on(qtbot, program, "u001", PASSWORD)
+    with open_store(folder) as store:
+        admin = _admin(store)
+        filler = fs.fill()
+        try:
+            with pytest.raises(StoreFullError):
+                for n in range(200):  # the WAL may still have room for a few writes
+                    admin.update_user("u000", {"description": f"save {n} " + "x" * 200})
+            program.main_window.actionLogOut.trigger()
+            assert program.login_dialog.isVisible() and program.main_window is None
+            assert program.logon.sessions.pending != []
+            assert [e.event for e in store.audit_events(user_id="u001")
+                    ].count("logged_out") == 0
+        finally:
+            filler.unlink()
+        log_on(qtbot, program, "u000", PASSWORD)  # the next write of this program
+        outs = [e for e in store.audit_events(user_id="u001") if e.event == "logged_out"]
+        assert len(outs) == 1 and outs[0].detail.endswith(", recorded late")
+        assert [s.user_id for s in store.list_sessions()] == ["u000"]
+    record("Log out on a full disk", "4 MiB tmpfs filled, then Log Out in Lite", 1,
+           "the log out is kept; written at the program's next logon ('recorded late'); "
+           "at exit a message says when it still cannot be")
+
+
+def test_two_first_run_dialogs_racing(tmp_path: Path, qtbot, boxes) -> None:
+    from tapemaster_qt.app import Controller, UiState
+    from tapemaster_qt.services.passwords import PasswordHasher as Hasher
+
+    folder = tmp_path / "new-store"
+    made = []
+    for _ in range(2):
+        ctx = Context(open_store(folder), hasher=Hasher(TESTS_ONLY))
+        made.append(Controller(ctx, UiState(folder)))
+        made[-1].start()
+    try:
+        first, second = made
+        for program, password in ((first, ADMIN_PASSWORD), (second, "Second-Try-2026")):
+            dialog = program.first_run_dialog
+            assert dialog is not None and dialog.isVisible()
+            type_into(qtbot, dialog.passwordEdit, password)
+            type_into(qtbot, dialog.confirmEdit, password)
+            click(qtbot, dialog)
+        assert second.first_run_dialog is None and second.login_dialog.isVisible()
+        assert "Another program set the tapemaster password first" in (
+            second.login_dialog.messageLabel.text())
+        log_on(qtbot, second, "tapemaster", ADMIN_PASSWORD)
+        assert second.main_window is not None
+        firsts = [e for e in second.ctx.store.audit_events() if e.detail == "first run"]
+        assert len(firsts) == 1
+    finally:
+        for program in made:
+            program.close()
+    record("Two First Run dialogs racing", "two programs on a new store; both choose a "
+           "tapemaster password, one after the other", 1,
+           "the second moves to the logon dialog ('Another program set the tapemaster "
+           "password first…'); the first's password works there")
+
+
+def test_a_heartbeat_that_cannot_reach_the_store(site: Path, qtbot, programs) -> None:
+    with open_store(site) as store:
+        _admin(store).add_user({"user_id": "bob"}, PASSWORD)
+    program = programs.start(site, "Lite", busy_timeout_ms=50, heartbeat_ms=100)
+    log_on(qtbot, program, "bob", PASSWORD)
+    window = program.main_window
+    with open_store(site) as store:
+        _admin(store).set_disabled("bob", True)
+        holder = sqlite3.connect(site / "tapemaster.db", isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            qtbot.waitUntil(lambda: window.storeProblemLabel.isVisible(), timeout=10_000)
+            assert program.main_window is window  # nothing decided on a failed beat
+            assert "in use by another program" in window.storeProblemLabel.text()
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        qtbot.waitUntil(lambda: program.main_window is None, timeout=10_000)
+        assert program.login_dialog.messageLabel.text() == (
+            "You were logged out: an administrator disabled your User-ID.")
+    record("Store locked longer than the busy timeout", "heartbeat while another process "
+           "holds BEGIN IMMEDIATE; the user disabled meanwhile", 1,
+           "'cannot be reached; trying again every…' in the status bar, still logged on; "
+           "the first beat that gets through logs out with the reason")
+
+
+def test_a_session_seen_in_the_future_is_stale(site: Path) -> None:
+    with open_store(site) as store:
+        admin = _admin(store)
+        admin.add_user({"user_id": "bob"}, PASSWORD)
+        desk = LogonService(Context(store, program="Lite", host="elsewhere", pid=1,
+                                    hasher=PasswordHasher(TESTS_ONLY)))
+        bob = desk.logon("bob", PASSWORD).session
+        assert bob is not None
+        with closing(sqlite3.connect(site / "tapemaster.db")) as conn, conn:
+            conn.execute("UPDATE sessions SET last_seen = '2999-12-31T23:59:59.000+00:00'")
+        assert json.loads(cli(site, "session", "list", "--json").stdout) == []
+        assert desk.heartbeat(bob)  # still running: it registers again, with a sane time
+        [shown] = admin.active_sessions()
+        assert shown.user_id == "bob" and str(shown.state) == "active"
+    record("Stale session of a crashed process", "a session's last_seen set to 2999", 1,
+           "removed as stale (not shown active for ever); its program, still running, "
+           "registers again at its next heartbeat")
