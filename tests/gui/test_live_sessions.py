@@ -127,7 +127,7 @@ def test_lost_rights_close_the_administration_windows(qtbot, launch, admin, boxe
     qtbot.waitUntil(lambda: not main.menuAdministration.isEnabled(), timeout=10_000)
     qtbot.waitUntil(lambda: "rightsRemovedMessage" in boxes.names(), timeout=10_000)
     assert main._windows == {}
-    assert not main.actionAuditLog.isEnabled()
+    assert not main.actionAuditLog.isEnabled() and not main.adminHintLabel.isVisible()
     assert office.main_window is main  # rights lost: windows closed, still logged on
     admin.update_user("deputy", {"tapemaster_rights": True})
     qtbot.waitUntil(lambda: main.menuAdministration.isEnabled(), timeout=10_000)

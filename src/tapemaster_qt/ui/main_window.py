@@ -118,7 +118,6 @@ class MainWindow(QMainWindow):
             for action in (self.actionGroupUserAdministration, self.actionActiveUsers,
                            self.actionAuditLog):
                 self.menuAdministration.addAction(action)
-        self.set_tapemaster_rights(session.tapemaster_rights, tell=False)
 
         self.menuHelp = menu_bar.addMenu("&Help")
         self.menuHelp.setObjectName("menuHelp")
@@ -134,11 +133,12 @@ class MainWindow(QMainWindow):
         self.welcomeLabel.setWordWrap(True)
         self.welcomeLabel.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.welcomeLabel)
-        if full and session.tapemaster_rights:
-            hint = QLabel("Administration ▸ Group/User Administration manages users, groups "
-                          "and One Time Passwords.")
-            hint.setWordWrap(True)
-            layout.addWidget(hint)
+        self.adminHintLabel = QLabel("Administration ▸ Group/User Administration manages "
+                                     "users, groups and One Time Passwords.")
+        self.adminHintLabel.setObjectName("adminHintLabel")
+        self.adminHintLabel.setWordWrap(True)
+        self.adminHintLabel.setVisible(full and session.tapemaster_rights)
+        layout.addWidget(self.adminHintLabel)
         layout.addStretch(1)
         self.setCentralWidget(central)
 
@@ -158,6 +158,7 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.userStatusLabel)
         status.addPermanentWidget(self.programStatusLabel)
         self.resize(720, 460 if full else 360)
+        self.set_tapemaster_rights(session.tapemaster_rights, tell=False)
 
     def _action(self, name: str, text: str, slot: Callable[[], object],
                 shortcut: QKeySequence | None = None) -> QAction:
@@ -176,6 +177,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(rights)
         self.menuAdministration.setEnabled(rights)
         self.menuAdministration.setToolTip("" if rights else "Needs tapemaster rights")
+        self.adminHintLabel.setVisible(rights)
         if rights:
             return
         open_now = [key for key in ADMIN_WINDOWS if self._windows.get(key) is not None]
