@@ -449,9 +449,6 @@ END_REASONS = {
 
 
 def _session_command(args: argparse.Namespace, action: str, admin: Any) -> None:
-    # Host names and programs are what each desktop reported: printed escaped, so a
-    # crafted one cannot forge lines or move the cursor.
-    clean = _one_line
     if action == "end":
         ended = admin.end_session(args.session_id)
         _say(f"Session {ended.id} of {ended.user_id} ({ended.program} on {ended.host}) "

@@ -63,3 +63,14 @@ def raw_db(data_dir: Path) -> Iterator[sqlite3.Connection]:
     """The store file as an attacker (or another program) with write access sees it."""
     with closing(sqlite3.connect(data_dir / "tapemaster.db", isolation_level=None)) as conn:
         yield conn
+
+
+UNDO_VERSION_4 = """
+    DROP INDEX users_uid; ALTER TABLE users DROP COLUMN uid;
+    DROP INDEX sessions_user_uid;
+    ALTER TABLE sessions DROP COLUMN user_uid; ALTER TABLE sessions DROP COLUMN otp_mark;
+    ALTER TABLE sessions DROP COLUMN end_reason; ALTER TABLE sessions DROP COLUMN ended_by;
+    ALTER TABLE sessions DROP COLUMN ended_at;
+    PRAGMA user_version = 3;
+"""
+"""Takes a store back to schema version 3, before users had a uid (an older release)."""

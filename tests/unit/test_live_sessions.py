@@ -38,7 +38,7 @@ from tapemaster_qt.services.sessions import (
 )
 from tapemaster_qt.services.setup import set_initial_password
 from tapemaster_qt.store import KeyStatus, Store, open_store
-from unit.support import PASSWORD, enrol, events, raw_db
+from unit.support import PASSWORD, UNDO_VERSION_4, enrol, events, raw_db
 
 
 @pytest.fixture
@@ -455,28 +455,21 @@ def test_a_key_removed_from_the_keyring_is_written_back_there(
 # --- the uid, and stores made before it ----------------------------------------------------------
 
 
-def _as_version_1(data_dir: Path) -> None:
-    """Take a store back to schema version 1 (before uids), as an older TapeMaster Qt
+def _before_uids(data_dir: Path) -> None:
+    """Take a store back to schema version 3 (before uids), as an older TapeMaster Qt
     left it."""
     with raw_db(data_dir) as conn:
-        conn.executescript("""
-            DROP INDEX users_uid; ALTER TABLE users DROP COLUMN uid;
-            DROP INDEX sessions_user_uid;
-            ALTER TABLE sessions DROP COLUMN user_uid; ALTER TABLE sessions DROP COLUMN otp_mark;
-            ALTER TABLE sessions DROP COLUMN end_reason; ALTER TABLE sessions DROP COLUMN ended_by;
-            ALTER TABLE sessions DROP COLUMN ended_at;
-            PRAGMA user_version = 1;
-        """)
+        conn.executescript(UNDO_VERSION_4)
 
 
-def test_a_version_1_store_gets_a_uid_for_every_user(
+def test_a_store_from_before_uids_gets_a_uid_for_every_user(
     ctx: Context, admin: AdminService, data_dir: Path, hasher, clock
 ) -> None:
     for n in range(20):
         admin.add_user({"user_id": f"u{n:02d}"}, PASSWORD)
     LogonService(ctx).logon("u01", PASSWORD)
     ctx.store.close()
-    _as_version_1(data_dir)
+    _before_uids(data_dir)
 
     with open_store(data_dir) as store:
         users = store.list_users()
@@ -489,7 +482,7 @@ def test_a_version_1_store_gets_a_uid_for_every_user(
         assert session.otp_mark is None  # unknown: never taken for "no OTP"
         program = LogonService(Context(store, clock=clock, hasher=hasher))
         assert program.logon("u02", PASSWORD).succeeded
-    assert list(data_dir.glob("tapemaster.db.v1-backup-*"))
+    assert list(data_dir.glob("tapemaster.db.v3-backup-*"))
 
 
 def test_uids_are_unique_in_the_store(ctx: Context, admin: AdminService,

@@ -26,7 +26,7 @@ from tapemaster_qt.services import Context
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.auth import LogonService, LogonStatus
 from tapemaster_qt.services.passwords import PasswordHasher
-from unit.support import PASSWORD, events, raw_db
+from unit.support import PASSWORD, UNDO_VERSION_4, events, raw_db
 
 WRONG = "Wrong-Password-0"
 GUESSES = (PASSWORD, WRONG, "", "Another-Guess-9", PASSWORD.upper())
@@ -250,6 +250,7 @@ def test_a_version_1_store_migrates_and_every_seal_still_holds(
     _revoke(logon)
     ctx.store.close()
     with raw_db(data_dir) as db:
+        db.executescript(UNDO_VERSION_4)  # version 4's, then back to version 1:
         db.execute("DROP TABLE recovery_codes")  # version 3's
         db.execute("DROP TABLE unknown_logons")
         db.execute("ALTER TABLE users DROP COLUMN failures_since_logon")
