@@ -259,15 +259,20 @@ class Controller(QObject):
 
     # --- logon ----------------------------------------------------------------------------
 
-    def show_logon(self, message: str = "", *, error: bool = True) -> None:
+    def show_logon(self, message: str = "", *, error: bool = True,
+                   user_id: str | None = None) -> None:
+        """``user_id``: who to offer (the user just logged out), else the last one
+        remembered for this store."""
+        if user_id is None:
+            user_id = self.ui_state.last_user_id
         dialog = self.login_dialog
         if dialog is None:
-            dialog = LoginDialog(self.program, self.ui_state.last_user_id)
+            dialog = LoginDialog(self.program, user_id)
             dialog.logonRequested.connect(self._on_logon)
             dialog.rejected.connect(lambda: self.finished.emit(0))
             self.windows.register(windows.LOGON, dialog, keep=True)
         else:
-            dialog.reset_for_next_user(self.ui_state.last_user_id)
+            dialog.reset_for_next_user(user_id)
         dialog.show_message(message)
         dialog.messageLabel.setStyleSheet("color: #b00020;" if error else "color: #1b5e20;")
         self.windows.present(windows.LOGON)
@@ -602,8 +607,11 @@ class Controller(QObject):
             window.deleteLater()
 
     def log_out(self, reason: str = "", message: str = "") -> None:
+        # The logon dialog offers the user who was logged out (who may want back in),
+        # not whoever another program remembered for this store meanwhile.
+        user_id = self._session.user_id if self._session is not None else None
         self._end_session(reason)
-        self.show_logon(message, error=bool(message))
+        self.show_logon(message, error=bool(message), user_id=user_id)
 
     @Slot()
     def exit(self) -> None:

@@ -90,12 +90,14 @@ def test_disconnect_from_active_users(qtbot, launch, admin, boxes) -> None:
     states = {view.model().index(r, 0).data(): view.model().index(r, 6).data()
               for r in range(view.model().rowCount())}
     assert states == {"tapemaster": "Active", "bob": (
-        "Ending (disconnected by tapemaster): logs out at its next heartbeat")}
+        "Ending: disconnected by tapemaster")}
     assert lite.main_window is not None  # still there until its heartbeat
     lite._beat()
     assert lite.main_window is None
     assert lite.login_dialog.messageLabel.text() == (
         "You were logged out: an administrator (tapemaster) ended your session.")
+    # bob is offered again, not tapemaster who logged on last in the other program
+    assert lite.login_dialog.userIdEdit.text() == "bob"
     window.reload()
     assert [view.model().index(r, 0).data() for r in range(view.model().rowCount())] == [
         "tapemaster"]

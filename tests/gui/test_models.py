@@ -263,10 +263,12 @@ def test_sessions_model(qtmodeltester) -> None:
     assert model.index(1, 1).data() == "Lite" and model.index(0, 3).data() == "4242"
     assert [model.index(row, SessionsModel.COL_STATE).data() for row in range(4)] == [
         "Active",
-        "Ending (disconnected by tapemaster): logs out at its next heartbeat",
-        "Ending (program access removed): logs out at its next heartbeat",
+        "Ending: disconnected by tapemaster",
+        "Ending: program access removed",
         "Not responding"]
     assert model.index(1, 0).data(RecordRole).id == 2
+    assert "next heartbeat" in model.index(1, SessionsModel.COL_STATE).data(
+        Qt.ItemDataRole.ToolTipRole)
     assert model.index(0, 0, model.index(0, 0)).isValid() is False
 
 

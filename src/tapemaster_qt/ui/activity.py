@@ -115,6 +115,10 @@ class ActiveUsersWindow(_TableWindow):
         self.sessionsView = self.view
         self.sessionsView.setModel(self.proxy)
         self.sessionsView.setSortingEnabled(True)
+        self.sessionsView.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.sessionsView.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.sessionsView.horizontalHeader().setStretchLastSection(True)
         self.filterEdit.textChanged.connect(self.proxy.setFilterFixedString)
 
         self.actionDisconnect = widgets.action(
@@ -184,11 +188,13 @@ class ActiveUsersWindow(_TableWindow):
         names = ", ".join(f"{s.user_id} ({s.program} on {s.host})" for s in chosen[:5])
         if len(chosen) > 5:
             names += f" and {len(chosen) - 5} more"
+        what = ("Its program logs out at its next heartbeat, within a minute, and tells "
+                "the user an administrator ended the session." if len(chosen) == 1 else
+                "Their programs log out at their next heartbeat, within a minute, and tell "
+                "their users an administrator ended the session.")
         if not msgbox.confirm(
-                self, "Disconnect", f"Disconnect {names}?",
-                informative=("Their programs log out at their next heartbeat, within a "
-                             "minute, and tell them an administrator ended the session."),
-                yes="Disconnect", object_name="confirmDisconnectMessage"):
+                self, "Disconnect", f"Disconnect {names}?", informative=what,
+                yes="&Disconnect", object_name="confirmDisconnectMessage"):
             return
         refused: list[str] = []
         for session in chosen:

@@ -117,10 +117,20 @@ def session_state(session: ActiveSession) -> str:
         why = session_end_reason(session.reason)
         if session.ended_by:
             why += f" by {session.ended_by}"
-        return f"Ending ({why}): logs out at its next heartbeat"
+        return f"Ending: {why}"
     if session.state is SessionState.NOT_RESPONDING:
         return "Not responding"
     return "Active"
+
+
+def session_state_tip(session: ActiveSession) -> str:
+    """The State cell's tooltip: what happens next."""
+    if session.state is SessionState.ENDING:
+        return "Its program logs out at its next heartbeat (within a minute) and says why."
+    if session.state is SessionState.NOT_RESPONDING:
+        return ("No heartbeat for over two minutes: the program is busy, suspended or gone. "
+                "The session is removed once it has not been seen for five minutes.")
+    return "The program checked in within the last two minutes."
 
 
 def local_time(iso: str | None, *, never: str = "never", seconds: bool = False) -> str:

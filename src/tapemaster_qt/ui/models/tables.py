@@ -9,7 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from tapemaster_qt.records import AuditEvent, GroupRecord
 from tapemaster_qt.services.sessions import ActiveSession
-from tapemaster_qt.ui.texts import local_time, session_state
+from tapemaster_qt.ui.texts import local_time, session_state, session_state_tip
 
 Index = QModelIndex | QPersistentModelIndex
 RecordRole = Qt.ItemDataRole.UserRole + 1
@@ -90,6 +90,13 @@ class SessionsModel(RecordTableModel):
         return (record.user_id, record.program, record.host, str(record.pid),
                 local_time(record.since), local_time(record.last_seen),
                 session_state(record))
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (role == Qt.ItemDataRole.ToolTipRole and index.isValid()
+                and index.column() == self.COL_STATE
+                and 0 <= index.row() < len(self._records)):
+            return session_state_tip(self._records[index.row()])
+        return super().data(index, role)
 
 
 class AuditModel(RecordTableModel):
