@@ -503,7 +503,8 @@ class Controller(QObject):
         was, the user is told, and the next try comes sooner."""
         logger.warning("Session heartbeat failed: %s", exc.message)
         self._store_problem = (f"The user store cannot be reached; trying again every "
-                               f"{max(1, self._retry_ms() // 1000)} seconds. {exc.message}")
+                               f"{max(1, self._retry_ms() // 1000)} seconds. You are still "
+                               f"logged on.\n{exc.message}")
         self._heartbeat.setInterval(self._retry_ms())
         if self.main_window is not None:
             self.main_window.show_store_problem(self._store_problem)
@@ -556,7 +557,7 @@ class Controller(QObject):
                 informative=("It protects every One Time Password secret: once the last "
                              "program holding it closes, enrolled users cannot log on. "
                              "This program still holds it. Write it back now?"),
-                yes="Write It Back", object_name="storeKeyMissingMessage"):
+                yes="&Write It Back", object_name="storeKeyMissingMessage"):
             return
         if session is not self._session:
             return  # logged out while the question was open

@@ -132,6 +132,15 @@ class MainWindow(QMainWindow):
         self.welcomeLabel.setTextFormat(Qt.TextFormat.RichText)
         self.welcomeLabel.setWordWrap(True)
         self.welcomeLabel.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        # A banner above everything while the heartbeat cannot reach the store.
+        self.storeProblemLabel = QLabel()
+        self.storeProblemLabel.setObjectName("storeProblemLabel")
+        self.storeProblemLabel.setStyleSheet(
+            "color: #7a0014; background: #fdecea; border: 1px solid #e0a0a8; padding: 6px;")
+        self.storeProblemLabel.setWordWrap(True)
+        self.storeProblemLabel.setTextFormat(Qt.TextFormat.PlainText)
+        self.storeProblemLabel.hide()
+        layout.addWidget(self.storeProblemLabel)
         layout.addWidget(self.welcomeLabel)
         self.adminHintLabel = QLabel("Administration ▸ Group/User Administration manages "
                                      "users, groups and One Time Passwords.")
@@ -149,12 +158,6 @@ class MainWindow(QMainWindow):
         self.userStatusLabel.setObjectName("userStatusLabel")
         self.programStatusLabel = QLabel(f" {program} ")
         self.programStatusLabel.setObjectName("programStatusLabel")
-        self.storeProblemLabel = QLabel()
-        self.storeProblemLabel.setObjectName("storeProblemLabel")
-        self.storeProblemLabel.setStyleSheet("color: #b00020; font-weight: bold;")
-        self.storeProblemLabel.setWordWrap(True)
-        self.storeProblemLabel.hide()
-        status.addWidget(self.storeProblemLabel, 1)
         status.addPermanentWidget(self.userStatusLabel)
         status.addPermanentWidget(self.programStatusLabel)
         self.resize(720, 460 if full else 360)
