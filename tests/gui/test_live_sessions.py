@@ -152,11 +152,11 @@ def test_an_open_audit_log_reads_nothing_once_rights_are_gone(
 
     qtbot.mouseClick(window.findChild(QPushButton, "refreshButton"),
                      Qt.MouseButton.LeftButton)
-    assert boxes.last().text.startswith("Only users with tapemaster rights")
+    assert boxes.last().text == "Only users with tapemaster rights may read the audit log."
     assert window.model.rowCount() == shown
     type_into(qtbot, window.filterEdit, "newcomer")
     qtbot.waitUntil(lambda: len(boxes.shown) >= 2, timeout=5000)
-    assert boxes.last().text.startswith("Only users with tapemaster rights")
+    assert boxes.last().text == "Only users with tapemaster rights may read the audit log."
     assert all("newcomer" not in (window.model.index(r, 2).data() or "")
                for r in range(window.model.rowCount()))
     main.actionAuditLog.trigger()  # the menu does not bring it back

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from tapemaster_qt.errors import NotAuthorizedError
 from tapemaster_qt.records import AuditEvent
 from tapemaster_qt.services.context import Actor, Context, require_admin
 from tapemaster_qt.services.validation import storable
@@ -71,7 +72,11 @@ class AuditLog:
         self._authorize()  # refused at once: no window opens for nothing
 
     def _authorize(self) -> None:
-        require_admin(self._ctx, self._actor)
+        try:
+            require_admin(self._ctx, self._actor)
+        except NotAuthorizedError:
+            raise NotAuthorizedError("Only users with tapemaster rights may read the audit "
+                                     "log.") from None
 
     def recent(self, *, user_id: str | None = None, limit: int | None = 100) -> list[AuditEvent]:
         """The newest ``limit`` events, oldest first (as ``tail`` would show them)."""
