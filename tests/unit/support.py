@@ -66,7 +66,7 @@ def raw_db(data_dir: Path) -> Iterator[sqlite3.Connection]:
 
 
 UNDO_VERSION_4 = """
-    DROP INDEX users_uid; ALTER TABLE users DROP COLUMN uid;
+    DROP TRIGGER users_uid_given; DROP INDEX users_uid; ALTER TABLE users DROP COLUMN uid;
     DROP INDEX sessions_user_uid;
     ALTER TABLE sessions DROP COLUMN user_uid; ALTER TABLE sessions DROP COLUMN otp_mark;
     ALTER TABLE sessions DROP COLUMN end_reason; ALTER TABLE sessions DROP COLUMN ended_by;

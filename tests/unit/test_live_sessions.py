@@ -491,3 +491,14 @@ def test_uids_are_unique_in_the_store(ctx: Context, admin: AdminService,
     with raw_db(data_dir) as conn, pytest.raises(sqlite3.IntegrityError):
         conn.execute("UPDATE users SET uid = (SELECT uid FROM users WHERE user_id = "
                      "'tapemaster') WHERE user_id = 'bob'")
+
+
+def test_a_user_inserted_without_a_uid_gets_one(ctx: Context, data_dir: Path) -> None:
+    """By hand, or by an older program still running after the store was migrated."""
+    with raw_db(data_dir) as conn:
+        for user_id in ("old1", "old2"):
+            conn.execute("INSERT INTO users (user_id, group_id, created, updated) "
+                         "VALUES (?, 'DEFAULT', 'now', 'now')", (user_id,))
+        uids = [r[0] for r in conn.execute("SELECT uid FROM users")]
+    assert len(set(uids)) == len(uids) == 3 and all(len(u) == 32 for u in uids)
+    assert ctx.store.get_user_by_uid(ctx.store.get_user("old2").uid).user_id == "old2"

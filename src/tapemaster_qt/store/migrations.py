@@ -197,6 +197,15 @@ ALTER TABLE sessions ADD COLUMN end_reason TEXT;
 ALTER TABLE sessions ADD COLUMN ended_by TEXT;
 ALTER TABLE sessions ADD COLUMN ended_at TEXT;
 CREATE INDEX sessions_user_uid ON sessions(user_uid);
+""",
+    # A row inserted without a uid (by hand, or by a program older than this version
+    # still running) gets its own at once, as a new user made here does.
+    sqlite="""
+CREATE TRIGGER users_uid_given AFTER INSERT ON users WHEN NEW.uid = ''
+BEGIN UPDATE users SET uid = lower(hex(randomblob(16))) WHERE rowid = NEW.rowid; END;
+""",
+    postgresql="""
+ALTER TABLE users ALTER COLUMN uid SET DEFAULT replace(gen_random_uuid()::text, '-', '');
 """)
 """Version 4: users get an immutable uid; sessions name it, remember the OTP secret they
 began under, and can be ended by an administrator (issue 14)."""
