@@ -152,6 +152,22 @@ def test_four_programs_each_log_out_at_their_next_heartbeat_saying_why(
            "each Lite logs out at its next heartbeat; its logon dialog says why")
 
 
+def _suspend_between_writes(process: subprocess.Popen[str], site: Path) -> None:
+    """SIGSTOP the program, but not in the middle of its heartbeat's write: a program
+    stopped there holds SQLite's write lock until it runs again."""
+    for _ in range(200):
+        process.send_signal(signal.SIGSTOP)
+        with closing(sqlite3.connect(site / "tapemaster.db", timeout=0.2,
+                                     isolation_level=None)) as conn:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("ROLLBACK")
+                return
+            except sqlite3.OperationalError:  # stopped holding the lock: let it finish
+                process.send_signal(signal.SIGCONT)
+    pytest.fail("the program never let go of the write lock")
+
+
 def test_a_deleted_user_added_again_never_inherits_a_sleeping_session(
     site: Path, running: list[Running]
 ) -> None:
@@ -163,7 +179,7 @@ def test_a_deleted_user_added_again_never_inherits_a_sleeping_session(
         lite = Running(site, "Lite", "dave")
         running.append(lite)
         session = lite.expect("on")["session"]
-        lite.process.send_signal(signal.SIGSTOP)  # a laptop lid closed
+        _suspend_between_writes(lite.process, site)  # a laptop lid closed
         try:
             with closing(sqlite3.connect(site / "tapemaster.db")) as conn, conn:
                 conn.execute("UPDATE sessions SET last_seen = '2000-01-01T00:00:00+00:00'")
