@@ -21,6 +21,7 @@ from gui.driving import click, log_on, top_level, type_into
 from helpers import ADMIN_PASSWORD
 from tapemaster_qt.services import Actor
 from tapemaster_qt.services.admin import AdminService
+from tapemaster_qt.ui import windows
 
 PASSWORD = "alice-tapes-42"
 BEAT = {"heartbeat_ms": 100}
@@ -122,13 +123,12 @@ def test_lost_rights_close_the_administration_windows(qtbot, launch, admin, boxe
     main = office.main_window
     main.actionAuditLog.trigger()
     main.actionGroupUserAdministration.trigger()
-    assert {w.objectName() for w in main._windows.values()} == {
-        "auditLogWindow", "groupUserAdministration"}
+    assert {windows.AUDIT_LOG, windows.ADMINISTRATION} <= set(office.windows.keys())
 
     admin.update_user("deputy", {"tapemaster_rights": False})
     qtbot.waitUntil(lambda: not main.menuAdministration.isEnabled(), timeout=10_000)
     qtbot.waitUntil(lambda: "rightsRemovedMessage" in boxes.names(), timeout=10_000)
-    assert main._windows == {}
+    assert set(office.windows.keys()) == {windows.MAIN, windows.LOGON}
     assert not main.actionAuditLog.isEnabled() and not main.adminHintLabel.isVisible()
     assert office.main_window is main  # rights lost: windows closed, still logged on
     admin.update_user("deputy", {"tapemaster_rights": True})
@@ -161,7 +161,7 @@ def test_an_open_audit_log_reads_nothing_once_rights_are_gone(
                for r in range(window.model.rowCount()))
     main.actionAuditLog.trigger()  # the menu does not bring it back
     assert boxes.last().text.startswith("Only users with tapemaster rights")
-    assert "audit" not in main._windows
+    assert office.windows.get(windows.AUDIT_LOG) is None
 
 
 def test_an_action_checks_the_session_before_the_heartbeat_does(
