@@ -72,8 +72,9 @@ SESSIONS = [
     "| its own session row removed as stale (suspended, clock jump) | puts it back, "
     "for the same user only |",
     "| **the store cannot be reached** (locked, full, a lost connection) | decides "
-    "nothing: stays as it was, says so in the status bar (\"The user store cannot be "
-    "reached; trying again every 10 seconds…\") and tries again every 10 s until a "
+    "nothing: stays as it was, says so in a banner in the main window (\"The user "
+    "store cannot be reached; trying again every 10 seconds…\") and tries again every "
+    "10 s until a "
     "beat gets through, which then decides; actions meanwhile fail with the store's "
     "own message |", "",
     "A log out the store refuses (a full disk) is kept and written at the program's "

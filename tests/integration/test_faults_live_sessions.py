@@ -359,7 +359,7 @@ def test_a_heartbeat_that_cannot_reach_the_store(site: Path, qtbot, programs) ->
             "You were logged out: an administrator disabled your User-ID.")
     record("Store locked longer than the busy timeout", "heartbeat while another process "
            "holds BEGIN IMMEDIATE; the user disabled meanwhile", 1,
-           "'cannot be reached; trying again every…' in the status bar, still logged on; "
+           "'cannot be reached; trying again every…' in a banner, still logged on; "
            "the first beat that gets through logs out with the reason")
 
 
