@@ -10,18 +10,19 @@ Each program is a controller with its own connection to the store, beating every
 from __future__ import annotations
 
 import sqlite3
+import time
 
 import keyring
 import pytest
 from keyring.backends import fail
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
-from gui.driving import click, log_on, top_level, type_into
-from helpers import ADMIN_PASSWORD
+from gui.driving import click, log_on, read_qr, top_level, type_into
+from helpers import ADMIN_PASSWORD, rfc_totp, secret_from_uri
 from tapemaster_qt.services import Actor
 from tapemaster_qt.services.admin import AdminService
-from tapemaster_qt.ui import windows
+from tapemaster_qt.ui import msgbox, windows
 
 PASSWORD = "alice-tapes-42"
 BEAT = {"heartbeat_ms": 100}
@@ -276,8 +277,6 @@ def test_a_deleted_key_file_is_offered_back(qtbot, launch, boxes, data_dir) -> N
 
 
 def test_a_key_not_written_back_is_asked_about_once(qtbot, launch, boxes, data_dir) -> None:
-    from PySide6.QtWidgets import QMessageBox
-
     keyring.set_keyring(fail.Keyring())
     boxes.answer = QMessageBox.StandardButton.No
     program = launch("TapeMaster", **BEAT)
@@ -324,3 +323,28 @@ def test_a_log_out_the_disk_refused_is_said_at_exit(
     assert boxes.last().object_name == "logoutNotRecordedMessage"
     assert boxes.last().text.startswith("The log out of alice at ")
     assert [s.user_id for s in admin._ctx.store.list_sessions()] == ["alice"]
+
+
+def test_a_session_ended_while_the_activation_notice_is_open(
+    qtbot, launch, admin, monkeypatch, tmp_path
+) -> None:
+    """The notice is modal: a heartbeat that ends the session meanwhile wins, and OK
+    then opens no main window."""
+    admin.add_user({"user_id": "alice", "otp_enabled": True}, PASSWORD)
+    program = launch("Lite")
+    log_on(qtbot, program, "alice", PASSWORD)
+    secret = secret_from_uri(read_qr(qtbot, program.otp_setup_dialog, tmp_path))
+    click(qtbot, program.otp_setup_dialog)
+    program.main_window.actionLogOut.trigger()
+
+    def notice(box: QMessageBox) -> QMessageBox.StandardButton:
+        assert box.objectName() == "otpActivatedMessage"
+        admin.set_disabled("alice", True)
+        program._beat()  # the heartbeat fires while the notice waits for OK
+        return QMessageBox.StandardButton.Ok
+
+    monkeypatch.setattr(msgbox, "_exec", notice)
+    log_on(qtbot, program, "alice", PASSWORD, rfc_totp(secret, time.time()))
+    assert program.main_window is None and program._session is None
+    assert program.login_dialog.messageLabel.text() == (
+        "You were logged out: an administrator disabled your User-ID.")
