@@ -502,3 +502,45 @@ def test_a_user_inserted_without_a_uid_gets_one(ctx: Context, data_dir: Path) ->
         uids = [r[0] for r in conn.execute("SELECT uid FROM users")]
     assert len(set(uids)) == len(uids) == 3 and all(len(u) == 32 for u in uids)
     assert ctx.store.get_user_by_uid(ctx.store.get_user("old2").uid).user_id == "old2"
+
+
+# --- the One Time Password windows act for the session too ----------------------------------
+
+
+def test_self_service_of_a_deleted_user_added_again_is_refused(
+    ctx: Context, admin: AdminService, lite: LogonService, clock
+) -> None:
+    """File ▸ One Time Password… of an old dave must not make recovery codes (or move
+    a phone) for the new dave."""
+    from tapemaster_qt.services.self_service import OtpSelfService
+
+    admin.add_user({"user_id": "dave", "otp_enabled": True}, PASSWORD)
+    secret = enrol(lite, "dave")
+    old = lite.logon("dave", PASSWORD, rfc_totp(secret, clock.now)).session
+    assert old is not None
+    admin.delete_users(["dave"])
+    admin.add_user({"user_id": "dave", "otp_enabled": True}, PASSWORD)
+    clock.advance(30)
+    with pytest.raises(SessionEndedError) as ended:
+        OtpSelfService(lite._ctx, old).new_recovery_codes(rfc_totp(secret, clock.now))
+    assert ended.value.reason == EndReason.DELETED
+    with pytest.raises(SessionEndedError):
+        OtpSelfService(lite._ctx, old).state()
+    assert ctx.store.get_user("dave").failed_logons == 0
+    assert len(events(ctx.store, "recovery_codes_created", "dave")) == 1  # the first dave
+
+
+def test_verify_in_the_setup_popup_after_the_secret_was_renewed(
+    ctx: Context, admin: AdminService, lite: LogonService, clock
+) -> None:
+    """The popup shows the old QR: its Verify ends the session instead of judging a
+    code against a secret the user no longer has on screen."""
+    admin.add_user({"user_id": "dave", "otp_enabled": True}, PASSWORD)
+    outcome = lite.logon("dave", PASSWORD)
+    assert outcome.session is not None
+    admin.update_user("dave", {"otp_enabled": True}, renew_otp=True)
+    with pytest.raises(SessionEndedError) as ended:
+        lite.verify_enrolment(outcome.session, "123456")
+    assert ended.value.reason == EndReason.OTP_CHANGED
+    assert ctx.store.get_user("dave").failed_logons == 0
+    assert ctx.store.list_sessions() == []

@@ -9,7 +9,6 @@ in their ``xxxx-xxxx`` form, any case); 6-digit codes come from ``helpers.rfc_to
 from __future__ import annotations
 
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from tapemaster_qt.services.passwords import PasswordHasher
 from tapemaster_qt.services.recovery import formatted
 from tapemaster_qt.store import migrations, open_store
 from tapemaster_qt.store.migrations import MIGRATIONS
-from unit.support import PASSWORD, enrol, events, raw_db
+from unit.support import PASSWORD, UNDO_VERSION_4, enrol, events, raw_db
 
 SHOWN = re.compile(r"^[0-9abcdefghjkmnpqrstvwxyz]{4}-[0-9abcdefghjkmnpqrstvwxyz]{4}$")
 
@@ -328,22 +327,19 @@ def test_a_used_code_copied_back_under_another_id_is_refused(
 
 
 def test_a_store_of_the_previous_version_gains_the_table_and_keeps_its_users(
-    data_dir: Path, hasher: PasswordHasher, clock, monkeypatch: pytest.MonkeyPatch
+    data_dir: Path, hasher: PasswordHasher, clock
 ) -> None:
     from tapemaster_qt.services.setup import set_initial_password
 
-    before = len(MIGRATIONS) - 1  # the version before recovery codes
-    assert MIGRATIONS[before] is migrations.V3_RECOVERY_CODES
-    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS[:before])
-    with open_store(data_dir) as old:
-        ctx = Context(old, clock=clock, hasher=hasher)
+    before = MIGRATIONS.index(migrations.V3_RECOVERY_CODES)  # the version before them
+    with open_store(data_dir) as made:
+        ctx = Context(made, clock=clock, hasher=hasher)
         set_initial_password(ctx, "Tape-Admin-2026")
         AdminService(ctx, Actor.for_cli()).add_user({"user_id": "alice"}, PASSWORD)
-    with raw_db(data_dir) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == before
-        with pytest.raises(sqlite3.OperationalError):
-            conn.execute("SELECT count(*) FROM recovery_codes")
-    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS)
+    with raw_db(data_dir) as conn:  # as that version left it
+        conn.executescript(UNDO_VERSION_4)
+        conn.execute("DROP TABLE recovery_codes")
+        conn.execute(f"PRAGMA user_version = {before}")
     with open_store(data_dir) as new:
         assert new.get_user("alice").integrity_ok
         assert new.recovery_codes("alice") == []

@@ -5,13 +5,15 @@ failures counted), each step audited, a new phone activated only by its own code
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from helpers import rfc_totp, secret_from_uri
-from tapemaster_qt.errors import ValidationError
+from tapemaster_qt.errors import SessionEndedError, ValidationError
 from tapemaster_qt.services import Context, totp
 from tapemaster_qt.services.admin import AdminService
-from tapemaster_qt.services.auth import LogonService, LogonStatus, Session
+from tapemaster_qt.services.auth import LogonService, LogonStatus
 from tapemaster_qt.services.recovery import formatted
 from tapemaster_qt.services.self_service import OtpSelfService
 from unit.support import PASSWORD, enrol, events, skewed_code, wrong_code
@@ -75,9 +77,10 @@ def test_wrong_codes_in_the_popup_revoke_like_wrong_logons(
         outcome = logon.verify_enrolment(session, wrong_code(secret, clock.now))
         assert outcome.revoked == (n == attempts)
     assert ctx.store.get_user("alice").revoked
-    # Revoked: nothing is judged any more, not even the right code.
-    outcome = logon.verify_enrolment(session, rfc_totp(secret, clock.now))
-    assert outcome.status is LogonStatus.REVOKED
+    # Revoked: nothing is judged any more, not even the right code; the session is over.
+    with pytest.raises(SessionEndedError) as ended:
+        logon.verify_enrolment(session, rfc_totp(secret, clock.now))
+    assert ended.value.reason == "revoked"
     assert not ctx.store.get_user("alice").otp_activated
 
 
@@ -86,11 +89,15 @@ def test_verify_now_after_an_administrator_renewed_the_secret(
 ) -> None:
     session, secret = enrolling
     admin.update_user("alice", {}, renew_otp=True)
-    outcome = logon.verify_enrolment(session, rfc_totp(secret, clock.now))
-    assert outcome.status is LogonStatus.BAD_OTP_ENROLMENT
-    admin.set_otp("alice", False)
-    with pytest.raises(ValidationError, match="switched off"):
+    # The popup shows a secret that is no longer hers: the session ends (issue 14).
+    with pytest.raises(SessionEndedError) as ended:
         logon.verify_enrolment(session, rfc_totp(secret, clock.now))
+    assert ended.value.reason == "otp_changed"
+    assert not ctx.store.get_user("alice").otp_activated
+    again = logon.logon("alice", PASSWORD).session  # the new QR
+    admin.set_otp("alice", False)  # switched off asks less: the session goes on
+    with pytest.raises(ValidationError, match="switched off"):
+        logon.verify_enrolment(again, rfc_totp(secret, clock.now))
 
 
 def test_verify_now_when_another_program_activated_meanwhile(
@@ -164,8 +171,9 @@ def test_a_step_refuses_a_wrong_code_and_counts_it(ctx: Context, me, clock) -> N
         assert outcome.status is LogonStatus.BAD_OTP and outcome.revoked == (n == attempts)
     assert events(ctx.store, "login_failed", "alice")[-1].detail == \
         "bad_otp; new recovery codes"
-    with pytest.raises(ValidationError, match="revoked"):
+    with pytest.raises(SessionEndedError) as ended:  # revoked: the session is over
         mine.new_recovery_codes(rfc_totp(secret, clock.now))
+    assert ended.value.reason == "revoked"
     assert len(ctx.store.recovery_codes("alice")) == 10  # nothing changed
 
 
@@ -221,8 +229,10 @@ def test_moving_is_refused_when_an_administrator_renewed_meanwhile(
     _, device = mine.begin_new_device(rfc_totp(secret, clock.now))
     admin.update_user("alice", {}, renew_otp=True)
     new_secret = secret_from_uri(device.provisioning_uri)
-    with pytest.raises(ValidationError, match="changed meanwhile"):
+    # A renewal by an administrator ends the session (issue 14): nothing is moved.
+    with pytest.raises(SessionEndedError) as ended:
         mine.finish_new_device(device, rfc_totp(new_secret, clock.now))
+    assert ended.value.reason == "otp_changed"
     assert ctx.store.decrypt_otp_secret(ctx.store.get_user("alice")) != new_secret
 
 
@@ -235,7 +245,7 @@ def test_after_a_recovery_logon_one_step_needs_no_second_code(
     _session, _secret, codes = me
     outcome = logon.logon("alice", PASSWORD, codes[0])
     assert outcome.status is LogonStatus.RECOVERY and outcome.proof is not None
-    other = Session(outcome.session.session_id + 1000, "alice", "", "TapeMaster", False, False)
+    other = dataclasses.replace(outcome.session, session_id=outcome.session.session_id + 1000)
     assert OtpSelfService(ctx, other).begin_new_device("", proof=outcome.proof)[0].status \
         is LogonStatus.OTP_REQUIRED  # and the proof is gone
     outcome = logon.logon("alice", PASSWORD, codes[1])
@@ -257,6 +267,7 @@ def test_self_service_needs_otp_activated(ctx: Context, alice: str, admin: Admin
     assert not mine.state().enabled and mine.state().recovery_codes_left == 0
     with pytest.raises(ValidationError, match="does not use"):
         mine.new_recovery_codes("123456")
-    admin.set_otp(alice, True)
+    admin.set_otp(alice, True)  # which ends that session (issue 14): log on again
+    mine = OtpSelfService(ctx, logon.logon(alice, PASSWORD).session)
     with pytest.raises(ValidationError, match="not activated"):
         mine.begin_new_device("123456")

@@ -27,7 +27,7 @@ import secrets
 from dataclasses import dataclass, field
 from enum import Enum
 
-from tapemaster_qt.errors import NotFoundError, StoreIntegrityError, ValidationError
+from tapemaster_qt.errors import StoreIntegrityError, ValidationError
 from tapemaster_qt.records import UserRecord
 from tapemaster_qt.services import recovery, totp
 from tapemaster_qt.services.audit import Event, FailReason
@@ -409,9 +409,9 @@ class LogonService:
         entry = parse_code_field(code)
         if entry is None:
             return LogonOutcome(LogonStatus.MALFORMED_CODE, session.user_id, ctx.program)
-        user = ctx.store.get_user(session.user_id)
-        if user is None:
-            raise NotFoundError("Your User-ID no longer exists.")
+        # The session first, by the user's uid: one that must end (the secret renewed
+        # while this popup shows the old one, the User-ID disabled...) ends here.
+        user = require_live(ctx, session)
         refusal = self._state_refusal(user)
         if refusal is not None:
             return refusal
@@ -434,7 +434,8 @@ class LogonService:
         hashed = self.hash_codes(codes)
         with ctx.store.write() as tx:
             fresh = tx.get_user(user.user_id)
-            if (fresh is None or not fresh.integrity_ok or fresh.revoked or fresh.disabled
+            if (fresh is None or fresh.uid != user.uid or not fresh.integrity_ok
+                    or fresh.revoked or fresh.disabled
                     or fresh.otp_secret != user.otp_secret or fresh.otp_activated):
                 spent = None  # changed by another program or an administrator meanwhile
             else:

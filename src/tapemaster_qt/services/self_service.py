@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tapemaster_qt.errors import NotFoundError, ValidationError
+from tapemaster_qt.errors import ValidationError
 from tapemaster_qt.records import UserRecord
 from tapemaster_qt.services import recovery, totp
 from tapemaster_qt.services.audit import Event
@@ -33,6 +33,7 @@ from tapemaster_qt.services.auth import (
 )
 from tapemaster_qt.services.context import Context
 from tapemaster_qt.services.recovery import parse_code_field
+from tapemaster_qt.services.sessions import otp_mark, require_live
 from tapemaster_qt.store import Transaction, UserChanges
 
 
@@ -187,6 +188,11 @@ class OtpSelfService:
             tx.update_user(user.user_id, UserChanges(
                 otp_secret=tx.encrypt_otp_secret(user.user_id, device.secret),
                 otp_activated=True, otp_last_step=step, otp_burned_steps=()))
+            # The user renewed it themselves: this session goes on under the new secret
+            # (a renewal by an administrator ends sessions; this one does not).
+            moved = tx.get_user_by_uid(user.uid)
+            assert moved is not None
+            tx.set_session_otp_mark(self.session.session_id, otp_mark(moved))
             self._audit(tx, Event.OTP_ACTIVATED,
                         "new phone verified; the previous secret was destroyed")
         return LogonOutcome(LogonStatus.CONFIRMED, user.user_id, ctx.program)
@@ -194,10 +200,9 @@ class OtpSelfService:
     # --- helpers --------------------------------------------------------------------------
 
     def _user(self) -> UserRecord:
-        user = self._ctx.store.get_user(self.session.user_id)
-        if user is None:
-            raise NotFoundError("Your User-ID no longer exists.")
-        return user
+        # By the user's uid, with the session: a session that must end (the User-ID
+        # deleted and added again, disabled, the secret renewed...) ends here.
+        return require_live(self._ctx, self.session)
 
     def _usable(self) -> UserRecord:
         """The user's record, when it may take a self-service step at all."""
@@ -242,7 +247,8 @@ class OtpSelfService:
     def _fresh(self, tx: Transaction, seen: UserRecord) -> UserRecord:
         """The record again, inside the write: unchanged in what the step relies on."""
         fresh = tx.get_user(seen.user_id)
-        if (fresh is None or not fresh.integrity_ok or fresh.revoked or fresh.disabled
+        if (fresh is None or fresh.uid != seen.uid or not fresh.integrity_ok
+                or fresh.revoked or fresh.disabled
                 or not fresh.otp_activated or fresh.otp_secret != seen.otp_secret):
             raise ValidationError("Your User-ID was changed meanwhile (by an administrator, "
                                   "or in another program); nothing was changed.")

@@ -246,8 +246,10 @@ def _reason(row: SessionRecord | None, user: UserRecord | None,
     stored = _stored_reason(row) if row is not None else None
     if stored is not None:
         return stored
-    return verdict(user, user_id=session.user_id, program=session.program,
-                   mark=session.otp_mark)
+    # The row's mark, when there is a row: a move to a new phone in this session
+    # updates it there (the Session in memory keeps the mark of the logon).
+    mark = row.otp_mark if row is not None else session.otp_mark
+    return verdict(user, user_id=session.user_id, program=session.program, mark=mark)
 
 
 @dataclass

@@ -298,6 +298,11 @@ class Transaction(Protocol):
 
     def touch_session(self, session_id: int, ts: str) -> bool: ...
 
+    def set_session_otp_mark(self, session_id: int, mark: str) -> bool:
+        """The session goes on under the user's new OTP secret (they moved to a new
+        phone in this session); ``mark`` is what the services derive from it."""
+        ...
+
     def request_session_end(self, session_id: int, reason: str, by: str, ts: str) -> bool:
         """Mark a session as ended by ``by`` (an administrator's Disconnect): its program
         logs out at its next heartbeat. False when it is gone or already ending."""

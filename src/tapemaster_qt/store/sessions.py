@@ -56,6 +56,10 @@ def touch(db: Database, session_id: int, ts: str) -> bool:
     return db.execute("UPDATE sessions SET last_seen = ? WHERE id = ?", (ts, session_id)) == 1
 
 
+def set_otp_mark(db: Database, session_id: int, mark: str) -> bool:
+    return db.execute("UPDATE sessions SET otp_mark = ? WHERE id = ?", (mark, session_id)) == 1
+
+
 def request_end(db: Database, session_id: int, reason: str, by: str, ts: str) -> bool:
     """Mark a session as ended by ``by``; False when it is gone or already ending."""
     return db.execute(

@@ -369,6 +369,9 @@ class SQLTransaction:
     def touch_session(self, session_id: int, ts: str) -> bool:
         return sessions.touch(self._db, session_id, ts)
 
+    def set_session_otp_mark(self, session_id: int, mark: str) -> bool:
+        return sessions.set_otp_mark(self._db, session_id, mark)
+
     def request_session_end(self, session_id: int, reason: str, by: str, ts: str) -> bool:
         return sessions.request_end(self._db, session_id, reason, by, ts)
 
