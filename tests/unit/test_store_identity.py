@@ -17,6 +17,7 @@ from tapemaster_qt.errors import StoreReplacedError
 from tapemaster_qt.store import Store, backup_store, open_store, restore_store
 from tapemaster_qt.store import settings as settings_table
 from tapemaster_qt.store.sqlite import SQLiteStore, read_identity
+from unit.support import UNDO_VERSION_4
 
 
 def _token(store: Store) -> str:
@@ -168,6 +169,7 @@ def test_a_backup_of_an_older_version_is_brought_up_to_date(data_dir: Path,
     with open_store(data_dir) as store:
         backup_store(store, backup_file)
     with contextlib.closing(sqlite3.connect(backup_file)) as conn:
+        conn.executescript(UNDO_VERSION_4)  # version 4's
         conn.execute("DROP TABLE recovery_codes")  # version 3's
         conn.execute("DROP TABLE unknown_logons")  # version 2's
         conn.execute("ALTER TABLE users DROP COLUMN failures_since_logon")

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from tapemaster_qt.errors import SessionEndedError, TapeMasterError
+from tapemaster_qt.errors import SessionEndedError, StoreReplacedError, TapeMasterError
 from tapemaster_qt.records import SessionRecord, UserRecord
 from tapemaster_qt.services.audit import Event
 from tapemaster_qt.services.context import Context
@@ -330,6 +330,12 @@ class SessionKeeper:
         at = self.ctx.timestamp()
         try:
             self._write_logout(session, reason)
+        except StoreReplacedError as exc:
+            # Not this program's store any more: nothing may be written to it, now or
+            # later (the program says so and closes).
+            logger.warning("The log out of %s (session %d) at %s is not recorded: %s",
+                           session.user_id, session.session_id, at, exc.message)
+            return False
         except TapeMasterError as exc:
             logger.warning("Could not record the log out of %s (session %d) at %s: %s; "
                            "retrying at the next write", session.user_id,
