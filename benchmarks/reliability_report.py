@@ -71,6 +71,8 @@ SESSIONS = [
     "from memory; no new OTP secret is made until it is there |",
     "| its own session row removed as stale (suspended, clock jump) | puts it back, "
     "for the same user only |",
+    "| the store replaced (a backup restored, another copy put in its place) | says so "
+    "and closes: nothing more is written to it, not even the log out |",
     "| **the store cannot be reached** (locked, full, a lost connection) | decides "
     "nothing: stays as it was, says so in a banner in the main window (\"The user "
     "store cannot be reached; trying again every 10 seconds…\") and tries again every "
