@@ -234,7 +234,7 @@ class LogonService:
         on with their e-mail address), or None. Either way the caller goes on to one
         argon2 check, so an e-mail address tells no more than a User-ID."""
         store = self._ctx.store
-        if "@" not in typed:
+        if not _names_email(typed):
             return store.get_user(typed) if user_id_problem(typed) is None else None
         if typed != typed.strip() or not storable(typed):
             return None
@@ -555,12 +555,14 @@ class LogonService:
 
     def _refuse_unknown(self, typed: str) -> LogonOutcome:
         """A User-ID (or e-mail address) nobody has: counted under a keyed hash of it,
-        so that it reaches "Access Revoked" after as many failures as a real one."""
+        so that it reaches "Access Revoked" after as many failures as a real one. Typed
+        names share a count exactly when they would name the same user (:meth:`_find`):
+        a User-ID as typed, an e-mail address ignoring case."""
         ctx = self._ctx
         threshold = self._threshold()
         with ctx.store.write() as tx:
             failures = tx.count_unknown_failure(
-                typed, ts=ctx.timestamp(),
+                typed, email=_names_email(typed), ts=ctx.timestamp(),
                 forget_before=ctx.timestamp(ctx.now() - UNKNOWN_FORGET_SECONDS),
                 keep=UNKNOWN_KEPT)
             self._audit(tx, None, Event.LOGIN_FAILED, FailReason.UNKNOWN_USER)
@@ -686,6 +688,12 @@ class LogonService:
     def logout(self, session: Session, reason: str = "") -> bool:
         """See :meth:`SessionKeeper.logout`; False when the write is pending."""
         return self.sessions.logout(session, reason)
+
+
+def _names_email(typed: str) -> bool:
+    """Whether the logon's User-ID field holds an e-mail address (a User-ID cannot
+    hold an ``@``)."""
+    return "@" in typed
 
 
 def _detail(text: str, purpose: str) -> str:

@@ -72,6 +72,13 @@ class Dialect:
         """An ORDER BY term: ``column`` ignoring case."""
         return f"{column} COLLATE NOCASE"
 
+    def fold(self, text: str) -> str:
+        """``text`` as :meth:`ci_equal` compares it: two texts the database finds equal
+        ignoring case fold to the same string, and no others do. SQLite's ``NOCASE``
+        folds the ASCII letters only (``Ä`` and ``ä`` differ); a backend comparing with
+        ``lower()`` folds as its ``lower()`` does."""
+        return text.translate(_ASCII_LOWER)
+
     # --- portable DDL (store/migrations.py) ------------------------------------------
 
     ddl_types: ClassVar[dict[str, str]] = {
@@ -100,6 +107,9 @@ class Dialect:
         server takes a whole script at once; SQLite splits it (triggers included)."""
         if script.strip():
             yield script
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 class _Terms:

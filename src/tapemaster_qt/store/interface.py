@@ -219,13 +219,15 @@ class Transaction(Protocol):
 
     def delete_user(self, user_id: str) -> bool: ...
 
-    def count_unknown_failure(self, user_id: str, *, ts: str, forget_before: str,
-                              keep: int) -> int:
-        """One more failed logon for a User-ID (or e-mail address) no user has; the
-        consecutive failures counted for it now, this one included. It is recorded
-        under a keyed hash of its case-folded form, never as typed; counts last failed
-        before ``forget_before`` are forgotten first, and only the ``keep`` most recent
-        are kept."""
+    def count_unknown_failure(self, user_id: str, *, email: bool, ts: str,
+                              forget_before: str, keep: int) -> int:
+        """One more failed logon for a User-ID (or, with ``email``, an e-mail address)
+        no user has; the consecutive failures counted for it now, this one included.
+        It is recorded under a keyed hash, never as typed: of the User-ID exactly as
+        typed (users are looked up by it exactly), of an e-mail address as the store
+        compares addresses, ignoring case. So two names share a count only when they
+        would name the same user. Counts last failed before ``forget_before`` are
+        forgotten first, and only the ``keep`` most recent are kept."""
         ...
 
     def get_user_by_uid(self, uid: str) -> UserRecord | None:

@@ -296,9 +296,10 @@ class SQLTransaction:
     def delete_user(self, user_id: str) -> bool:
         return users.delete(self._db, user_id)
 
-    def count_unknown_failure(self, user_id: str, *, ts: str, forget_before: str,
-                              keep: int) -> int:
-        return unknown_logons.count_failure(self._db, self._store.sealer, user_id, ts=ts,
+    def count_unknown_failure(self, user_id: str, *, email: bool, ts: str,
+                              forget_before: str, keep: int) -> int:
+        return unknown_logons.count_failure(self._db, self._store.sealer, user_id,
+                                            email=email, ts=ts,
                                             forget_before=forget_before, keep=keep)
 
     def get_user_by_uid(self, uid: str) -> UserRecord | None:
