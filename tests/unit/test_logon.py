@@ -383,6 +383,36 @@ def test_activation_in_one_program_is_enforced_in_all(
     assert logon.logon("alice", PASSWORD, code).status is LogonStatus.OTP_REPLAY
 
 
+def test_a_password_only_logon_racing_an_activation_asks_for_a_code(
+    ctx: Context, admin: AdminService, logon: LogonService, alice: str, clock,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lite logs on with the password alone (the grace before activation); while its
+    argon2 check runs, TapeMaster activates One Time Password with a code. Lite's
+    write sees it: a code is needed now, and no QR (secret) is shown, no session
+    starts (REVIEW-1 finding 2a)."""
+    admin.set_otp("alice", True)
+    secret = enrol(logon, "alice")
+    lite_hasher = PasswordHasher(ctx.hasher.profile)
+    lite = LogonService(Context(ctx.store, program="Lite", clock=clock, hasher=lite_hasher))
+    checking = lite_hasher.verify
+
+    def verify_while_tapemaster_activates(stored: str, password: str) -> bool:
+        right = checking(stored, password)
+        assert logon.logon("alice", PASSWORD, rfc_totp(secret, clock.now)).status \
+            is LogonStatus.ACTIVATED
+        return right
+
+    monkeypatch.setattr(lite_hasher, "verify", verify_while_tapemaster_activates)
+    outcome = lite.logon("alice", PASSWORD)
+    assert outcome.status is LogonStatus.OTP_REQUIRED
+    assert outcome.session is None and outcome.secret_key is None
+    assert outcome.provisioning_uri is None
+    assert "Lite" not in [s.program for s in ctx.store.list_sessions()]
+    assert _failed(ctx.store, "alice") == ["otp_required"]
+    assert not events(ctx.store, "otp_enrollment_shown", "alice")[1:]  # only enrol()'s
+
+
 def test_the_whole_otp_life_cycle(ctx: Context, admin: AdminService, logon: LogonService,
                                   alice: str, clock) -> None:
     # enable: a fresh secret, Activated False

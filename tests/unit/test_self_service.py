@@ -111,6 +111,57 @@ def test_verify_now_when_another_program_activated_meanwhile(
         logon.verify_enrolment(session, rfc_totp(secret, clock.now))
 
 
+def test_a_logon_racing_verify_now_keeps_the_codes_the_popup_showed(
+    ctx: Context, logon: LogonService, enrolling, clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TapeMaster's setup popup verifies (step t) and shows ten recovery codes; Lite's
+    logon with the next step's code was judged before TapeMaster committed. Lite logs
+    on, and the codes shown stay the user's: no second set replaces them unseen
+    (REVIEW-1 finding 2b)."""
+    session, secret = enrolling
+    lite = LogonService(Context(ctx.store, program="Lite", clock=clock, hasher=ctx.hasher))
+    shown: list[str] = []
+    hashing = lite.hash_codes
+
+    def hash_while_the_popup_verifies(codes):
+        if not shown:
+            verified = logon.verify_enrolment(session, rfc_totp(secret, clock.now))
+            assert verified.status is LogonStatus.ACTIVATED
+            shown.extend(verified.recovery_codes)
+        return hashing(codes)
+
+    monkeypatch.setattr(lite, "hash_codes", hash_while_the_popup_verifies)
+    outcome = lite.logon("alice", PASSWORD, rfc_totp(secret, clock.now + 30))
+    assert outcome.status is LogonStatus.SUCCESS and outcome.session is not None
+    assert outcome.recovery_codes == () and outcome.recovery_codes_left == 10
+    assert len(shown) == 10
+    assert [(e.program, e.detail) for e in events(ctx.store, "recovery_codes_created",
+                                                  "alice")] == [
+        ("TapeMaster", "10 codes, at activation")]
+    assert len(events(ctx.store, "otp_activated", "alice")) == 1
+    clock.advance(60)
+    assert logon.logon("alice", PASSWORD, formatted(shown[0])).status \
+        is LogonStatus.RECOVERY
+
+
+def test_a_logon_with_the_popups_own_code_meanwhile_is_a_replay(
+    ctx: Context, logon: LogonService, enrolling, clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same race with the same code: one of the two wins, never both."""
+    session, secret = enrolling
+    lite = LogonService(Context(ctx.store, program="Lite", clock=clock, hasher=ctx.hasher))
+    code = rfc_totp(secret, clock.now)
+    hashing = lite.hash_codes
+
+    def hash_while_the_popup_verifies(codes):
+        assert logon.verify_enrolment(session, code).status is LogonStatus.ACTIVATED
+        return hashing(codes)
+
+    monkeypatch.setattr(lite, "hash_codes", hash_while_the_popup_verifies)
+    assert lite.logon("alice", PASSWORD, code).status is LogonStatus.OTP_REPLAY
+    assert len(ctx.store.recovery_codes("alice")) == 10
+
+
 # --- self-service -------------------------------------------------------------------------------
 
 

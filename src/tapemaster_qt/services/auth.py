@@ -434,11 +434,10 @@ class LogonService:
         hashed = self.hash_codes(codes)
         with ctx.store.write() as tx:
             fresh = tx.get_user(user.user_id)
-            if (fresh is None or fresh.uid != user.uid or not fresh.integrity_ok
-                    or fresh.revoked or fresh.disabled
-                    or fresh.otp_secret != user.otp_secret or fresh.otp_activated):
+            if recheck(fresh, user) is not None:
                 spent = None  # changed by another program or an administrator meanwhile
             else:
+                assert fresh is not None
                 spent = self.spend(tx, fresh, judged, UserChanges(failed_logons=0))
             if spent:
                 tx.replace_recovery_codes(user.user_id, hashed, ctx.timestamp())
@@ -598,7 +597,13 @@ class LogonService:
         try:
             with ctx.store.write() as tx:
                 fresh = tx.get_user(user.user_id)
-                refusal = self._recheck(fresh, user)
+                refusal = recheck(fresh, user, password=True)
+                if refusal is FailReason.OTP_REQUIRED and status is LogonStatus.ACTIVATED:
+                    # Another program activated One Time Password meanwhile (Verify in
+                    # its setup popup, or a logon with an earlier code) and showed the
+                    # recovery codes it made: this later code still logs on, as a plain
+                    # logon, and those codes stay the user's.
+                    status, hashed, new_codes, refusal = LogonStatus.SUCCESS, [], None, None
                 if refusal is not None:
                     self._audit(tx, user.user_id, Event.LOGIN_FAILED, refusal.value)
                     return LogonOutcome(
@@ -662,22 +667,6 @@ class LogonService:
             proof=proof,
         )
 
-    @staticmethod
-    def _recheck(fresh: UserRecord | None, seen: UserRecord) -> FailReason | None:
-        """What changed between the password check and the write (another program or
-        an administrator acting meanwhile) that now refuses this logon."""
-        if fresh is None or fresh.password_hash != seen.password_hash:
-            return FailReason.BAD_PASSWORD
-        if not fresh.integrity_ok:
-            return FailReason.INTEGRITY_FAILED
-        if fresh.revoked:
-            return FailReason.REVOKED
-        if fresh.disabled:
-            return FailReason.DISABLED
-        if fresh.otp_secret != seen.otp_secret or fresh.otp_enabled != seen.otp_enabled:
-            return FailReason.BAD_OTP
-        return None
-
     # --- sessions -----------------------------------------------------------------------
 
     def heartbeat(self, session: Session) -> Beat:
@@ -688,6 +677,37 @@ class LogonService:
     def logout(self, session: Session, reason: str = "") -> bool:
         """See :meth:`SessionKeeper.logout`; False when the write is pending."""
         return self.sessions.logout(session, reason)
+
+
+def recheck(fresh: UserRecord | None, seen: UserRecord, *, password: bool = False
+            ) -> FailReason | None:
+    """Why a step judged on ``seen`` must not be written now that the record reads
+    ``fresh`` (again, inside the write transaction): another program or an
+    administrator changed what the judgement rested on meanwhile. None when nothing
+    did. The one re-check of a logon, of Verify in the setup popup and of every
+    self-service step.
+
+    ``password``: the step checked the password (a logon), so a new one refuses it.
+    One Time Password activated meanwhile refuses a step judged without it: a logon
+    without a code (OTP_REQUIRED: a code is needed now), Verify, or a first code that
+    would make new recovery codes over the ones the other program showed (a logon
+    carries on as a plain logon instead, see ``_succeed``); deactivated meanwhile, it
+    refuses a code judged as an activated user's.
+    """
+    if (fresh is None or fresh.uid != seen.uid  # deleted, or deleted and added again
+            or (password and fresh.password_hash != seen.password_hash)):
+        return FailReason.BAD_PASSWORD
+    if not fresh.integrity_ok:
+        return FailReason.INTEGRITY_FAILED
+    if fresh.revoked:
+        return FailReason.REVOKED
+    if fresh.disabled:
+        return FailReason.DISABLED
+    if fresh.otp_secret != seen.otp_secret or fresh.otp_enabled != seen.otp_enabled:
+        return FailReason.BAD_OTP
+    if fresh.otp_activated != seen.otp_activated:
+        return FailReason.OTP_REQUIRED if fresh.otp_activated else FailReason.BAD_OTP
+    return None
 
 
 def _names_email(typed: str) -> bool:
@@ -707,8 +727,9 @@ _REFUSAL_STATUS = {
     FailReason.REVOKED: LogonStatus.REVOKED,
     FailReason.DISABLED: LogonStatus.AUTHORIZATION_FAILURE,
     FailReason.BAD_OTP: LogonStatus.BAD_OTP,
+    FailReason.OTP_REQUIRED: LogonStatus.OTP_REQUIRED,
 }
-"""What a logon refused by a change made meanwhile answers (see _recheck); disabled
+"""What a logon refused by a change made meanwhile answers (see recheck); disabled
 and tampered answer as a wrong password does (rule 2)."""
 
 

@@ -29,6 +29,7 @@ from tapemaster_qt.services.auth import (
     LogonService,
     LogonStatus,
     Session,
+    recheck,
     take_proof,
 )
 from tapemaster_qt.services.context import Context
@@ -247,9 +248,7 @@ class OtpSelfService:
     def _fresh(self, tx: Transaction, seen: UserRecord) -> UserRecord:
         """The record again, inside the write: unchanged in what the step relies on."""
         fresh = tx.get_user(seen.user_id)
-        if (fresh is None or fresh.uid != seen.uid or not fresh.integrity_ok
-                or fresh.revoked or fresh.disabled
-                or not fresh.otp_activated or fresh.otp_secret != seen.otp_secret):
+        if fresh is None or recheck(fresh, seen) is not None:
             raise ValidationError("Your User-ID was changed meanwhile (by an administrator, "
                                   "or in another program); nothing was changed.")
         return fresh
