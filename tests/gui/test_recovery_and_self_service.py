@@ -35,8 +35,9 @@ from gui.driving import (
     verify_in_popup,
 )
 from helpers import ADMIN_PASSWORD, secret_from_uri
-from tapemaster_qt.services import Actor, totp
+from tapemaster_qt.services import Actor, Context, totp
 from tapemaster_qt.services.admin import AdminService
+from tapemaster_qt.services.auth import LogonService
 from tapemaster_qt.ui import windows
 from unit.support import skewed_code, wrong_code
 
@@ -358,6 +359,46 @@ def test_wrong_codes_in_self_service_revoke_and_log_out(qtbot, app, boxes, clock
     assert mine(app).revoked
     assert app.main_window is None and app.login_dialog.isVisible()
     assert app.login_dialog.messageLabel.text().startswith("Access Revoked")
+
+
+def _revoke_from_another_program(app, clock) -> None:
+    lite = LogonService(Context(app.ctx.store, program="Lite", clock=clock,
+                                hasher=app.ctx.hasher))
+    for _ in range(6):
+        lite.logon("alice", "Wrong-Password-0")
+    assert mine(app).revoked
+
+
+def test_revoked_meanwhile_a_self_service_step_logs_out_as_the_popup_does(
+        qtbot, app, boxes, clock, tmp_path: Path) -> None:
+    """Revoked in another program while File ▸ One Time Password… is open: the next
+    step, even with a right code, ends the session as Verify in the setup popup does
+    (before REVIEW-1 and issue 14, it said so on the message line and the session went
+    on)."""
+    old, _codes = enrol_and_verify(qtbot, app, clock, tmp_path)
+    dialog = open_my_otp(qtbot, app)
+    _revoke_from_another_program(app, clock)
+    type_into(qtbot, dialog.currentCodeEdit, oathtool(old, clock.now))
+    qtbot.mouseClick(dialog.newRecoveryCodesButton, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: app.main_window is None)
+    assert app.login_dialog.isVisible()
+    assert "Access Revoked" in app.login_dialog.messageLabel.text()
+    assert len(app.ctx.store.recovery_codes("alice")) == 10  # nothing was made
+
+
+def test_revoked_while_the_new_phone_popup_is_open_logs_out(
+        qtbot, app, boxes, clock, tmp_path: Path) -> None:
+    old, _codes = enrol_and_verify(qtbot, app, clock, tmp_path)
+    dialog = open_my_otp(qtbot, app)
+    type_into(qtbot, dialog.currentCodeEdit, oathtool(old, clock.now))
+    qtbot.mouseClick(dialog.newPhoneButton, Qt.MouseButton.LeftButton)
+    popup = dialog.new_phone_dialog
+    new = secret_from_uri(read_qr(qtbot, popup, tmp_path))
+    _revoke_from_another_program(app, clock)
+    verify_in_popup(qtbot, popup, oathtool(new, clock.now))
+    qtbot.waitUntil(lambda: app.main_window is None)
+    assert "Access Revoked" in app.login_dialog.messageLabel.text()
+    assert app.ctx.store.decrypt_otp_secret(mine(app)) == old
 
 
 def test_a_user_without_otp_sees_why_there_is_nothing_to_do(qtbot, launch, boxes) -> None:

@@ -11,12 +11,12 @@ import pytest
 
 from helpers import rfc_totp, secret_from_uri
 from tapemaster_qt.errors import SessionEndedError, ValidationError
-from tapemaster_qt.services import Context, totp
+from tapemaster_qt.services import Context, auth, totp
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.auth import LogonService, LogonStatus
 from tapemaster_qt.services.recovery import formatted
 from tapemaster_qt.services.self_service import OtpSelfService
-from unit.support import PASSWORD, enrol, events, skewed_code, wrong_code
+from unit.support import PASSWORD, enrol, events, raw_db, skewed_code, wrong_code
 
 # --- verify now ---------------------------------------------------------------------------------
 
@@ -322,3 +322,63 @@ def test_self_service_needs_otp_activated(ctx: Context, alice: str, admin: Admin
     mine = OtpSelfService(ctx, logon.logon(alice, PASSWORD).session)
     with pytest.raises(ValidationError, match="not activated"):
         mine.begin_new_device("123456")
+
+
+# --- the record's state: refused as Verify refuses it (REVIEW-1 finding 4) ----------------------
+
+
+def _steps(mine: OtpSelfService, device, code: str, new_code: str):
+    """Every self-service step, each with a code that would otherwise pass."""
+    return {
+        "new recovery codes": lambda: mine.new_recovery_codes(code),
+        "begin new device": lambda: mine.begin_new_device(code)[0],
+        "finish new device": lambda: mine.finish_new_device(device, new_code),
+    }
+
+
+@pytest.mark.parametrize("change", ["tampered", "revoked", "disabled"])
+def test_the_records_state_ends_the_session_at_every_step_as_verify_does(
+    ctx: Context, me, admin: AdminService, clock, data_dir, change: str
+) -> None:
+    """Self-service kept its own copy of the state checks: a tampered record was
+    refused without an audit row, and a revoked User-ID got a message while the session
+    went on, where Verify in the setup popup logged it out. Both now check the session
+    first (require_live): every step ends it, audited, before any code is judged."""
+    session, secret, _codes = me
+    mine = OtpSelfService(ctx, session)
+    _, device = mine.begin_new_device(rfc_totp(secret, clock.now))
+    clock.advance(30)
+    new_code = rfc_totp(secret_from_uri(device.provisioning_uri), clock.now)
+    if change == "tampered":
+        with raw_db(data_dir) as db:
+            db.execute("UPDATE users SET admin_rights = 1 WHERE user_id = 'alice'")
+    elif change == "revoked":
+        lite = LogonService(Context(ctx.store, program="Lite", clock=clock,
+                                    hasher=ctx.hasher))
+        for _ in range(6):
+            lite.logon("alice", "Wrong-Password-0")
+    else:
+        admin.set_disabled("alice", True)
+    failures = ctx.store.get_user("alice").failed_logons
+    reason = "integrity_failed" if change == "tampered" else change
+    for name, step in _steps(mine, device, rfc_totp(secret, clock.now), new_code).items():
+        with pytest.raises(SessionEndedError) as ended:
+            step()
+        assert ended.value.reason == reason, name
+    assert events(ctx.store, "session_ended", "alice")[0].detail.startswith(reason)
+    user = ctx.store.get_user("alice")
+    assert user.failed_logons == failures  # no code was judged
+    assert ctx.store.decrypt_otp_secret(user) == secret
+    assert user.otp_last_step < totp.time_step(clock.now)
+
+
+def test_an_unreadable_secret_is_audited_and_told_as_verify_does(
+    ctx: Context, me, clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session, secret, _codes = me
+    monkeypatch.setattr(ctx.store, "decrypt_otp_secret", lambda user: None)
+    with pytest.raises(ValidationError) as refused:
+        OtpSelfService(ctx, session).new_recovery_codes(rfc_totp(secret, clock.now))
+    assert refused.value.message == auth.UNREADABLE
+    assert [e.detail for e in events(ctx.store, "integrity_failed", "alice")] == \
+        ["otp secret unreadable"]

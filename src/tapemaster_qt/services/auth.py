@@ -54,8 +54,6 @@ UNKNOWN_FORGET_SECONDS = 30 * 24 * 3600
 """A User-ID nobody has is forgotten this long after its last failed logon."""
 UNKNOWN_KEPT = 100_000
 """At most this many unknown User-IDs are tracked (the most recently failed)."""
-TAMPERED = ("Your User-ID's record failed its integrity check; contact your "
-            "administrator.")
 UNREADABLE = ("Your One Time Password secret cannot be read (it failed its integrity "
               "check); contact your administrator.")
 MAX_PASSWORD_INPUT = 1024
@@ -410,11 +408,9 @@ class LogonService:
         if entry is None:
             return LogonOutcome(LogonStatus.MALFORMED_CODE, session.user_id, ctx.program)
         # The session first, by the user's uid: one that must end (the secret renewed
-        # while this popup shows the old one, the User-ID disabled...) ends here.
+        # while this popup shows the old one, the User-ID disabled, revoked or
+        # tampered...) ends here, as before every self-service step.
         user = require_live(ctx, session)
-        refusal = self._state_refusal(user)
-        if refusal is not None:
-            return refusal
         if not user.otp_enabled:
             raise ValidationError("One Time Password has been switched off for your "
                                   "User-ID meanwhile; there is nothing to verify.")
@@ -422,10 +418,7 @@ class LogonService:
             raise ValidationError("One Time Password is already activated for your "
                                   "User-ID (in another program); use a code at your next "
                                   "logon.")
-        secret = ctx.store.decrypt_otp_secret(user)
-        if secret is None:
-            self._audit_only(user.user_id, Event.INTEGRITY_FAILED, "otp secret unreadable")
-            raise ValidationError(UNREADABLE)
+        secret = self.readable_secret(user)
         purpose = "verify in the setup popup"
         judged = self.judge_code(user, secret, entry, purpose=purpose)
         if isinstance(judged, LogonOutcome):
@@ -453,19 +446,15 @@ class LogonService:
         return LogonOutcome(LogonStatus.ACTIVATED, user.user_id, ctx.program, session=session,
                             recovery_codes=tuple(codes), recovery_codes_left=len(codes))
 
-    def _state_refusal(self, user: UserRecord) -> LogonOutcome | None:
-        """Once logged on: what the record's state refuses outright, before any code is
-        judged. A revoked User-ID ends the session (``revoked``); a tampered or disabled
-        one is told in words (its user is logged on: there is nobody to hide it from)."""
-        ctx = self._ctx
-        if not user.integrity_ok:
-            self._audit_only(user.user_id, Event.INTEGRITY_FAILED, "code check refused")
-            raise ValidationError(TAMPERED)
-        if user.revoked:
-            return LogonOutcome(LogonStatus.REVOKED, user.user_id, ctx.program, revoked=True)
-        if user.disabled:
-            raise ValidationError("Your User-ID has been disabled; ask your administrator.")
-        return None
+    def readable_secret(self, user: UserRecord) -> bytes:
+        """Once logged on: the user's decrypted One Time Password secret, to judge a
+        code with; a secret that does not decrypt for this user (moved from another
+        row, or damaged) is audited as ``integrity_failed`` and refused in words."""
+        secret = self._ctx.store.decrypt_otp_secret(user)
+        if secret is None:
+            self._audit_only(user.user_id, Event.INTEGRITY_FAILED, "otp secret unreadable")
+            raise ValidationError(UNREADABLE)
+        return secret
 
     # --- writing the outcome ----------------------------------------------------------
 

@@ -155,11 +155,7 @@ class OtpSelfService:
         and not counted: the user proved who they are when the move began, and the
         new secret is only on their screen."""
         ctx = self._ctx
-        if self._user().otp_secret != device.replaces:
-            raise ValidationError("Your One Time Password was changed meanwhile (by an "
-                                  "administrator, or in another program); nothing was "
-                                  "changed. Start again.")
-        user = self._usable()
+        user = self._usable(replacing=device.replaces)
         entry = parse_code_field(code) if code.strip() else None
         if entry is None or entry.recovery:
             status = (LogonStatus.OTP_REQUIRED if not code.strip() else
@@ -205,16 +201,16 @@ class OtpSelfService:
         # deleted and added again, disabled, the secret renewed...) ends here.
         return require_live(self._ctx, self.session)
 
-    def _usable(self) -> UserRecord:
-        """The user's record, when it may take a self-service step at all."""
+    def _usable(self, *, replacing: bytes | None = None) -> UserRecord:
+        """The user's record, when it may take a self-service step at all: the session
+        first, as Verify in the setup popup checks it, before any code is judged (a
+        revoked, disabled or tampered User-ID ends it: guesses stop being answered).
+        ``replacing``: the stored secret a new phone's replaces, which must still be."""
         user = self._user()
-        if not user.integrity_ok:
-            raise ValidationError("Your User-ID's record failed its integrity check; "
-                                  "contact your administrator.")
-        if user.revoked or user.disabled:
-            # Before any code is judged: once revoked, guesses must stop being answered.
-            state = "revoked" if user.revoked else "disabled"
-            raise ValidationError(f"Your User-ID is {state}; ask your administrator.")
+        if replacing is not None and user.otp_secret != replacing:
+            raise ValidationError("Your One Time Password was changed meanwhile (by an "
+                                  "administrator, or in another program); nothing was "
+                                  "changed. Start again.")
         if not user.otp_enabled:
             raise ValidationError("Your User-ID does not use a One Time Password.")
         if not user.otp_activated:
@@ -236,10 +232,7 @@ class OtpSelfService:
         entry = parse_code_field(code)
         if entry is None:
             return LogonOutcome(LogonStatus.MALFORMED_CODE, user.user_id, ctx.program)
-        secret = ctx.store.decrypt_otp_secret(user)
-        if secret is None:
-            raise ValidationError("Your One Time Password secret cannot be read (it failed "
-                                  "its integrity check); contact your administrator.")
+        secret = self._engine.readable_secret(user)
         judged = self._engine.judge_code(user, secret, entry, purpose=purpose)
         if isinstance(judged, LogonOutcome):
             return judged
