@@ -11,11 +11,11 @@ import pytest
 
 from helpers import rfc_totp, secret_from_uri
 from tapemaster_qt.errors import SessionEndedError, ValidationError
-from tapemaster_qt.services import Context, auth, totp
+from tapemaster_qt.services import Context, auth, self_service, totp
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.auth import LogonService, LogonStatus
 from tapemaster_qt.services.recovery import formatted
-from tapemaster_qt.services.self_service import OtpSelfService
+from tapemaster_qt.services.self_service import NewDevice, OtpSelfService
 from unit.support import PASSWORD, enrol, events, raw_db, skewed_code, wrong_code
 
 # --- verify now ---------------------------------------------------------------------------------
@@ -285,6 +285,63 @@ def test_moving_is_refused_when_an_administrator_renewed_meanwhile(
         mine.finish_new_device(device, rfc_totp(new_secret, clock.now))
     assert ended.value.reason == "otp_changed"
     assert ctx.store.decrypt_otp_secret(ctx.store.get_user("alice")) != new_secret
+
+
+def test_a_new_phone_is_finished_only_by_the_session_that_began_it(
+    ctx: Context, me, logon: LogonService, clock
+) -> None:
+    """The new secret stays in the service, bound to the session that proved the
+    current code: another session of the same user (another program, or anyone holding
+    the service of one) cannot swap in a secret of its choosing without a code
+    (REVIEW-1 finding 3)."""
+    session, secret, _codes = me
+    lite = LogonService(Context(ctx.store, program="Lite", clock=clock, hasher=ctx.hasher))
+    other = lite.logon("alice", PASSWORD, rfc_totp(secret, clock.now)).session
+    clock.advance(30)
+    _, theirs = OtpSelfService(ctx, other).begin_new_device(rfc_totp(secret, clock.now))
+    their_secret = secret_from_uri(theirs.provisioning_uri)
+    mine = OtpSelfService(ctx, session)
+    with pytest.raises(ValidationError, match="has ended"):
+        mine.finish_new_device(theirs, rfc_totp(their_secret, clock.now))
+    # ...and, shown to the wrong session, it is gone for its own session too.
+    with pytest.raises(ValidationError, match="has ended"):
+        OtpSelfService(ctx, other).finish_new_device(theirs, rfc_totp(their_secret,
+                                                                      clock.now))
+    assert ctx.store.decrypt_otp_secret(ctx.store.get_user("alice")) == secret
+    assert not events(ctx.store, "otp_activated", "alice")[1:]
+
+
+def test_a_made_up_new_phone_is_refused(ctx: Context, me, clock) -> None:
+    """A NewDevice holds only a nonce: one made up names nothing."""
+    session, secret, _codes = me
+    mine = OtpSelfService(ctx, session)
+    _, real = mine.begin_new_device(rfc_totp(secret, clock.now))
+    forged = NewDevice(nonce="0" * 32, provisioning_uri=real.provisioning_uri,
+                       secret_key=real.secret_key, account=real.account)
+    with pytest.raises(ValidationError, match="has ended"):
+        mine.finish_new_device(forged, rfc_totp(secret_from_uri(real.provisioning_uri),
+                                                clock.now))
+    assert ctx.store.decrypt_otp_secret(ctx.store.get_user("alice")) == secret
+    assert "secret" not in repr(real).lower() and real.nonce not in repr(real)
+
+
+def test_a_new_phone_must_be_verified_within_its_time_and_once(
+    ctx: Context, me, clock
+) -> None:
+    session, secret, _codes = me
+    mine = OtpSelfService(ctx, session)
+    _, late = mine.begin_new_device(rfc_totp(secret, clock.now))
+    clock.advance(self_service.NEW_DEVICE_MINUTES * 60 + 1)
+    with pytest.raises(ValidationError, match="has ended"):
+        mine.finish_new_device(late, rfc_totp(secret_from_uri(late.provisioning_uri),
+                                              clock.now))
+    _, device = mine.begin_new_device(rfc_totp(secret, clock.now))
+    new_secret = secret_from_uri(device.provisioning_uri)
+    assert mine.finish_new_device(device, rfc_totp(new_secret, clock.now)).status \
+        is LogonStatus.CONFIRMED
+    clock.advance(30)
+    with pytest.raises(ValidationError, match="has ended"):
+        mine.finish_new_device(device, rfc_totp(new_secret, clock.now))
 
 
 def test_after_a_recovery_logon_one_step_needs_no_second_code(

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import secrets
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -32,6 +31,7 @@ from tapemaster_qt.records import UserRecord
 from tapemaster_qt.services import recovery, totp
 from tapemaster_qt.services.audit import Event, FailReason
 from tapemaster_qt.services.context import Context
+from tapemaster_qt.services.grants import Grants
 from tapemaster_qt.services.recovery import CodeEntry, parse_code_field
 from tapemaster_qt.services.sessions import (
     Beat,
@@ -161,9 +161,14 @@ class FreshProof:
 
 
 FRESH_PROOF_SECONDS = 300
-_fresh_proofs: dict[str, FreshProof] = {}
+_fresh_proofs: Grants[bool] = Grants(FRESH_PROOF_SECONDS)
 """Proofs handed out and not yet taken (in memory only: they never outlive the
 program, and never leave the process that checked the code)."""
+
+
+def _issue_proof(ctx: Context, session_id: int, user_id: str) -> FreshProof:
+    nonce, until = _fresh_proofs.issue(ctx, session_id, user_id, True)
+    return FreshProof(nonce, ctx.store.store_id, session_id, user_id, until)
 
 
 def take_proof(ctx: Context, session: Session, proof: FreshProof | None) -> bool:
@@ -171,10 +176,8 @@ def take_proof(ctx: Context, session: Session, proof: FreshProof | None) -> bool
     this session of this store, is not spent, and has not expired."""
     if proof is None:
         return False
-    known = _fresh_proofs.pop(proof.nonce, None)
-    return (known is not None and known == proof and known.store_id == ctx.store.store_id
-            and known.session_id == session.session_id
-            and known.user_id == session.user_id and ctx.now() <= known.until)
+    return _fresh_proofs.take(ctx, session.session_id, session.user_id,
+                              proof.nonce) is True
 
 
 class LogonService:
@@ -640,14 +643,8 @@ class LogonService:
             tapemaster_rights=fresh.tapemaster_rights, no_timeout=fresh.no_timeout, since=now,
             uid=fresh.uid, otp_mark=mark,
         )
-        proof = None
-        if status is LogonStatus.RECOVERY:
-            proof = FreshProof(secrets.token_hex(16), ctx.store.store_id, session_id,
-                               fresh.user_id, ctx.now() + FRESH_PROOF_SECONDS)
-            for nonce, old in list(_fresh_proofs.items()):  # "Not Now": never taken
-                if old.until < ctx.now():
-                    del _fresh_proofs[nonce]
-            _fresh_proofs[proof.nonce] = proof
+        proof = (_issue_proof(ctx, session_id, fresh.user_id)
+                 if status is LogonStatus.RECOVERY else None)
         return LogonOutcome(
             status, fresh.user_id, ctx.program, session=session,
             provisioning_uri=provisioning_uri, secret_key=secret_key,

@@ -33,6 +33,7 @@ from tapemaster_qt.services.auth import (
     take_proof,
 )
 from tapemaster_qt.services.context import Context
+from tapemaster_qt.services.grants import Grants
 from tapemaster_qt.services.recovery import parse_code_field
 from tapemaster_qt.services.sessions import otp_mark, require_live
 from tapemaster_qt.store import Transaction, UserChanges
@@ -52,18 +53,33 @@ class OtpState:
     """When the current recovery codes were made; None without any."""
 
 
+NEW_DEVICE_MINUTES = 15
+"""How long a new phone's set-up lasts once begun, to scan the QR and verify a code."""
+
+
 @dataclass(frozen=True)
 class NewDevice:
-    """A new phone being set up: its secret exists only here until a code from it
-    verifies (:meth:`OtpSelfService.finish_new_device`)."""
+    """A new phone being set up, as the window shows it, and the nonce that names it.
+    Its secret exists only in this process's registry, for the session that began the
+    move and for :data:`NEW_DEVICE_MINUTES`, until a code from it verifies
+    (:meth:`OtpSelfService.finish_new_device`): nothing the caller holds or makes up
+    can choose the secret that replaces the user's."""
 
-    secret: bytes = field(repr=False)
+    nonce: str = field(repr=False)
     provisioning_uri: str = field(repr=False)
     secret_key: str = field(repr=False)
     account: str
+
+
+@dataclass(frozen=True)
+class _PendingDevice:
+    secret: bytes = field(repr=False)
     replaces: bytes | None = field(repr=False)
     """The stored (encrypted) secret it replaces: if that changes meanwhile (an
     administrator renewed it), the move is refused."""
+
+
+_new_devices: Grants[_PendingDevice] = Grants(NEW_DEVICE_MINUTES * 60)
 
 
 class OtpSelfService:
@@ -142,10 +158,12 @@ class OtpSelfService:
             return self._engine.refuse_spent(user, accepted, purpose), None
         secret = totp.new_secret()
         issuer = ctx.store.setting("issuer")
+        nonce, _until = _new_devices.issue(ctx, self.session.session_id, user.user_id,
+                                           _PendingDevice(secret, user.otp_secret))
         device = NewDevice(
-            secret=secret, provisioning_uri=totp.provisioning_uri(secret, user.user_id, issuer),
+            nonce=nonce, provisioning_uri=totp.provisioning_uri(secret, user.user_id, issuer),
             secret_key=totp.group_secret(totp.to_base32(secret)),
-            account=f"{issuer}:{user.user_id}", replaces=user.otp_secret,
+            account=f"{issuer}:{user.user_id}",
         )
         return LogonOutcome(LogonStatus.CONFIRMED, user.user_id, ctx.program), device
 
@@ -153,9 +171,28 @@ class OtpSelfService:
         """Verify a code from the new phone; CONFIRMED means the new secret replaced the
         old one (the old phone's codes stop working now). A wrong code is explained
         and not counted: the user proved who they are when the move began, and the
-        new secret is only on their screen."""
+        new secret is only on their screen.
+
+        ``device`` must be one :meth:`begin_new_device` handed to this session, not
+        verified yet, begun less than :data:`NEW_DEVICE_MINUTES` ago.
+        """
         ctx = self._ctx
-        user = self._usable(replacing=device.replaces)
+        session = self.session
+        pending = _new_devices.get(ctx, session.session_id, session.user_id, device.nonce)
+        if pending is None:
+            raise ValidationError(
+                f"This move to a new phone has ended (it lasts {NEW_DEVICE_MINUTES} "
+                "minutes, in the window it was started from); nothing was changed. "
+                "Start again.")
+
+        def forget() -> None:
+            _new_devices.take(ctx, session.session_id, session.user_id, device.nonce)
+
+        try:
+            user = self._usable(replacing=pending.replaces)
+        except ValidationError:
+            forget()
+            raise
         entry = parse_code_field(code) if code.strip() else None
         if entry is None or entry.recovery:
             status = (LogonStatus.OTP_REQUIRED if not code.strip() else
@@ -163,9 +200,9 @@ class OtpSelfService:
                       else LogonStatus.MALFORMED_CODE)
             return LogonOutcome(status, user.user_id, ctx.program)
         now = ctx.now()
-        step = totp.match_step(device.secret, entry.value, now)
+        step = totp.match_step(pending.secret, entry.value, now)
         if step is None:
-            skew = totp.diagnose_skew(device.secret, entry.value, now)
+            skew = totp.diagnose_skew(pending.secret, entry.value, now)
             with ctx.store.write() as tx:
                 if skew is not None:
                     self._audit(tx, Event.OTP_CLOCK_SKEW,
@@ -176,22 +213,27 @@ class OtpSelfService:
                 return LogonOutcome(LogonStatus.CLOCK_SKEW, user.user_id, ctx.program,
                                     skew_seconds=skew[0])
             return LogonOutcome(LogonStatus.BAD_NEW_DEVICE_CODE, user.user_id, ctx.program)
-        with ctx.store.write() as tx:
-            fresh = self._fresh(tx, user)
-            if fresh.otp_secret != device.replaces:
-                raise ValidationError("Your One Time Password was changed meanwhile; "
-                                      "nothing was changed. Start again.")
-            # A new secret starts a new replay history: its first accepted step.
-            tx.update_user(user.user_id, UserChanges(
-                otp_secret=tx.encrypt_otp_secret(user.user_id, device.secret),
-                otp_activated=True, otp_last_step=step, otp_burned_steps=()))
-            # The user renewed it themselves: this session goes on under the new secret
-            # (a renewal by an administrator ends sessions; this one does not).
-            moved = tx.get_user_by_uid(user.uid)
-            assert moved is not None
-            tx.set_session_otp_mark(self.session.session_id, otp_mark(moved))
-            self._audit(tx, Event.OTP_ACTIVATED,
-                        "new phone verified; the previous secret was destroyed")
+        try:
+            with ctx.store.write() as tx:
+                fresh = self._fresh(tx, user)
+                if fresh.otp_secret != pending.replaces:
+                    raise ValidationError("Your One Time Password was changed meanwhile; "
+                                          "nothing was changed. Start again.")
+                # A new secret starts a new replay history: its first accepted step.
+                tx.update_user(user.user_id, UserChanges(
+                    otp_secret=tx.encrypt_otp_secret(user.user_id, pending.secret),
+                    otp_activated=True, otp_last_step=step, otp_burned_steps=()))
+                # The user renewed it themselves: this session goes on under the new
+                # secret (a renewal by an administrator ends sessions; this one does not).
+                moved = tx.get_user_by_uid(user.uid)
+                assert moved is not None
+                tx.set_session_otp_mark(self.session.session_id, otp_mark(moved))
+                self._audit(tx, Event.OTP_ACTIVATED,
+                            "new phone verified; the previous secret was destroyed")
+        except ValidationError:  # changed meanwhile: this move can never finish
+            forget()
+            raise
+        forget()  # verified: used once
         return LogonOutcome(LogonStatus.CONFIRMED, user.user_id, ctx.program)
 
     # --- helpers --------------------------------------------------------------------------
