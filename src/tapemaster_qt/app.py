@@ -35,7 +35,7 @@ from PySide6.QtWidgets import QApplication
 from tapemaster_qt import APP_ID, __version__, location, logsetup, paths
 from tapemaster_qt.errors import StoreReplacedError, TapeMasterError
 from tapemaster_qt.location import StoreLocation
-from tapemaster_qt.ui import msgbox, windows
+from tapemaster_qt.ui import clipboard, msgbox, windows
 from tapemaster_qt.ui.logon import FirstRunDialog, LoginDialog
 from tapemaster_qt.ui.ui_state import UiState
 from tapemaster_qt.ui.windows import WindowRegistry
@@ -624,6 +624,7 @@ class Controller(QObject):
         self._end_session("exit")
         self._record_pending_logouts()
         self.windows.close_all(kept_too=True)
+        clipboard.clear_pending()  # its timers would never fire: a secret would stay
         if self._ctx is not None:
             self._ctx.store.close()
 
