@@ -7,7 +7,9 @@ or a log will be written, plant a journal beside the store, or swap the store it
 it); :func:`link_problem` refuses a symbolic link where a file of ours goes;
 :func:`create_private` and :func:`open_private_append` make files owner-only (0600),
 never following a link and, for a new file, never taking over one that appeared
-(``O_EXCL``).
+(``O_EXCL``). :func:`open_regular_file` opens a file someone else may have planted
+(a FIFO would make the program wait for a writer forever) only when it is a regular
+file.
 
 On Windows the permission checks do not apply: the folders are in the user's profile,
 protected by NTFS ACLs that mode bits do not describe. Links are still refused there.
@@ -17,6 +19,7 @@ the CLI can each say it their own way.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import sys
@@ -260,3 +263,30 @@ def sync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def open_regular_file(path: str | os.PathLike[str]) -> int:
+    """A read-only descriptor of ``path``, which must be a regular file: a symbolic
+    link is not followed (ELOOP), and a FIFO or a device is refused (EINVAL) instead of
+    being waited on. Opened non-blocking, so a FIFO planted at the path cannot hang the
+    program before it is checked (``open`` of a FIFO blocks until a writer comes).
+    Raises FileNotFoundError or another OSError; the caller closes the descriptor."""
+    fd = os.open(path, os.O_RDONLY | NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | _CLOEXEC
+                 | _BINARY)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_regular_file(path: str | os.PathLike[str], limit: int) -> bytes:
+    """At most ``limit`` + 1 bytes of the regular file ``path`` (one more than allowed
+    tells the caller it is too large); see :func:`open_regular_file`."""
+    with os.fdopen(open_regular_file(path), "rb") as fh:
+        return fh.read(limit + 1)

@@ -195,7 +195,7 @@ def _sweep(folder: Path) -> None:
             if sys.platform == "win32":
                 path.unlink()  # refused while its program (or anyone) has it open
                 continue
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+            fd = fileio.open_regular_file(path)  # a planted FIFO must not hang the start
         except OSError:
             continue
         try:
