@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from tapemaster_qt.services import totp
+from tapemaster_qt.services.code_field import DASHES, SPACES
 
 ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 """Crockford's base32, lower case: 32 symbols, so each one is 5 bits."""
@@ -23,8 +24,7 @@ BITS = LENGTH * 5
 COUNT = 10
 """Codes made at once (GitHub, GitLab and Keycloak give 10 or so)."""
 _READ_AS = {"o": "0", "i": "1", "l": "1"}
-_DASHES = frozenset("-\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d")
-"""The hyphen and the dashes a word processor or a web page turns it into."""
+_SKIPPED = frozenset(SPACES + DASHES)
 
 
 def new_codes(count: int = COUNT) -> list[str]:
@@ -50,7 +50,7 @@ def normalize(text: str) -> str | None:
         return None
     symbols: list[str] = []
     for ch in text:
-        if ch.isspace() or ch in _DASHES:
+        if ch in _SKIPPED:
             continue
         if ch.isdigit():
             try:

@@ -16,6 +16,8 @@ from urllib.parse import quote
 
 import pyotp
 
+from tapemaster_qt.services.code_field import SPACES
+
 DIGITS = 6
 PERIOD = 30
 WINDOW = 1
@@ -76,7 +78,7 @@ def normalize_code(text: str) -> str | None:
     """
     if len(text) > 64:
         return None
-    folded = "".join(ch for ch in text if not ch.isspace())
+    folded = "".join(ch for ch in text if ch not in SPACES)
     digits = []
     for ch in folded:
         if not ch.isdigit():

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tapemaster_qt.services import code_field
 from tapemaster_qt.services.passwords import MAX_LENGTH, MIN_LENGTH
 from tapemaster_qt.ui import widgets
 
@@ -33,9 +34,10 @@ if TYPE_CHECKING:
 
 # A code, "123456" or "123 456", or a recovery code, "abcd-2345" in any case, with or
 # without the dash (or a dash a web page or word processor made of it); a space pasted
-# before or after is harmless. What cannot be either is refused by the logon engine
-# before anything is counted.
-OTP_PATTERN = QRegularExpression("[0-9A-Za-z \u00a0\u2010-\u2015\u2212-]{0,14}")
+# before or after is harmless. The characters are the logon engine's own
+# (services/code_field.py); what cannot be a code even so is refused there before
+# anything is counted.
+OTP_PATTERN = QRegularExpression(code_field.FIELD_PATTERN)
 
 
 class PasswordEdit(QLineEdit):
@@ -152,7 +154,7 @@ class LoginDialog(_IconsOnShow):
         self.otpEdit = QLineEdit()
         self.otpEdit.setObjectName("otpEdit")
         self.otpEdit.setPlaceholderText("123 456")
-        self.otpEdit.setMaxLength(14)
+        self.otpEdit.setMaxLength(code_field.FIELD_MAX)
         self.otpEdit.setValidator(QRegularExpressionValidator(OTP_PATTERN, self.otpEdit))
         self.otpEdit.setAccessibleName("One Time Password")
         self.otpEdit.setToolTip(

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from tapemaster_qt.errors import TapeMasterError
+from tapemaster_qt.services import code_field
 from tapemaster_qt.services.auth import FreshProof, LogonOutcome, LogonStatus
 from tapemaster_qt.services.self_service import NewDevice, OtpSelfService
 from tapemaster_qt.ui import msgbox, resources, widgets
@@ -76,7 +77,7 @@ class MyOneTimePasswordDialog(QDialog):
         self.currentCodeEdit = QLineEdit()
         self.currentCodeEdit.setObjectName("currentCodeEdit")
         self.currentCodeEdit.setPlaceholderText("123 456 or abcd-2345")
-        self.currentCodeEdit.setMaxLength(14)
+        self.currentCodeEdit.setMaxLength(code_field.FIELD_MAX)
         self.currentCodeEdit.setValidator(
             QRegularExpressionValidator(QRegularExpression(OTP_PATTERN), self.currentCodeEdit))
         self.currentCodeEdit.setAccessibleName("Current code or recovery code")
