@@ -26,10 +26,6 @@ MAX_LIMIT = 1_000_000_000
 logger = logging.getLogger("tapemaster_qt.cli")
 
 
-class UsageError(Exception):
-    pass
-
-
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
@@ -410,10 +406,13 @@ def _user_command(args: argparse.Namespace, action: str, admin: Any, csv_rows: A
         _say(f"Re-sealed {args.user_id}: OTP switched off and the User-ID revoked; "
              "review it, then unlock it and set a password.")
     elif action == "import":
+        from tapemaster_qt.services.transfer import MAX_IMPORT_BYTES
+
         path = Path(args.file)
         try:
-            if path.stat().st_size > 256 * 1024 * 1024:
-                raise ValidationError(f"{path} is larger than 256 MB.")
+            if path.stat().st_size > MAX_IMPORT_BYTES:
+                raise ValidationError(
+                    f"{path} is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB.")
             text = path.read_text(encoding="utf-8-sig")
         except FileNotFoundError:
             raise ValidationError(f"{path}: no such file.") from None

@@ -26,9 +26,9 @@ import logging
 from dataclasses import dataclass, field
 from enum import Enum
 
-from tapemaster_qt.errors import StoreIntegrityError, ValidationError
+from tapemaster_qt.errors import ConflictError, StoreIntegrityError, ValidationError
 from tapemaster_qt.records import UserRecord
-from tapemaster_qt.services import recovery, totp
+from tapemaster_qt.services import passwords, recovery, totp
 from tapemaster_qt.services.audit import Event, FailReason
 from tapemaster_qt.services.context import Context
 from tapemaster_qt.services.grants import Grants
@@ -256,7 +256,8 @@ class LogonService:
             # like a wrong password, with the truth in the audit log.
             with ctx.store.write() as tx:
                 self._audit(tx, user.user_id, Event.INTEGRITY_FAILED, "otp secret unreadable")
-            self._fail(user.user_id, FailReason.INTEGRITY_FAILED, detail="otp secret unreadable")
+            self.record_failure(user.user_id, FailReason.INTEGRITY_FAILED,
+                                detail="otp secret unreadable")
             return LogonOutcome(LogonStatus.AUTHORIZATION_FAILURE, user.user_id, ctx.program)
 
         if entry is None:
@@ -315,8 +316,8 @@ class LogonService:
             # One argon2id check: the keyed fingerprint found the one row it can be.
             if found is not None and ctx.code_hasher.verify(found.code_hash, entry.value):
                 return Accepted(recovery_code=entry.value)
-            revoked = self._fail(user.user_id, FailReason.BAD_OTP,
-                                 detail=_detail("recovery code", purpose))
+            revoked = self.record_failure(user.user_id, FailReason.BAD_OTP,
+                                          detail=_detail("recovery code", purpose))
             return LogonOutcome(LogonStatus.BAD_RECOVERY_CODE, user.user_id, ctx.program,
                                 revoked=revoked)
 
@@ -348,11 +349,11 @@ class LogonService:
             offset, skew_step = skew
             # The code will be (or was) valid at another time: burn that step so the
             # diagnosis can never hand anyone a usable code.
-            revoked = self._fail(user.user_id, FailReason.BAD_OTP, skew=(offset, skew_step),
-                                 detail=purpose)
+            revoked = self.record_failure(user.user_id, FailReason.BAD_OTP,
+                                          skew=(offset, skew_step), detail=purpose)
             return LogonOutcome(LogonStatus.CLOCK_SKEW, user.user_id, ctx.program,
                                 skew_seconds=offset, revoked=revoked)
-        revoked = self._fail(user.user_id, FailReason.BAD_OTP, detail=purpose)
+        revoked = self.record_failure(user.user_id, FailReason.BAD_OTP, detail=purpose)
         status = LogonStatus.BAD_OTP if user.otp_activated else LogonStatus.BAD_OTP_ENROLMENT
         return LogonOutcome(status, user.user_id, ctx.program, revoked=revoked)
 
@@ -382,12 +383,12 @@ class LogonService:
         a replay, counted like any wrong code."""
         ctx = self._ctx
         if accepted.step is not None:
-            revoked = self._fail(user.user_id, FailReason.BAD_OTP, replay=True,
-                                 detail=_detail("replayed code", purpose))
+            revoked = self.record_failure(user.user_id, FailReason.BAD_OTP, replay=True,
+                                          detail=_detail("replayed code", purpose))
             return LogonOutcome(LogonStatus.OTP_REPLAY, user.user_id, ctx.program,
                                 revoked=revoked)
-        revoked = self._fail(user.user_id, FailReason.BAD_OTP,
-                             detail=_detail("recovery code already used", purpose))
+        revoked = self.record_failure(user.user_id, FailReason.BAD_OTP,
+                                      detail=_detail("recovery code already used", purpose))
         return LogonOutcome(LogonStatus.BAD_RECOVERY_CODE, user.user_id, ctx.program,
                             revoked=revoked)
 
@@ -472,12 +473,13 @@ class LogonService:
         with self._ctx.store.write() as tx:
             self._audit(tx, user_id, event, detail)
 
-    def _fail(
+    def record_failure(
         self, user_id: str, reason: FailReason, *, replay: bool = False,
         skew: tuple[int, int] | None = None, detail: str = "",
     ) -> bool:
         """Count one failure toward revocation and audit it, atomically; True when this
-        failure revoked the User-ID."""
+        failure revoked the User-ID. Every refused attempt of a logged-on user's is
+        counted here too (a wrong code in a window, a wrong current password)."""
         with self._ctx.store.write() as tx:
             user = tx.get_user(user_id)
             if replay:
@@ -724,22 +726,20 @@ class PasswordChangeService:
 
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
+        self._engine = LogonService(ctx)
 
     def change_password(self, session: Session, current: str, new: str) -> None:
         """Raise ValidationError when the current password is wrong or the new one
         breaks a rule. A wrong current password counts toward revocation, as at logon:
         someone at an unattended desktop must not get unlimited guesses."""
-        from tapemaster_qt.errors import ConflictError, ValidationError
-        from tapemaster_qt.services import passwords
-
         ctx = self._ctx
         # Checked before the password, by the user's uid: a session that must end (the
         # User-ID revoked, disabled, deleted, the program taken away...) ends here, so
         # guesses stop being answered once revocation is reached.
         user = require_live(ctx, session)
         if user.password_hash is None or not ctx.hasher.verify(user.password_hash, current):
-            LogonService(ctx)._fail(user.user_id, FailReason.BAD_PASSWORD,
-                                    detail="password change")
+            self._engine.record_failure(user.user_id, FailReason.BAD_PASSWORD,
+                                        detail="password change")
             raise ValidationError(
                 "The current password is not correct. Like failed logons, wrong current "
                 "passwords count toward revoking the User-ID.", "Current Password")

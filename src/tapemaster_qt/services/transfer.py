@@ -28,6 +28,7 @@ CSV_COLUMNS = (*USER_CSV_COLUMNS, "group_description")
 came last (files written before it still import): it lets an import on another store
 create the groups that store lacks."""
 MAX_IMPORT_BYTES = 256 * 1024 * 1024
+"""The largest CSV file ``user import`` reads."""
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet evaluate a cell (OWASP)."""
 _XML_FIELDS = tuple(f for f in USER_FIELDS if f.xml)

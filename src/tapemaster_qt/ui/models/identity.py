@@ -45,7 +45,6 @@ ChangedRole = Qt.ItemDataRole.UserRole + 4
 
 CATEGORIES = GRID_CATEGORIES
 OTP_CATEGORY = [name for name, _ in CATEGORIES].index(OTP)
-LABELS = {f.key: f.label for _, fields in CATEGORIES for f in fields}
 
 
 def _parse_bool(value: Any) -> bool | None:
