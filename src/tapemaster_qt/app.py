@@ -328,10 +328,9 @@ class Controller(QObject):
 
         session = outcome.session
         assert session is not None
-        issuer = self.ctx.store.setting("issuer")
         dialog = OtpSetupDialog(
-            outcome.provisioning_uri or "", outcome.secret_key or "",
-            f"{issuer}:{outcome.user_id}", self.program,
+            outcome.provisioning_uri or "", outcome.secret_key or "", outcome.account,
+            self.program,
             verify=lambda code: self.logon.verify_enrolment(session, code),
         )
         verified: list[LogonOutcome] = []
@@ -359,9 +358,7 @@ class Controller(QObject):
         """The new recovery codes, once, then the main window (``entering``)."""
         from tapemaster_qt.ui.recovery_codes import RecoveryCodesDialog
 
-        issuer = self.ctx.store.setting("issuer")
-        dialog = RecoveryCodesDialog(activated.recovery_codes,
-                                     f"{issuer}:{activated.user_id}",
+        dialog = RecoveryCodesDialog(activated.recovery_codes, activated.account,
                                      "One Time Password activated.")
         dialog.finished.connect(lambda _r: self._after_recovery_codes(entering))
         self.windows.register(windows.RECOVERY_CODES, dialog, keep=True)

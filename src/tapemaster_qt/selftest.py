@@ -292,8 +292,7 @@ def _check_otp_dialog(state: dict[str, Any]) -> str:
 
     outcome = state["outcome"]
     uri = outcome.provisioning_uri
-    issuer = state["ctx"].store.setting("issuer")
-    dialog = OtpSetupDialog(uri, outcome.secret_key or "", f"{issuer}:{USER_ID}",
+    dialog = OtpSetupDialog(uri, outcome.secret_key or "", outcome.account,
                             state["program"])
     state["otp_dialog"] = dialog
     label = dialog.findChild(QrCodeLabel, "qrCodeLabel")

@@ -287,6 +287,8 @@ def test_self_service_new_codes_and_new_phone(qtbot, app, boxes, clock, tmp_path
     shown = dialog.recovery_codes_dialog
     assert shown is not None and shown.isVisible()
     assert "no longer work" in shown.findChild(QLabel, "headingLabel").text()
+    # Named as at activation, by the account the app lists (the service says which).
+    assert shown.windowTitle() == "Recovery Codes — TapeTrack:alice"
     new_codes = take_recovery_codes(qtbot, shown)
     assert not set(new_codes) & set(first_codes)
     assert dialog.codesLabel.text().startswith("10 left")

@@ -343,6 +343,41 @@ def test_enrolment_uses_the_issuer_setting(admin: AdminService, logon: LogonServ
     assert uri.endswith("&issuer=ACME%20Tape%20Vault")
 
 
+def test_every_window_showing_a_secret_or_codes_gets_the_account_from_the_service(
+    ctx: Context, admin: AdminService, logon: LogonService, alice: str, clock
+) -> None:
+    """The account the app lists ("issuer:User-ID") comes with the outcome, so no window
+    builds it from the store's settings by hand (REVIEW-1 finding 7): the QR popup,
+    the recovery codes at activation (a logon, or Verify) and those made in File ▸ One
+    Time Password…, and a new phone."""
+    from tapemaster_qt.services.self_service import OtpSelfService
+
+    admin.set_setting("issuer", "ACME Tape Vault")
+    admin.set_otp("alice", True)
+    enrolment = logon.logon("alice", PASSWORD)
+    assert enrolment.account == "ACME Tape Vault:alice"
+    secret = secret_from_uri(enrolment.provisioning_uri)
+    verified = logon.verify_enrolment(enrolment.session, rfc_totp(secret, clock.now))
+    assert verified.status is LogonStatus.ACTIVATED
+    assert verified.account == "ACME Tape Vault:alice"
+    admin.update_user("alice", {}, renew_otp=True)
+    secret = enrol(logon, "alice")
+    clock.advance(30)
+    activated = logon.logon("alice", PASSWORD, rfc_totp(secret, clock.now))
+    assert activated.status is LogonStatus.ACTIVATED
+    assert activated.account == "ACME Tape Vault:alice"
+    clock.advance(30)
+    mine = OtpSelfService(ctx, activated.session)
+    made = mine.new_recovery_codes(rfc_totp(secret, clock.now))
+    assert made.recovery_codes and made.account == "ACME Tape Vault:alice"
+    clock.advance(30)
+    _, device = mine.begin_new_device(rfc_totp(secret, clock.now))
+    assert device.account == "ACME Tape Vault:alice"
+    clock.advance(30)
+    plain = logon.logon("alice", PASSWORD, rfc_totp(secret, clock.now))
+    assert plain.status is LogonStatus.SUCCESS and plain.account == ""
+
+
 def test_first_valid_code_activates(ctx: Context, admin: AdminService, logon: LogonService,
                                     alice: str, clock) -> None:
     admin.set_otp("alice", True)

@@ -113,6 +113,9 @@ class LogonOutcome:
     provisioning_uri: str | None = field(default=None, repr=False)
     secret_key: str | None = field(default=None, repr=False)
     """The Secret Key in groups of four, only for the enrolment popup."""
+    account: str = ""
+    """The account the authenticator app lists (:func:`totp.account_label`), for a
+    window that shows the secret (ENROLMENT) or new recovery codes."""
     skew_seconds: int | None = None
     """For CLOCK_SKEW: how far the device clock is off (positive: ahead)."""
     wait_seconds: int | None = None
@@ -448,7 +451,12 @@ class LogonService:
         if not spent:
             return self.refuse_spent(user, judged, purpose)
         return LogonOutcome(LogonStatus.ACTIVATED, user.user_id, ctx.program, session=session,
-                            recovery_codes=tuple(codes), recovery_codes_left=len(codes))
+                            recovery_codes=tuple(codes), recovery_codes_left=len(codes),
+                            account=self.account_label(user.user_id))
+
+    def account_label(self, user_id: str) -> str:
+        """The account the user's authenticator app lists, under the store's issuer."""
+        return totp.account_label(self._ctx.store.setting("issuer"), user_id)
 
     def readable_secret(self, user: UserRecord) -> bytes:
         """Once logged on: the user's decrypted One Time Password secret, to judge a
@@ -647,9 +655,11 @@ class LogonService:
         )
         proof = (_issue_proof(ctx, session_id, fresh.user_id)
                  if status is LogonStatus.RECOVERY else None)
+        shows_secrets = status in (LogonStatus.ENROLMENT, LogonStatus.ACTIVATED)
         return LogonOutcome(
             status, fresh.user_id, ctx.program, session=session,
             provisioning_uri=provisioning_uri, secret_key=secret_key,
+            account=self.account_label(fresh.user_id) if shows_secrets else "",
             previous_logon=fresh.last_logon, failures_since=fresh.failures_since_logon,
             recovery_codes=tuple(new_codes or ()), recovery_codes_left=codes_left,
             proof=proof,

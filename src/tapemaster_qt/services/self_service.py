@@ -133,7 +133,8 @@ class OtpSelfService:
             assert accepted is not None
             return self._engine.refuse_spent(user, accepted, purpose)
         return LogonOutcome(LogonStatus.CONFIRMED, user.user_id, ctx.program,
-                            recovery_codes=tuple(codes), recovery_codes_left=len(codes))
+                            recovery_codes=tuple(codes), recovery_codes_left=len(codes),
+                            account=self._engine.account_label(user.user_id))
 
     def begin_new_device(self, code: str, *, proof: FreshProof | None = None
                          ) -> tuple[LogonOutcome, NewDevice | None]:
@@ -163,7 +164,7 @@ class OtpSelfService:
         device = NewDevice(
             nonce=nonce, provisioning_uri=totp.provisioning_uri(secret, user.user_id, issuer),
             secret_key=totp.group_secret(totp.to_base32(secret)),
-            account=f"{issuer}:{user.user_id}",
+            account=totp.account_label(issuer, user.user_id),
         )
         return LogonOutcome(LogonStatus.CONFIRMED, user.user_id, ctx.program), device
 

@@ -46,6 +46,12 @@ def group_secret(b32: str) -> str:
     return " ".join(b32[i : i + 4] for i in range(0, len(b32), 4))
 
 
+def account_label(issuer: str, user_id: str) -> str:
+    """``<issuer>:<user-id>``: the account an authenticator app lists, as the windows
+    that show a secret or recovery codes name it."""
+    return f"{issuer}:{user_id}"
+
+
 def provisioning_uri(secret: bytes, user_id: str, issuer: str) -> str:
     """``otpauth://totp/<issuer>:<user-id>?secret=<BASE32>&issuer=<issuer>``.
 

@@ -180,7 +180,7 @@ class MyOneTimePasswordDialog(QDialog):
         from tapemaster_qt.ui.recovery_codes import RecoveryCodesDialog
 
         dialog = RecoveryCodesDialog(
-            outcome.recovery_codes, self._account(),
+            outcome.recovery_codes, outcome.account,
             "New recovery codes made: the ones you had before no longer work.", self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda _r: setattr(self, "recovery_codes_dialog", None))
@@ -250,6 +250,3 @@ class MyOneTimePasswordDialog(QDialog):
             return None
         self._show("")
         return outcome
-
-    def _account(self) -> str:
-        return self._service.session.user_id
