@@ -360,6 +360,27 @@ def test_xml_export_parses_with_one_user_element_per_user(site: Cli, tmp_path: P
     assert len(ET.parse(target).getroot().findall(".//User")) == 3  # noqa: S314 - ours
 
 
+@pytest.mark.parametrize("field, column, value", [
+    ("Name", "name", "Alice\x01Archer"), ("Description", "description", "tapes\x0b"),
+    ("Name", "name", "\ufffe"),
+])
+def test_xml_export_refuses_what_xml_cannot_carry(site: Cli, tmp_path: Path, field: str,
+                                                  column: str, value: str) -> None:
+    """A record written by another tool may hold a control character in a field the
+    program would refuse; XML 1.0 cannot carry it even escaped. The export wrote a file
+    no XML reader opens and said it worked (rc 0): it now refuses, naming the user and
+    the field, and writes nothing (REVIEW-1 finding 7). CSV keeps the value."""
+    with closing(sqlite3.connect(site.data_dir / "tapemaster.db")) as db, db:
+        db.execute(f"UPDATE users SET {column} = ? WHERE user_id = 'bob'", (value,))
+    target = tmp_path / "users.xml"
+    line = site.refused("user", "export", "--format", "xml", "--output", str(target))
+    assert f"The {field} of User-ID bob holds a control character" in line
+    assert "nothing was exported" in line and not target.exists()
+    site.refused("user", "export", "--format", "xml")
+    rows = list(csv.DictReader(io.StringIO(site.ok("user", "export", "--format", "csv"))))
+    assert next(r for r in rows if r["user_id"] == "bob")[column] == value
+
+
 BAD_CSV = {
     "unknown column": "user_id,username\ncarol,Carol\n",
     "short row": "user_id,name,role\ncarol,Carol,3\ndave,Dave\n",

@@ -2,6 +2,11 @@
 
 Pure text conversion: no store access, no secrets (none are ever exported).
 
+XML 1.0 cannot carry most control characters at all, not even escaped. The program
+never stores one in a field it exports, but a record written by another tool (or an
+older version) may hold one: the XML export then refuses, naming the user and the
+field, instead of writing a file no XML reader opens. CSV carries any text.
+
 Exports are opened in spreadsheets, which run a cell that starts with ``= + - @``, TAB
 or CR as a formula (OWASP "CSV Injection"): a name like ``=HYPERLINK(...)`` would turn
 an administrator's export into a phishing link or a command. Every such cell is written
@@ -13,9 +18,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator, Mapping
 
+from tapemaster_qt import terminal
 from tapemaster_qt.errors import ValidationError
 from tapemaster_qt.fields import CSV_FIELDS, USER_CSV_COLUMNS, USER_FIELDS
 from tapemaster_qt.records import UserDetails
@@ -32,6 +39,8 @@ MAX_IMPORT_BYTES = 256 * 1024 * 1024
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet evaluate a cell (OWASP)."""
 _XML_FIELDS = tuple(f for f in USER_FIELDS if f.xml)
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""A character XML 1.0 cannot hold (its ``Char`` production), escaped or not."""
 
 
 def _looks_like_formula(value: str) -> bool:
@@ -105,15 +114,23 @@ def csv_rows(text: str) -> Iterator[tuple[int, Mapping[str, str]]]:
 
 
 def users_to_xml(users: Iterable[UserDetails]) -> str:
+    """The users as TapeTrack's XML export; raises ValidationError, naming the user and
+    the field, when a value holds a character XML cannot carry."""
     root = ET.Element("TapeTrack", {"Export": "Users"})
     user_list = ET.SubElement(root, "UserList")
     for u in users:
         el = ET.SubElement(user_list, "User")
         parents: dict[str, ET.Element] = {}
         for f in _XML_FIELDS:
+            value = f.export_value(u)
+            if _NOT_XML.search(value):
+                raise ValidationError(
+                    f"The {f.label} of User-ID {terminal.escape(u.user_id)} holds a control "
+                    "character, which an XML file cannot carry; nothing was exported. "
+                    "Correct it in User Properties, or export as CSV, which keeps it.")
             path = f.xml or ""
             if path.startswith("@"):
-                el.set(path[1:], f.export_value(u))
+                el.set(path[1:], value)
                 continue
             parent, _, tag = path.rpartition("/")
             into = el
@@ -121,6 +138,6 @@ def users_to_xml(users: Iterable[UserDetails]) -> str:
                 if parent not in parents:
                     parents[parent] = ET.SubElement(el, parent)
                 into = parents[parent]
-            ET.SubElement(into, tag).text = f.export_value(u)
+            ET.SubElement(into, tag).text = value
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
