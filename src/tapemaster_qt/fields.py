@@ -257,6 +257,13 @@ USER_FIELDS: tuple[UserField, ...] = (
         Editable.NEVER, export="otp_activated", json=True,
         xml="OneTimePassword/Activated", grid=True),
     UserField(
+        # Shown (user show, Properties ▸ Status with its Revoke button), never exported:
+        # counting codes costs a read per user, which user list and the exports skip.
+        "recovery_codes_left", "Recovery Codes Left", Kind.COUNT, OTP,
+        "Unused single-use recovery codes: each logs the user on once in place of a code "
+        "from their app. Revoke them if someone else may have seen them; the user makes "
+        "new ones in File ▸ One Time Password….", Editable.NEVER),
+    UserField(
         "last_logon", "Last Logon", Kind.TIME, STATE,
         "When the user last logged on successfully.",
         Editable.NEVER, export="last_logon", json=True),

@@ -281,6 +281,24 @@ def test_otp_enable_status_disable(site: Cli) -> None:
     assert events[-1] == "otp_disabled" and "otp_enabled" in events
 
 
+def test_user_show_says_how_many_recovery_codes_are_left(site: Cli) -> None:
+    """``user show`` prints every field of the catalogue; the recovery codes left were
+    only in ``otp status`` and Properties (REVIEW-1 finding 7)."""
+    site.ok("otp", "enable", "alice")
+    with _open(site) as store:
+        secret = secret_from_uri(_logon(store, "alice", ALICE_PASSWORD).provisioning_uri)
+        activated = _logon(store, "alice", ALICE_PASSWORD,
+                           totp.code_at(secret, totp.time_step(dt.now().timestamp())))
+        assert activated.status is LogonStatus.ACTIVATED
+        assert _logon(store, "alice", ALICE_PASSWORD, activated.recovery_codes[0]).status \
+            is LogonStatus.RECOVERY
+    assert "Recovery Codes Left:     9\n" in site.ok("user", "show", "alice")
+    assert site.json("otp", "status", "alice")["recovery_codes_left"] == 9
+    assert "Recovery Codes Left:     0\n" in site.ok("user", "show", "bob")
+    # Not a --json key: user list --json (the same objects) would count every user's codes.
+    assert "recovery_codes_left" not in site.json("user", "show", "alice")
+
+
 def test_the_cli_never_prints_the_otp_secret(site: Cli) -> None:
     site.ok("otp", "enable", "alice")
     with _open(site) as store:

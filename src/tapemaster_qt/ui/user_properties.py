@@ -30,7 +30,13 @@ from PySide6.QtWidgets import (
 )
 
 from tapemaster_qt.errors import TapeMasterError, ValidationError
-from tapemaster_qt.fields import CATEGORY_DESCRIPTIONS, STATE_FIELDS, Kind, UserField
+from tapemaster_qt.fields import (
+    CATEGORY_DESCRIPTIONS,
+    FIELDS,
+    STATE_FIELDS,
+    Kind,
+    UserField,
+)
 from tapemaster_qt.records import UserDetails
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.ui import msgbox, palette, resources, widgets
@@ -128,10 +134,7 @@ def _status_text(field: UserField, user: UserDetails) -> str:
     return str(value)
 
 
-RECOVERY_CODES_DESCRIPTION = (
-    "Unused single-use recovery codes: each logs the user on once in place of a code "
-    "from their app. Revoke them if someone else may have seen them; the user makes new "
-    "ones in File ▸ One Time Password….")
+RECOVERY_CODES = FIELDS["recovery_codes_left"]
 
 
 class StatusTab(QWidget):
@@ -161,9 +164,9 @@ class StatusTab(QWidget):
             codes = QHBoxLayout()
             codes.addWidget(self.recoveryCodesLabel, 1)
             codes.addWidget(self.revokeRecoveryCodesButton)
-            label = QLabel("Recovery Codes Left:")
-            label.setToolTip(RECOVERY_CODES_DESCRIPTION)
-            self.recoveryCodesLabel.setToolTip(RECOVERY_CODES_DESCRIPTION)
+            label = QLabel(f"{RECOVERY_CODES.label}:")
+            label.setToolTip(RECOVERY_CODES.description)
+            self.recoveryCodesLabel.setToolTip(RECOVERY_CODES.description)
             form.addRow(label, codes)
             self.show_codes_left(user.recovery_codes_left)
 
