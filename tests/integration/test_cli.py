@@ -389,7 +389,9 @@ def test_xml_export_refuses_what_xml_cannot_carry(site: Cli, tmp_path: Path, fie
     no XML reader opens and said it worked (rc 0): it now refuses, naming the user and
     the field, and writes nothing (REVIEW-1 finding 7). CSV keeps the value."""
     with closing(sqlite3.connect(site.data_dir / "tapemaster.db")) as db, db:
-        db.execute(f"UPDATE users SET {column} = ? WHERE user_id = 'bob'", (value,))
+        db.execute({"name": "UPDATE users SET name = ? WHERE user_id = 'bob'",
+                    "description": "UPDATE users SET description = ? WHERE user_id = 'bob'",
+                    }[column], (value,))
     target = tmp_path / "users.xml"
     line = site.refused("user", "export", "--format", "xml", "--output", str(target))
     assert f"The {field} of User-ID bob holds a control character" in line
