@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLayout,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -172,10 +171,9 @@ class LoginDialog(_IconsOnShow):
 
         self.buttonBox = widgets.button_box(self._on_ok, self.reject)
 
-        layout = QVBoxLayout(self)
-        # Never smaller than the wrapped texts need: a window manager may otherwise
-        # size the dialog below its height-for-width and clip the header.
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        # Never narrower than 420 px, nor shorter than the wrapped texts need there: a
+        # window manager may otherwise size the dialog below them and clip the header.
+        layout = widgets.WrappingLayout(self, 420)
         layout.addWidget(_header(
             program,
             "Enter your User-ID and password, and the One Time Password from your "
@@ -184,7 +182,6 @@ class LoginDialog(_IconsOnShow):
         layout.addLayout(form)
         layout.addWidget(self.messageLabel)
         layout.addWidget(self.buttonBox)
-        self.setMinimumWidth(420)
         self._focus_first_empty()
 
     def _focus_first_empty(self) -> None:
@@ -276,10 +273,9 @@ class FirstRunDialog(_IconsOnShow):
 
         self.buttonBox = widgets.button_box(self._on_ok, self.reject)
 
-        layout = QVBoxLayout(self)
         # Never smaller than the wrapped texts need: a window manager may otherwise
         # size the dialog below its height-for-width and clip the header.
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        layout = widgets.WrappingLayout(self, 440)
         layout.addWidget(_header(
             program,
             "This is a new user store. Choose the password of the built-in tapemaster "
@@ -290,7 +286,6 @@ class FirstRunDialog(_IconsOnShow):
         layout.addWidget(self.messageLabel)
         layout.addWidget(location)
         layout.addWidget(self.buttonBox)
-        self.setMinimumWidth(440)
         self.passwordEdit.setFocus()
 
     def show_message(self, text: str) -> None:

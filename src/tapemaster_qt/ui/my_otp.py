@@ -18,10 +18,8 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLayout,
     QLineEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -112,8 +110,7 @@ class MyOneTimePasswordDialog(QDialog):
         self.buttonBox.rejected.connect(self.reject)
         self.buttonBox.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
 
-        layout = QVBoxLayout(self)
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        layout = widgets.WrappingLayout(self, 520)
         layout.addLayout(status)
         layout.addWidget(self.confirmLabel)
         layout.addLayout(code_row)
@@ -121,7 +118,6 @@ class MyOneTimePasswordDialog(QDialog):
         layout.addWidget(self.messageLabel)
         layout.addStretch(1)
         layout.addWidget(self.buttonBox)
-        self.setMinimumWidth(520)
         self.refresh()
 
     # --- what the window shows ------------------------------------------------------------

@@ -37,10 +37,8 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLayout,
     QLineEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -256,9 +254,8 @@ class OtpSetupDialog(QDialog):
         self.buttonBox.accepted.connect(self.accept)
         self.buttonBox.rejected.connect(self.reject)
 
-        layout = QVBoxLayout(self)
         # Grow with a message under the code field rather than squeeze the QR.
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        layout = widgets.WrappingLayout(self)
         layout.addWidget(intro)
         layout.addWidget(steps)
         layout.addWidget(self.qrCodeLabel, 1, Qt.AlignmentFlag.AlignHCenter)

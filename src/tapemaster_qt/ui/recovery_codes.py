@@ -21,10 +21,8 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
-    QLayout,
     QPlainTextEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -117,8 +115,7 @@ class RecoveryCodesDialog(QDialog):
         self.buttonBox.setObjectName("buttonBox")
         self.buttonBox.accepted.connect(self.accept)
 
-        layout = QVBoxLayout(self)
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        layout = widgets.WrappingLayout(self, 460)
         layout.addWidget(title)
         layout.addWidget(intro)
         layout.addWidget(self.recoveryCodesView)
@@ -126,7 +123,6 @@ class RecoveryCodesDialog(QDialog):
         layout.addWidget(self.statusLabel)
         layout.addWidget(self.messageLabel)
         layout.addWidget(self.buttonBox)
-        self.setMinimumWidth(460)
         self.copyCodesButton.setFocus()
 
     @Slot()

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QDialogButtonBox, QLabel, QWidget
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLayout, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction, QKeySequence
@@ -37,6 +38,29 @@ def show_message(label: QLabel, text: str) -> None:
         label.setTextFormat(Qt.TextFormat.PlainText)
     label.setText(text)
     label.setVisible(bool(text))
+
+
+class WrappingLayout(QVBoxLayout):
+    """A dialog's top layout that never lets the dialog be narrower than ``min_width``
+    or shorter than its wrapped texts need at that width.
+
+    ``setSizeConstraint(SetMinimumSize)`` alone gives the window the layout's minimum
+    size, which overrides ``setMinimumWidth`` and ignores height-for-width: the logon
+    dialog came up 305 px wide and could be shrunk to 189 px, where its header and
+    messages were clipped under a window manager. Here the minimum is the width floor
+    and the height the texts need there; a wider window only needs fewer lines.
+    """
+
+    def __init__(self, window: QWidget, min_width: int = 0) -> None:
+        super().__init__(window)
+        self.min_width = min_width
+        self.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+
+    def minimumSize(self) -> QSize:
+        base = super().minimumSize()
+        width = max(base.width(), self.min_width)
+        height = self.heightForWidth(width) if self.hasHeightForWidth() else -1
+        return QSize(width, max(base.height(), height))
 
 
 def grow_to_fit(window: QWidget) -> None:
