@@ -111,18 +111,21 @@ def add_audit_events(store: Store, count: int) -> float:
 
 def administration(app: QApplication, ctx: Context) -> list[tuple[str, ...]]:
     from tapemaster_qt.ui.admin_window import GroupUserAdministration
-    from tapemaster_qt.ui.models.users import COL_NAME
+    from tapemaster_qt.ui.models.users import COL_NAME, COL_STATUS
 
     admin = AdminService(ctx, Actor.for_user("tapemaster"))
     # The window first, in a process that has not read the users yet: its opening time
     # and its memory are then what an administrator's program sees.
     before = rss_mb()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     window = GroupUserAdministration(admin)
     window.show()
     settle(app)
     window.usersView.viewport().grab()  # the table really painted
     shown = time.perf_counter() - start
+    # This process's own CPU time: what the window costs, whatever else the (shared)
+    # machine is running at the time.
+    shown_cpu = time.process_time() - cpu
     # Seals are checked (and the filter index built) in slices after the window shows.
     start = time.perf_counter()
     while window._idle.isActive():
@@ -158,6 +161,10 @@ def administration(app: QApplication, ctx: Context) -> list[tuple[str, ...]]:
         header.setSortIndicator(COL_NAME, order)
         settle(app)
         sorts.append(time.perf_counter() - start)
+    start = time.perf_counter()
+    header.setSortIndicator(COL_STATUS, Qt.SortOrder.AscendingOrder)
+    settle(app)
+    status_sort = time.perf_counter() - start
 
     statements: list[str] = []
     untrace = _trace(ctx, statements)
@@ -181,6 +188,7 @@ def administration(app: QApplication, ctx: Context) -> list[tuple[str, ...]]:
          f"{sealed / plain:.1f}x plain", ""),
         ("Group/User Administration shown, table painted", ms(shown), "target 1000 ms",
          "met" if shown <= 1.0 else "MISSED"),
+        ("  the same, CPU time of this process only", ms(shown_cpu), "", ""),
         ("then in the background: every seal checked, filter index built",
          ms(background), "window stays usable", ""),
         (f"filter keystroke (median of 5; '{text}' -> {matched} rows)",
@@ -189,6 +197,8 @@ def administration(app: QApplication, ctx: Context) -> list[tuple[str, ...]]:
         ("clearing the filter", ms(cleared), "", ""),
         ("sort by Name (ascending, descending)", f"{ms(sorts[0])}, {ms(sorts[1])}",
          "target 500 ms", "met" if max(sorts) <= 0.5 else "MISSED"),
+        ("sort by Status", ms(status_sort), "target 500 ms",
+         "met" if status_sort <= 0.5 else "MISSED"),
         (f"scroll: one screen repaint (median of {len(pages)})",
          ms(statistics.median(pages)), f"max {ms(max(pages))}; SQL during scroll: "
          f"{len(statements)}", "met" if not statements else "MISSED"),

@@ -46,7 +46,45 @@ ORDER = [
     "Keyring backend raising errors", "Store key missing", "Store key wrong for this store",
     "Store key damaged", "Key file with loose permissions",
     "Clock jumps backwards between logons", "Clock jumps forwards between logons",
-    "Stale session of a crashed process", "Long session in one process",
+    "Stale session of a crashed process", "Running session whose user changed",
+    "Store key deleted while a program runs", "Log out on a full disk",
+    "Two First Run dialogs racing", "Long session in one process",
+]
+SESSIONS = [
+    "## Running sessions", "",
+    "A logged-on program re-reads its session and its user (by the user's immutable "
+    "uid) at every heartbeat, once a minute, and the services do the same before every "
+    "action done for the user. What each beat can find, and what the program does:", "",
+    "| The heartbeat finds | The program |", "|---|---|",
+    "| the user disabled, revoked, deleted (even if added again), without Client Access "
+    "to this program, with One Time Password switched on or renewed, or failing the "
+    "integrity check | logs out; the logon dialog says why (\"You were logged out: an "
+    "administrator disabled your User-ID.\"); audited `session_ended` |",
+    "| the session ended by an administrator (Disconnect, `session end`) | logs out; "
+    "\"…an administrator (NAME) ended your session.\"; audited `logged_out` "
+    "(\"disconnected by NAME\") after the administrator's `session_ended` |",
+    "| tapemaster rights removed | closes the administration windows and greys the "
+    "Administration menu, says so; stays logged on (rights given back: the menu "
+    "returns) |",
+    "| No Time-Out changed | the idle limit follows from this beat on |",
+    "| the store key gone from the keyring or key file | asks once to write it back "
+    "from memory; no new OTP secret is made until it is there |",
+    "| its own session row removed as stale (suspended, clock jump) | puts it back, "
+    "for the same user only |",
+    "| the store replaced (a backup restored, another copy put in its place) | says so "
+    "and closes: nothing more is written to it, not even the log out |",
+    "| **the store cannot be reached** (locked, full, a lost connection) | decides "
+    "nothing: stays as it was, says so in a banner in the main window (\"The user "
+    "store cannot be reached; trying again every 10 seconds…\") and tries again every "
+    "10 s until a "
+    "beat gets through, which then decides; actions meanwhile fail with the store's "
+    "own message |", "",
+    "A log out the store refuses (a full disk) is kept and written at the program's "
+    "next write (its next logon or beat) with the time it happened (\"recorded "
+    "late\"), or at exit, where a message says so if it still cannot be. The One Time "
+    "Password Setup popup belongs to the session: the heartbeat and the idle limit run "
+    "while it is open. A session whose last heartbeat is more than 5 minutes in the "
+    "future is stale, like one not seen for 5 minutes.", "",
 ]
 
 
@@ -210,7 +248,7 @@ def write_report(code: int, seconds: float, soak: bool, command: str) -> None:
     elif code != 0:
         lines += [f"**pytest exited with code {code} although every test passed (a crash "
                   "at exit?): this run does not count.**", ""]
-    lines += ["## Faults", "", *fault_table(records), ""]
+    lines += ["## Faults", "", *fault_table(records), "", *SESSIONS]
     details = kill_details(records)
     if details:
         lines += [

@@ -121,7 +121,7 @@ def snapshot(data_dir: Path) -> dict[str, list[dict[str, Any]]]:
 
 def _every_row(conn: Any) -> dict[str, list[dict[str, Any]]]:
     out = {}
-    for table in ("users", "groups", "settings", "audit", "sessions"):
+    for table in ("users", "groups", "settings", "audit", "sessions", "recovery_codes"):
         cur = conn.execute(f"SELECT * FROM {table} ORDER BY 1")  # noqa: S608 - fixed names
         columns = [d[0] for d in cur.description]
         out[table] = [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]

@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from tapemaster_qt.app import Controller, UiState
@@ -49,6 +49,31 @@ def shoot(app: QApplication, widget: QWidget, name: str) -> None:
     path = OUT / f"{name}.png"
     widget.grab().save(str(path))
     print(f"saved {path.relative_to(OUT.parent.parent)}")
+
+
+def dark_palette() -> QPalette:
+    """A dark theme, as a desktop's dark mode gives the programs."""
+    palette = QPalette()
+    role, group = QPalette.ColorRole, QPalette.ColorGroup
+    for r, color in ((role.Window, "#2b2b2b"), (role.WindowText, "#e6e6e6"),
+                     (role.Base, "#1e1e1e"), (role.AlternateBase, "#262626"),
+                     (role.Text, "#e6e6e6"), (role.Button, "#353535"),
+                     (role.ButtonText, "#e6e6e6"), (role.Highlight, "#2f65ca"),
+                     (role.HighlightedText, "#ffffff"), (role.ToolTipBase, "#353535"),
+                     (role.ToolTipText, "#e6e6e6"), (role.PlaceholderText, "#8c8c8c"),
+                     (role.Mid, "#3c3c3c"), (role.Dark, "#151515"), (role.Light, "#4a4a4a")):
+        palette.setColor(r, QColor(color))
+    for r in (role.Text, role.WindowText, role.ButtonText):
+        palette.setColor(group.Disabled, r, QColor("#7f7f7f"))
+    return palette
+
+
+def shown_codes(dialog: QWidget) -> list[str]:
+    """The recovery codes a dialog shows, as bob reads them off the screen."""
+    import re
+
+    return re.findall(r"[0-9a-z]{4}-[0-9a-z]{4}",
+                      dialog.recoveryCodesView.toPlainText())  # type: ignore[attr-defined]
 
 
 def capture_box(box: QMessageBox) -> QMessageBox.StandardButton:
@@ -98,7 +123,7 @@ def main() -> int:
     # his record fails its integrity check and shows in red.
     import sqlite3
 
-    with sqlite3.connect(ctx.store.path) as raw:
+    with sqlite3.connect(ctx.store.location) as raw:
         raw.execute("UPDATE users SET tapemaster_rights = 1 WHERE user_id = 'frank'")
 
     # Logon with a refusal in messageLabel.
@@ -111,14 +136,18 @@ def main() -> int:
     dialog._on_ok()
     shoot(app, dialog, "logon")
 
-    # Enrolment: bob sees the QR popup.
+    # Enrolment: bob sees the QR popup (and mistypes the code he verifies).
     dialog.userIdEdit.setText("bob")
     dialog.passwordEdit.setText("bob-pass-2026")
     dialog.otpEdit.clear()
     dialog._on_ok()
-    assert controller.otp_setup_dialog is not None
-    shoot(app, controller.otp_setup_dialog, "otp-setup")
-    controller.otp_setup_dialog.accept()
+    setup = controller.otp_setup_dialog
+    assert setup is not None
+    shoot(app, setup, "otp-setup")
+    setup.verifyCodeEdit.setText("123 456")
+    setup.verifyButton.click()
+    shoot(app, setup, "otp-setup-verify")
+    setup.accept()
     settle(app)
     controller.log_out()
 
@@ -134,6 +163,36 @@ def main() -> int:
     activated = next(b for b in _pending_boxes if b.objectName() == "otpActivatedMessage")
     shoot(app, activated, "otp-activated")
     activated.close()
+    codes_dialog = controller.recovery_codes_dialog
+    assert codes_dialog is not None
+    codes = shown_codes(codes_dialog)
+    shoot(app, codes_dialog, "recovery-codes")
+    codes_dialog.accept()
+    settle(app)
+    controller.log_out()
+
+    # Bob lost his phone: a recovery code logs him on, and he is told what to do.
+    dialog.userIdEdit.setText("bob")
+    dialog.passwordEdit.setText("bob-pass-2026")
+    dialog.otpEdit.setText(codes[0])
+    _pending_boxes.clear()
+    dialog._on_ok()
+    settle(app)  # the question comes once the main window is on screen
+    offer = next(b for b in _pending_boxes if b.objectName() == "recoveryLogonMessage")
+    shoot(app, offer, "recovery-logon")
+    offer.close()
+    window = controller.main_window
+    assert window is not None
+    mine = window.open_my_one_time_password()
+    assert mine is not None
+    shoot(app, mine, "my-one-time-password")
+    mine.currentCodeEdit.setText(codes[1])
+    mine.newPhoneButton.click()
+    settle(app)
+    assert mine.new_phone_dialog is not None
+    shoot(app, mine.new_phone_dialog, "otp-new-phone")
+    mine.new_phone_dialog.reject()
+    mine.close()
     controller.log_out()
 
     # tapemaster's main window and the administration windows.
@@ -150,6 +209,12 @@ def main() -> int:
         app.processEvents()
     admin_window.usersView.selectRow(1)
     shoot(app, admin_window, "group-user-administration")
+    light = app.palette()
+    app.setPalette(dark_palette())
+    settle(app)
+    shoot(app, admin_window, "group-user-administration-dark")
+    app.setPalette(light)
+    settle(app)
     menu = admin_window.users_menu()
     shoot(app, menu, "users-context-menu")
     menu.close()
@@ -161,10 +226,21 @@ def main() -> int:
     admin_window.usersView.selectRow(row)
     props = admin_window.open_properties()
     assert props is not None
+    # An edit not saved yet (marked), and the cursor on One Time Password: the space
+    # under the grid says what switching it does.
+    props.model.setData(props.model.value_index("No Time-Out"), True)
     props.identityGrid.setCurrentIndex(props.model.value_index("One Time Password"))
     settle(app)
     shoot(app, props, "user-properties")
-    props.identityGrid.setCurrentIndex(QModelIndex())
+    props.discard_edits()
+    props.reject()
+    row = next(r for r in range(admin_window.usersProxy.rowCount())
+               if admin_window.usersProxy.index(r, 0).data() == "bob")
+    admin_window.usersView.selectRow(row)
+    props = admin_window.open_properties()
+    assert props is not None
+    props.propertiesTabs.setCurrentWidget(props.statusTab)
+    shoot(app, props, "user-properties-status")
     props.reject()
     add = admin_window.add_user()
     shoot(app, add, "add-user")

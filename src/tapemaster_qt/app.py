@@ -33,17 +33,23 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QApplication
 
 from tapemaster_qt import APP_ID, __version__, location, logsetup, paths
-from tapemaster_qt.errors import TapeMasterError
+from tapemaster_qt.errors import StoreReplacedError, TapeMasterError
 from tapemaster_qt.location import StoreLocation
-from tapemaster_qt.ui import msgbox
+from tapemaster_qt.ui import clipboard, msgbox, windows
 from tapemaster_qt.ui.logon import FirstRunDialog, LoginDialog
 from tapemaster_qt.ui.ui_state import UiState
+from tapemaster_qt.ui.windows import WindowRegistry
 
 if TYPE_CHECKING:
     import argparse
 
+    from tapemaster_qt.errors import SessionEndedError
     from tapemaster_qt.services import Context
     from tapemaster_qt.services.auth import LogonOutcome, LogonService
+    from tapemaster_qt.services.sessions import Beat, Session
+    from tapemaster_qt.ui.main_window import MainWindow
+    from tapemaster_qt.ui.otp_setup import OtpSetupDialog
+    from tapemaster_qt.ui.recovery_codes import RecoveryCodesDialog
 
 # Only what the first window needs is imported above; the services, argon2, the
 # cryptography and the QR code come in when a logon first uses them.
@@ -54,6 +60,8 @@ COMMANDS = {"TapeMaster": "tapemaster", "Checkpoint": "tapetrack-checkpoint",
             "Lite": "tapetrack-lite"}
 INACTIVITY_MS = 10 * 60 * 1000
 HEARTBEAT_MS = 60 * 1000
+RETRY_MS = 10 * 1000
+"""After a heartbeat that could not reach the store: the next try comes this soon."""
 
 
 @functools.cache
@@ -70,6 +78,8 @@ class Controller(QObject):
     """Runs one program's windows over the services; emits ``finished`` with the exit code."""
 
     finished = Signal(int)
+    storeOpened = Signal()
+    """The store opened: what is worth saying next may be said (a log file refused)."""
 
     def __init__(self, ctx: Context | None, ui_state: UiState, *,
                  opener: Callable[[], Context] | None = None, program: str = "",
@@ -95,15 +105,20 @@ class Controller(QObject):
         self.ui_state = ui_state
         self._logon_service: LogonService | None = None
         self.inactivity_ms = inactivity_ms
-        self.first_run_dialog: FirstRunDialog | None = None
-        self.login_dialog: LoginDialog | None = None
-        self.otp_setup_dialog = None
-        self.main_window = None
-        self._session = None
+        self.windows = WindowRegistry(self)
+        """Every window of the program; the main window opens its own through it too."""
+        self._session: Session | None = None
+        self._rights = False
+        """The user's tapemaster rights as the last heartbeat found them."""
+        self._no_timeout = False
+        self._store_problem = ""
+        """Why the last heartbeat could not reach the store ('' when it could)."""
+        self._key_warned = False
         self._last_activity = time.monotonic()
         self._idle_timer = QTimer(self)
         self._idle_timer.setInterval(max(50, min(inactivity_ms // 4, 15_000)))
         self._idle_timer.timeout.connect(self._check_idle)
+        self._heartbeat_ms = heartbeat_ms
         self._heartbeat = QTimer(self)
         self._heartbeat.setInterval(heartbeat_ms)
         self._heartbeat.timeout.connect(self._beat)
@@ -115,6 +130,26 @@ class Controller(QObject):
             assert self._opener is not None
             self._ctx = self._opener()
         return self._ctx
+
+    @property
+    def first_run_dialog(self) -> FirstRunDialog | None:
+        return self.windows.get(windows.FIRST_RUN)  # type: ignore[return-value]
+
+    @property
+    def login_dialog(self) -> LoginDialog | None:
+        return self.windows.get(windows.LOGON)  # type: ignore[return-value]
+
+    @property
+    def otp_setup_dialog(self) -> OtpSetupDialog | None:
+        return self.windows.get(windows.OTP_SETUP)  # type: ignore[return-value]
+
+    @property
+    def recovery_codes_dialog(self) -> RecoveryCodesDialog | None:
+        return self.windows.get(windows.RECOVERY_CODES)  # type: ignore[return-value]
+
+    @property
+    def main_window(self) -> MainWindow | None:
+        return self.windows.get(windows.MAIN)  # type: ignore[return-value]
 
     @property
     def logon(self) -> LogonService:
@@ -166,13 +201,12 @@ class Controller(QObject):
                 self.login_dialog.hide()
             self._show_first_run()
         elif not first and self.login_dialog is None:
-            if self.first_run_dialog is not None:  # another program initialised it
-                self.first_run_dialog.hide()
-                self.first_run_dialog.deleteLater()
-                self.first_run_dialog = None
+            # another program initialised it
+            self.windows.close(windows.FIRST_RUN)
             self.show_logon()
         if not first:
             QTimer.singleShot(0, self._warm_up)
+        self.storeOpened.emit()
 
     @Slot()
     def _warm_up(self) -> None:
@@ -201,11 +235,12 @@ class Controller(QObject):
         dialog = FirstRunDialog(self.program, self._store_location)
         dialog.passwordChosen.connect(self._on_first_password)
         dialog.rejected.connect(lambda: self.finished.emit(0))
-        self.first_run_dialog = dialog
-        dialog.show()
+        self.windows.register(windows.FIRST_RUN, dialog, keep=True)
+        self.windows.present(windows.FIRST_RUN)
 
     @Slot(str)
     def _on_first_password(self, password: str) -> None:
+        from tapemaster_qt.errors import AlreadyInitialisedError
         from tapemaster_qt.services.setup import set_initial_password
 
         dialog = self.first_run_dialog
@@ -213,31 +248,39 @@ class Controller(QObject):
         try:
             with _busy():
                 set_initial_password(self.ctx, password)
+        except AlreadyInitialisedError:
+            # Two First Run dialogs raced and the other program won: its password
+            # stands, so this one moves on to the logon dialog instead of waiting there.
+            self.windows.close(windows.FIRST_RUN)
+            self.show_logon("Another program set the tapemaster password first. Log on "
+                            "with that password.", error=False)
+            return
         except TapeMasterError as exc:
             dialog.show_message(exc.message)
             return
         self.ui_state.last_user_id = "tapemaster"
-        dialog.hide()
-        dialog.deleteLater()
-        self.first_run_dialog = None
+        self.windows.close(windows.FIRST_RUN)
         self.show_logon("The tapemaster password is set. Log on with it now.", error=False)
 
     # --- logon ----------------------------------------------------------------------------
 
-    def show_logon(self, message: str = "", *, error: bool = True) -> None:
-        if self.login_dialog is None:
-            dialog = LoginDialog(self.program, self.ui_state.last_user_id)
+    def show_logon(self, message: str = "", *, error: bool = True,
+                   user_id: str | None = None) -> None:
+        """``user_id``: who to offer (the user just logged out), else the last one
+        remembered for this store."""
+        if user_id is None:
+            user_id = self.ui_state.last_user_id
+        dialog = self.login_dialog
+        if dialog is None:
+            dialog = LoginDialog(self.program, user_id)
             dialog.logonRequested.connect(self._on_logon)
             dialog.rejected.connect(lambda: self.finished.emit(0))
-            self.login_dialog = dialog
+            self.windows.register(windows.LOGON, dialog, keep=True)
         else:
-            self.login_dialog.reset_for_next_user(self.ui_state.last_user_id)
-        self.login_dialog.show_message(message)
-        self.login_dialog.messageLabel.setStyleSheet(
-            "color: #b00020;" if error else "color: #1b5e20;")
-        self.login_dialog.show()
-        self.login_dialog.raise_()
-        self.login_dialog.activateWindow()
+            dialog.reset_for_next_user(user_id)
+        dialog.show_message(message)
+        dialog.messageLabel.setStyleSheet("color: #b00020;" if error else "color: #1b5e20;")
+        self.windows.present(windows.LOGON)
 
     @Slot(str, str, str)
     def _on_logon(self, user_id: str, password: str, code: str) -> None:
@@ -249,6 +292,9 @@ class Controller(QObject):
         try:
             with _busy():
                 outcome = self.logon.logon(user_id, password, code)
+        except StoreReplacedError as exc:
+            self._fatal(exc.message)
+            return
         except TapeMasterError as exc:
             dialog.show_message(exc.message)
             return
@@ -257,6 +303,8 @@ class Controller(QObject):
             return
         self.ui_state.last_user_id = outcome.user_id
         dialog.hide()
+        assert outcome.session is not None
+        self._begin_session(outcome.session)
         if outcome.status is LogonStatus.ENROLMENT:
             self._show_otp_setup(outcome)
         elif outcome.status is LogonStatus.ACTIVATED:
@@ -268,42 +316,111 @@ class Controller(QObject):
                              "authenticator app."),
                 object_name="otpActivatedMessage",
             )
+            self._show_recovery_codes(outcome, outcome)
+        elif outcome.status is LogonStatus.RECOVERY:
             self._enter(outcome)
+            # Once the main window is on screen, so the question appears over it.
+            window = self.main_window
+            assert window is not None
+            window.firstPainted.connect(lambda: self._offer_after_recovery(outcome))
         else:
             self._enter(outcome)
+
+    # --- One Time Password: setup, recovery codes ----------------------------------------
 
     def _show_otp_setup(self, outcome: LogonOutcome) -> None:
         from tapemaster_qt.ui.otp_setup import OtpSetupDialog
 
-        issuer = self.ctx.store.setting("issuer")
+        session = outcome.session
+        assert session is not None
         dialog = OtpSetupDialog(
-            outcome.provisioning_uri or "", outcome.secret_key or "",
-            f"{issuer}:{outcome.user_id}", self.program,
+            outcome.provisioning_uri or "", outcome.secret_key or "", outcome.account,
+            self.program,
+            verify=lambda code: self.logon.verify_enrolment(session, code),
         )
-        dialog.finished.connect(lambda _r: self._after_otp_setup(outcome))
-        self.otp_setup_dialog = dialog
-        dialog.show()
+        verified: list[LogonOutcome] = []
+        dialog.finishedWith.connect(verified.append)
+        dialog.finished.connect(
+            lambda _r: self._after_otp_setup(outcome, verified[0] if verified else None))
+        self.windows.register(windows.OTP_SETUP, dialog, keep=True)
+        self.windows.present(windows.OTP_SETUP)
 
-    def _after_otp_setup(self, outcome: LogonOutcome) -> None:
-        dialog = self.otp_setup_dialog
-        self.otp_setup_dialog = None
-        if dialog is not None:
-            dialog.deleteLater()
+    def _after_otp_setup(self, outcome: LogonOutcome, verified: LogonOutcome | None) -> None:
+        """OK (or closing the popup) carries on in the grace period, as the technote
+        says; Verify activated One Time Password (recovery codes next) or, with too
+        many wrong codes, revoked the User-ID (back to the logon dialog)."""
+        self.windows.close(windows.OTP_SETUP)
+        if not self._still(outcome):
+            return  # closed because the session ended (idle, or the store ended it)
+        if verified is not None and verified.revoked:
+            self.log_out(reason="revoked", message="Access Revoked")
+        elif verified is not None:
+            self._show_recovery_codes(verified, outcome)
+        else:
+            self._enter(outcome)
+
+    def _show_recovery_codes(self, activated: LogonOutcome, entering: LogonOutcome) -> None:
+        """The new recovery codes, once, then the main window (``entering``)."""
+        from tapemaster_qt.ui.recovery_codes import RecoveryCodesDialog
+
+        dialog = RecoveryCodesDialog(activated.recovery_codes, activated.account,
+                                     "One Time Password activated.")
+        dialog.finished.connect(lambda _r: self._after_recovery_codes(entering))
+        self.windows.register(windows.RECOVERY_CODES, dialog, keep=True)
+        self.windows.present(windows.RECOVERY_CODES)
+
+    def _after_recovery_codes(self, outcome: LogonOutcome) -> None:
+        self.windows.close(windows.RECOVERY_CODES)
+        if not self._still(outcome):
+            return  # closed because the session ended meanwhile
         self._enter(outcome)
+
+    def _offer_after_recovery(self, outcome: LogonOutcome) -> None:
+        """After a logon with a recovery code: say how many are left, and offer what
+        someone who lost their phone needs, at once and without a second code."""
+        from tapemaster_qt.ui.my_otp import NEW_CODES, NEW_PHONE
+        from tapemaster_qt.ui.texts import codes_left_text
+
+        window = self.main_window
+        if window is None or outcome.session is None or window.session != outcome.session:
+            return  # logged out (or on again) meanwhile
+        left = outcome.recovery_codes_left or 0
+        button = msgbox.Button
+        answer = msgbox.choose(
+            window, "One Time Password",
+            f"You logged on with a recovery code. You have {codes_left_text(left)}.",
+            {button.Yes: "Move to a New &Phone…", button.Apply: "New &Recovery Codes…",
+             button.Close: "Not Now"},
+            default=button.Yes if left else button.Apply,
+            informative=("Lost or replaced your phone? Move your One Time Password to the "
+                         "new phone now. Running low on codes, or someone may have seen "
+                         "them? Make new ones. Either way, no second code is needed now."),
+            object_name="recoveryLogonMessage",
+        )
+        if answer == button.Yes:
+            window.open_my_one_time_password(proof=outcome.proof, start=NEW_PHONE)
+        elif answer == button.Apply:
+            window.open_my_one_time_password(proof=outcome.proof, start=NEW_CODES)
 
     # --- the session ------------------------------------------------------------------------
 
-    def _enter(self, outcome: LogonOutcome) -> None:
-        from tapemaster_qt.ui.main_window import MainWindow
+    def _still(self, outcome: LogonOutcome) -> bool:
+        """Whether the session ``outcome`` began is still this program's session (a
+        popup or notice may have been open while the heartbeat or idling ended it)."""
+        return (self._session is not None and outcome.session is not None
+                and self._session.session_id == outcome.session.session_id)
 
-        session = outcome.session
-        assert session is not None
+    def _begin_session(self, session: Session) -> None:
+        """The session exists from the logon's success, so its heartbeat, the idle limit
+        and the activity watch start now: the One Time Password Setup popup (QR and
+        Secret Key on screen) is part of the session, not a pause before it."""
         self._session = session
-        window = MainWindow(self.ctx, session, outcome, full=self.full)
-        window.logOutRequested.connect(lambda: self.log_out())
-        window.exitRequested.connect(self.exit)
-        self.main_window = window
-        window.show()
+        self._rights = session.tapemaster_rights
+        self._no_timeout = session.no_timeout
+        self._key_warned = False
+        self._store_problem = ""
+        self.ctx.session_listener = self._on_session_ended
+        self._heartbeat.setInterval(self._heartbeat_ms)
         self._heartbeat.start()
         self._last_activity = time.monotonic()
         app = QApplication.instance()
@@ -311,6 +428,26 @@ class Controller(QObject):
             app.installEventFilter(self)
         if not session.no_timeout:
             self._idle_timer.start()
+
+    def _enter(self, outcome: LogonOutcome) -> None:
+        from tapemaster_qt.services.session import SessionServices
+        from tapemaster_qt.ui.main_window import MainWindow
+
+        session = outcome.session
+        if session is None or not self._still(outcome):
+            return  # it ended while a dialog was open (the activation notice is modal)
+        window = MainWindow(SessionServices(self.ctx, session), outcome, full=self.full,
+                            windows=self.windows)
+        window.logOutRequested.connect(lambda: self.log_out())
+        window.exitRequested.connect(self.exit)
+        window.sessionRevoked.connect(
+            lambda message: self.log_out(reason="revoked", message=message))
+        # What a heartbeat learnt while the QR popup was open holds from the start.
+        window.set_tapemaster_rights(self._rights, tell=False)
+        window.show_store_problem(self._store_problem)
+        # Kept: closing the main window means Exit (eventFilter), not a deleted window.
+        self.windows.register(windows.MAIN, window, keep=True)
+        self.windows.present(windows.MAIN)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         kind = event.type()
@@ -334,14 +471,124 @@ class Controller(QObject):
                         f"{'s' if minutes != 1 else ''} without activity.",
             )
 
+    # --- the heartbeat: what the store says now --------------------------------------------
+
     @Slot()
     def _beat(self) -> None:
-        if self._session is None:
+        session = self._session
+        if session is None:
             return
         try:
-            self.logon.heartbeat(self._session)
+            self.ctx.store.check_same_store()
+            beat = self.logon.heartbeat(session)
+        except StoreReplacedError as exc:
+            # Nothing more may be written (not even the log out): say so and stop.
+            self._end_session("store replaced")
+            self._fatal(exc.message)
+            return
         except TapeMasterError as exc:
-            logger.warning("Session heartbeat failed: %s", exc.message)
+            self._beat_failed(exc)
+            return
+        if self._store_problem:
+            self._store_problem = ""
+            self._heartbeat.setInterval(self._heartbeat_ms)
+            logger.info("The user store answers again")
+            if self.main_window is not None:
+                self.main_window.show_store_problem("")
+        if beat.ended is not None:
+            self._ended_by_store(session, beat.ended, beat.ended_by)
+            return
+        self._apply(beat)
+
+    def _beat_failed(self, exc: TapeMasterError) -> None:
+        """A store that cannot be reached decides nothing: the session goes on as it
+        was, the user is told, and the next try comes sooner."""
+        logger.warning("Session heartbeat failed: %s", exc.message)
+        self._store_problem = (f"The user store cannot be reached; trying again every "
+                               f"{max(1, self._retry_ms() // 1000)} seconds. You are still "
+                               f"logged on.\n{exc.message}")
+        self._heartbeat.setInterval(self._retry_ms())
+        if self.main_window is not None:
+            self.main_window.show_store_problem(self._store_problem)
+
+    def _retry_ms(self) -> int:
+        return min(self._heartbeat_ms, RETRY_MS)
+
+    def _apply(self, beat: Beat) -> None:
+        """What changed for the user since the logon, from now on."""
+        from tapemaster_qt.store import KeyStatus
+
+        if beat.tapemaster_rights != self._rights:
+            self._rights = beat.tapemaster_rights
+            if self.main_window is not None:
+                self.main_window.set_tapemaster_rights(self._rights)
+        if beat.no_timeout != self._no_timeout:
+            self._no_timeout = beat.no_timeout
+            if beat.no_timeout:
+                self._idle_timer.stop()
+            else:
+                self._idle_timer.start()  # idle time counts from the last activity
+        if beat.key is KeyStatus.STORED:
+            self._key_warned = False
+        elif beat.key in (KeyStatus.MISSING, KeyStatus.REPLACED) and not self._key_warned:
+            self._key_warned = True  # asked once until the key is back
+            session = self._session
+            QTimer.singleShot(0, lambda: self._key_gone(session, beat.key))
+
+    def _key_gone(self, session: Session | None, status: object) -> None:
+        """The store key went missing (or changed) while this program runs: it still
+        holds the key in memory and offers to write it back."""
+        from tapemaster_qt.store import KeyStatus
+
+        if session is None or session is not self._session:
+            return
+        parent = self.main_window
+        if status is KeyStatus.REPLACED:
+            msgbox.critical(
+                parent, self.program,
+                "The store key was replaced by a different key while this program was "
+                "running.",
+                informative=("One Time Password secrets made from now on could not be "
+                             "read by other programs. Close TapeMaster Qt everywhere and "
+                             "ask your administrator to restore the store's own key."),
+                object_name="storeKeyReplacedMessage")
+            return
+        if not msgbox.confirm(
+                parent, self.program,
+                "The store key has disappeared from where this program read it.",
+                informative=("It protects every One Time Password secret: once the last "
+                             "program holding it closes, enrolled users cannot log on. "
+                             "This program still holds it. Write it back now?"),
+                yes="&Write It Back", object_name="storeKeyMissingMessage"):
+            return
+        if session is not self._session:
+            return  # logged out while the question was open
+        try:
+            where = self.logon.sessions.restore_key(session)
+        except TapeMasterError as exc:
+            self._key_warned = False  # ask again at the next beat
+            msgbox.warning(parent, self.program, exc.message,
+                           object_name="storeKeyNotRestoredMessage")
+            return
+        msgbox.information(parent, self.program, f"The store key was written back to the "
+                           f"{where}.", object_name="storeKeyRestoredMessage")
+
+    def _on_session_ended(self, error: SessionEndedError) -> None:
+        """A service found, before an action, that this session has ended: log out once
+        the window that asked has finished with the refusal."""
+        session = self._session
+        if session is None or error.session_id != session.session_id:
+            return
+        self.logon.sessions.mark_ended(session.session_id)  # recorded once, by the check
+        QTimer.singleShot(0, lambda: self._ended_by_store(session, error.reason, error.by))
+
+    def _ended_by_store(self, session: Session, reason: str, by: str | None) -> None:
+        from tapemaster_qt.ui.texts import session_ended_message
+
+        if session is not self._session:
+            return
+        logger.info("Logged out by the store: %s", reason)
+        self.log_out(reason, session_ended_message(reason, by, self.program))
 
     def _end_session(self, reason: str) -> None:
         self._idle_timer.stop()
@@ -350,20 +597,24 @@ class Controller(QObject):
         if app is not None:
             app.removeEventFilter(self)
         session, self._session = self._session, None
-        if session is not None:
-            try:
-                self.logon.logout(session, reason)
-            except TapeMasterError as exc:
-                logger.warning("Could not record the log out: %s", exc.message)
-        window, self.main_window = self.main_window, None
+        if session is not None and not self.logon.logout(session, reason):
+            logger.warning("The log out of %s is kept and recorded at the next write",
+                           session.user_id)
+        # The QR popup and the recovery codes belong to the session: they go with it.
+        self.windows.close(windows.OTP_SETUP)
+        self.windows.close(windows.RECOVERY_CODES)
+        window = self.windows.take(windows.MAIN)
+        self.windows.close_all()  # what the session opened: administration, dialogs
         if window is not None:
-            window.close_child_windows()
             window.hide()
             window.deleteLater()
 
     def log_out(self, reason: str = "", message: str = "") -> None:
+        # The logon dialog offers the user who was logged out (who may want back in),
+        # not whoever another program remembered for this store meanwhile.
+        user_id = self._session.user_id if self._session is not None else None
         self._end_session(reason)
-        self.show_logon(message, error=bool(message))
+        self.show_logon(message, error=bool(message), user_id=user_id)
 
     @Slot()
     def exit(self) -> None:
@@ -373,13 +624,32 @@ class Controller(QObject):
     def close(self) -> None:
         """Close every window and the store (the program is ending)."""
         self._end_session("exit")
-        for dialog in (self.login_dialog, self.first_run_dialog, self.otp_setup_dialog):
-            if dialog is not None:
-                dialog.hide()
-                dialog.deleteLater()
-        self.login_dialog = self.first_run_dialog = self.otp_setup_dialog = None
+        self._record_pending_logouts()
+        self.windows.close_all(kept_too=True)
+        clipboard.clear_pending()  # its timers would never fire: a secret would stay
         if self._ctx is not None:
             self._ctx.store.close()
+
+
+    def _record_pending_logouts(self) -> None:
+        """At exit, the last try for log outs a full disk refused; one that still fails
+        is said, not lost silently (it stays in the log, and the session is removed as
+        stale once no heartbeat comes)."""
+        if self._logon_service is None:
+            return
+        keeper = self._logon_service.sessions
+        keeper.retry_pending()
+        for user_id, at in keeper.pending:
+            logger.error("The log out of %s at %s could not be recorded in the user store",
+                         user_id, at)
+            msgbox.warning(
+                None, self.program,
+                f"The log out of {user_id} at {at[:19].replace('T', ' ')} UTC could not be "
+                "recorded in the user store.",
+                informative=("The store refused the write (for example, its disk is full). "
+                             "Active Users shows the session until it is cleaned up as "
+                             "stale, a few minutes after this program closes."),
+                object_name="logoutNotRecordedMessage")
 
 
 class _busy:
@@ -519,6 +789,14 @@ def main(argv: Sequence[str] | None = None, program: str = "TapeMaster") -> int:
         QTimer.singleShot(0, functools.partial(
             msgbox.information if settled.result is Result.MOVED else msgbox.warning,
             None, program, notice, object_name="storeLocationMessage"))
+    log_problem = logsetup.problem()
+    if log_problem:  # a log file refused (a link, a folder others can change), said
+        # once the store opened: a store folder others may change is one box, not two
+        def say_log_problem() -> None:
+            controller.storeOpened.disconnect(say_log_problem)
+            msgbox.warning(None, program, log_problem, object_name="logFileMessage")
+
+        controller.storeOpened.connect(say_log_problem)
     try:
         code = loop.exec()
     finally:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,16 +17,13 @@ from typing import Any, NoReturn
 
 from tapemaster_qt import PROGRAMS, __version__, location, logsetup, paths, terminal
 from tapemaster_qt.errors import TapeMasterError, ValidationError
+from tapemaster_qt.fields import SHOW_FIELDS
 from tapemaster_qt.fileio import write_text_atomically
 
 PROG = "tapemaster-admin"
 MAX_LIMIT = 1_000_000_000
 # By name: run as "python -m tapemaster_qt.cli" __name__ is "__main__", outside our logs.
 logger = logging.getLogger("tapemaster_qt.cli")
-
-
-class UsageError(Exception):
-    pass
 
 
 class _Parser(argparse.ArgumentParser):
@@ -101,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     status = otp.add_parser("status", help="show OTP state")
     status.add_argument("user_id", metavar="USER_ID")
     status.add_argument("--json", action="store_true")
+    rec = otp.add_parser("recovery", help="how many recovery codes a user has left; "
+                                          "--revoke destroys them")
+    rec.add_argument("user_id", metavar="USER_ID")
+    rec.add_argument("--revoke", action="store_true",
+                     help="destroy the user's unused recovery codes")
 
     audit = sub.add_parser("audit", help="show the audit log (newest last)")
     audit.add_argument("--user", metavar="USER_ID")
@@ -114,6 +117,15 @@ def build_parser() -> argparse.ArgumentParser:
     sset.add_argument("name")
     sset.add_argument("value")
 
+    session = sub.add_parser("session", help="sessions of running programs").add_subparsers(
+        dest="action", required=True, parser_class=_Parser)
+    slist = session.add_parser("list", help="who is logged on where, and each session's "
+                                            "state")
+    slist.add_argument("--json", action="store_true")
+    send = session.add_parser("end", help="end a session: its program logs out at its next "
+                                          "heartbeat (within a minute) and says why")
+    send.add_argument("session_id", metavar="SESSION_ID", type=_session_id)
+
     sub.add_parser("info", help="where the store and its key are")
 
     key = sub.add_parser("key", help="carry the store key to another desktop").add_subparsers(
@@ -126,6 +138,14 @@ def build_parser() -> argparse.ArgumentParser:
                                          "desktop's keyring (or owner-only key file)")
     kimp.add_argument("file", metavar="FILE")
     kimp.add_argument("--passphrase-stdin", action="store_true", required=True)
+
+    bkp = sub.add_parser("backup", help="write a consistent copy of the store to a new file "
+                                        "(programs may keep running)")
+    bkp.add_argument("file", metavar="FILE")
+    rst = sub.add_parser("restore", help="put a backup in place of the store (the current "
+                                         "store is kept aside; running programs must be "
+                                         "restarted)")
+    rst.add_argument("file", metavar="FILE")
     return p
 
 
@@ -139,6 +159,12 @@ def _positive(text: str) -> int:
     if value > MAX_LIMIT:  # SQLite's integers end at 2**63; nobody reads a billion rows
         raise argparse.ArgumentTypeError(f"must be at most {MAX_LIMIT}")
     return value
+
+
+def _session_id(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 2**63:
+        raise argparse.ArgumentTypeError(f"not a session id: {text!r} (see 'session list')")
+    return int(text)
 
 
 def _read_password(what: str = "password") -> str:
@@ -189,8 +215,14 @@ def run(args: argparse.Namespace, where: location.StoreLocation) -> int:
     from tapemaster_qt.store import open_store
 
     folder = where.folder
+    if args.command == "restore":
+        if folder is None:
+            raise ValidationError(
+                "A shared PostgreSQL store is backed up and restored by its database "
+                "server (pg_dump, pg_restore), not by tapemaster-admin.")
+        return _restore(folder, args.file)
     if (folder is not None and args.command != "init"
-            and not paths.store_path(folder).exists()):
+            and not os.path.lexists(paths.store_path(folder))):
         raise ValidationError(
             f"There is no user store in {folder}; create one with '{PROG} init --password-stdin'."
         )
@@ -219,6 +251,14 @@ def run(args: argparse.Namespace, where: location.StoreLocation) -> int:
 
             _say(f"The store {where} is at schema version {schema_version()}, this "
                  "program's.")
+        elif cmd == "backup":
+            from tapemaster_qt.services import maintenance
+
+            report = maintenance.backup(ctx, actor, args.file)
+            _say(f"Backed up the store ({report.users} users, {report.audit_events} audit "
+                 f"events, {report.size:,} bytes) to {report.path}, readable by its owner "
+                 "only. It holds password hashes and encrypted secrets, not the store key "
+                 f"(that is in the {store.key_description()}): keep both safe.")
         elif cmd == "info":
             _say(f"Store:       {store.location}")
             _say(f"Store key:   {store.key_description()}")
@@ -246,14 +286,24 @@ def run(args: argparse.Namespace, where: location.StoreLocation) -> int:
             elif action == "disable":
                 admin.set_otp(args.user_id, False)
                 _say(f"One Time Password disabled for {args.user_id}; the secret was destroyed.")
+            elif action == "recovery" and args.revoke:
+                count = admin.revoke_recovery_codes(args.user_id)
+                _say(f"Revoked {count} recovery code{'s' if count != 1 else ''} of "
+                     f"{args.user_id}. They can make new ones in File ▸ One Time Password.")
+            elif action == "recovery":
+                u = admin.get_user(args.user_id)
+                _say(f"{u.user_id}: {u.recovery_codes_left} recovery code"
+                     f"{'s' if u.recovery_codes_left != 1 else ''} left")
             else:
                 u = admin.get_user(args.user_id)
                 if args.json:
                     _print_json({"user_id": u.user_id, "otp_enabled": u.otp_enabled,
-                                 "otp_activated": u.otp_activated})
+                                 "otp_activated": u.otp_activated,
+                                 "recovery_codes_left": u.recovery_codes_left})
                 else:
                     _say(f"{u.user_id}: One Time Password {_bool(u.otp_enabled)}, "
-                         f"Activated {_bool(u.otp_activated)}")
+                         f"Activated {_bool(u.otp_activated)}, "
+                         f"recovery codes left {u.recovery_codes_left}")
         elif cmd == "audit":
             events = AuditLog(ctx, actor).recent(user_id=args.user, limit=args.limit)
             if args.json:
@@ -266,6 +316,8 @@ def run(args: argparse.Namespace, where: location.StoreLocation) -> int:
                          f"{e.program}@{e.host}  {e.detail}".rstrip())
         elif cmd == "key":
             _key_command(args, action, ctx, actor, where)
+        elif cmd == "session":
+            _session_command(args, action, admin)
         elif cmd == "settings":
             if action == "set":
                 admin.set_setting(args.name, args.value)
@@ -300,6 +352,21 @@ def _key_command(args: argparse.Namespace, action: str, ctx: Any, actor: Any,
     _say(f"Imported the key of the store {where}; it is now in the {kept}.")
 
 
+def _restore(folder: Path, file: str) -> int:
+    from tapemaster_qt.services import Actor, maintenance
+
+    report = maintenance.restore(folder, file, Actor.for_cli(), PROG)
+    kept = ", ".join(str(p) for p in report.kept_as)
+    _say(f"Restored the store in {folder} from {report.source} ({report.users} users)."
+         + (f" The store it replaced is kept as {kept}." if kept else ""))
+    if report.sessions:
+        _say(f"{len(report.sessions)} program(s) had the store open; each tells its user "
+             "that the store was replaced and must be restarted:")
+        for s in report.sessions:
+            _say(f"  {s.user_id} in {s.program} on {s.host} (process {s.pid})")
+    return 0
+
+
 def _user_command(args: argparse.Namespace, action: str, admin: Any, csv_rows: Any,
                   users_to_csv: Any, users_to_xml: Any) -> None:
     if action == "add":
@@ -331,24 +398,8 @@ def _user_command(args: argparse.Namespace, action: str, admin: Any, csv_rows: A
         if args.json:
             _print_json(u.as_json())
         else:
-            rows = [
-                ("User-ID", u.user_id), ("Name", u.name), ("E-mail", u.email or ""),
-                ("Description", u.description), ("Group-ID", u.group_id or ""),
-                ("Role", u.role), ("Administrative Rights", _bool(u.admin_rights)),
-                ("tapemaster Rights", _bool(u.tapemaster_rights)),
-                ("Disabled", _bool(u.disabled)), ("No Time-Out", _bool(u.no_timeout)),
-                ("Client Access", ", ".join(u.program_list()) or "(none)"),
-                ("One Time Password", _bool(u.otp_enabled)),
-                ("Activated", _bool(u.otp_activated)), ("Revoked", _bool(u.revoked)),
-                ("Failed logons in a row", u.failed_logons),
-                # Unlock restarts the count above, not this one (the user is shown it).
-                ("Failed since last logon", u.failures_since_logon),
-                ("Last logon", u.last_logon or "never"),
-                ("Password set", _bool(u.password_set)),
-                ("Integrity", "ok" if u.integrity_ok else "FAILED (changed outside TapeMaster)"),
-            ]
-            for label, value in rows:
-                _say(f"{label + ':':<25}{value}")
+            for field in SHOW_FIELDS:
+                _say(f"{field.label + ':':<25}{field.text(u)}")
     elif action == "passwd":
         admin.reset_password(args.user_id, _read_password())
         _say(f"Password set for {args.user_id}; the User-ID is not revoked.")
@@ -366,10 +417,13 @@ def _user_command(args: argparse.Namespace, action: str, admin: Any, csv_rows: A
         _say(f"Re-sealed {args.user_id}: OTP switched off and the User-ID revoked; "
              "review it, then unlock it and set a password.")
     elif action == "import":
+        from tapemaster_qt.services.transfer import MAX_IMPORT_BYTES
+
         path = Path(args.file)
         try:
-            if path.stat().st_size > 256 * 1024 * 1024:
-                raise ValidationError(f"{path} is larger than 256 MB.")
+            if path.stat().st_size > MAX_IMPORT_BYTES:
+                raise ValidationError(
+                    f"{path} is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB.")
             text = path.read_text(encoding="utf-8-sig")
         except FileNotFoundError:
             raise ValidationError(f"{path}: no such file.") from None
@@ -393,6 +447,46 @@ def _user_command(args: argparse.Namespace, action: str, admin: Any, csv_rows: A
             _say(f"Exported {len(users)} user(s) to {args.output}.", err=True)
 
 
+SESSION_STATES = {"active": "active", "not_responding": "not responding",
+                  "ending": "ending"}
+END_REASONS = {
+    "disabled": "User-ID disabled", "revoked": "User-ID revoked",
+    "deleted": "User-ID deleted", "program_removed": "program access removed",
+    "otp_changed": "One Time Password switched on or reset",
+    "integrity_failed": "record failed its integrity check",
+    "disconnected": "disconnected", "logged_out": "logged out",
+}
+
+
+def _session_command(args: argparse.Namespace, action: str, admin: Any) -> None:
+    if action == "end":
+        ended = admin.end_session(args.session_id)
+        _say(f"Session {ended.id} of {ended.user_id} ({ended.program} on {ended.host}) "
+             "ends at its next heartbeat: the program logs out within a minute and says "
+             "why.")
+        return
+    shown = admin.active_sessions()
+    if args.json:
+        _print_json([{
+            "id": s.id, "user_id": s.user_id, "program": s.program, "host": s.host,
+            "pid": s.pid, "since": s.since, "last_seen": s.last_seen,
+            "state": str(s.state), "reason": None if s.reason is None else str(s.reason),
+            "ended_by": s.ended_by,
+        } for s in shown])
+        return
+    _say(f"{'ID':>10}  {'User-ID':<16}  {'Program':<10}  {'Host':<20}  {'PID':>7}  "
+         f"{'Last seen (UTC)':<19}  State")
+    for s in shown:
+        state = SESSION_STATES.get(str(s.state), str(s.state))
+        if s.reason is not None:
+            state += f": {END_REASONS.get(str(s.reason), str(s.reason))}"
+            if s.ended_by:
+                state += f" by {s.ended_by}"
+        # Hosts and programs are what each desktop reported: _say escapes them.
+        _say(f"{s.id:>10}  {s.user_id:<16}  {s.program:<10}  {s.host:<20}  {s.pid:>7}  "
+             f"{s.last_seen[:19].replace('T', ' '):<19}  {state}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -401,6 +495,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say(f"{PROG}: error: {exc.message}", err=True)
         return 1
     log_path = logsetup.configure(where.log_dir(), stderr_prefix=PROG)
+    if logsetup.problem():
+        _say(f"{PROG}: warning: {logsetup.problem()}", err=True)
     if where.is_default and paths.legacy_data_dirs():
         # Windows: move 0.1.0's store (only the per-user default, never a chosen store)
         from tapemaster_qt.store.relocate import settle_default_store

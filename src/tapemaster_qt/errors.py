@@ -76,6 +76,22 @@ class StoreFullError(StoreError):
     """The disk holding the store is full."""
 
 
+class StoreUnsafeError(StoreError):
+    """The store's folder or one of its files could be changed by someone else (a
+    folder others may write, a symbolic link, another user's file): nothing is opened."""
+
+
+class StoreReplacedError(StoreError):
+    """The store file was replaced (restored, moved or copied over) since this program
+    opened it, or its journal belongs to the file it replaced: nothing is written."""
+
+    WHILE_RUNNING = (
+        "The user store was replaced while this program was running (restored from a "
+        "backup, or another copy put in its place); nothing was changed. Close this "
+        "program and start it again."
+    )
+
+
 class StoreKeyError(StoreError):
     """The key that protects OTP secrets is missing, wrong or unsafe."""
 
@@ -113,3 +129,20 @@ class NotFoundError(ServiceError):
 
 class ConflictError(ServiceError):
     """The change clashes with what the store holds (a duplicate, a user in use...)."""
+
+
+class AlreadyInitialisedError(ConflictError):
+    """First Run lost a race: another program set tapemaster's password first."""
+
+
+class SessionEndedError(ServiceError):
+    """The logged-on user's session has ended (the services checked it before an
+    action): the program logs out and says why. ``reason`` is a
+    ``services.sessions.EndReason`` value; ``by`` who ended it, for a Disconnect."""
+
+    def __init__(self, reason: str, by: str | None = None,
+                 session_id: int | None = None) -> None:
+        super().__init__("Your session has ended; log on again.")
+        self.reason = reason
+        self.by = by
+        self.session_id = session_id

@@ -1,6 +1,11 @@
 """Logging: one log file per data folder (or the platform's log folder), rotated at start;
 and crash logs for the windowed programs.
 
+Log files are the owner's only (0600; older ones are made so), never written through a
+symbolic link, and only in a folder that no one else can change (``fileio``). When the
+log file or its folder is unsafe nothing is logged there, and :func:`problem` says why
+in one sentence (the CLI prints it as a warning, the windows show it once).
+
 Nothing logged by this package ever contains a password, a code or an OTP secret;
 the tests scan the log file after a full OTP life cycle to hold us to that.
 
@@ -25,6 +30,8 @@ import time
 from pathlib import Path
 from typing import IO
 
+from tapemaster_qt import fileio
+
 LOG_FILE = "tapemaster.log"
 MAX_BYTES = 1_000_000
 BACKUPS = 5
@@ -32,6 +39,7 @@ _FORMAT = "%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"
 CRASH_PREFIX = "crash-"
 
 _folder: Path | None = None
+_problem: str | None = None
 _crash_file: IO[str] | None = None
 _crash_path: Path | None = None
 
@@ -42,18 +50,25 @@ def log_folder() -> Path | None:
     return _folder
 
 
+def problem() -> str | None:
+    """Why this process writes no log file, in one sentence for a person, when the
+    reason is one they should fix (a link, a folder others can change); else None."""
+    return _problem
+
+
 def _rotate(path: Path) -> None:
     """Keep ``BACKUPS`` old logs. Done once per start rather than per record (cheaper
-    than logging.handlers, and one program's run never splits across two files)."""
+    than logging.handlers, and one program's run never splits across two files).
+    Renaming moves a link itself, never what it points to."""
     try:
-        if path.stat().st_size < MAX_BYTES:
+        if os.lstat(path).st_size < MAX_BYTES:
             return
     except OSError:
         return
     try:
         for n in range(BACKUPS - 1, 0, -1):
             older = path.with_name(f"{path.name}.{n}")
-            if older.exists():
+            if os.path.lexists(older):
                 older.replace(path.with_name(f"{path.name}.{n + 1}"))
         path.replace(path.with_name(f"{path.name}.1"))
     except OSError:
@@ -69,10 +84,36 @@ class _OneLine(logging.Formatter):
         return terminal.escape(super().format(record))
 
 
+def _log_problem(folder: Path, path: Path) -> str | None:
+    """Why ``path`` must not be written, for a person; None when it may."""
+    return fileio.folder_problem(folder) or fileio.link_problem(path, "log file")
+
+
+def _make_private(path: Path) -> None:
+    """Logs written by an older version (0644), rotated ones included: owner-only."""
+    for name in (path.name, *(f"{path.name}.{n}" for n in range(1, BACKUPS + 2))):
+        with contextlib.suppress(OSError):
+            fileio.make_private(path.with_name(name))
+
+
 class _LogFile(logging.FileHandler):
-    """The log file. When it cannot be written (a full disk, a folder that went away)
-    the record is dropped: the program reports its own errors in one clear line or
-    box, and logging's traceback on stderr would only bury that line."""
+    """The log file, owner-only and never through a link. When it cannot be written
+    (a full disk, a folder that went away, a link put there meanwhile) the record is
+    dropped: the program reports its own errors in one clear line or box, and
+    logging's traceback on stderr would only bury that line."""
+
+    def _open(self) -> IO[str]:
+        fd = fileio.open_private_append(Path(self.baseFilename))
+        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.stream is None:  # opened at the first record (delay=True)
+            try:
+                self.stream = self._open()
+            except OSError:
+                self.handleError(record)
+                return
+        super().emit(record)
 
     def handleError(self, record: logging.LogRecord) -> None:
         pass
@@ -85,7 +126,7 @@ def configure(log_folder: Path, *, stderr_prefix: str | None = None,
     With ``stderr_prefix`` warnings also go to stderr as one line each (the CLI).
     A folder that cannot be written costs the log file, never the program.
     """
-    global _folder
+    global _folder, _problem
     root = logging.getLogger("tapemaster_qt")
     root.setLevel(level)
     for handler in list(root.handlers):
@@ -93,10 +134,16 @@ def configure(log_folder: Path, *, stderr_prefix: str | None = None,
             root.removeHandler(handler)
             handler.close()
     path: Path | None = log_folder / LOG_FILE
+    _problem = None
     try:
-        log_folder.mkdir(parents=True, exist_ok=True)
+        fileio.make_private_folder(log_folder)
         assert path is not None
+        unsafe = _log_problem(log_folder, path)
+        if unsafe:
+            _problem = f"{unsafe} Until then nothing is written to the log."
+            raise OSError(unsafe)
         _rotate(path)
+        _make_private(path)
         file_handler: logging.Handler | None = _LogFile(path, encoding="utf-8", delay=True)
     except OSError:
         file_handler = None
@@ -148,7 +195,7 @@ def _sweep(folder: Path) -> None:
             if sys.platform == "win32":
                 path.unlink()  # refused while its program (or anyone) has it open
                 continue
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+            fd = fileio.open_regular_file(path)  # a planted FIFO must not hang the start
         except OSError:
             continue
         try:
@@ -170,13 +217,16 @@ def enable_crash_log(folder: Path, program: str) -> Path | None:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     path = folder / f"{CRASH_PREFIX}{stamp}-{program}-{os.getpid()}.log"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        fileio.make_private_folder(folder)
+        unsafe = fileio.folder_problem(folder)
+        if unsafe:
+            raise OSError(unsafe)
         _sweep(folder)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND
-                     | getattr(os, "O_NOFOLLOW", 0), 0o600)
+                     | fileio.NOFOLLOW, fileio.PRIVATE_FILE)
     except OSError as exc:
         logging.getLogger(__name__).warning("No crash log in %s (%s)", folder,
-                                            exc.strerror or type(exc).__name__)
+                                            exc.strerror or str(exc) or type(exc).__name__)
         return None
     _lock(fd)
     _crash_file, _crash_path = os.fdopen(fd, "w", encoding="utf-8"), path

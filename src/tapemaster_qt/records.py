@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from tapemaster_qt import PROGRAMS
+from tapemaster_qt.fields import user_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,9 @@ class UserRecord:
     created: str = ""
     updated: str = ""
     integrity_ok: bool = True
+    uid: str = ""
+    """The user's immutable identity: never reused, even for the same User-ID added
+    again after a delete. Sessions name the user by it."""
 
     @property
     def has_password(self) -> bool:
@@ -98,6 +102,17 @@ class AuditEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class RecoveryCodeRecord:
+    """One unused recovery code as stored: its argon2id hash, never the code."""
+
+    id: int
+    user_id: str
+    code_hash: str = field(repr=False)
+    created: str
+    integrity_ok: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class SessionRecord:
     id: int
     user_id: str
@@ -106,6 +121,16 @@ class SessionRecord:
     pid: int
     since: str
     last_seen: str
+    user_uid: str = ""
+    """The uid of the user who logged on (``UserRecord.uid``)."""
+    otp_mark: str | None = None
+    """A digest of the user's stored OTP secret at logon ('' without OTP; None: unknown,
+    a session older than the column)."""
+    end_reason: str | None = None
+    """Set when an administrator ended the session; the program logs out at its next
+    heartbeat."""
+    ended_by: str | None = None
+    ended_at: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,9 +157,11 @@ class UserDetails:
     password_set: bool
     integrity_ok: bool
     failures_since_logon: int = 0
+    recovery_codes_left: int = 0
+    """Unused recovery codes (DESIGN.md §3a); 0 while One Time Password is off."""
 
     @classmethod
-    def of(cls, rec: UserRecord) -> UserDetails:
+    def of(cls, rec: UserRecord, *, recovery_codes_left: int = 0) -> UserDetails:
         return cls(
             user_id=rec.user_id, name=rec.name, email=rec.email, description=rec.description,
             group_id=rec.group_id, role=rec.role, admin_rights=rec.admin_rights,
@@ -144,6 +171,7 @@ class UserDetails:
             failed_logons=rec.failed_logons, last_logon=rec.last_logon,
             last_failed_logon=rec.last_failed_logon, password_set=rec.has_password,
             integrity_ok=rec.integrity_ok, failures_since_logon=rec.failures_since_logon,
+            recovery_codes_left=recovery_codes_left,
         )
 
     def program_list(self) -> list[str]:
@@ -151,13 +179,4 @@ class UserDetails:
 
     def as_json(self) -> dict[str, object]:
         """The ``user show --json`` object (keys fixed by UI-CONTRACT.md)."""
-        return {
-            "user_id": self.user_id, "name": self.name, "email": self.email,
-            "description": self.description, "group_id": self.group_id, "role": self.role,
-            "admin_rights": self.admin_rights, "tapemaster_rights": self.tapemaster_rights,
-            "disabled": self.disabled, "no_timeout": self.no_timeout,
-            "programs": self.program_list(), "revoked": self.revoked,
-            "failed_logons": self.failed_logons, "otp_enabled": self.otp_enabled,
-            "otp_activated": self.otp_activated, "last_logon": self.last_logon,
-            "failures_since_logon": self.failures_since_logon,
-        }
+        return user_json(self)

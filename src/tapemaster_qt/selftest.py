@@ -292,8 +292,7 @@ def _check_otp_dialog(state: dict[str, Any]) -> str:
 
     outcome = state["outcome"]
     uri = outcome.provisioning_uri
-    issuer = state["ctx"].store.setting("issuer")
-    dialog = OtpSetupDialog(uri, outcome.secret_key or "", f"{issuer}:{USER_ID}",
+    dialog = OtpSetupDialog(uri, outcome.secret_key or "", outcome.account,
                             state["program"])
     state["otp_dialog"] = dialog
     label = dialog.findChild(QrCodeLabel, "qrCodeLabel")
@@ -344,7 +343,11 @@ def _check_activation(state: dict[str, Any]) -> str:
     if outcome.session is not None:
         state["logon"].logout(outcome.session, "self-test")
     state["code"] = code
-    return "the authenticator's current code accepted: One Time Password activated"
+    _require(len(set(outcome.recovery_codes)) == 10,
+             f"activation should give 10 recovery codes, got {len(outcome.recovery_codes)}")
+    state["recovery_codes"] = outcome.recovery_codes
+    return ("the authenticator's current code accepted: One Time Password activated, "
+            "with 10 recovery codes")
 
 
 def _check_replay(state: dict[str, Any]) -> str:
@@ -354,6 +357,24 @@ def _check_replay(state: dict[str, Any]) -> str:
     _require(outcome.status is LogonStatus.OTP_REPLAY,
              f"the same code a second time should be refused, got {outcome.status.value}")
     return "the same code a second time refused as a replay"
+
+
+def _check_recovery_code(state: dict[str, Any]) -> str:
+    from tapemaster_qt.services.auth import LogonStatus
+    from tapemaster_qt.services.passwords import RECOVERY_CODES
+    from tapemaster_qt.services.recovery import formatted
+
+    code = formatted(state["recovery_codes"][0]).upper()
+    first = state["logon"].logon(USER_ID, state["password"], code)
+    _require(first.status is LogonStatus.RECOVERY,
+             f"a recovery code should log on once, got {first.status.value}")
+    if first.session is not None:
+        state["logon"].logout(first.session, "self-test")
+    again = state["logon"].logon(USER_ID, state["password"], code)
+    _require(again.status is LogonStatus.BAD_RECOVERY_CODE,
+             f"a used recovery code should be refused, got {again.status.value}")
+    return (f"a recovery code ({RECOVERY_CODES.describe()}) logged on once, "
+            f"{first.recovery_codes_left} left; refused the second time")
 
 
 _CHECKS: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
@@ -366,4 +387,5 @@ _CHECKS: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
     ("QR popup", _check_otp_dialog),
     ("activation", _check_activation),
     ("replay", _check_replay),
+    ("recovery code", _check_recovery_code),
 ]

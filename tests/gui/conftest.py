@@ -71,12 +71,16 @@ class Launcher:
         self.hasher = hasher
         self.made: list[Controller] = []
 
-    def context(self, program: str = "TapeMaster") -> Context:
-        return Context(open_store(self.data_dir), program=program, hasher=self.hasher)
+    def context(self, program: str = "TapeMaster", clock=None) -> Context:
+        if clock is None:
+            return Context(open_store(self.data_dir), program=program, hasher=self.hasher)
+        return Context(open_store(self.data_dir), program=program, hasher=self.hasher,
+                       clock=clock)
 
     def __call__(self, program: str = "TapeMaster", *, initialise: bool = True,
-                 **kwargs) -> Controller:
-        ctx = self.context(program)
+                 clock=None, **kwargs) -> Controller:
+        """``clock``: a FakeClock for the program (codes at a moment the test chooses)."""
+        ctx = self.context(program, clock)
         if initialise and needs_first_run(ctx):
             set_initial_password(ctx, ADMIN_PASSWORD)
         controller = Controller(ctx, UiState(self.data_dir), **kwargs)
@@ -87,7 +91,8 @@ class Launcher:
     def close(self) -> None:
         for c in self.made:
             c._end_session("test over")
-            for w in (c.login_dialog, c.first_run_dialog, c.otp_setup_dialog):
+            for w in (c.login_dialog, c.first_run_dialog, c.otp_setup_dialog,
+                      c.recovery_codes_dialog):
                 if w is not None:
                     w.close()
                     w.deleteLater()

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QComboBox, QDialogButtonBox, QLineEdit, QWidget
 
 from tapemaster_qt.app import Controller
+from tapemaster_qt.ui import windows
 from tapemaster_qt.ui.otp_setup import OtpSetupDialog
 
 
@@ -55,9 +57,12 @@ def open_properties_by_double_click(qtbot, window, user_id: str):
     viewport = window.usersView.viewport()
     qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.mouseDClick(viewport, Qt.MouseButton.LeftButton, pos=rect.center())
-    dialog = window.properties_dialog
+    dialog = window.windows.get(windows.USER_PROPERTIES)
     assert dialog is not None
     qtbot.waitExposed(dialog)
+    # A user cannot type into it before it is the active window; a list opened before
+    # that would be closed by the activation arriving late.
+    qtbot.waitUntil(dialog.isActiveWindow)
     return dialog
 
 
@@ -73,18 +78,44 @@ def open_editor(grid, kind):
     return editors[0] if editors else None
 
 
-def choose_in_grid(qtbot, dialog, label: str, text: str) -> None:
-    """Select the field's value cell, let the combo editor open, pick ``text`` by key."""
+def click_cell(qtbot, dialog, label: str) -> None:
+    """Click a field's value cell, as a user picks a row (no editor opens)."""
     grid = dialog.identityGrid
+    qtbot.waitUntil(dialog.isActiveWindow)
     index = dialog.model.value_index(label)
-    grid.setCurrentIndex(index)
+    assert index.isValid(), f"no field {label}"
+    grid.scrollTo(index)
+    qtbot.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton,
+                     pos=grid.visualRect(index).center())
+    assert grid.currentIndex().siblingAtColumn(1) == index
+
+
+def open_list(qtbot, grid, key=Qt.Key.Key_F2):
+    """Open the current choice's editor (F2 by default); its list opens with it."""
+    qtbot.keyClick(grid, key)
     combo = open_editor(grid, QComboBox)
-    assert combo is not None, "the True/False editor did not open"
+    assert combo is not None, "the choice editor did not open"
+    qtbot.waitUntil(lambda: combo.view().isVisible())
+    return combo
+
+
+def pick(qtbot, combo, text: str) -> None:
+    """In an open list, arrow to ``text`` and press Enter."""
+    view = combo.view()
     target = combo.findText(text)
-    key = Qt.Key.Key_Down if target > combo.currentIndex() else Qt.Key.Key_Up
-    while combo.currentIndex() != target:
-        qtbot.keyClick(combo, key)
-    grid.setCurrentIndex(QModelIndex())  # leaving the cell commits, as a click elsewhere
+    assert target >= 0, f"{text} is not a choice"
+    while view.currentIndex().row() != target:
+        key = Qt.Key.Key_Down if target > view.currentIndex().row() else Qt.Key.Key_Up
+        qtbot.keyClick(view, key)
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+
+
+def choose_in_grid(qtbot, dialog, label: str, text: str) -> None:
+    """Click the field's value cell, press F2 and pick ``text`` from the list."""
+    click_cell(qtbot, dialog, label)
+    combo = open_list(qtbot, dialog.identityGrid)
+    pick(qtbot, combo, text)
+    qtbot.waitUntil(lambda: open_editor(dialog.identityGrid, QComboBox) is None)
 
 
 def save(qtbot, dialog) -> None:
@@ -133,15 +164,15 @@ def type_into(qtbot, edit, text: str) -> None:
 
 
 def type_in_grid(qtbot, dialog, label: str, text: str) -> None:
-    """Select a text field's value cell, type into the editor that opens, leave the cell."""
+    """Click a text field's value cell, press F2, replace the text, press Enter."""
+    click_cell(qtbot, dialog, label)
     grid = dialog.identityGrid
-    index = dialog.model.value_index(label)
-    assert index.isValid(), f"no field {label}"
-    grid.setCurrentIndex(index)
+    qtbot.keyClick(grid, Qt.Key.Key_F2)
     edit = open_editor(grid, QLineEdit)
     assert edit is not None, f"the editor of {label} did not open"
     type_into(qtbot, edit, text)
-    grid.setCurrentIndex(QModelIndex())  # leaving the cell commits
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: open_editor(grid, QLineEdit) is None)
 
 
 def log_out(controller: Controller) -> None:
@@ -201,3 +232,38 @@ def submenu(menu, title: str):
         if action.menu() is not None and action.text().replace("&", "") == title:
             return action.menu()
     raise AssertionError(f"no submenu {title}")
+
+
+# --- One Time Password: recovery codes, the setup popup's Verify, self-service ---------
+
+RECOVERY_CODE = re.compile(r"\b[0-9a-z]{4}-[0-9a-z]{4}\b")
+
+
+def shown_recovery_codes(dialog) -> list[str]:
+    """The codes the Recovery Codes dialog shows, as a user reads them off the screen."""
+    assert dialog is not None and dialog.objectName() == "recoveryCodesDialog"
+    return RECOVERY_CODE.findall(dialog.recoveryCodesView.toPlainText())
+
+
+def take_recovery_codes(qtbot, dialog) -> list[str]:
+    """Read the codes off the Recovery Codes dialog, then click OK."""
+    assert dialog is not None and dialog.isVisible()
+    codes = shown_recovery_codes(dialog)
+    assert len(codes) == 10, codes
+    click(qtbot, dialog)
+    return codes
+
+
+def verify_in_popup(qtbot, dialog, code: str) -> None:
+    """Type a code into the setup popup's "Code from your app" field and click Verify."""
+    assert dialog is not None and dialog.isVisible()
+    type_into(qtbot, dialog.verifyCodeEdit, code)
+    qtbot.mouseClick(dialog.verifyButton, Qt.MouseButton.LeftButton)
+
+
+def open_my_otp(qtbot, controller):
+    """File ▸ One Time Password…"""
+    controller.main_window.actionMyOneTimePassword.trigger()
+    window = top_level("myOneTimePasswordDialog")
+    qtbot.waitExposed(window)
+    return window

@@ -7,19 +7,27 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
-from PySide6.QtCore import QModelIndex, QPoint, Qt
-from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QMessageBox, QPushButton, QWidget
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QDialogButtonBox,
+    QMessageBox,
+    QWidget,
+)
 
 from gui.driving import (
     cell,
     choose_in_grid,
     click,
+    click_cell,
     click_user,
     grid_value,
     log_on,
     menu_action,
     open_admin,
     open_editor,
+    open_list,
     open_properties_by_double_click,
     save,
     shown_user_ids,
@@ -29,6 +37,7 @@ from gui.driving import (
 from helpers import ADMIN_PASSWORD
 from tapemaster_qt.services import Actor
 from tapemaster_qt.services.admin import AdminService
+from tapemaster_qt.ui import windows
 
 PASSWORD = "tapes-and-more-42"
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -62,9 +71,11 @@ def click_header(qtbot, window, title: str) -> None:
                      pos=QPoint(x, header.height() // 2))
 
 
-def button(window, text: str) -> QPushButton:
-    for candidate in window.findChildren(QPushButton):
-        if candidate.text().replace("&", "") == text and candidate.isVisible():
+def button(window, text: str) -> QAbstractButton:
+    """A visible button or tool bar button showing ``text``."""
+    for candidate in window.findChildren(QAbstractButton):
+        shown = candidate.text().replace("&", "")
+        if shown in (text, text.rstrip("…")) and candidate.isVisible():
             return candidate
     raise AssertionError(f"no visible button {text}")
 
@@ -79,10 +90,10 @@ def test_columns_filter_and_count(qtbot, window) -> None:
         "Users", "Groups"]
     proxy = window.usersProxy
     assert [proxy.headerData(c, Qt.Orientation.Horizontal) for c in range(proxy.columnCount())
-            ] == ["User-ID", "Name", "Group", "Role", "E-mail", "Description", "OTP",
-                  "Activated", "Disabled", "Revoked", "Last Logon"]
+            ] == ["User-ID", "Name", "Group-ID", "Role", "E-mail", "Status", "Last Logon",
+                  "Description"]
     assert shown_user_ids(window) == ["alice", "bob", "carol", "tapemaster"]
-    assert cell(window, "alice", "Group") == "DEFAULT"
+    assert cell(window, "alice", "Group-ID") == "DEFAULT"
     assert cell(window, "tapemaster", "Last Logon") != ""  # logged on just now
     assert cell(window, "alice", "Last Logon") == ""
     assert window.usersCountLabel.text() == "4 users"
@@ -140,7 +151,7 @@ def test_selection_select_all_and_invert(qtbot, window) -> None:
 def test_enter_opens_properties(qtbot, window) -> None:
     click_user(qtbot, window, "bob")
     qtbot.keyClick(window.usersView, Qt.Key.Key_Return)
-    dialog = window.properties_dialog
+    dialog = window.windows.get(windows.USER_PROPERTIES)
     assert dialog is not None
     qtbot.waitExposed(dialog)
     assert dialog.objectName() == "userPropertiesDialog"
@@ -152,8 +163,11 @@ def test_enter_opens_properties(qtbot, window) -> None:
     index = dialog.model.value_index("User-ID")
     assert not index.flags() & Qt.ItemFlag.ItemIsEditable
     dialog.identityGrid.setCurrentIndex(index)
+    qtbot.keyClick(dialog.identityGrid, Qt.Key.Key_F2)
     assert open_editor(dialog.identityGrid, QWidget) is None
-    dialog.identityGrid.setCurrentIndex(dialog.model.value_index("Name"))
+    qtbot.keyClick(dialog.identityGrid, Qt.Key.Key_Down)  # Name
+    assert open_editor(dialog.identityGrid, QWidget) is None  # moving opens nothing
+    qtbot.keyClick(dialog.identityGrid, Qt.Key.Key_F2)
     assert open_editor(dialog.identityGrid, QWidget) is not None  # where one can type
     assert not dialog.identityTab.passwordEdit.isVisible()  # no password fields either
     click(qtbot, dialog, QDialogButtonBox.StandardButton.Cancel)
@@ -198,7 +212,7 @@ def test_tapemaster_cannot_be_deleted(qtbot, app, window, boxes) -> None:
 
 def test_add_user_through_properties(qtbot, app, window) -> None:
     qtbot.mouseClick(button(window, "Add…"), Qt.MouseButton.LeftButton)
-    dialog = window.properties_dialog
+    dialog = window.windows.get(windows.USER_PROPERTIES)
     qtbot.waitExposed(dialog)
     assert "New User" in dialog.windowTitle()
     assert dialog.model.value_index("User-ID").flags() & Qt.ItemFlag.ItemIsEditable
@@ -234,7 +248,7 @@ def test_add_user_through_properties(qtbot, app, window) -> None:
 
 def test_add_user_refuses_a_taken_user_id(qtbot, app, window) -> None:
     window.actionAddUser.trigger()
-    dialog = window.properties_dialog
+    dialog = window.windows.get(windows.USER_PROPERTIES)
     type_in_grid(qtbot, dialog, "User-ID", "ALICE")
     type_into(qtbot, dialog.identityTab.passwordEdit, PASSWORD)
     type_into(qtbot, dialog.identityTab.confirmEdit, PASSWORD)
@@ -280,7 +294,7 @@ def test_add_group_appears_in_the_list_and_in_properties(qtbot, app, window) -> 
     assert [groups.index(r, 0).data() for r in range(groups.rowCount())] == ["DEFAULT"]
 
     qtbot.mouseClick(window.addGroupButton, Qt.MouseButton.LeftButton)
-    dialog = window.group_dialog
+    dialog = window.windows.get(windows.ADD_GROUP)
     qtbot.waitExposed(dialog)
     assert dialog.objectName() == "groupDialog"
     qtbot.keyClicks(dialog.groupIdEdit, "night-1")
@@ -299,16 +313,16 @@ def test_add_group_appears_in_the_list_and_in_properties(qtbot, app, window) -> 
     qtbot.mouseClick(tabs.tabBar(), Qt.MouseButton.LeftButton,
                      pos=tabs.tabBar().tabRect(0).center())
     props = open_properties_by_double_click(qtbot, window, "alice")
-    props.identityGrid.setCurrentIndex(props.model.value_index("Group-ID"))
-    combo = open_editor(props.identityGrid, QComboBox)
-    assert combo is not None
+    click_cell(qtbot, props, "Group-ID")
+    combo = open_list(qtbot, props.identityGrid, Qt.Key.Key_Return)
     assert [combo.itemText(i) for i in range(combo.count())] == ["DEFAULT", "NIGHT"]
-    props.identityGrid.setCurrentIndex(QModelIndex())
+    qtbot.keyClick(combo.view(), Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: open_editor(props.identityGrid, QComboBox) is None)
     choose_in_grid(qtbot, props, "Group-ID", "NIGHT")
     save(qtbot, props)
     assert not props.isVisible()
     assert app.ctx.store.get_user("alice").group_id == "NIGHT"
-    assert cell(window, "alice", "Group") == "NIGHT"
+    assert cell(window, "alice", "Group-ID") == "NIGHT"
 
 
 # --- Properties: confirmations and refusals -------------------------------------------------
@@ -317,7 +331,7 @@ def test_add_group_appears_in_the_list_and_in_properties(qtbot, app, window) -> 
 def test_turning_otp_off_asks_and_no_saves_nothing(qtbot, app, window, boxes) -> None:
     AdminService(app.ctx, Actor.for_user("tapemaster")).set_otp("alice", True)
     window.reload()
-    assert cell(window, "alice", "OTP") == "True"
+    assert cell(window, "alice", "Status") == "OTP pending"
     props = open_properties_by_double_click(qtbot, window, "alice")
     choose_in_grid(qtbot, props, "One Time Password", "False")
     boxes.answer = QMessageBox.StandardButton.No
@@ -329,8 +343,18 @@ def test_turning_otp_off_asks_and_no_saves_nothing(qtbot, app, window, boxes) ->
     alice = app.ctx.store.get_user("alice")
     assert alice.otp_enabled and alice.otp_secret is not None
 
+    # Cancel asks before throwing the change away; No keeps the dialog, Yes closes it.
+    click(qtbot, props, QDialogButtonBox.StandardButton.Cancel)
+    assert boxes.names()[-1] == "confirmDiscardMessage"
+    assert boxes.last().text == "Discard your changes to alice?"
+    assert boxes.last().informative == "Not saved yet: One Time Password."
+    assert props.isVisible()
+    boxes.answer = QMessageBox.StandardButton.Yes
+    click(qtbot, props, QDialogButtonBox.StandardButton.Cancel)
+    assert not props.isVisible() and app.ctx.store.get_user("alice").otp_enabled
+
     # Disabling asks too; No keeps the user enabled and the OTP secret untouched.
-    props.reject()
+    boxes.answer = QMessageBox.StandardButton.No
     props = open_properties_by_double_click(qtbot, window, "bob")
     choose_in_grid(qtbot, props, "Disabled", "True")
     save(qtbot, props)
@@ -339,7 +363,7 @@ def test_turning_otp_off_asks_and_no_saves_nothing(qtbot, app, window, boxes) ->
     boxes.answer = QMessageBox.StandardButton.Yes
     save(qtbot, props)
     assert not props.isVisible() and app.ctx.store.get_user("bob").disabled
-    assert cell(window, "bob", "Disabled") == "True"
+    assert cell(window, "bob", "Status") == "Disabled"
 
 
 def test_invalid_input_is_shown_in_the_dialog_and_saves_nothing(qtbot, app, window,
@@ -368,3 +392,12 @@ def test_invalid_input_is_shown_in_the_dialog_and_saves_nothing(qtbot, app, wind
     assert not props.isVisible()
     after = app.ctx.store.get_user("bob")
     assert (after.name, after.email) == ("Robert Young", "robert@example.com")
+
+
+def test_export_to_a_folder_that_is_gone_says_so(qtbot, window, boxes, tmp_path) -> None:
+    boxes.save_path = str(tmp_path / "no-such-folder" / "users.csv")
+    window.actionExportUsers.trigger()
+    assert boxes.names() == ["warningMessage"]
+    assert boxes.last().title == "Export Users"
+    assert boxes.last().text == "The file could not be written: No such file or directory."
+    assert not (tmp_path / "no-such-folder").exists()

@@ -65,3 +65,70 @@ def test_something_the_user_copied_afterwards_is_left_alone(
         pass
     assert QApplication.clipboard().text() == "the user's own text"
     assert timer not in clipboard.pending()
+
+
+def test_copied_recovery_codes_are_cleared_too(qtbot, short_interval: int) -> None:
+    from tapemaster_qt.services.recovery import formatted, new_codes
+    from tapemaster_qt.ui.recovery_codes import RecoveryCodesDialog
+
+    codes = new_codes()
+    window = RecoveryCodesDialog(codes, "TapeTrack:alice", "One Time Password activated.")
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.mouseClick(window.copyCodesButton, Qt.MouseButton.LeftButton)
+    assert all(formatted(c) in QApplication.clipboard().text() for c in codes)
+    assert "on the clipboard for 1 second:" in window.statusLabel.text()
+    window.close()
+    qtbot.waitUntil(lambda: QApplication.clipboard().text() == "", timeout=10_000)
+
+
+def test_a_copied_random_password_is_cleared_too(qtbot, short_interval: int) -> None:
+    """Password Change ▸ Random ▸ Copy had no timer: the proposed password stayed on
+    the clipboard for good (REVIEW-1 finding 5)."""
+    from tapemaster_qt.ui.password_change import PasswordChangeDialog
+
+    dialog = PasswordChangeDialog("alice", lambda current, new: None, own=False)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.mouseClick(dialog.randomButton, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.copyButton, Qt.MouseButton.LeftButton)
+    password = dialog.randomEdit.text()
+    assert password and QApplication.clipboard().text() == password
+    dialog.close()
+    qtbot.waitUntil(lambda: QApplication.clipboard().text() == "", timeout=10_000)
+    assert "taken off it again after 1 second)" in dialog.copyButton.toolTip()
+
+
+def test_exiting_before_the_timer_takes_the_secret_off_the_clipboard(
+        qtbot, launch, boxes) -> None:
+    """Exit within 30 s of a Copy: the timer would never fire in a program that ended,
+    so closing clears what is still pending, and leaves the user's own text alone."""
+    from gui.driving import log_on
+    from helpers import ADMIN_PASSWORD
+
+    controller = launch()
+    log_on(qtbot, controller, "tapemaster", ADMIN_PASSWORD)
+    qtbot.waitUntil(lambda: controller.main_window is not None)
+    before = len(clipboard.pending())
+    clipboard.copy_secret("an older secret the user replaced")
+    QApplication.clipboard().setText("the user's own text")
+    clipboard.copy_secret("JBSWY3DPEHPK3PXP")
+    assert len(clipboard.pending()) == before + 2
+    controller.main_window.actionExit.trigger()
+    controller.close()
+    assert QApplication.clipboard().text() == ""
+    assert clipboard.pending() == []
+
+
+def test_quitting_the_application_takes_pending_secrets_off(qtbot) -> None:
+    clipboard.copy_secret("JBSWY3DPEHPK3PXP")
+    QApplication.instance().aboutToQuit.emit()
+    assert QApplication.clipboard().text() == "" and clipboard.pending() == []
+
+
+def test_the_users_own_text_stays_at_exit(qtbot) -> None:
+    clipboard.copy_secret("JBSWY3DPEHPK3PXP")
+    QApplication.clipboard().setText("the user's own text")
+    clipboard.clear_pending()
+    assert QApplication.clipboard().text() == "the user's own text"
+    assert clipboard.pending() == []

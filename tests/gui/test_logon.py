@@ -62,13 +62,55 @@ def test_remembers_the_last_user_id_not_the_password(qtbot, launch, tmp_path) ->
     assert launch().login_dialog.userIdEdit.text() == "tapemaster"
 
 
-def test_otp_field_takes_six_digits_with_or_without_a_space(qtbot, launch) -> None:
+def test_otp_field_takes_a_code_or_a_recovery_code(qtbot, launch) -> None:
+    """Six digits with or without a space, or a recovery code (letters, digits, a dash
+    or the dash a web page makes of it); punctuation is not taken, and the field stops
+    at 14 characters (a recovery code with spaces around it)."""
     edit = launch().login_dialog.otpEdit
     for typed, shown in (("123456", "123456"), ("123 456", "123 456"),
-                         ("12ab3 4c56", "123 456"), ("abc", ""), ("1234567", "123456"),
-                         (" 123 456 ", " 123 456 ")):  # stray spaces around are harmless
+                         (" 123 456 ", " 123 456 "),  # stray spaces around are harmless
+                         ("abcd-2345", "abcd-2345"), ("ABCD 2345", "ABCD 2345"),
+                         ("ab;cd.2345!", "abcd2345"), ("x" * 20, "x" * 14)):
         type_into(qtbot, edit, typed)
         assert edit.text() == shown, typed
+    # Pasted from a web page that made the dash an en dash: taken as it is.
+    QApplication.clipboard().setText("abcd\u20132345")
+    type_into(qtbot, edit, "")
+    qtbot.keyClick(edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert edit.text() == "abcd\u20132345"
+
+
+def test_otp_field_takes_the_separators_the_logon_engine_reads(qtbot, launch) -> None:
+    """A recovery code pasted with any space or dash in it is taken by the field exactly
+    when the logon engine reads it, and a 6-digit code the engine reads is taken too:
+    before, the field took U+2015 (which the engine refuses) and refused U+FE63 and
+    U+FF0D (which it reads) (REVIEW-1 finding 7)."""
+    import sys
+    import unicodedata
+
+    from tapemaster_qt.services.recovery import parse_code_field
+
+    edit = launch().login_dialog.otpEdit
+    candidates = [chr(c) for c in range(sys.maxunicode + 1)
+                  if chr(c).isspace() or unicodedata.category(chr(c)) == "Pd"]
+    candidates += ["\u2212", "\u2015", "_", ".", "/", "\u00ad", "\u200b"]
+    disagree = []
+
+    def taken(text: str) -> bool:
+        QApplication.clipboard().setText(text)
+        edit.clear()
+        qtbot.keyClick(edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+        return edit.text() == text
+
+    for ch in candidates:
+        recovery_code, code = f"abcd{ch}2345", f"123{ch}456"
+        if taken(recovery_code) != (parse_code_field(recovery_code) is not None):
+            disagree.append(f"U+{ord(ch):04X} in a recovery code")
+        if parse_code_field(code) is not None and not taken(code):
+            disagree.append(f"U+{ord(ch):04X} in a 6-digit code")
+    assert disagree == []
+    assert parse_code_field("abcd\u20152345") is None  # the horizontal bar is no dash
+    assert parse_code_field("abcd\uff0d2345") is not None
 
 
 def test_caps_lock_hint(qtbot, launch) -> None:

@@ -12,9 +12,17 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
 from tapemaster_qt.records import AuditEvent, GroupRecord, SessionRecord, UserDetails, UserRow
+from tapemaster_qt.services.sessions import ActiveSession, EndReason, SessionState
+from tapemaster_qt.ui import palette
 from tapemaster_qt.ui.models.identity import COL_FIELD, COL_VALUE, IdentityModel
 from tapemaster_qt.ui.models.tables import AuditModel, GroupsModel, RecordRole, SessionsModel
-from tapemaster_qt.ui.models.users import HEADERS, UserRowRole, UsersFilterProxy, UsersModel
+from tapemaster_qt.ui.models.users import (
+    COL_STATUS,
+    HEADERS,
+    UserRowRole,
+    UsersFilterProxy,
+    UsersModel,
+)
 
 LABELS = ["User-ID", "Name", "E-mail", "Description", "Group-ID", "Role",
           "Administrative Rights", "tapemaster Rights", "Disabled", "No Time-Out",
@@ -67,21 +75,37 @@ def test_users_model_and_filter_proxy(qtmodeltester) -> None:
 
     model.set_rows(ROWS)
     assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(len(HEADERS))] == [
-        "User-ID", "Name", "Group", "Role", "E-mail", "Description", "OTP", "Activated",
-        "Disabled", "Revoked", "Last Logon"]
+        "User-ID", "Name", "Group-ID", "Role", "E-mail", "Status", "Last Logon",
+        "Description"]
     assert model.rowCount() == 4 and proxy.rowCount() == 4
 
-    # The tampered row says so: red, a warning icon, a tooltip; the others do not.
+    def status(user_id: str) -> QModelIndex:
+        return model.index(model.row_of(user_id), COL_STATUS)
+
+    # One Status column: words, an icon for the most serious, a tooltip saying why.
+    assert [status(u).data() for u in ("tapemaster", "alice", "bob", "mallory")] == [
+        "", "OTP active", "Revoked", "Tampered, Disabled"]
+    assert status("tapemaster").data(Qt.ItemDataRole.DecorationRole) is None
+    assert status("tapemaster").data(Qt.ItemDataRole.ToolTipRole) is None
+    for user_id in ("alice", "bob", "mallory"):
+        assert not status(user_id).data(Qt.ItemDataRole.DecorationRole).isNull()
+    assert "authenticator app" in status("alice").data(Qt.ItemDataRole.ToolTipRole)
+
+    # The tampered row says so on every cell: red, with the reason as a tooltip; a
+    # revoked row is grey; the others keep the palette's text colour.
     mallory = model.index(model.row_of("mallory"), 0)
     alice = model.index(model.row_of("alice"), 0)
+    bob = model.index(model.row_of("bob"), 0)
     assert mallory.data(UserRowRole).integrity_ok is False
     assert "integrity" in mallory.data(Qt.ItemDataRole.ToolTipRole)
-    assert mallory.data(Qt.ItemDataRole.DecorationRole) is not None
+    assert mallory.data(Qt.ItemDataRole.ForegroundRole).color() == palette.danger()
+    assert bob.data(Qt.ItemDataRole.ForegroundRole).color() == palette.muted()
+    assert alice.data(Qt.ItemDataRole.ForegroundRole) is None
     assert alice.data(Qt.ItemDataRole.ToolTipRole) is None
-    assert alice.data(Qt.ItemDataRole.DecorationRole) is None
-    assert alice.siblingAtColumn(6).data() == "True"  # OTP
-    bob = model.index(model.row_of("bob"), 9)
-    assert bob.data() == "True"  # Revoked
+
+    model.sort(COL_STATUS, Qt.SortOrder.AscendingOrder)  # the most serious first
+    assert [model.index(r, 0).data() for r in range(4)] == [
+        "mallory", "bob", "alice", "tapemaster"]
 
     model.sort(1, Qt.SortOrder.DescendingOrder)
     proxy.set_filter_text("bo")
@@ -190,8 +214,11 @@ def test_identity_model_greys_out_locked_fields(qtmodeltester) -> None:
     qtmodeltester.check(model)
     index = model.value_index("tapemaster Rights")
     assert not index.flags() & Qt.ItemFlag.ItemIsEditable
-    assert not index.flags() & Qt.ItemFlag.ItemIsEnabled
+    # Greyed but enabled: the keyboard reaches it, and its description says why.
+    assert index.flags() & Qt.ItemFlag.ItemIsEnabled
+    assert index.data(Qt.ItemDataRole.ForegroundRole) is not None
     assert not model.setData(index, True, EDIT)
+    assert not model.toggle(index)
     assert model.value_index("Administrative Rights").flags() & Qt.ItemFlag.ItemIsEditable
 
 
@@ -215,14 +242,33 @@ def test_sessions_model(qtmodeltester) -> None:
     model = SessionsModel()
     qtmodeltester.check(model)
     model.set_records([
-        SessionRecord(1, "tapemaster", "TapeMaster", "desk1", 4242,
-                      "2026-01-02T03:04:05.000+00:00", "2026-01-02T03:05:05.000+00:00"),
-        SessionRecord(2, "alice", "Lite", "desk2", 77, "2026-01-02T04:00:00.000+00:00",
-                      "2026-01-02T04:00:00.000+00:00"),
+        ActiveSession(SessionRecord(1, "tapemaster", "TapeMaster", "desk1", 4242,
+                                    "2026-01-02T03:04:05.000+00:00",
+                                    "2026-01-02T03:05:05.000+00:00"), SessionState.ACTIVE),
+        ActiveSession(SessionRecord(2, "alice", "Lite", "desk2", 77,
+                                    "2026-01-02T04:00:00.000+00:00",
+                                    "2026-01-02T04:00:00.000+00:00"),
+                      SessionState.ENDING, EndReason.DISCONNECTED, "tapemaster"),
+        ActiveSession(SessionRecord(3, "bob", "Checkpoint", "desk3", 78,
+                                    "2026-01-02T04:00:00.000+00:00",
+                                    "2026-01-02T04:00:00.000+00:00"),
+                      SessionState.ENDING, EndReason.PROGRAM_REMOVED),
+        ActiveSession(SessionRecord(4, "carol", "Lite", "desk4", 79,
+                                    "2026-01-02T04:00:00.000+00:00",
+                                    "2026-01-02T04:00:00.000+00:00"),
+                      SessionState.NOT_RESPONDING),
     ])
-    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(6)] == [
-        "User-ID", "Program", "Host", "Process", "Since", "Last Seen"]
+    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(7)] == [
+        "User-ID", "Program", "Host", "Process", "Since", "Last Seen", "State"]
     assert model.index(1, 1).data() == "Lite" and model.index(0, 3).data() == "4242"
+    assert [model.index(row, SessionsModel.COL_STATE).data() for row in range(4)] == [
+        "Active",
+        "Ending: disconnected by tapemaster",
+        "Ending: program access removed",
+        "Not responding"]
+    assert model.index(1, 0).data(RecordRole).id == 2
+    assert "next heartbeat" in model.index(1, SessionsModel.COL_STATE).data(
+        Qt.ItemDataRole.ToolTipRole)
     assert model.index(0, 0, model.index(0, 0)).isValid() is False
 
 

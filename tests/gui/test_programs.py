@@ -8,7 +8,7 @@ import time
 import pytest
 from PySide6.QtGui import QAction
 
-from gui.driving import click, log_on, log_out, read_qr
+from gui.driving import click, log_on, log_out, read_qr, take_recovery_codes
 from helpers import ADMIN_PASSWORD, rfc_totp, secret_from_uri
 from tapemaster_qt.services import Actor
 from tapemaster_qt.services.admin import AdminService
@@ -37,7 +37,7 @@ def test_sibling_program_logon_and_main_window(qtbot, launch, program) -> None:
     assert window.findChild(QAction, "actionGroupUserAdministration") is None
     assert window.menuFile.isEnabled()
     assert [a.objectName() for a in window.menuFile.actions() if not a.isSeparator()] == [
-        "actionResetPassword", "actionLogOut", "actionExit"]
+        "actionResetPassword", "actionMyOneTimePassword", "actionLogOut", "actionExit"]
     assert window.statusBar().currentMessage() == "Ready"
     assert window.userStatusLabel.text().strip() == "alice"
     assert window.programStatusLabel.text().strip() == program
@@ -62,7 +62,9 @@ def test_otp_activated_in_lite_is_needed_in_tapemaster(qtbot, launch, boxes, tmp
     # Activate in Lite with a code from the "phone".
     log_on(qtbot, lite, "alice", PASSWORD, rfc_totp(secret, time.time()))
     assert boxes.names() == ["otpActivatedMessage"]
-    assert lite.main_window is not None and lite.otp_setup_dialog is None
+    assert lite.otp_setup_dialog is None
+    take_recovery_codes(qtbot, lite.recovery_codes_dialog)
+    assert lite.main_window is not None
     assert lite.ctx.store.get_user("alice").otp_activated
 
     # TapeMaster, running at the same time on the same store, now wants the code.

@@ -50,8 +50,8 @@ def test_guesses_after_revocation_are_answered_alike_and_shown(qtbot, launch) ->
     menu_action(submenu(window.users_menu(), "Management"), "actionUnlockUser").trigger()
     props = open_properties_by_double_click(qtbot, window, "alice")
     assert _status_value(props, "Revoked") == "False"
-    assert _status_value(props, "Consecutive failed logons") == "0"
-    assert _status_value(props, "Failed attempts since the last logon") == "10"
+    assert _status_value(props, "Failed Logons in a Row") == "0"
+    assert _status_value(props, "Failed Since Last Logon") == "10"
     props.reject()
     log_out(app)
 

@@ -22,6 +22,7 @@ from gui.driving import (
     open_properties_by_double_click,
     read_qr,
     save,
+    take_recovery_codes,
 )
 from helpers import ADMIN_PASSWORD, rfc_totp, secret_from_uri
 from tapemaster_qt.services import Actor
@@ -110,6 +111,7 @@ def test_seed_walkthrough(qtbot, launch, boxes, tmp_path: Path) -> None:
     log_on(qtbot, app, "alice", ALICE_PASSWORD, f"{code[:3]} {code[3:]}")
     assert "otpActivatedMessage" in boxes.names()
     assert app.otp_setup_dialog is None  # no second QR popup
+    take_recovery_codes(qtbot, app.recovery_codes_dialog)  # beyond the technote: §3a
     assert app.main_window is not None and app.main_window.session.user_id == "alice"
     assert app.ctx.store.get_user("alice").otp_activated
     app.main_window.actionLogOut.trigger()

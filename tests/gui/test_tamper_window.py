@@ -8,7 +8,7 @@ import sqlite3
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from gui.driving import click_user, log_on, menu_action, open_admin, submenu
+from gui.driving import cell, click_user, log_on, menu_action, open_admin, submenu
 from helpers import ADMIN_PASSWORD
 from tapemaster_qt.services import Actor
 from tapemaster_qt.services.admin import AdminService
@@ -32,7 +32,11 @@ def test_tampered_record_is_red_and_can_be_resealed(qtbot, launch, boxes) -> Non
     proxy = window.usersProxy
     rows = {proxy.index(r, 0).data(): proxy.index(r, 0) for r in range(proxy.rowCount())}
     assert "integrity" in rows["bob"].data(Qt.ItemDataRole.ToolTipRole)
-    assert rows["bob"].data(Qt.ItemDataRole.DecorationRole) is not None
+    assert cell(window, "bob", "Status") == "Tampered"
+    status = rows["bob"].siblingAtColumn(
+        [proxy.headerData(c, Qt.Orientation.Horizontal) for c in range(proxy.columnCount())
+         ].index("Status"))
+    assert status.data(Qt.ItemDataRole.DecorationRole) is not None
     assert rows["alice"].data(Qt.ItemDataRole.ToolTipRole) is None
     assert "1 record(s) failed the integrity check" in window.usersCountLabel.text()
 

@@ -100,6 +100,8 @@ def cli_refused(data_dir: Path, *args: str, **kwargs: Any) -> str:
 class Boxes:
     shown: list[tuple[str, str, str]] = field(default_factory=list)
     """(objectName, title, text + informative text) of every message box shown."""
+    answer: Any = None
+    """The button a question is answered with (None: OK, which declines a question)."""
 
     def names(self) -> list[str]:
         return [b[0] for b in self.shown]
@@ -120,6 +122,8 @@ def boxes(monkeypatch: pytest.MonkeyPatch) -> Boxes:
     def fake_exec(box: QMessageBox) -> QMessageBox.StandardButton:
         seen.shown.append((box.objectName(), box.windowTitle(),
                            (box.text() + "\n" + box.informativeText()).strip()))
+        if seen.answer is not None and seen.answer & box.standardButtons():
+            return seen.answer
         return QMessageBox.StandardButton.Ok
 
     monkeypatch.setattr(msgbox, "_exec", fake_exec)
@@ -161,7 +165,7 @@ class Programs:
         self.made: list[Any] = []
 
     def start(self, folder: Path, program: str = "TapeMaster", *,
-              busy_timeout_ms: int = 5000, clock: Any = None) -> Any:
+              busy_timeout_ms: int = 5000, clock: Any = None, **controller_args: Any) -> Any:
         from tapemaster_qt.app import Controller, UiState
         from tapemaster_qt.services import Context
         from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
@@ -171,7 +175,7 @@ class Programs:
                       hasher=PasswordHasher(TESTS_ONLY))
         if clock is not None:
             ctx.clock = clock
-        controller = Controller(ctx, UiState(folder))
+        controller = Controller(ctx, UiState(folder), **controller_args)
         self.made.append(controller)
         controller.start()
         return controller

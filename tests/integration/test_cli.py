@@ -296,7 +296,7 @@ def test_unlock(site: Cli) -> None:
     assert alice["revoked"] is False and alice["failed_logons"] == 0
     # The attempts since her last logon stay: she is told at her next logon.
     assert alice["failures_since_logon"] == 14
-    assert "Failed since last logon: 14" in site.ok("user", "show", "alice").splitlines()
+    assert "Failed Since Last Logon: 14" in site.ok("user", "show", "alice").splitlines()
     assert site.json("audit", "--limit", "1")[0]["event"] == "account_unlocked"
 
 
@@ -333,16 +333,36 @@ def test_groups(site: Cli) -> None:
 
 def test_otp_enable_status_disable(site: Cli) -> None:
     assert site.json("otp", "status", "bob") == {
-        "user_id": "bob", "otp_enabled": False, "otp_activated": False}
+        "user_id": "bob", "otp_enabled": False, "otp_activated": False,
+        "recovery_codes_left": 0}
     site.ok("otp", "enable", "bob")
     assert site.json("otp", "status", "bob") == {
-        "user_id": "bob", "otp_enabled": True, "otp_activated": False}
+        "user_id": "bob", "otp_enabled": True, "otp_activated": False,
+        "recovery_codes_left": 0}
     with _open(site) as store:
         assert _logon(store, "bob", BOB_PASSWORD).status is LogonStatus.ENROLMENT
     site.ok("otp", "disable", "bob")
     assert site.json("otp", "status", "bob")["otp_enabled"] is False
     events = [e["event"] for e in site.json("audit", "--user", "bob")]
     assert events[-1] == "otp_disabled" and "otp_enabled" in events
+
+
+def test_user_show_says_how_many_recovery_codes_are_left(site: Cli) -> None:
+    """``user show`` prints every field of the catalogue; the recovery codes left were
+    only in ``otp status`` and Properties (REVIEW-1 finding 7)."""
+    site.ok("otp", "enable", "alice")
+    with _open(site) as store:
+        secret = secret_from_uri(_logon(store, "alice", ALICE_PASSWORD).provisioning_uri)
+        activated = _logon(store, "alice", ALICE_PASSWORD,
+                           totp.code_at(secret, totp.time_step(dt.now().timestamp())))
+        assert activated.status is LogonStatus.ACTIVATED
+        assert _logon(store, "alice", ALICE_PASSWORD, activated.recovery_codes[0]).status \
+            is LogonStatus.RECOVERY
+    assert "Recovery Codes Left:     9\n" in site.ok("user", "show", "alice")
+    assert site.json("otp", "status", "alice")["recovery_codes_left"] == 9
+    assert "Recovery Codes Left:     0\n" in site.ok("user", "show", "bob")
+    # Not a --json key: user list --json (the same objects) would count every user's codes.
+    assert "recovery_codes_left" not in site.json("user", "show", "alice")
 
 
 def test_the_cli_never_prints_the_otp_secret(site: Cli) -> None:
@@ -423,6 +443,29 @@ def test_xml_export_parses_with_one_user_element_per_user(site: Cli, tmp_path: P
     target = tmp_path / "users.xml"
     site.ok("user", "export", "--format", "xml", "--output", str(target))
     assert len(ET.parse(target).getroot().findall(".//User")) == 3  # noqa: S314 - ours
+
+
+@pytest.mark.parametrize("field, column, value", [
+    ("Name", "name", "Alice\x01Archer"), ("Description", "description", "tapes\x0b"),
+    ("Name", "name", "\ufffe"),
+])
+def test_xml_export_refuses_what_xml_cannot_carry(site: Cli, tmp_path: Path, field: str,
+                                                  column: str, value: str) -> None:
+    """A record written by another tool may hold a control character in a field the
+    program would refuse; XML 1.0 cannot carry it even escaped. The export wrote a file
+    no XML reader opens and said it worked (rc 0): it now refuses, naming the user and
+    the field, and writes nothing (REVIEW-1 finding 7). CSV keeps the value."""
+    with closing(sqlite3.connect(site.data_dir / "tapemaster.db")) as db, db:
+        db.execute({"name": "UPDATE users SET name = ? WHERE user_id = 'bob'",
+                    "description": "UPDATE users SET description = ? WHERE user_id = 'bob'",
+                    }[column], (value,))
+    target = tmp_path / "users.xml"
+    line = site.refused("user", "export", "--format", "xml", "--output", str(target))
+    assert f"The {field} of User-ID bob holds a control character" in line
+    assert "nothing was exported" in line and not target.exists()
+    site.refused("user", "export", "--format", "xml")
+    rows = list(csv.DictReader(io.StringIO(site.ok("user", "export", "--format", "csv"))))
+    assert next(r for r in rows if r["user_id"] == "bob")[column] == value
 
 
 BAD_CSV = {

@@ -20,6 +20,7 @@ from types import SimpleNamespace
 import pytest
 
 from tapemaster_qt import cli, terminal
+from tapemaster_qt.fields import SHOW_FIELDS
 from tapemaster_qt.services import Actor, Context
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
@@ -124,7 +125,7 @@ def test_user_show_escapes_every_field(run, data_dir: Path, n: int) -> None:
     lines = out.splitlines()
     labels = [line.split(":", 1)[0] for line in lines]
     assert labels[:5] == ["User-ID", "Name", "E-mail", "Description", "Group-ID"]
-    assert len(lines) == 19  # one line per field, none split
+    assert len(lines) == len(SHOW_FIELDS)  # one line per field, none split
     assert terminal.escape(HOSTILE[n]) in lines[1]
 
 

@@ -107,3 +107,17 @@ def test_a_symlinked_crash_log_is_left_alone(tmp_path: Path) -> None:
     link.symlink_to(target)
     logsetup._sweep(folder)
     assert link.is_symlink() and target.exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_planted_as_a_crash_log_does_not_hang_the_start(tmp_path: Path) -> None:
+    """The start sweeps empty crash logs, and opened each for reading: a FIFO planted
+    in the log folder (beside a store chosen with --data-dir, maybe a shared one) made
+    every program wait for a writer before its first window (REVIEW-1 finding 6). The
+    child's timeout is only the safeguard that turns such a hang into a failure."""
+    (tmp_path / "logs").mkdir()
+    fifo = tmp_path / "logs" / "crash-20261128-100000-tapemaster-4242.log"
+    os.mkfifo(fifo, 0o600)
+    result = run_program(tmp_path, "end")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)  # not ours to remove: left alone

@@ -60,8 +60,9 @@ def _events(op: dict[str, Any]) -> tuple[Counter[str], set[str]]:
     kind = op["kind"]
     if kind == "update":
         return Counter(["user_updated"]), set()
-    if kind == "otp":
-        return Counter(["otp_enabled" if op["otp_enabled"] else "otp_disabled"]), set()
+    if kind == "otp":  # switching off destroys the recovery codes of an activated user
+        return Counter(["otp_enabled" if op["otp_enabled"] else "otp_disabled"]), \
+            {"recovery_codes_revoked"}
     if kind == "add":
         return Counter(["user_created"] + (["otp_enabled"] if op["otp_enabled"] else [])), set()
     if kind == "delete":
@@ -74,7 +75,8 @@ def _events(op: dict[str, Any]) -> tuple[Counter[str], set[str]]:
         return Counter(["otp_replay_rejected", "login_failed"]), {"account_revoked"}
     if kind == "logout":
         return Counter(["logged_out"]), set()
-    extra = {"enrol": ["otp_enrollment_shown"], "activate": ["otp_activated"]}
+    extra = {"enrol": ["otp_enrollment_shown"],
+             "activate": ["otp_activated", "recovery_codes_created"]}
     return Counter(["login_succeeded", *extra.get(op["mode"], [])]), set()
 
 
@@ -333,6 +335,11 @@ class Campaign:
                 assert user.otp_burned_steps == (), where
             if user.otp_activated:
                 assert user.otp_last_step is not None, where
+            # Recovery codes come with activation (ten, nobody spends one here) and go
+            # when One Time Password is switched off: never half a set.
+            codes = store.recovery_codes(user.user_id)
+            assert len(codes) == (10 if user.otp_activated else 0), where
+            assert all(c.integrity_ok for c in codes), where
             assert user.revoked == (user.failed_logons > THRESHOLD), where
 
 

@@ -66,6 +66,8 @@ commands = st.one_of(
     st.builds(lambda group, text: ["group", "add", group, "--description", text], arg, arg),
     st.builds(lambda action, user: ["otp", action, user],
               st.sampled_from(["enable", "disable", "status"]), an_id),
+    st.builds(lambda user, revoke: ["otp", "recovery", user, *revoke], an_id,
+              st.sampled_from([[], ["--revoke"]])),
     st.builds(lambda user, limit: ["audit", "--user", user, "--limit", limit], an_id, arg),
     st.builds(lambda name, value: ["settings", "set", name, value],
               st.sampled_from(["issuer", "lockout_threshold", "bogus"]), arg),

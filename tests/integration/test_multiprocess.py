@@ -127,6 +127,46 @@ def test_two_programs_racing_with_one_code_get_exactly_one_success(
     assert user.integrity_ok and not user.revoked
 
 
+def test_programs_racing_with_one_recovery_code_get_exactly_one_success(
+    shared: Shared, clock
+) -> None:
+    """Three programs type the same recovery code at the same moment, for each of the
+    ten codes: each code logs on exactly once (one conditional DELETE wins)."""
+    from tapemaster_qt.services.recovery import formatted
+
+    ctx = shared.ctx
+    admin = AdminService(ctx, Actor.for_cli())
+    admin.set_setting("lockout_threshold", "20")  # the losers' failures are not the point
+    admin.add_user({"user_id": "alice", "otp_enabled": True}, PASSWORD)
+    logon = LogonService(ctx)
+    secret = secret_from_uri(logon.logon("alice", PASSWORD).provisioning_uri)
+    activated = logon.logon("alice", PASSWORD, rfc_totp(secret, clock.now))
+    codes = [formatted(c) for c in activated.recovery_codes]
+    assert len(codes) == 10
+
+    racers = 3
+    barrier = SPAWN.Barrier(racers)
+    results = SPAWN.Queue()
+    children = [SPAWN.Process(target=workers.race_recovery_codes,
+                              args=(shared.where, "alice", PASSWORD, codes, clock.now,
+                                    barrier, results))
+                for _ in range(racers)]
+    messages = _run(children, results, expected=racers * len(codes))
+
+    by_round: dict[int, list[str]] = {}
+    for _, number, status in messages:
+        by_round.setdefault(number, []).append(status)
+    assert sorted(by_round) == list(range(len(codes)))
+    for number, statuses in by_round.items():
+        assert sorted(statuses) == sorted(
+            [LogonStatus.RECOVERY.value] + [LogonStatus.BAD_RECOVERY_CODE.value] * 2), number
+    used = [e for e in ctx.store.audit_events(user_id="alice")
+            if e.event == "recovery_code_used"]
+    assert len(used) == len(codes)
+    assert ctx.store.recovery_codes("alice") == []
+    assert ctx.store.get_user("alice").integrity_ok
+
+
 def test_concurrent_failures_are_counted_exactly(shared: Shared, clock) -> None:
     ctx = shared.ctx
     admin = AdminService(ctx, Actor.for_cli())

@@ -3,20 +3,25 @@ message, the CLI's output or an export (issue 4, Hostile input).
 
 One whole OTP life cycle, as people would live it, with the package logging to
 ``logs/tapemaster.log`` at DEBUG: the CLI creates the store and alice and enables her
-OTP; alice mistypes her password, enrols in the GUI (QR popup, Copy), activates,
-replays a code, types a wrong code, a skewed one and a malformed one, logs on,
+OTP; alice mistypes her password, enrols in the GUI (QR popup, Copy), activates and
+gets her recovery codes, replays a code, types a wrong code, a skewed one and a
+malformed one, logs on, logs on with a recovery code and tries it again, types a wrong
+one, makes new recovery codes and moves to a new phone in File ▸ One Time Password…,
 changes her password (wrong current password, weak new one, then right), gets revoked;
-support unlocks her, resets her password and gives her a new secret at the CLI; she
-enrols again; tapemaster resets her password and exports the users in Group/User
-Administration; the CLI exports CSV and XML and prints users and the audit log.
+support unlocks her, resets her password, looks at and revokes her recovery codes and
+gives her a new secret at the CLI; she enrols again and verifies in the popup;
+tapemaster resets her password and exports the users in Group/User Administration;
+the CLI exports CSV and XML and prints users and the audit log.
 
 Then every place that could hold a leak is scanned for every form of every secret
 (raw, base32 plain/lower/grouped, hex, base64, a 16-character prefix), every password
-typed (right or wrong) and every code entered: the log files, the store file and its
--wal/-shm, the key file, the configuration folder, the exported files, every audit
-row, everything the CLI printed, every message box and message line shown, and every
-error raised. The QR popup itself shows the secret: that is its job, so it is not a
-leak.
+typed (right or wrong), every code entered and every recovery code made (as shown,
+without the dash, in capitals): the log files, the store file and its -wal/-shm, the
+key file, the configuration folder, the exported files, every audit row, everything the
+CLI printed, every message box and message line shown, and every error raised. The QR
+popup itself shows the secret and the Recovery Codes dialog the codes: that is their
+job, so it is not a leak; nor is the file the user saved the codes in on purpose
+(it is checked to be readable by its owner only).
 """
 
 from __future__ import annotations
@@ -36,7 +41,17 @@ from keyring.backends import fail
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox
 
-from gui.driving import click, click_user, log_on, log_out, open_admin, type_into
+from gui.driving import (
+    click,
+    click_user,
+    log_on,
+    log_out,
+    open_admin,
+    open_my_otp,
+    shown_recovery_codes,
+    type_into,
+    verify_in_popup,
+)
 from helpers import rfc_totp
 from tapemaster_qt import cli, logsetup
 from tapemaster_qt.app import Controller, UiState
@@ -78,6 +93,7 @@ class Witness:
         self.secrets: list[bytes] = []
         self.passwords: list[str] = [ADMIN_PW, *ALICE_PW, BOB_PW, *WRONG_PW, WEAK_PW]
         self.codes: list[str] = []
+        self.recovery_codes: list[str] = []
 
     def say(self, where: str, text: str) -> None:
         if text:
@@ -103,6 +119,10 @@ class Witness:
             yield f"password {password!r}", password.encode()
         for code in dict.fromkeys(self.codes):
             yield f"code {code!r}", code.encode()
+        for code in dict.fromkeys(self.recovery_codes):
+            for form in (code, code.replace("-", ""), code.upper(),
+                         code.replace("-", "").upper()):
+                yield f"code (recovery code {code!r} as {form!r})", form.encode()
 
 
 def _pattern(needle: bytes, is_code: bool) -> re.Pattern[bytes]:
@@ -151,9 +171,13 @@ def test_no_secret_password_or_code_leaks(qtbot, tmp_path: Path, data_dir: Path,
         assert (code == 0) == ok, (args, code, out.err)
         return out.out
 
+    answers: list[QMessageBox.StandardButton] = []
+
     def answer_box(box: QMessageBox) -> QMessageBox.StandardButton:
         witness.say(f"message box {box.objectName()}",
                     f"{box.windowTitle()}\n{box.text()}\n{box.informativeText()}")
+        if answers:
+            return answers.pop(0)
         yes = QMessageBox.StandardButton.Yes
         return yes if box.standardButtons() & yes else QMessageBox.StandardButton.Ok
 
@@ -197,24 +221,50 @@ def test_no_secret_password_or_code_leaks(qtbot, tmp_path: Path, data_dir: Path,
             if code not in taken:
                 return code
 
-    def enrol() -> bytes:
-        qr = app.otp_setup_dialog
-        assert qr is not None and qr.isVisible()
+    def secret_shown(qr) -> bytes:
         b32 = qr.secretKeyEdit.text().replace(" ", "")
         secret = base64.b32decode(b32 + "=" * (-len(b32) % 8))
         witness.secrets.append(secret)
         qtbot.mouseClick(qr.copySecretButton, Qt.MouseButton.LeftButton)
-        qtbot.mouseClick(qr.buttonBox.button(QDialogButtonBox.StandardButton.Ok),
-                         Qt.MouseButton.LeftButton)
+        return secret
+
+    def enrol(verify: bool = False) -> bytes:
+        qr = app.otp_setup_dialog
+        assert qr is not None and qr.isVisible()
+        secret = secret_shown(qr)
+        if verify:  # a wrong code first, then the app's
+            for code in (wrong_code(secret), rfc_totp(secret, clock.now)):
+                witness.codes.append(code)
+                verify_in_popup(qtbot, qr, code)
+                witness.say("setup popup message", qr.messageLabel.text())
+            take_codes(app.recovery_codes_dialog)
+        else:
+            qtbot.mouseClick(qr.buttonBox.button(QDialogButtonBox.StandardButton.Ok),
+                             Qt.MouseButton.LeftButton)
         assert app.main_window is not None
         log_out(app)
         return secret
+
+    private = tmp_path / "private"  # where alice saves her codes on purpose: not scanned
+    private.mkdir()
+
+    def take_codes(dialog) -> list[str]:
+        codes = shown_recovery_codes(dialog)
+        assert len(codes) == 10
+        witness.recovery_codes += codes
+        qtbot.mouseClick(dialog.copyCodesButton, Qt.MouseButton.LeftButton)
+        save_to.append(str(private / f"codes-{len(witness.recovery_codes)}.txt"))
+        qtbot.mouseClick(dialog.saveCodesButton, Qt.MouseButton.LeftButton)
+        witness.say("Recovery Codes status", dialog.statusLabel.text())
+        click(qtbot, dialog)
+        return codes
 
     attempt("alice", WRONG_PW[0])
     attempt("alice", ALICE_PW[0])
     first = enrol()
     activation = rfc_totp(first, clock.now)
     attempt("alice", ALICE_PW[0], activation)
+    first_codes = take_codes(app.recovery_codes_dialog)
     assert app.main_window is not None
     log_out(app)
     attempt("alice", ALICE_PW[0], activation)  # a replay
@@ -237,7 +287,38 @@ def test_no_secret_password_or_code_leaks(qtbot, tmp_path: Path, data_dir: Path,
         type_into(qtbot, change.confirmPasswordEdit, new)
         click(qtbot, change)
         witness.say("Password Change message", change.messageLabel.text())
+
+    # File ▸ One Time Password…: a wrong code, new recovery codes, a new phone.
+    mine = open_my_otp(qtbot, app)
+    clock.advance(30)
+    for code, button in (("zzzz-zzzz", mine.newRecoveryCodesButton),
+                         (first_codes[0], mine.newRecoveryCodesButton),
+                         (rfc_totp(first, clock.now), mine.newPhoneButton)):
+        witness.codes.append(code)
+        type_into(qtbot, mine.currentCodeEdit, code)
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        witness.say("One Time Password window message", mine.messageLabel.text())
+        if mine.recovery_codes_dialog is not None:
+            codes = take_codes(mine.recovery_codes_dialog)
+    popup = mine.new_phone_dialog
+    phone = secret_shown(popup)
+    for code in (rfc_totp(first, clock.now), rfc_totp(phone, clock.now)):
+        witness.codes.append(code)
+        verify_in_popup(qtbot, popup, code)
+        witness.say("new phone popup message", popup.messageLabel.text())
+    assert mine.new_phone_dialog is None
+    witness.say("One Time Password window", f"{mine.stateLabel.text()}\n"
+                                            f"{mine.codesLabel.text()}")
+    mine.close()
     log_out(app)
+
+    # A recovery code at logon ("Not Now" to the offer), again, and a wrong one.
+    answers.append(QMessageBox.StandardButton.Close)
+    for code in (codes[1].upper(), codes[1], "zzzz-2345"):
+        attempt("alice", ALICE_PW[1], code)
+        if app.main_window is not None:
+            qtbot.waitUntil(lambda: not answers)  # the offer, answered "Not Now"
+            log_out(app)
 
     # Guessing until revoked; then even the right password is told "Access Revoked".
     for _ in range(6):
@@ -249,11 +330,13 @@ def test_no_secret_password_or_code_leaks(qtbot, tmp_path: Path, data_dir: Path,
     # --- support at the CLI: unlock, a new password, a new secret ----------------------
     admin_cli("user", "unlock", "alice")
     admin_cli("user", "passwd", "alice", "--password-stdin", stdin=ALICE_PW[2] + "\n")
+    admin_cli("otp", "recovery", "alice")
+    admin_cli("otp", "recovery", "alice", "--revoke")
     admin_cli("otp", "disable", "alice")
     admin_cli("otp", "enable", "alice")
     clock.advance(30)
     attempt("alice", ALICE_PW[2])
-    second = enrol()
+    second = enrol(verify=True)
     clock.advance(30)
     attempt("alice", ALICE_PW[2], rfc_totp(second, clock.now))
     log_out(app)
@@ -298,10 +381,14 @@ def test_no_secret_password_or_code_leaks(qtbot, tmp_path: Path, data_dir: Path,
         admin_cli(*args)
 
     # --- scan ---------------------------------------------------------------------------
-    assert len(witness.secrets) == 3 and len(set(witness.secrets)) == 3
+    assert len(witness.secrets) == 4 and len(set(witness.secrets)) == 4
+    assert len(witness.recovery_codes) == 30 and len(set(witness.recovery_codes)) == 30
     audit = ctx.store.audit_events()
     assert {"otp_replay_rejected", "otp_clock_skew", "account_revoked", "otp_activated",
-            "password_changed", "account_unlocked"} <= {e.event for e in audit}
+            "password_changed", "account_unlocked", "recovery_code_used",
+            "recovery_codes_created", "recovery_codes_revoked"} <= {e.event for e in audit}
+    saved = sorted(private.iterdir())
+    assert len(saved) == 3 and all(p.stat().st_mode & 0o077 == 0 for p in saved)
 
     def files(folder: Path) -> dict[str, bytes]:
         return {str(p.relative_to(tmp_path)): p.read_bytes()

@@ -79,3 +79,20 @@ def test_a_crafted_variant_is_ignored_not_fatal(folder: Path, where: str,
     assert ini.stat().st_mode & 0o777 == 0o600
     log = (folder / "logs" / "tapemaster.log").read_text(encoding="utf-8")
     assert "Ignored 1 entry of" in log and CRAFTED not in log
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_planted_at_ui_state_ini_does_not_hang_the_program(folder: Path) -> None:
+    """Opening a FIFO for reading waits for a writer: one planted at ui-state.ini hung
+    every program before its first window (REVIEW-1 finding 6). The child's timeout
+    is only the safeguard that turns such a hang into a failure."""
+    fifo = ui_state_file()
+    fifo.parent.mkdir(parents=True)
+    os.mkfifo(fifo, 0o600)
+
+    code, lines, stderr = run_program(folder)
+
+    assert code == 0, (code, stderr[-2000:])
+    assert [line["step"] for line in lines] == ["logon dialog", "logged on", "ended"]
+    # Written after the logon, as a file in the FIFO's place.
+    assert fifo.is_file() and f"{store_key(folder)}=u001" in fifo.read_text("utf-8")

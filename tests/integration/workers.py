@@ -60,6 +60,22 @@ def race_same_code(data_dir: str, user_id: str, password: str,
         raise
 
 
+def race_recovery_codes(data_dir: str, user_id: str, password: str, codes: list[str],
+                        now: float, barrier: Any, results: Any) -> None:
+    """Each round: wait for the other programs, then log on with the round's recovery
+    code (as typed: the ``xxxx-xxxx`` form)."""
+    try:
+        logon = _logon_service(data_dir, FixedClock(now))
+        for number, code in enumerate(codes):
+            barrier.wait(timeout=60)
+            outcome = logon.logon(user_id, password, code)
+            results.put(("outcome", number, outcome.status.value))
+        logon._ctx.store.close()
+    except BaseException:
+        results.put(("error", -1, traceback.format_exc()))
+        raise
+
+
 def fail_many(data_dir: str, own_user: str, shared_user: str, count: int, now: float,
               start: Any, results: Any) -> None:
     """``count`` wrong passwords for ``own_user`` and as many for ``shared_user``."""

@@ -86,3 +86,14 @@ class _PgRaw:
         if not params:
             return self._conn.execute(sql)
         return self._conn.execute(PostgreSQLDialect().sql(sql), params)
+
+
+UNDO_VERSION_4 = """
+    DROP TRIGGER users_uid_given; DROP INDEX users_uid; ALTER TABLE users DROP COLUMN uid;
+    DROP INDEX sessions_user_uid;
+    ALTER TABLE sessions DROP COLUMN user_uid; ALTER TABLE sessions DROP COLUMN otp_mark;
+    ALTER TABLE sessions DROP COLUMN end_reason; ALTER TABLE sessions DROP COLUMN ended_by;
+    ALTER TABLE sessions DROP COLUMN ended_at;
+    PRAGMA user_version = 3;
+"""
+"""Takes a store back to schema version 3, before users had a uid (an older release)."""

@@ -24,6 +24,7 @@ from tapemaster_qt.store import Store, open_store
 from unit.support import PASSWORD, enrol, events
 
 CALLS: dict[str, Callable[[AdminService], object]] = {
+    "check_access": lambda a: a.check_access(),
     "list_users": lambda a: a.list_users(),
     "get_user": lambda a: a.get_user("bob"),
     "add_user": lambda a: a.add_user({"user_id": "eve"}, PASSWORD),
@@ -35,6 +36,7 @@ CALLS: dict[str, Callable[[AdminService], object]] = {
     "unlock": lambda a: a.unlock("bob"),
     "reset_password": lambda a: a.reset_password("bob", "Brand-New-Pass-1"),
     "reseal": lambda a: a.reseal("bob"),
+    "revoke_recovery_codes": lambda a: a.revoke_recovery_codes("bob"),
     "list_groups": lambda a: a.list_groups(),
     "group_descriptions": lambda a: a.group_descriptions(),
     "add_group": lambda a: a.add_group("NEW"),
@@ -43,6 +45,7 @@ CALLS: dict[str, Callable[[AdminService], object]] = {
     "settings": lambda a: a.settings(),
     "set_setting": lambda a: a.set_setting("issuer", "Evil Corp"),
     "active_sessions": lambda a: a.active_sessions(),
+    "end_session": lambda a: a.end_session(1),
     "export_users": lambda a: a.export_users(),
     "import_users": lambda a: a.import_users([(2, {"user_id": "eve"})]),
     "seal_failures": lambda a: a.seal_failures(None),
@@ -373,7 +376,7 @@ def test_renewing_otp_in_one_edit_makes_a_new_secret(
         is LogonStatus.ACTIVATED
     details = admin.update_user("bob", {"otp_enabled": True}, renew_otp=True)
     assert details.otp_enabled and not details.otp_activated
-    assert [e.event for e in events(ctx.store, user_id="bob")][-2:] == ["otp_disabled",
-                                                                         "otp_enabled"]
+    assert [e.event for e in events(ctx.store, user_id="bob")][-3:] == [
+        "otp_disabled", "recovery_codes_revoked", "otp_enabled"]
     clock.advance(30)
     assert enrol(logon, "bob", PASSWORD) != old

@@ -60,6 +60,27 @@ def test_the_documented_odds_follow_from_the_store_setting(ctx: Context) -> None
     assert "lockout_threshold" in text
 
 
+def recovery_odds(threshold: int) -> float:
+    """The chance that random recovery-code guesses get in before revocation."""
+    from tapemaster_qt.services import recovery
+
+    return (threshold + 1) * recovery.COUNT / 2**recovery.BITS
+
+
+def test_the_documented_recovery_code_odds_follow_from_the_code_format(ctx: Context) -> None:
+    from tapemaster_qt.services import recovery
+
+    threshold = int(ctx.store.setting("lockout_threshold"))
+    assert (recovery.COUNT, recovery.BITS, len(recovery.ALPHABET)) == (10, 40, 32)
+    assert len(recovery.ALPHABET) ** recovery.LENGTH == 2**recovery.BITS
+    text = DOC.read_text(encoding="utf-8")
+    assert _as_written(recovery_odds(threshold)) == "5.5e-11"
+    assert re.search(r"6 attempts\s*[×x]\s*10 codes\s*/\s*2\^40\s*=\s*5\.5e-11", text)
+    assert _as_written(recovery_odds(20)) == "1.9e-10" and "1.9e-10" in text
+    ratio = odds(threshold) / recovery_odds(threshold)
+    assert f"{round(ratio, -4):,.0f}" == "330,000" and "330,000 times" in text
+
+
 @pytest.mark.parametrize("threshold", [5, 2, 1])
 def test_exactly_threshold_plus_one_codes_are_answered(
     ctx: Context, admin: AdminService, logon: LogonService, otp_alice: bytes, clock,

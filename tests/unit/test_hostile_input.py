@@ -60,7 +60,9 @@ PROPERTY_LOGON = settings(PROPERTY, max_examples=250)
 EVENTS = {
     LogonStatus.SUCCESS: ["login_succeeded"],
     LogonStatus.ENROLMENT: ["otp_enrollment_shown", "login_succeeded"],
-    LogonStatus.ACTIVATED: ["otp_activated", "login_succeeded"],
+    LogonStatus.ACTIVATED: ["otp_activated", "recovery_codes_created", "login_succeeded"],
+    LogonStatus.RECOVERY: ["recovery_code_used", "login_succeeded"],
+    LogonStatus.BAD_RECOVERY_CODE: ["login_failed"],
     LogonStatus.AUTHORIZATION_FAILURE: ["login_failed"],
     LogonStatus.REVOKED: ["login_failed"],
     LogonStatus.PROGRAM_NOT_PERMITTED: ["login_failed"],
@@ -72,10 +74,12 @@ EVENTS = {
     LogonStatus.MALFORMED_CODE: [],
 }
 COUNTED = {LogonStatus.AUTHORIZATION_FAILURE, LogonStatus.REVOKED, LogonStatus.BAD_OTP,
-           LogonStatus.BAD_OTP_ENROLMENT, LogonStatus.OTP_REPLAY, LogonStatus.CLOCK_SKEW}
+           LogonStatus.BAD_OTP_ENROLMENT, LogonStatus.OTP_REPLAY, LogonStatus.CLOCK_SKEW,
+           LogonStatus.BAD_RECOVERY_CODE}
 """Counted toward revocation and in the failures since the last logon (a revoked
 User-ID's attempts too: revocation must not stop the count)."""
-CODE_TOKENS = ["{now}", "{now_spaced}", "{replay}", "{skew}"]
+CODE_TOKENS = ["{now}", "{now_spaced}", "{replay}", "{skew}", "{recovery}",
+               "{recovery_used}"]
 LOGON_USERS = ["alice", "otp-new", "otp-on", "otp-on", "tapemaster"]
 LOOK_ALIKES = ["ALICE", "alice ", " alice", "alice\x00", "al\u200fice", "ａlice", "nobody"]
 
@@ -88,8 +92,10 @@ def logon_site(ctx: Context, admin: AdminService, logon: LogonService, clock) ->
     secrets = {u: ctx.store.decrypt_otp_secret(ctx.store.get_user(u))
                for u in ("otp-new", "otp-on")}
     code = rfc_totp(secrets["otp-on"], clock.now)
-    assert logon.logon("otp-on", PASSWORD, code).status is LogonStatus.ACTIVATED
-    return {"secrets": secrets, "last_code": {"otp-on": code}}
+    activated = logon.logon("otp-on", PASSWORD, code)
+    assert activated.status is LogonStatus.ACTIVATED
+    return {"secrets": secrets, "last_code": {"otp-on": code},
+            "recovery": list(activated.recovery_codes), "used": []}
 
 
 def check_logon_effects(before: dict, after: dict, outcome: LogonOutcome,
@@ -103,6 +109,17 @@ def check_logon_effects(before: dict, after: dict, outcome: LogonOutcome,
     users_before, users_after = users_of(before), users_of(after)
     changed = {u for u in users_after if users_after[u] != users_before.get(u)}
     assert changed <= ({target} if target else set()), changed
+    codes_before = [r for r in before["recovery_codes"] if r["user_id"] == target]
+    codes_after = [r for r in after["recovery_codes"] if r["user_id"] == target]
+    assert [r for r in after["recovery_codes"] if r["user_id"] != target] == \
+        [r for r in before["recovery_codes"] if r["user_id"] != target]
+    if status is LogonStatus.ACTIVATED:  # ten new codes, none of them spent
+        assert not codes_before and len(codes_after) == 10
+    elif status is LogonStatus.RECOVERY:  # exactly the one typed is gone
+        assert len(codes_after) == len(codes_before) - 1
+        assert all(r in codes_before for r in codes_after)
+    else:
+        assert codes_after == codes_before
     assert [(r["user_id"], r["event"]) for r in rows[:len(EVENTS[status])]] == \
         [(target, e) for e in EVENTS[status]], (status, rows)
     extra = [r["event"] for r in rows[len(EVENTS[status]):]]
@@ -132,6 +149,7 @@ def check_logon_effects(before: dict, after: dict, outcome: LogonOutcome,
 def test_logon_fields(ctx: Context, logon: LogonService, clock, logon_site: dict,
                       data_dir: Path) -> None:
     secrets, last_code = logon_site["secrets"], logon_site["last_code"]
+    recovery_codes, used = logon_site["recovery"], logon_site["used"]
     threshold = int(ctx.store.setting("lockout_threshold"))
     support = AdminService(ctx, Actor.for_cli())
     with hostile_class("logon fields (User-ID, password, code)") as tally:
@@ -153,6 +171,9 @@ def test_logon_fields(ctx: Context, logon: LogonService, clock, logon_site: dict
         @example("otp-on", PASSWORD, "{skew}", True)
         @example("otp-on", "Ａlice-Secret-42", "{now_spaced}", True)
         @example("otp-on", PASSWORD, "{replay}", True)
+        @example("otp-on", PASSWORD, "{recovery}", True)
+        @example("otp-on", PASSWORD, "{recovery_used}", True)
+        @example("otp-new", PASSWORD, "{recovery}", True)
         @example("otp-new", PASSWORD, "", True)
         @example("alice\x00", PASSWORD, "", True)
         @example("al\u200fice", PASSWORD, "", True)
@@ -167,6 +188,18 @@ def test_logon_fields(ctx: Context, logon: LogonService, clock, logon_site: dict
                 if user.revoked and unlock:  # keep every state reachable (via the CLI:
                     support.unlock(user.user_id)  # tapemaster may be the revoked one)
             owner = user_id if user_id in secrets else "otp-on"
+            recovery_code = None
+            if code == "{recovery}" and recovery_codes:
+                # otp-on's next unused code, typed as people type it: any case, with or
+                # without the dash, spaces around.
+                recovery_code = recovery_codes[0]
+                variants = [recovery_code, recovery_code.upper(), f" {recovery_code[:4]}-"
+                            f"{recovery_code[4:]} ", f"{recovery_code[:4]} {recovery_code[4:]}"]
+                code = variants[len(used) % len(variants)]
+            elif code == "{recovery_used}" and used:
+                code = used[-1]
+            elif code in ("{recovery}", "{recovery_used}"):
+                code = "zzzz-zzzz"
             if code in CODE_TOKENS:
                 secret = secrets[owner]
                 if code == "{skew}":
@@ -187,7 +220,10 @@ def test_logon_fields(ctx: Context, logon: LogonService, clock, logon_site: dict
             assert outcome.succeeded == (outcome.session is not None)
             if outcome.succeeded:
                 assert normalize(password) == PASSWORD
-                if code and owner == user_id:
+                if outcome.status is LogonStatus.RECOVERY:
+                    assert user_id == "otp-on" and recovery_code is not None
+                    used.append(recovery_codes.pop(0))
+                elif code and owner == user_id:
                     last_code[owner] = code
             check_logon_effects(before, after, outcome, target, threshold)
             if outcome.succeeded:

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import ADMIN_PASSWORD
 from helpers import label_from_uri, rfc_totp, secret_from_uri
-from tapemaster_qt.errors import ValidationError
+from tapemaster_qt.errors import SessionEndedError, ValidationError
 from tapemaster_qt.services import Context, totp
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.auth import (
@@ -343,6 +343,41 @@ def test_enrolment_uses_the_issuer_setting(admin: AdminService, logon: LogonServ
     assert uri.endswith("&issuer=ACME%20Tape%20Vault")
 
 
+def test_every_window_showing_a_secret_or_codes_gets_the_account_from_the_service(
+    ctx: Context, admin: AdminService, logon: LogonService, alice: str, clock
+) -> None:
+    """The account the app lists ("issuer:User-ID") comes with the outcome, so no window
+    builds it from the store's settings by hand (REVIEW-1 finding 7): the QR popup,
+    the recovery codes at activation (a logon, or Verify) and those made in File ▸ One
+    Time Password…, and a new phone."""
+    from tapemaster_qt.services.self_service import OtpSelfService
+
+    admin.set_setting("issuer", "ACME Tape Vault")
+    admin.set_otp("alice", True)
+    enrolment = logon.logon("alice", PASSWORD)
+    assert enrolment.account == "ACME Tape Vault:alice"
+    secret = secret_from_uri(enrolment.provisioning_uri)
+    verified = logon.verify_enrolment(enrolment.session, rfc_totp(secret, clock.now))
+    assert verified.status is LogonStatus.ACTIVATED
+    assert verified.account == "ACME Tape Vault:alice"
+    admin.update_user("alice", {}, renew_otp=True)
+    secret = enrol(logon, "alice")
+    clock.advance(30)
+    activated = logon.logon("alice", PASSWORD, rfc_totp(secret, clock.now))
+    assert activated.status is LogonStatus.ACTIVATED
+    assert activated.account == "ACME Tape Vault:alice"
+    clock.advance(30)
+    mine = OtpSelfService(ctx, activated.session)
+    made = mine.new_recovery_codes(rfc_totp(secret, clock.now))
+    assert made.recovery_codes and made.account == "ACME Tape Vault:alice"
+    clock.advance(30)
+    _, device = mine.begin_new_device(rfc_totp(secret, clock.now))
+    assert device.account == "ACME Tape Vault:alice"
+    clock.advance(30)
+    plain = logon.logon("alice", PASSWORD, rfc_totp(secret, clock.now))
+    assert plain.status is LogonStatus.SUCCESS and plain.account == ""
+
+
 def test_first_valid_code_activates(ctx: Context, admin: AdminService, logon: LogonService,
                                     alice: str, clock) -> None:
     admin.set_otp("alice", True)
@@ -381,6 +416,36 @@ def test_activation_in_one_program_is_enforced_in_all(
     code = rfc_totp(secret, clock.now)
     assert _in(ctx, "Lite").logon("alice", PASSWORD, code).status is LogonStatus.SUCCESS
     assert logon.logon("alice", PASSWORD, code).status is LogonStatus.OTP_REPLAY
+
+
+def test_a_password_only_logon_racing_an_activation_asks_for_a_code(
+    ctx: Context, admin: AdminService, logon: LogonService, alice: str, clock,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lite logs on with the password alone (the grace before activation); while its
+    argon2 check runs, TapeMaster activates One Time Password with a code. Lite's
+    write sees it: a code is needed now, and no QR (secret) is shown, no session
+    starts (REVIEW-1 finding 2a)."""
+    admin.set_otp("alice", True)
+    secret = enrol(logon, "alice")
+    lite_hasher = PasswordHasher(ctx.hasher.profile)
+    lite = LogonService(Context(ctx.store, program="Lite", clock=clock, hasher=lite_hasher))
+    checking = lite_hasher.verify
+
+    def verify_while_tapemaster_activates(stored: str, password: str) -> bool:
+        right = checking(stored, password)
+        assert logon.logon("alice", PASSWORD, rfc_totp(secret, clock.now)).status \
+            is LogonStatus.ACTIVATED
+        return right
+
+    monkeypatch.setattr(lite_hasher, "verify", verify_while_tapemaster_activates)
+    outcome = lite.logon("alice", PASSWORD)
+    assert outcome.status is LogonStatus.OTP_REQUIRED
+    assert outcome.session is None and outcome.secret_key is None
+    assert outcome.provisioning_uri is None
+    assert "Lite" not in [s.program for s in ctx.store.list_sessions()]
+    assert _failed(ctx.store, "alice") == ["otp_required"]
+    assert not events(ctx.store, "otp_enrollment_shown", "alice")[1:]  # only enrol()'s
 
 
 def test_the_whole_otp_life_cycle(ctx: Context, admin: AdminService, logon: LogonService,
@@ -602,8 +667,13 @@ def test_wrong_current_password_counts_toward_revocation(
             change.change_password(session, WRONG, "Brand-New-Pass-1")
     assert _user(ctx.store).revoked
     assert len(events(ctx.store, "account_revoked", "alice")) == 1
-    # Revoked: the dialog must not go on telling right from wrong passwords.
-    with pytest.raises(ValidationError, match="revoked"):
+    # Revoked: the dialog must not go on telling right from wrong passwords, and the
+    # session is over (the program logs out and says why).
+    with pytest.raises(SessionEndedError) as ended:
         change.change_password(session, PASSWORD, "Brand-New-Pass-1")
+    assert ended.value.reason == "revoked"
     assert not events(ctx.store, "password_changed", "alice")
+    assert ctx.store.list_sessions() == []
+    with pytest.raises(SessionEndedError):
+        change.change_password(session, PASSWORD, "Brand-New-Pass-1")
     assert logon.logon("alice", PASSWORD).status is LogonStatus.REVOKED

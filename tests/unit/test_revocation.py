@@ -26,7 +26,7 @@ from tapemaster_qt.services import Context
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.auth import LogonService, LogonStatus
 from tapemaster_qt.services.passwords import PasswordHasher
-from unit.support import PASSWORD, events, raw_db
+from unit.support import PASSWORD, UNDO_VERSION_4, events, raw_db
 
 WRONG = "Wrong-Password-0"
 GUESSES = (PASSWORD, WRONG, "", "Another-Guess-9", PASSWORD.upper())
@@ -153,12 +153,74 @@ def test_an_unknown_user_id_reaches_access_revoked_like_a_real_one(
     unknown = []
     for n in range(10):
         before = hasher.verified
-        unknown.append(probe.logon("nobody" if n % 2 else "NoBody", GUESSES[n % 5]).status)
+        unknown.append(probe.logon("nobody", GUESSES[n % 5]).status)
         assert hasher.verified == before + 1  # the dummy hash
     known = [probe.logon("alice", WRONG).status for _ in range(10)]
     assert unknown == known == [AF] * 6 + [REVOKED] * 4
     revoked = [e for e in events(ctx.store, "account_revoked") if e.user_id is None]
     assert len(revoked) == 1 and "unknown User-ID" in revoked[0].detail
+
+
+def test_case_variants_of_a_user_id_answer_alike_whether_it_exists_or_not(
+        ctx: Context, admin: AdminService, logon: LogonService, alice: str) -> None:
+    """User-IDs are looked up as typed: ``ALICE`` is nobody's even though ``alice``
+    exists. Their counts must be apart too, or failures on ``ALICE`` would revoke
+    ``alice`` only if she does not exist (REVIEW-1 finding 1)."""
+    def probe(name: str) -> list[LogonStatus]:
+        return [logon.logon(name if n % 2 else name.upper(), WRONG).status
+                for n in range(10)]
+
+    assert probe("alice") == probe("zoe") == [AF] * 10  # 5 each, apart
+    assert ctx.store.get_user("alice").failed_logons == 5 and not \
+        ctx.store.get_user("alice").revoked
+
+    def after_seven_on_a_variant(name: str) -> LogonStatus:
+        for _ in range(7):
+            logon.logon(name.upper(), WRONG)
+        return logon.logon(name, WRONG).status
+
+    admin.add_user({"user_id": "bob"}, PASSWORD)
+    assert after_seven_on_a_variant("bob") == after_seven_on_a_variant("yann") == AF
+    assert logon.logon("BOB", WRONG).status == logon.logon("YANN", WRONG).status == REVOKED
+
+
+def test_case_variants_of_an_e_mail_address_share_a_count_as_the_store_compares(
+        ctx: Context, admin: AdminService, logon: LogonService) -> None:
+    """An e-mail address names its user ignoring case as the database compares
+    (SQLite: the ASCII letters only), and an unknown one is counted folded the same
+    way: the answers are alike for addresses that exist and addresses that do not."""
+    admin.add_user({"user_id": "alice", "email": "alice@example.com"}, PASSWORD)
+    admin.add_user({"user_id": "elise", "email": "élise@example.com"}, PASSWORD)
+
+    def after_seven(variant: str, typed: str) -> LogonStatus:
+        for _ in range(7):
+            logon.logon(variant, WRONG)
+        return logon.logon(typed, WRONG).status
+
+    # ASCII case: one address, one count, whether it exists or not.
+    assert after_seven("ALICE@Example.COM", "alice@example.com") == REVOKED
+    assert after_seven("ZOE@Example.COM", "zoe@example.com") == REVOKED
+    assert ctx.store.get_user("alice").revoked
+    # É and é are different addresses to SQLite: different counts, whether or not.
+    assert after_seven("ÉLISE@example.com", "élise@example.com") == AF
+    assert after_seven("ÉLOI@example.com", "éloi@example.com") == AF
+    assert not ctx.store.get_user("elise").revoked
+    assert [logon.logon(t, WRONG).status for t in ("ÉLISE@example.com",
+                                                    "ÉLOI@example.com")] == [REVOKED] * 2
+
+
+def test_failures_by_e_mail_address_count_on_its_user_and_say_so(
+        ctx: Context, admin: AdminService, logon: LogonService) -> None:
+    """The one link left, by design (docs/security.md): an address names its user, so
+    failures typed with the address revoke the User-ID, as failures typed with the
+    User-ID do. It is visible (the User-ID is revoked, the user and the administrator
+    are told) and audited under the User-ID."""
+    admin.add_user({"user_id": "alice", "email": "alice@example.com"}, PASSWORD)
+    _revoke(logon, "alice@example.com")
+    assert logon.logon("alice", PASSWORD).status is REVOKED
+    assert ctx.store.get_user("alice").revoked
+    assert len(events(ctx.store, "account_revoked", "alice")) == 1
+    assert len(events(ctx.store, "login_failed", "alice")) == 7
 
 
 def test_an_unknown_user_id_is_tracked_by_a_keyed_hash_never_by_name(
@@ -251,11 +313,13 @@ def test_a_version_1_store_migrates_and_every_seal_still_holds(
     _revoke(logon)
     ctx.store.close()
     with raw_db(data_dir) as db:
+        db.executescript(UNDO_VERSION_4)  # version 4's, then back to version 1:
+        db.execute("DROP TABLE recovery_codes")  # version 3's
         db.execute("DROP TABLE unknown_logons")
         db.execute("ALTER TABLE users DROP COLUMN failures_since_logon")
         db.execute("PRAGMA user_version = 1")
     with open_store(data_dir) as store:
-        assert migrations.schema_version() == 2
+        assert migrations.schema_version() == len(migrations.MIGRATIONS) >= 2
         assert len(list(data_dir.glob("tapemaster.db.v1-backup-*"))) == 1
         assert all(u.integrity_ok for u in store.list_users())
         alice_now = store.get_user("alice")
@@ -266,5 +330,5 @@ def test_a_version_1_store_migrates_and_every_seal_still_holds(
         assert migrated.logon("nobody", WRONG).status is AF
         assert store.get_user("alice").failures_since_logon == 1
     with raw_db(data_dir) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert db.execute("PRAGMA user_version").fetchone()[0] == migrations.schema_version()
         assert db.execute("SELECT count(*) FROM unknown_logons").fetchone()[0] == 1

@@ -114,3 +114,33 @@ def test_a_folder_that_cannot_be_written_costs_nothing(config: Path, tmp_path: P
         s.last_user_id = "alice"
     assert s.last_user_id == "" and "Could not remember" in caplog.text
     assert os.path.isfile(blocker)
+
+
+def _read_in_a_thread(read) -> list:
+    """Run ``read()`` aside; if it hangs (a FIFO waits for a writer), wake it by
+    opening and closing the FIFO's write end, and fail: a hang is the defect."""
+    import threading
+
+    result: list = []
+    reader = threading.Thread(target=lambda: result.append(read()), daemon=True)
+    reader.start()
+    reader.join(60)  # a safeguard for the defect, not a measure: the fix never waits
+    return result if not reader.is_alive() else []
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_is_ignored_not_waited_on(config: Path, caplog: pytest.LogCaptureFixture
+                                         ) -> None:
+    """A FIFO planted at ui-state.ini hung every program at start: open(2) of a FIFO
+    for reading waits for a writer (REVIEW-1 finding 6)."""
+    config.mkdir()
+    fifo = config / FILE_NAME
+    os.mkfifo(fifo, 0o600)
+    with caplog.at_level(logging.WARNING, logger="tapemaster_qt"):
+        result = _read_in_a_thread(lambda: state(config).last_user_id)
+    if not result:
+        os.close(os.open(fifo, os.O_WRONLY))  # let the hung reader go
+    assert result == [""], "reading ui-state.ini waited on a FIFO"
+    assert "not a regular file" in caplog.text
+    state(config).last_user_id = "alice"  # written as a file in the FIFO's place
+    assert (config / FILE_NAME).is_file() and state(config).last_user_id == "alice"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 from tapemaster_qt import PROGRAMS
@@ -17,12 +16,15 @@ from tapemaster_qt.errors import (
     ConflictError,
     NotAuthorizedError,
     NotFoundError,
+    StoreKeyError,
     ValidationError,
 )
+from tapemaster_qt.fields import INPUT_FIELDS, Kind
 from tapemaster_qt.records import GroupRecord, SessionRecord, UserDetails, UserRecord, UserRow
-from tapemaster_qt.services import passwords, totp
+from tapemaster_qt.services import passwords, sessions, totp
 from tapemaster_qt.services.audit import Event
 from tapemaster_qt.services.context import Actor, Context, require_admin
+from tapemaster_qt.services.sessions import SESSION_STALE_SECONDS, ActiveSession, EndReason
 from tapemaster_qt.services.validation import (
     check_description,
     check_email,
@@ -33,23 +35,22 @@ from tapemaster_qt.services.validation import (
     check_user_id,
     storable,
 )
-from tapemaster_qt.store import BUILTIN_USER, NewUser, Store, Transaction, UserChanges
+from tapemaster_qt.store import (
+    BUILTIN_USER,
+    KeyStatus,
+    NewUser,
+    Store,
+    Transaction,
+    UserChanges,
+)
 
 logger = logging.getLogger(__name__)
 
-FIELD_LABELS = {
-    "user_id": "User-ID", "name": "Name", "email": "E-mail", "description": "Description",
-    "group_id": "Group-ID", "role": "Role", "admin_rights": "Administrative Rights",
-    "tapemaster_rights": "tapemaster Rights", "disabled": "Disabled",
-    "no_timeout": "No Time-Out", "programs": "Client Access",
-    "otp_enabled": "One Time Password",
-}
-EDITABLE = frozenset(FIELD_LABELS) - {"user_id"}
-BOOLEAN_FIELDS = frozenset(
-    {"admin_rights", "tapemaster_rights", "disabled", "no_timeout", "otp_enabled"}
-)
-SESSION_STALE_SECONDS = 300
-"""A session not seen for this long belongs to a program that crashed or was killed."""
+__all__ = ["SESSION_STALE_SECONDS", "AdminService", "parse_bool", "parse_programs", "pid_alive"]
+
+FIELD_LABELS = {key: f.label for key, f in INPUT_FIELDS.items()}
+"""The fields a user is added or changed with, and their labels for messages."""
+BOOLEAN_FIELDS = frozenset(key for key, f in INPUT_FIELDS.items() if f.kind is Kind.BOOL)
 SETTINGS = {"issuer": "Issuer shown in authenticator apps",
             "lockout_threshold": "Failed logons allowed before the next one revokes"}
 
@@ -157,6 +158,11 @@ class AdminService:
         if owner is not None and owner != user_id:
             raise ConflictError("That e-mail address already belongs to another user.")
 
+    def check_access(self) -> None:
+        """Raise unless the actor may administer now (a window asked for again checks
+        this rather than trusting that it is open)."""
+        self._authorize()
+
     # --- users --------------------------------------------------------------------------
 
     def list_users(self, *, check_seals: bool = True) -> list[UserRow]:
@@ -173,7 +179,25 @@ class AdminService:
 
     def get_user(self, user_id: str) -> UserDetails:
         self._authorize()
-        return UserDetails.of(self._require_user(self._ctx.store, user_id))
+        user = self._require_user(self._ctx.store, user_id)
+        return UserDetails.of(user, recovery_codes_left=self._codes_left(user))
+
+    def _codes_left(self, user: UserRecord) -> int:
+        if not user.otp_enabled:
+            return 0
+        return sum(1 for c in self._ctx.store.recovery_codes(user.user_id) if c.integrity_ok)
+
+    def revoke_recovery_codes(self, user_id: str) -> int:
+        """Destroy a user's recovery codes (someone else may have seen them); returns
+        how many there were. The user makes new ones with File ▸ One Time Password."""
+        self._authorize()
+        self._guard_builtin(user_id, "revoke the recovery codes of")
+        with self._ctx.store.write() as tx:
+            self._require_user(tx, user_id)
+            count = tx.delete_recovery_codes(user_id)
+            self._audit(tx, user_id, Event.RECOVERY_CODES_REVOKED,
+                        f"{count} code{'s' if count != 1 else ''}, by an administrator")
+        return count
 
     def add_user(self, fields: Mapping[str, Any], password: str | None = None) -> UserDetails:
         """Create a user; ``password`` None leaves it unable to log on until reset."""
@@ -199,6 +223,8 @@ class AdminService:
             passwords.check_rules(password, user_id)
             values["password_hash"] = self._ctx.hasher.hash(password)
         otp = values.pop("otp_enabled", False)
+        if otp:
+            self._require_key_stored()
         with self._ctx.store.write() as tx:
             if otp:
                 values["otp_enabled"] = True
@@ -223,8 +249,10 @@ class AdminService:
         if renew:
             changed["otp_enabled"] = True
         if not changed:
-            return UserDetails.of(current)
+            return UserDetails.of(current, recovery_codes_left=self._codes_left(current))
         self._check_update_rules(current, changed, actor_rec)
+        if changed.get("otp_enabled") is True:
+            self._require_key_stored()
         if "group_id" in changed:
             changed["group_id"] = self._check_group(changed["group_id"], user_id)
         if "email" in changed:
@@ -246,17 +274,22 @@ class AdminService:
                     otp_last_step=None, otp_burned_steps=(),
                 )
             tx.update_user(user_id, UserChanges(**changes))
+            # A new secret or none: the recovery codes of the old one go with it.
+            destroyed = tx.delete_recovery_codes(user_id) if fresh.otp_enabled and (
+                new_secret or otp is False) else 0
             labels = [FIELD_LABELS[k] for k in changed if k != "otp_enabled"]
             if labels:
                 self._audit(tx, user_id, Event.USER_UPDATED, "changed: " + ", ".join(labels))
-            if new_secret and fresh.otp_enabled:
-                self._audit(tx, user_id, Event.OTP_DISABLED, "secret destroyed (renewed)")
+            if fresh.otp_enabled and (new_secret or otp is False):
+                self._audit(tx, user_id, Event.OTP_DISABLED,
+                            "secret destroyed (renewed)" if new_secret else "secret destroyed")
+            if destroyed:
+                self._audit(tx, user_id, Event.RECOVERY_CODES_REVOKED,
+                            f"{destroyed} code{'s' if destroyed != 1 else ''}, with the secret")
             if new_secret:
                 self._audit(tx, user_id, Event.OTP_ENABLED, "new secret")
-            elif otp is False and fresh.otp_enabled:
-                self._audit(tx, user_id, Event.OTP_DISABLED, "secret destroyed")
             updated = self._require_user(tx, user_id)
-        return UserDetails.of(updated)
+        return UserDetails.of(updated, recovery_codes_left=self._codes_left(updated))
 
     def _check_update_rules(
         self, current: UserRecord, changed: Mapping[str, Any], actor_rec: UserRecord | None
@@ -356,8 +389,12 @@ class AdminService:
                             otp_last_step=None, otp_burned_steps=(), revoked=True),
                 reseal=True,
             )
+            destroyed = tx.delete_recovery_codes(user_id)
             self._audit(tx, user_id, Event.RECORD_RESEALED,
                         "OTP switched off; account revoked until unlocked")
+            if destroyed:
+                self._audit(tx, user_id, Event.RECOVERY_CODES_REVOKED,
+                            f"{destroyed} code{'s' if destroyed != 1 else ''}, at re-sealing")
             updated = self._require_user(tx, user_id)
         return UserDetails.of(updated)
 
@@ -438,20 +475,65 @@ class AdminService:
 
     # --- sessions -----------------------------------------------------------------------
 
-    def active_sessions(self) -> list[SessionRecord]:
-        """Sessions of running programs; those of crashed programs are removed first."""
+    def active_sessions(self) -> list[ActiveSession]:
+        """Sessions of running programs with their state (active, not responding, or
+        ending and why); those of crashed programs are removed first."""
         self._authorize()
         ctx = self._ctx
         now = ctx.now()
         with ctx.store.write() as tx:
             for s in tx.sessions():
-                age = now - datetime.fromisoformat(s.last_seen).timestamp()
-                dead_here = s.host == ctx.host and not pid_alive(s.pid)
-                if age > SESSION_STALE_SECONDS or dead_here:
+                gone = s.host == ctx.host and not pid_alive(s.pid)
+                if sessions.is_stale(s, now, process_gone=gone):
                     tx.end_session(s.id)
                     logger.info("Removed stale session %d of %s (%s)", s.id, s.user_id,
-                                "process gone" if dead_here else "not seen for long")
-        return ctx.store.list_sessions()
+                                "process gone" if gone else "not seen for long")
+        store = ctx.store
+        shown: list[ActiveSession] = []
+        for record in store.list_sessions():
+            user = (store.get_user_by_uid(record.user_uid) if record.user_uid
+                    else store.get_user(record.user_id))  # a session from before uids
+            shown.append(sessions.describe(record, user, now))
+        return shown
+
+    def end_session(self, session_id: int) -> SessionRecord:
+        """Disconnect: end another user's session. Its program logs out at its next
+        heartbeat (within a minute) and says why; audited ``session_ended``."""
+        self._authorize()
+        ctx = self._ctx
+        own = self.actor.session
+        with ctx.store.write() as tx:
+            record = tx.get_session(session_id)
+            if record is None:
+                raise NotFoundError(f"There is no session {session_id}; it may have ended "
+                                    "already.")
+            if own is not None and own.session_id == session_id:
+                raise ValidationError("That is your own session; use File ▸ Log Out.")
+            if record.user_id == BUILTIN_USER and not self.actor.is_builtin:
+                raise NotAuthorizedError("Only tapemaster itself may end a session of the "
+                                         "tapemaster User-ID.")
+            if record.end_reason is not None:
+                raise ConflictError(f"Session {session_id} is already ending; its program "
+                                    "logs out at its next heartbeat.")
+            tx.request_session_end(session_id, EndReason.DISCONNECTED, self.actor.name,
+                                   ctx.timestamp())
+            self._audit(tx, record.user_id, Event.SESSION_ENDED,
+                        f"session {session_id} ({record.program} on {record.host}, process "
+                        f"{record.pid}) disconnected; it logs out at its next heartbeat")
+            ended = tx.get_session(session_id)
+        assert ended is not None
+        return ended
+
+    def _require_key_stored(self) -> None:
+        """Before a new OTP secret is made: the key that encrypts it must still be
+        stored, or the secret would die with this program (the key file deleted while
+        it runs)."""
+        store = self._ctx.store
+        if store.key_status() is KeyStatus.MISSING:
+            raise StoreKeyError(
+                "The store key has gone missing from where this program read it; no new "
+                "One Time Password secret can be made until it is written back (the "
+                "program offers to at its next heartbeat) or restored.")
 
     # --- import / export ----------------------------------------------------------------
 
@@ -524,6 +606,8 @@ class AdminService:
             )
         ctx = self._ctx
         ts = ctx.timestamp()
+        if any(values.get("otp_enabled") for values in cleaned):
+            self._require_key_stored()
         with store.write() as tx:
             for group_id, description in plan.groups():
                 tx.insert_group(group_id, description)

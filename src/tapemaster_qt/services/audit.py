@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from tapemaster_qt.errors import NotAuthorizedError
 from tapemaster_qt.records import AuditEvent
 from tapemaster_qt.services.context import Actor, Context, require_admin
 from tapemaster_qt.services.validation import storable
@@ -37,6 +38,15 @@ class Event(StrEnum):
     SETTING_CHANGED = "setting_changed"
     KEY_EXPORTED = "key_exported"
     KEY_IMPORTED = "key_imported"
+    RECOVERY_CODE_USED = "recovery_code_used"
+    RECOVERY_CODES_CREATED = "recovery_codes_created"
+    RECOVERY_CODES_REVOKED = "recovery_codes_revoked"
+    STORE_BACKED_UP = "store_backed_up"
+    STORE_RESTORED = "store_restored"
+    SESSION_ENDED = "session_ended"
+    """A session ended by an administrator (Disconnect) or because its user may no
+    longer be logged on (disabled, revoked, deleted, program or OTP changed)."""
+    STORE_KEY_RESTORED = "store_key_restored"
 
 
 class FailReason(StrEnum):
@@ -53,14 +63,24 @@ class FailReason(StrEnum):
 
 
 class AuditLog:
-    """Reading the audit log: administrators and the CLI only."""
+    """Reading the audit log: administrators and the CLI only, checked at every call
+    (an open Audit Log window stops reading the moment its user loses the right)."""
 
     def __init__(self, ctx: Context, actor: Actor) -> None:
-        require_admin(ctx, actor)
         self._ctx = ctx
+        self._actor = actor
+        self._authorize()  # refused at once: no window opens for nothing
+
+    def _authorize(self) -> None:
+        try:
+            require_admin(self._ctx, self._actor)
+        except NotAuthorizedError:
+            raise NotAuthorizedError("Only users with tapemaster rights may read the audit "
+                                     "log.") from None
 
     def recent(self, *, user_id: str | None = None, limit: int | None = 100) -> list[AuditEvent]:
         """The newest ``limit`` events, oldest first (as ``tail`` would show them)."""
+        self._authorize()
         if user_id is not None and not storable(user_id):
             return []  # no row can name it (see validation.storable)
         events = self._ctx.store.audit_events(user_id=user_id, limit=limit)
@@ -68,6 +88,7 @@ class AuditLog:
         return events
 
     def count(self, *, user_id: str | None = None, text: str | None = None) -> int:
+        self._authorize()
         if not all(storable(t) for t in (user_id, text) if t is not None):
             return 0
         return self._ctx.store.count_audit(user_id=user_id, text=text)
@@ -75,6 +96,7 @@ class AuditLog:
     def page(self, before_id: int | None, limit: int, *, text: str | None = None
              ) -> list[AuditEvent]:
         """Newest first, ``limit`` events older than ``before_id`` (None: the newest)."""
+        self._authorize()
         if text is not None and not storable(text):
             return []
         return self._ctx.store.audit_events(before_id=before_id, limit=limit, text=text)

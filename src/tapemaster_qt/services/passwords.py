@@ -32,6 +32,10 @@ PRODUCTION = Argon2Profile(time_cost=3, memory_cost=64 * 1024, parallelism=4)
 """argon2-cffi's RFC 9106 low-memory profile."""
 TESTS_ONLY = Argon2Profile(time_cost=1, memory_cost=8, parallelism=1)
 """Cheap hashing for unit tests; never used by the programs (no switch reaches it)."""
+RECOVERY_CODES = Argon2Profile(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+"""OWASP's argon2id minimum, for recovery codes: 40 random bits need less stretching
+than a password a person chose, and ten of them are hashed at once (docs/security.md
+has the arithmetic)."""
 
 # Verified against for unknown User-IDs so that their timing matches a real check.
 # A hash of a random password thrown away at generation; params = PRODUCTION.
@@ -71,6 +75,12 @@ class PasswordHasher:
                 type=Type.ID,
             )
         return self._hasher
+
+    def for_recovery_codes(self) -> PasswordHasher:
+        """The hasher of recovery codes: :data:`RECOVERY_CODES`, or this hasher's own
+        profile when that is cheaper still (the unit tests')."""
+        cheaper = self.profile.memory_cost < RECOVERY_CODES.memory_cost
+        return PasswordHasher(self.profile if cheaper else RECOVERY_CODES)
 
     def prepare(self) -> None:
         """Import argon2 now (a second's idle time before the first logon needs it)."""

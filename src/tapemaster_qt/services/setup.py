@@ -7,7 +7,7 @@ new store chose that password, and nobody proved to be tapemaster.
 
 from __future__ import annotations
 
-from tapemaster_qt.errors import ConflictError, NotAuthorizedError
+from tapemaster_qt.errors import AlreadyInitialisedError, NotAuthorizedError
 from tapemaster_qt.services import passwords
 from tapemaster_qt.services.audit import Event
 from tapemaster_qt.services.context import Context
@@ -40,7 +40,8 @@ def set_initial_password(ctx: Context, password: str, actor: str = UNAUTHENTICAT
     with ctx.store.write() as tx:
         user = tx.get_user(BUILTIN_USER)
         if user is None or user.has_password:
-            raise ConflictError("This store is already initialised; tapemaster has a password.")
+            raise AlreadyInitialisedError(
+                "This store is already initialised; tapemaster has a password.")
         tx.update_user(BUILTIN_USER, UserChanges(password_hash=new_hash))
         tx.append_audit(
             ts=ctx.timestamp(), actor=actor, user_id=BUILTIN_USER, program=ctx.program,

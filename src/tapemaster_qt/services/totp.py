@@ -16,6 +16,8 @@ from urllib.parse import quote
 
 import pyotp
 
+from tapemaster_qt.services.code_field import SPACES
+
 DIGITS = 6
 PERIOD = 30
 WINDOW = 1
@@ -42,6 +44,12 @@ def to_base32(secret: bytes) -> str:
 def group_secret(b32: str) -> str:
     """``ABCDEFGH...`` as ``ABCD EFGH ...`` for reading aloud and typing by hand."""
     return " ".join(b32[i : i + 4] for i in range(0, len(b32), 4))
+
+
+def account_label(issuer: str, user_id: str) -> str:
+    """``<issuer>:<user-id>``: the account an authenticator app lists, as the windows
+    that show a secret or recovery codes name it."""
+    return f"{issuer}:{user_id}"
 
 
 def provisioning_uri(secret: bytes, user_id: str, issuer: str) -> str:
@@ -76,7 +84,7 @@ def normalize_code(text: str) -> str | None:
     """
     if len(text) > 64:
         return None
-    folded = "".join(ch for ch in text if not ch.isspace())
+    folded = "".join(ch for ch in text if ch not in SPACES)
     digits = []
     for ch in folded:
         if not ch.isdigit():

@@ -2,6 +2,11 @@
 
 Pure text conversion: no store access, no secrets (none are ever exported).
 
+XML 1.0 cannot carry most control characters at all, not even escaped. The program
+never stores one in a field it exports, but a record written by another tool (or an
+older version) may hold one: the XML export then refuses, naming the user and the
+field, instead of writing a file no XML reader opens. CSV carries any text.
+
 Exports are opened in spreadsheets, which run a cell that starts with ``= + - @``, TAB
 or CR as a formula (OWASP "CSV Injection"): a name like ``=HYPERLINK(...)`` would turn
 an administrator's export into a phishing link or a command. Every such cell is written
@@ -13,22 +18,29 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator, Mapping
 
+from tapemaster_qt import terminal
 from tapemaster_qt.errors import ValidationError
+from tapemaster_qt.fields import CSV_FIELDS, USER_CSV_COLUMNS, USER_FIELDS
 from tapemaster_qt.records import UserDetails
 
-CSV_COLUMNS = (
-    "user_id", "name", "email", "description", "group_id", "role", "admin_rights",
-    "tapemaster_rights", "disabled", "no_timeout", "programs", "otp_enabled",
-    "group_description",
-)
-"""``group_description`` came last (files written before it still import): it lets an
-import on another store create the groups that store lacks."""
+__all__ = ["CSV_COLUMNS", "csv_rows", "neutralise_cell", "restore_cell", "users_to_csv",
+           "users_to_xml"]
+
+CSV_COLUMNS = (*USER_CSV_COLUMNS, "group_description")
+"""The user's columns (from the field catalogue), then ``group_description``, which
+came last (files written before it still import): it lets an import on another store
+create the groups that store lacks."""
 MAX_IMPORT_BYTES = 256 * 1024 * 1024
+"""The largest CSV file ``user import`` reads."""
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet evaluate a cell (OWASP)."""
+_XML_FIELDS = tuple(f for f in USER_FIELDS if f.xml)
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""A character XML 1.0 cannot hold (its ``Char`` production), escaped or not."""
 
 
 def _looks_like_formula(value: str) -> bool:
@@ -49,10 +61,6 @@ def restore_cell(cell: str) -> str:
     return cell[1:] if cell[:1] == "'" and _looks_like_formula(cell[1:]) else cell
 
 
-def _b(value: bool) -> str:
-    return "True" if value else "False"
-
-
 def users_to_csv(users: Iterable[UserDetails],
                  groups: Mapping[str, str] | None = None) -> str:
     """The users as CSV; ``groups`` (Group-ID to description) fills each row's
@@ -62,12 +70,9 @@ def users_to_csv(users: Iterable[UserDetails],
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for u in users:
-        writer.writerow([neutralise_cell(str(cell)) for cell in (
-            u.user_id, u.name, u.email or "", u.description, u.group_id or "", u.role,
-            _b(u.admin_rights), _b(u.tapemaster_rights), _b(u.disabled), _b(u.no_timeout),
-            ",".join(u.program_list()), _b(u.otp_enabled),
-            groups.get(u.group_id, "") if u.group_id else "",
-        )])
+        group = groups.get(u.group_id, "") if u.group_id else ""
+        writer.writerow([neutralise_cell(cell) for cell in (
+            *(f.export_value(u) for f in CSV_FIELDS), group)])
     return out.getvalue()
 
 
@@ -109,24 +114,30 @@ def csv_rows(text: str) -> Iterator[tuple[int, Mapping[str, str]]]:
 
 
 def users_to_xml(users: Iterable[UserDetails]) -> str:
+    """The users as TapeTrack's XML export; raises ValidationError, naming the user and
+    the field, when a value holds a character XML cannot carry."""
     root = ET.Element("TapeTrack", {"Export": "Users"})
     user_list = ET.SubElement(root, "UserList")
     for u in users:
-        el = ET.SubElement(user_list, "User", {"UserID": u.user_id})
-        fields = {
-            "Name": u.name, "EMail": u.email or "", "Description": u.description,
-            "GroupID": u.group_id or "", "Role": str(u.role),
-            "AdministrativeRights": _b(u.admin_rights),
-            "TapemasterRights": _b(u.tapemaster_rights), "Disabled": _b(u.disabled),
-            "NoTimeOut": _b(u.no_timeout),
-        }
-        for tag, text in fields.items():
-            ET.SubElement(el, tag).text = text
-        access = ET.SubElement(el, "ClientAccess")
-        for program in ("TapeMaster", "Lite", "Checkpoint"):
-            ET.SubElement(access, program).text = _b(program in u.programs)
-        otp = ET.SubElement(el, "OneTimePassword")
-        ET.SubElement(otp, "Enabled").text = _b(u.otp_enabled)
-        ET.SubElement(otp, "Activated").text = _b(u.otp_activated)
+        el = ET.SubElement(user_list, "User")
+        parents: dict[str, ET.Element] = {}
+        for f in _XML_FIELDS:
+            value = f.export_value(u)
+            if _NOT_XML.search(value):
+                raise ValidationError(
+                    f"The {f.label} of User-ID {terminal.escape(u.user_id)} holds a control "
+                    "character, which an XML file cannot carry; nothing was exported. "
+                    "Correct it in User Properties, or export as CSV, which keeps it.")
+            path = f.xml or ""
+            if path.startswith("@"):
+                el.set(path[1:], value)
+                continue
+            parent, _, tag = path.rpartition("/")
+            into = el
+            if parent:
+                if parent not in parents:
+                    parents[parent] = ET.SubElement(el, parent)
+                into = parents[parent]
+            ET.SubElement(into, tag).text = value
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"

@@ -11,10 +11,11 @@ Modules, by concern:
 - ``sqlstore.py``   the one implementation of the Protocols over any SQL ``Database``;
 - ``database.py``   that adapter: running SQL, rows by name, write transactions, and
                     the ``Dialect`` hooks where backends differ;
-- ``users.py``, ``groups.py``, ``settings.py``, ``audit.py``, ``sessions.py``: one
-                    module per table, its queries in portable SQL;
+- ``users.py``, ``groups.py``, ``settings.py``, ``audit.py``, ``sessions.py``,
+  ``recovery_codes.py``: one module per table, its queries in portable SQL;
 - ``sealing.py``    which fields are sealed, sealing and checking (no SQL);
-- ``crypto.py``     the key's sub-keys: OTP secret encryption and the seal MAC;
+- ``crypto.py``     the key's sub-keys: OTP secret encryption, the seal MAC and the
+                    recovery-code fingerprints;
 - ``keys.py``       where the store key lives (OS keyring or an owner-only file);
 - ``migrations.py`` every schema version for every backend, and creating a store;
 - ``sqlite.py``     the SQLite backend: the file, its pragmas, errors, backups;
@@ -54,7 +55,11 @@ from tapemaster_qt.store.interface import (
     BUILTIN_USER,
     DEFAULT_GROUP,
     UNCHANGED,
+    BackupReport,
+    KeyStatus,
+    NewRecoveryCode,
     NewUser,
+    RestoreReport,
     Store,
     Transaction,
     UserChanges,
@@ -64,8 +69,9 @@ if TYPE_CHECKING:
     from tapemaster_qt.location import StoreLocation
 
 __all__ = [
-    "BUILTIN_USER", "DEFAULT_GROUP", "UNCHANGED", "NewUser", "Store", "Transaction",
-    "UserChanges", "open_store",
+    "BUILTIN_USER", "DEFAULT_GROUP", "UNCHANGED", "BackupReport", "KeyStatus",
+    "NewRecoveryCode", "NewUser", "RestoreReport", "Store", "Transaction", "UserChanges",
+    "backup_store", "open_store", "restore_store",
 ]
 
 
@@ -91,3 +97,26 @@ def open_store(location: StoreLocation | str | os.PathLike[str], *,
     from tapemaster_qt.store.sqlite import SQLiteStore
 
     return SQLiteStore.open(Path(location), busy_timeout_ms=busy_timeout_ms)
+
+
+def backup_store(store: Store, target: str | os.PathLike[str]) -> BackupReport:
+    """Write a consistent copy of ``store`` to the new file ``target`` (owner-only, never
+    replacing a file) while other programs keep working (``store/backup.py``)."""
+    from tapemaster_qt.errors import StoreError
+    from tapemaster_qt.store import backup
+    from tapemaster_qt.store.sqlite import SQLiteStore
+
+    if not isinstance(store, SQLiteStore):
+        raise StoreError("This store is backed up by its database server (pg_dump).")
+    return backup.backup(store, Path(target))
+
+
+def restore_store(location: str | os.PathLike[str], source: str | os.PathLike[str], *,
+                  busy_timeout_ms: int = 5000) -> RestoreReport:
+    """Put the backup ``source`` in place of the store at ``location`` after checking
+    it (a sound store of this store's key); the current store is kept aside and running
+    programs notice they must restart (``store/backup.py``). The one function a restore
+    goes through: whatever must follow a legitimate rollback belongs in it."""
+    from tapemaster_qt.store import backup
+
+    return backup.restore(Path(location), Path(source), busy_timeout_ms=busy_timeout_ms)

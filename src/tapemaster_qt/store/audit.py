@@ -50,6 +50,13 @@ def count(db: Database, *, user_id: str | None = None, text: str | None = None) 
     return int(db.value("SELECT count(*) FROM audit" + where, params))
 
 
+def last(db: Database, user_id: str, event: str) -> AuditEvent | None:
+    """The newest ``event`` about ``user_id`` (the ``audit_user`` index finds it)."""
+    row = db.row(_SELECT + " WHERE user_id = ? AND event = ? ORDER BY id DESC LIMIT 1",
+                 (user_id, event))
+    return None if row is None else AuditEvent(**row)
+
+
 # --- writes (inside a write transaction) --------------------------------------------
 
 

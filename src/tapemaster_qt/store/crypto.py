@@ -1,9 +1,11 @@
 """Encryption of OTP secrets and sealing of records with keys derived from the store key.
 
-Two sub-keys are derived with HKDF-SHA256 so that one purpose can never be confused
-with the other: AES-256-GCM for OTP secrets (the user-id is the associated data, so
-a secret moved to another user's row fails to decrypt) and keyed BLAKE2b for record
-seals (tamper evidence; :mod:`.sealing` says which fields are sealed).
+Three sub-keys are derived with HKDF-SHA256 so that one purpose can never be confused
+with another: AES-256-GCM for OTP secrets (the user-id is the associated data, so
+a secret moved to another user's row fails to decrypt), keyed BLAKE2b for record
+seals (tamper evidence; :mod:`.sealing` says which fields are sealed), and keyed
+BLAKE2b for recovery-code fingerprints (the index that finds the one stored argon2id
+hash a typed recovery code must be checked against).
 ``cryptography`` is imported on first use, off the start-up path.
 """
 
@@ -31,6 +33,7 @@ class Sealer:
     def __init__(self, store_key: bytes, store_id: str) -> None:
         self._enc_key = _hkdf(store_key, b"tapemaster-qt otp-secret v1")
         self._mac_key = _hkdf(store_key, b"tapemaster-qt record-seal v1")
+        self._code_key = _hkdf(store_key, b"tapemaster-qt recovery-code v1")
         self._store_id = store_id.encode()
 
     # --- OTP secrets ------------------------------------------------------------
@@ -57,6 +60,18 @@ class Sealer:
 
     def _aad(self, user_id: str) -> bytes:
         return b"user:" + user_id.encode("utf-8")
+
+    # --- recovery codes ---------------------------------------------------------
+
+    def fingerprint(self, user_id: str, code: str) -> bytes:
+        """A recovery code's index value: keyed BLAKE2b of the store, the user and the
+        code (in its one canonical form). Without the store key it says nothing about
+        the code; with it, a typed code finds its row in one lookup, so a logon verifies
+        one argon2id hash instead of ten."""
+        message = b"\x00".join((b"recovery-code", self._store_id,
+                                 user_id.encode("utf-8", "surrogatepass"),
+                                 code.encode("utf-8", "surrogatepass")))
+        return hashlib.blake2b(message, key=self._code_key, digest_size=32).digest()
 
     # --- key check --------------------------------------------------------------
 

@@ -25,12 +25,20 @@ column list written beside the query.
 from __future__ import annotations
 
 import contextlib
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from tapemaster_qt.errors import ConflictError, StoreCorruptError, StoreError
+from tapemaster_qt.errors import (
+    ConflictError,
+    StoreCorruptError,
+    StoreError,
+    StoreReplacedError,
+)
+
+logger = logging.getLogger(__name__)
 
 Row = dict[str, Any]
 Params = Sequence[Any]
@@ -69,6 +77,13 @@ class Dialect:
         ignoring (ASCII) case: SQLite's LIKE does, PostgreSQL's ILIKE."""
         return f"{column} LIKE ? ESCAPE '\\'"
 
+    def fold(self, text: str) -> str:
+        """``text`` as :meth:`ci_equal` compares it: two texts the database finds equal
+        ignoring case fold to the same string, and no others do. SQLite's ``NOCASE``
+        folds the ASCII letters only (``Ä`` and ``ä`` differ); a backend comparing with
+        ``lower()`` folds as its ``lower()`` does."""
+        return text.translate(_ASCII_LOWER)
+
     # --- portable DDL (store/migrations.py) ------------------------------------------
 
     ddl_types: ClassVar[dict[str, str]] = {
@@ -76,9 +91,13 @@ class Dialect:
         "BIGINT": "INTEGER",
         "ID": "INTEGER PRIMARY KEY",
         "STRICT": " STRICT",
+        "RANDOM_UID": "lower(hex(randomblob(16)))",
     }
     """``{BLOB}``: binary; ``{BIGINT}``: a 64-bit integer; ``{ID}``: an integer primary key
-    the database numbers; ``{STRICT}``: after a CREATE TABLE's closing parenthesis."""
+    the database numbers; ``{STRICT}``: after a CREATE TABLE's closing parenthesis;
+    ``{RANDOM_UID}``: an expression that gives each row of an UPDATE its own random
+    identity, 32 lowercase hex digits (PostgreSQL:
+    ``replace(gen_random_uuid()::text, '-', '')``)."""
 
     def ci_index(self, column: str) -> str:
         """``{ci[column]}``: an index term that makes a UNIQUE index ignore case."""
@@ -93,6 +112,9 @@ class Dialect:
         server takes a whole script at once; SQLite splits it (triggers included)."""
         if script.strip():
             yield script
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 class _Terms:
@@ -117,6 +139,15 @@ class Database(ABC):
     def __init__(self) -> None:
         self.damaged = False
         """Set once the backend reported damage: nothing more is written."""
+        self.replaced: StoreReplacedError | None = None
+        """Set once the store turned out to be another than the one opened (see
+        :meth:`check_in_transaction`): nothing more is written."""
+        self.token: str | None = None
+        """The token of the store this connection opened (``settings.STORE_TOKEN``),
+        once known: every write transaction checks the store still has it."""
+        self.token_before: str | None = None
+        """The token it had before a restore into it (``settings.TOKEN_BEFORE``)."""
+        self._files_recorded = False
 
     # --- what a backend provides ------------------------------------------------------
 
@@ -161,6 +192,59 @@ class Database(ABC):
     def before_migrating(self, version: int) -> None:
         """Called before migrating a store that holds data (``version`` > 0), outside
         any transaction: SQLite copies the file aside; a server's DBA backs up."""
+
+    def check_in_transaction(self) -> None:
+        """Called first in every write transaction, with the write lock held: raise
+        :class:`StoreReplacedError` when the store is no longer the one this program
+        opened (restored from a backup, replaced by another copy), so that nothing is
+        written to it. Every write counts itself (``settings.WRITE_COUNT``), in the same
+        statement that checks the token: the write lock is held a few microseconds
+        longer, by every program on the store.
+
+        The portable check is the store's token; a backend adds what it can see of its
+        own (:meth:`check_own_files`, :meth:`record_own_files`)."""
+        from tapemaster_qt.store import settings
+
+        self.check_own_files()
+        if self.token is None:
+            return
+        if not settings.count_write(self, self.token):
+            raise self.replaced_error(
+                "it holds another copy of the store (restored from a backup?)")
+        if not self._files_recorded:
+            self.record_own_files()
+            self._files_recorded = True
+
+    def check_own_files(self) -> None:  # noqa: B027 - an optional hook
+        """A backend's own sign that the store was replaced (SQLite: another file at
+        the store's path); raise :meth:`replaced_error`. Nothing by default."""
+
+    def record_own_files(self) -> None:  # noqa: B027 - an optional hook
+        """In this connection's first write transaction: note what a backend needs to
+        recognise its files later (SQLite: the file ids, so that a journal names its
+        store file). Nothing by default."""
+
+    def check_same_store(self) -> None:
+        """Raise :class:`StoreReplacedError` when the store is no longer the one this
+        program opened; reads only (the session heartbeat asks)."""
+        from tapemaster_qt.store import settings
+
+        if self.replaced is not None:
+            raise self.replaced
+        self.check_own_files()
+        if self.token is None:
+            return
+        token = self.value("SELECT value FROM settings WHERE key = ?", (settings.STORE_TOKEN,))
+        if token != self.token:
+            raise self.replaced_error(
+                "it holds another copy of the store (restored from a backup?)")
+
+    def replaced_error(self, why: str) -> StoreReplacedError:
+        """Remember (and return) that the store was replaced: no more writes."""
+        logger.info("The user store %s is no longer the one this program opened: %s",
+                    self.location, why)
+        self.replaced = StoreReplacedError(StoreReplacedError.WHILE_RUNNING)
+        return self.replaced
 
     @abstractmethod
     def lock_for_migration(self) -> None:
@@ -232,6 +316,8 @@ class Database(ABC):
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
         """One write transaction: commits on success, rolls back on any error."""
+        if self.replaced is not None:
+            raise self.replaced
         if self.damaged:
             raise StoreCorruptError(
                 f"The user store {self.location} is damaged; nothing was changed. Restore "
@@ -242,6 +328,7 @@ class Database(ABC):
         except self.driver_errors as exc:
             raise self.error(exc) from None
         try:
+            self.check_in_transaction()
             yield
         except BaseException:
             with contextlib.suppress(*self.driver_errors):

@@ -15,10 +15,18 @@ import enum
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from tapemaster_qt import PROGRAMS
-from tapemaster_qt.records import AuditEvent, GroupRecord, SessionRecord, UserRecord, UserRow
+from tapemaster_qt.records import (
+    AuditEvent,
+    GroupRecord,
+    RecoveryCodeRecord,
+    SessionRecord,
+    UserRecord,
+    UserRow,
+)
 
 if TYPE_CHECKING:
     from tapemaster_qt.store.keys import StoreKey
@@ -34,6 +42,49 @@ back to)."""
 AuditRow = tuple[str, str, str | None, str, str, str, str]
 """One audit row for :meth:`Transaction.append_audit_many`:
 (ts, actor, user_id, program, host, event, detail)."""
+
+
+@dataclass(frozen=True)
+class BackupReport:
+    """What ``tapemaster-admin backup`` wrote."""
+
+    path: Path
+    users: int
+    audit_events: int
+    size: int
+    """In bytes."""
+
+
+@dataclass(frozen=True)
+class RestoreReport:
+    """What a restore did (:func:`tapemaster_qt.store.restore_store`)."""
+
+    source: Path
+    kept_as: tuple[Path, ...]
+    """Where the store it replaced is (with its journal, when it was moved aside)."""
+    users: int
+    in_place: bool
+    """Written into the open store (running programs notice at their next write or
+    heartbeat); else the file was replaced, no program having it open."""
+    sessions: tuple[SessionRecord, ...]
+    """The sessions of programs that had the store open: each must be restarted."""
+    from_version: int
+    """The backup's schema version (older ones are migrated)."""
+
+
+class KeyStatus(enum.Enum):
+    """Whether the store key this program holds in memory is still where it was read
+    from (:meth:`Store.key_status`)."""
+
+    NOT_LOADED = "not_loaded"
+    """Not read yet: nothing to compare."""
+    STORED = "stored"
+    MISSING = "missing"
+    """Gone from the keyring and no key file: it lives only in this program's memory."""
+    REPLACED = "replaced"
+    """A different key is there now."""
+    UNREADABLE = "unreadable"
+    """The keyring or the key file cannot be read just now (locked, damaged, unsafe)."""
 
 
 class _Unchanged(enum.Enum):
@@ -119,6 +170,15 @@ class NewUser:
     """When; empty means now (an import passes one time for all its users)."""
 
 
+@dataclass(frozen=True, slots=True)
+class NewRecoveryCode:
+    """A recovery code to store: the code (canonical form, to make its fingerprint;
+    never stored) and its argon2id hash (made by the services)."""
+
+    code: str = dataclasses.field(repr=False)
+    code_hash: str = dataclasses.field(repr=False)
+
+
 class Transaction(Protocol):
     """The writes of one short write transaction (:meth:`Store.write`): all of them
     happen, or none. Reads inside it see the transaction's own writes and hold the
@@ -159,13 +219,40 @@ class Transaction(Protocol):
 
     def delete_user(self, user_id: str) -> bool: ...
 
-    def count_unknown_failure(self, user_id: str, *, ts: str, forget_before: str,
-                              keep: int) -> int:
-        """One more failed logon for a User-ID (or e-mail address) no user has; the
-        consecutive failures counted for it now, this one included. It is recorded
-        under a keyed hash of its case-folded form, never as typed; counts last failed
-        before ``forget_before`` are forgotten first, and only the ``keep`` most recent
-        are kept."""
+    def count_unknown_failure(self, user_id: str, *, email: bool, ts: str,
+                              forget_before: str, keep: int) -> int:
+        """One more failed logon for a User-ID (or, with ``email``, an e-mail address)
+        no user has; the consecutive failures counted for it now, this one included.
+        It is recorded under a keyed hash, never as typed: of the User-ID exactly as
+        typed (users are looked up by it exactly), of an e-mail address as the store
+        compares addresses, ignoring case. So two names share a count only when they
+        would name the same user. Counts last failed before ``forget_before`` are
+        forgotten first, and only the ``keep`` most recent are kept."""
+        ...
+
+    def get_user_by_uid(self, uid: str) -> UserRecord | None:
+        """The user whose immutable identity is ``uid``, held for this transaction."""
+        ...
+
+    # --- recovery codes --------------------------------------------------------------
+
+    def recovery_codes(self, user_id: str) -> list[RecoveryCodeRecord]:
+        """The user's unused codes, locked against other writers until the end."""
+        ...
+
+    def replace_recovery_codes(self, user_id: str, codes: Iterable[NewRecoveryCode],
+                               created: str) -> int:
+        """Store ``codes`` as the user's only recovery codes (sealed); returns how many
+        old ones were destroyed."""
+        ...
+
+    def use_recovery_code(self, user_id: str, code: str) -> bool:
+        """Spend a code (canonical form): True only for the one caller that removed it,
+        however many programs race with it."""
+        ...
+
+    def delete_recovery_codes(self, user_id: str) -> int:
+        """Destroy every recovery code of the user; returns how many."""
         ...
 
     # --- groups --------------------------------------------------------------------
@@ -194,18 +281,34 @@ class Transaction(Protocol):
 
     # --- sessions ------------------------------------------------------------------
 
-    def start_session(self, user_id: str, program: str, host: str, pid: int, ts: str,
-                      session_id: int | None = None) -> int:
-        """A new session; ``session_id`` (its logon's audit row id) makes its id one no
-        earlier session had, even one removed since."""
+    def start_session(self, *, user_id: str, user_uid: str, otp_mark: str, program: str,
+                      host: str, pid: int, ts: str, session_id: int | None = None) -> int:
+        """A new session of the user ``user_uid``; ``session_id`` (its logon's audit row
+        id) makes its id one no earlier session had, even one removed since."""
         ...
 
-    def resume_session(self, session_id: int, user_id: str, program: str, host: str,
-                       pid: int, since: str, ts: str) -> bool:
-        """Put back a running session removed as stale; False when its user is gone."""
+    def resume_session(self, *, session_id: int, user_id: str, user_uid: str,
+                       otp_mark: str | None, program: str, host: str, pid: int, since: str,
+                       ts: str) -> bool:
+        """Put back a running session removed as stale; False when its user (that uid
+        with that User-ID) is gone."""
+        ...
+
+    def get_session(self, session_id: int) -> SessionRecord | None:
+        """One session, held for this transaction."""
         ...
 
     def touch_session(self, session_id: int, ts: str) -> bool: ...
+
+    def set_session_otp_mark(self, session_id: int, mark: str) -> bool:
+        """The session goes on under the user's new OTP secret (they moved to a new
+        phone in this session); ``mark`` is what the services derive from it."""
+        ...
+
+    def request_session_end(self, session_id: int, reason: str, by: str, ts: str) -> bool:
+        """Mark a session as ended by ``by`` (an administrator's Disconnect): its program
+        logs out at its next heartbeat. False when it is gone or already ending."""
+        ...
 
     def end_session(self, session_id: int) -> bool: ...
 
@@ -253,6 +356,17 @@ class Store(Protocol):
         this desktop: the OS keyring, else the owner-only key file."""
         ...
 
+    def key_status(self) -> KeyStatus:
+        """Whether the key in memory is still stored where it was read from (read again
+        from there; a keyring may be slow)."""
+        ...
+
+    def restore_key(self) -> str:
+        """Write the key in memory back to where it was read from (its keyring entry or
+        its owner-only key file) after it went missing; returns where, for people.
+        Raises StoreKeyError when the key was never loaded or cannot be written."""
+        ...
+
     def write(self) -> AbstractContextManager[Transaction]:
         """One short write transaction; commits on success, rolls back on any error."""
         ...
@@ -266,6 +380,10 @@ class Store(Protocol):
     # --- users ---------------------------------------------------------------------
 
     def get_user(self, user_id: str) -> UserRecord | None: ...
+
+    def get_user_by_uid(self, uid: str) -> UserRecord | None:
+        """The user whose immutable identity is ``uid`` (None: deleted)."""
+        ...
 
     def list_users(self) -> list[UserRecord]:
         """Every user, in User-ID order."""
@@ -302,6 +420,17 @@ class Store(Protocol):
 
     def has_password(self, user_id: str) -> bool: ...
 
+    # --- recovery codes --------------------------------------------------------------
+
+    def recovery_codes(self, user_id: str) -> list[RecoveryCodeRecord]:
+        """The user's unused recovery codes, oldest first (hashes only)."""
+        ...
+
+    def find_recovery_code(self, user_id: str, code: str) -> RecoveryCodeRecord | None:
+        """The unused code ``code`` (canonical form) of the user, found by its keyed
+        fingerprint: the one hash the typed code must match, or None."""
+        ...
+
     # --- groups --------------------------------------------------------------------
 
     def list_groups(self) -> list[GroupRecord]: ...
@@ -326,9 +455,23 @@ class Store(Protocol):
 
     def count_audit(self, *, user_id: str | None = None, text: str | None = None) -> int: ...
 
+    def last_audit_event(self, user_id: str, event: str) -> AuditEvent | None:
+        """The newest event named ``event`` about ``user_id``."""
+        ...
+
     # --- sessions and health -------------------------------------------------------
 
     def list_sessions(self) -> list[SessionRecord]: ...
+
+    def check_same_store(self) -> None:
+        """Raise :class:`~tapemaster_qt.errors.StoreReplacedError` when the store is no
+        longer the one this program opened (a backup restored, another copy put in its
+        place): the session heartbeat asks, and every write transaction checks the same
+        before it writes anything. Reads only; after it has failed once, every write
+        fails the same way."""
+        ...
+
+    def get_session(self, session_id: int) -> SessionRecord | None: ...
 
     def integrity_check(self) -> list[str]:
         """The backend's own consistency check; ``["ok"]`` when sound."""

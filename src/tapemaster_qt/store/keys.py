@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from tapemaster_qt import fileio
 from tapemaster_qt.errors import StoreKeyError
 
 logger = logging.getLogger(__name__)
@@ -97,11 +98,16 @@ def _decode(text: str, source: str) -> bytes:
     return raw
 
 
-def _check_file_permissions(path: Path) -> None:
+def _check_key_file(path: Path, st: os.stat_result) -> None:
+    """The key file must be a regular file of this user's, readable by them alone."""
+    if not stat.S_ISREG(st.st_mode):
+        raise StoreKeyError(f"The store key file {path} is not a regular file.")
     if sys.platform == "win32":
         return  # NTFS ACLs: the file lives in the user's profile folder
-    mode = path.stat().st_mode
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+    problem = fileio.owner_problem(path, st, "store key file")
+    if problem:
+        raise StoreKeyError(problem)
+    if st.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise StoreKeyError(
             f"The store key file {path} can be read by other users; "
             f"make it private (chmod 600 '{path}') and try again."
@@ -110,11 +116,21 @@ def _check_file_permissions(path: Path) -> None:
 
 def read_key_file(path: Path, store_id: str) -> bytes | None:
     """The key in ``path`` for store ``store_id``; None when there is no key file."""
+    problem = fileio.link_problem(path, "store key file")
+    if problem:
+        raise StoreKeyError(problem)
     try:
-        _check_file_permissions(path)
-        text = path.read_text(encoding="ascii")
+        fd = os.open(path, os.O_RDONLY | fileio.NOFOLLOW | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
         return None
+    except OSError as exc:
+        raise StoreKeyError(
+            f"The store key file {path} cannot be read ({type(exc).__name__})."
+        ) from None
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            _check_key_file(path, os.fstat(fh.fileno()))
+            text = fh.read(4096).decode("ascii")
     except (OSError, UnicodeDecodeError) as exc:
         raise StoreKeyError(
             f"The store key file {path} cannot be read ({type(exc).__name__})."
@@ -137,7 +153,10 @@ MISSING_KEY_HINT = (
 
 
 def write_key_file(path: Path, store_id: str, raw: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    fileio.make_private_folder(path.parent)
+    problem = fileio.link_problem(path, "store key file")
+    if problem:
+        raise StoreKeyError(problem)
     if path.exists():
         # A key file without its store: left by a deleted store or an interrupted
         # creation. Never destroy a key; move it aside so it can still be restored.
@@ -145,7 +164,8 @@ def write_key_file(path: Path, store_id: str, raw: bytes) -> None:
         path.rename(aside)
         logger.warning("Moved an orphaned store key file aside to %s", aside)
     data = f"{store_id} ".encode("ascii") + base64.b64encode(raw) + b"\n"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | fileio.NOFOLLOW
+                 | getattr(os, "O_BINARY", 0), fileio.PRIVATE_FILE)
     try:
         os.write(fd, data)
         os.fsync(fd)
@@ -230,3 +250,42 @@ def install_key(store_id: str, raw: bytes, folder: Path) -> StoreKey:
     if present != raw:
         write_key_file(path, store_id, raw)
     return StoreKey(raw, "file", str(path))
+
+
+def put_back(key: StoreKey, store_id: str, folder: Path) -> StoreKey:
+    """Write ``key`` (held in a running program's memory) back to where it was read
+    from, after it went missing there: its keyring entry, or a new owner-only key file.
+
+    Never over another key: a key file that has appeared meanwhile is left alone (and
+    reported), since overwriting it could destroy the only copy of some other key.
+    """
+    if key.location == "keyring":
+        backend = _keyring_backend()
+        if backend is None:
+            raise StoreKeyError("The OS keyring cannot be written just now; the store key "
+                                "was not written back.")
+        try:
+            if backend.get_password(KEYRING_SERVICE, store_id):  # type: ignore[attr-defined]
+                raise StoreKeyError("A store key is in the OS keyring again; it was left "
+                                    "as it is.")
+            backend.set_password(  # type: ignore[attr-defined]
+                KEYRING_SERVICE, store_id, base64.b64encode(key.raw).decode("ascii"))
+        except StoreKeyError:
+            raise
+        except Exception as exc:  # any backend failure: one clear sentence
+            raise StoreKeyError(f"The store key could not be written to the OS keyring "
+                                f"({type(exc).__name__}).") from None
+        written = StoreKey(key.raw, "keyring", _backend_name(backend))
+    else:
+        path = folder / KEY_FILE
+        if path.exists() or path.is_symlink():
+            raise StoreKeyError(f"There is a key file at {path} again; it was left as it is.")
+        try:
+            write_key_file(path, store_id, key.raw)
+        except OSError as exc:
+            raise StoreKeyError(f"The store key file {path} could not be written "
+                                f"({exc.strerror or type(exc).__name__}).") from None
+        written = StoreKey(key.raw, "file", str(path))
+    logger.warning("The store key had gone missing; wrote it back to the %s",
+                   written.describe())
+    return written

@@ -17,7 +17,10 @@ substitutions (see :class:`~.database.Dialect`):
   PostgreSQL an identity column);
 - ``{STRICT}`` after a CREATE TABLE's closing parenthesis (SQLite ``STRICT``);
 - ``{ci[col]}`` in a UNIQUE index: ``col`` ignoring case (SQLite ``col COLLATE NOCASE``,
-  PostgreSQL ``lower(col)``).
+  PostgreSQL ``lower(col)``);
+- ``{RANDOM_UID}`` an expression giving each row a new random identity, 32 lowercase hex
+  digits like :func:`.users.new_uid` (SQLite ``lower(hex(randomblob(16)))``, PostgreSQL
+  ``replace(gen_random_uuid()::text, '-', '')``).
 
 Flags are INTEGER 0/1 and times ISO 8601 TEXT everywhere (that is what is sealed).
 What only one backend needs goes into :attr:`Migration.sqlite` or
@@ -279,9 +282,60 @@ CREATE INDEX unknown_logons_last_failed ON unknown_logons(last_failed);
 """)
 """Version 2: revocation stops password guessing (issue 9 item 1)."""
 
+V3_RECOVERY_CODES = Migration(portable="""
+CREATE TABLE recovery_codes (
+    id          {ID},
+    user_id     TEXT NOT NULL REFERENCES users(user_id) ON UPDATE CASCADE ON DELETE CASCADE,
+    fingerprint {BLOB} NOT NULL,
+    code_hash   TEXT NOT NULL,
+    created     TEXT NOT NULL,
+    mac         {BLOB}
+){STRICT};
+-- One code per fingerprint and user: a typed code finds its one row.
+CREATE UNIQUE INDEX recovery_codes_fingerprint ON recovery_codes(user_id, fingerprint);
+""")
+"""Version 3: single-use recovery codes (DESIGN.md §3a). A row is an argon2id hash,
+the keyed fingerprint that finds it, and a seal; using a code deletes its row."""
+
+V4 = Migration(portable="""
+-- The immutable identity of a user: never reused, never changed (a User-ID deleted
+-- and added again is another user). Sessions name it, so a program logged on as the
+-- old user can never act as the new one. (No semicolon or quote in these comments.)
+ALTER TABLE users ADD COLUMN uid TEXT NOT NULL DEFAULT '';
+UPDATE users SET uid = {RANDOM_UID};
+CREATE UNIQUE INDEX users_uid ON users(uid);
+
+ALTER TABLE sessions ADD COLUMN user_uid TEXT NOT NULL DEFAULT '';
+UPDATE sessions SET user_uid = COALESCE(
+    (SELECT uid FROM users WHERE users.user_id = sessions.user_id), '');
+-- What the user's One Time Password was at logon (a digest of the stored secret, empty
+-- for none, NULL for sessions older than this column). A secret switched on or renewed
+-- since then ends the session.
+ALTER TABLE sessions ADD COLUMN otp_mark TEXT;
+-- Set when an administrator ends the session (Disconnect): the program logs out at its
+-- next heartbeat and removes the row.
+ALTER TABLE sessions ADD COLUMN end_reason TEXT;
+ALTER TABLE sessions ADD COLUMN ended_by TEXT;
+ALTER TABLE sessions ADD COLUMN ended_at TEXT;
+CREATE INDEX sessions_user_uid ON sessions(user_uid);
+""",
+    # A row inserted without a uid (by hand, or by a program older than this version
+    # still running) gets its own at once, as a new user made here does.
+    sqlite="""
+CREATE TRIGGER users_uid_given AFTER INSERT ON users WHEN NEW.uid = ''
+BEGIN UPDATE users SET uid = lower(hex(randomblob(16))) WHERE rowid = NEW.rowid; END;
+""",
+    postgresql="""
+ALTER TABLE users ALTER COLUMN uid SET DEFAULT replace(gen_random_uuid()::text, '-', '');
+""")
+"""Version 4: users get an immutable uid; sessions name it, remember the OTP secret they
+began under, and can be ended by an administrator (issue 14)."""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(sqlite=SQLITE_V1, postgresql=POSTGRESQL_V1),
     V2,
+    V3_RECOVERY_CODES,
+    V4,
 )
 
 
@@ -337,6 +391,7 @@ def bootstrap(db: Database, key_folder: KeyFolder) -> None:
     sealer = Sealer(key.raw, store_id)
     now = utc_now()
     settings.insert_identity(db, store_id, sealer.key_check())
+    settings.adopt_token(db)
     for name, value in DEFAULT_SETTINGS.items():
         settings.put(db, sealer, name, value)
     groups.insert(db, DEFAULT_GROUP, "Default group", now)

@@ -20,6 +20,7 @@ from tapemaster_qt.store.crypto import Sealer
 
 USER_KIND = "user"
 SETTING_KIND = "setting"
+RECOVERY_CODE_KIND = "recovery_code"
 
 USER_SEALED: tuple[str, ...] = (
     "user_id", "password_hash", "disabled", "revoked", "failed_logons", "admin_rights",
@@ -49,6 +50,23 @@ def user_values_intact(sealer: Sealer, values: Sequence[Any], mac: bytes | None)
     """:func:`user_intact` for the sealed values already in :data:`USER_SEALED` order
     (a query that selected exactly those columns): the path that checks 100,000."""
     return sealer.verify(USER_KIND, values, mac)
+
+
+RECOVERY_CODE_SEALED: tuple[str, ...] = ("id", "user_id", "fingerprint", "code_hash", "created")
+"""Every column of a recovery code but its seal: a row copied to another user, another
+row id or another store, or a hash swapped for one whose code the attacker knows,
+fails its check and is never accepted."""
+
+recovery_code_values: Callable[[Mapping[str, Any]], tuple[Any, ...]] = operator.itemgetter(
+    *RECOVERY_CODE_SEALED)
+
+
+def seal_recovery_code(sealer: Sealer, row: Mapping[str, Any]) -> bytes:
+    return sealer.seal(RECOVERY_CODE_KIND, recovery_code_values(row))
+
+
+def recovery_code_intact(sealer: Sealer, row: Mapping[str, Any], mac: bytes | None) -> bool:
+    return sealer.verify(RECOVERY_CODE_KIND, recovery_code_values(row), mac)
 
 
 def seal_setting(sealer: Sealer, name: str, value: str) -> bytes:

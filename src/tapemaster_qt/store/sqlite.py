@@ -1,27 +1,39 @@
 """The SQLite backend: the embedded store, one file in a folder (DESIGN.md §4).
 
 Only what is SQLite's own lives here; the queries are the table modules'.
-- WAL journal, a busy timeout, foreign keys on; the file is created owner-only;
+- the folder must be the owner's alone and no file of the store a link
+  (``fileio.folder_problem``); the file is created owner-only, never through a link;
+- WAL journal, a busy timeout, foreign keys on;
 - every write is one short ``BEGIN IMMEDIATE`` transaction, so readers never block
   writers and a writer never has to upgrade a read lock (:func:`_begin_immediate`);
 - opening refuses a file that is not ours, a newer store and a damaged one before
   writing anything; migrating copies the file aside first (``Connection.backup``);
 - SQLite's errors become :mod:`tapemaster_qt.errors` with a message fit for a user;
-- the schema version is ``PRAGMA user_version``, our files carry an application id.
+- the schema version is ``PRAGMA user_version``, our files carry an application id;
+- a store replaced under a running program is noticed before anything is written
+  (:meth:`SQLiteDatabase.check_own_files`), and a journal (``-wal``) that belongs to
+  the file a copy replaced is never replayed into it (:func:`refuse_foreign_journal`).
+
+Which store a program has open is its file (device and inode, recorded when opened)
+and its token (``settings.STORE_TOKEN``, new in every backup and restored store).
+Moving another file over ``tapemaster.db`` changes the first; a restore, or a backup
+copied over the file, changes the second. Either way the program writes nothing more
+and says it must be restarted (:class:`~tapemaster_qt.errors.StoreReplacedError`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import sqlite3
+import stat
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar
 
+from tapemaster_qt import fileio
 from tapemaster_qt.errors import (
     ConflictError,
     StoreCorruptError,
@@ -30,9 +42,11 @@ from tapemaster_qt.errors import (
     StoreLockedError,
     StoreNotAStoreError,
     StoreReadOnlyError,
+    StoreReplacedError,
+    StoreUnsafeError,
 )
 from tapemaster_qt.paths import STORE_FILE
-from tapemaster_qt.store import migrations
+from tapemaster_qt.store import migrations, settings
 from tapemaster_qt.store.database import Database, Dialect, Params, conflict_message
 from tapemaster_qt.store.sqlstore import SQLStore
 
@@ -41,6 +55,21 @@ logger = logging.getLogger(__name__)
 APPLICATION_ID = 0x544D5154  # "TMQT": tells our stores from other SQLite files
 QUICK_CHECKED = ("settings", "users", "sessions")
 """Tables (with their indexes) checked each time a store is opened."""
+COMPANIONS = ("-wal", "-shm", "-journal")
+"""The files SQLite keeps beside the store file (``tapemaster.db-wal``...)."""
+WAL_HEADER = 32
+"""A WAL file no longer than its header holds no change."""
+OPEN_ATTEMPTS = 3
+
+
+def companion(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)
+
+
+def file_id(path: Path) -> tuple[int, int]:
+    """Which file is at ``path`` (device, inode; Windows: volume, file index)."""
+    st = os.stat(path)
+    return st.st_dev, st.st_ino
 
 
 class SQLiteDialect(Dialect):
@@ -76,32 +105,63 @@ class SQLiteDatabase(Database):
         self.connection = conn
         """The sqlite3 connection (autocommit mode: transactions are explicit)."""
         self.busy_timeout = busy_timeout_ms / 1000
+        self.file_id: tuple[int, int] | None = None
+        """The store file this connection opened (see :func:`file_id`)."""
+        self.copy_before_migrating = True
+        """Off for a scratch copy (a restore migrates its copy, not the store)."""
 
     # --- opening ------------------------------------------------------------------
 
     @classmethod
     def open(cls, path: Path, busy_timeout_ms: int) -> SQLiteDatabase:
         """Connect to (creating, owner-only) the store file and check it is ours, not
-        newer and not damaged, before anything is written to it."""
-        folder = path.parent
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreReadOnlyError(
-                f"The store folder {folder} cannot be created ({exc.strerror})."
-            ) from None
-        if path.exists() and path.is_dir():
-            raise StoreNotAStoreError(f"{path} is a folder, not a TapeMaster user store.")
+        newer, not damaged and not joined to another file's journal, before anything is
+        written to it."""
+        check_files(path)
         if not path.exists():
             # Password hashes and encrypted secrets: readable by the owner only. SQLite
             # gives the -wal and -shm files the same permissions.
-            with contextlib.suppress(FileExistsError):
-                try:
-                    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-                except PermissionError:
-                    raise StoreReadOnlyError(
-                        f"The store folder {folder} cannot be written."
-                    ) from None
+            try:
+                fileio.create_private(path)
+            except FileExistsError:
+                check_files(path)  # another program made it first (or a link appeared)
+            except PermissionError:
+                raise StoreReadOnlyError(
+                    f"The store folder {path.parent} cannot be written."
+                ) from None
+            except OSError as exc:
+                raise StoreReadOnlyError(
+                    f"The store file {path} cannot be created ({exc.strerror})."
+                ) from None
+        refuse_foreign_journal(path, busy_timeout_ms)
+        for _attempt in range(OPEN_ATTEMPTS):
+            # The file SQLite opened must be the one at the path before it opened it
+            # and after it read it: a file moved into place meanwhile would go unnoticed.
+            try:
+                before = file_id(path)
+            except FileNotFoundError:
+                continue
+            db = cls._connect(path, busy_timeout_ms)
+            try:
+                db._prepare(busy_timeout_ms)
+                db.file_id = file_id(path)
+            except FileNotFoundError:
+                db.close()
+                continue
+            except BaseException:
+                db.close()
+                raise
+            if db.file_id == before:
+                _make_private(path)  # only now that it is known to be a store of ours
+                return db
+            db.close()
+        raise StoreReplacedError(
+            f"The user store {path} was replaced again and again while it was being "
+            "opened; nothing was changed. Try again once nobody is copying it."
+        )
+
+    @classmethod
+    def _connect(cls, path: Path, busy_timeout_ms: int) -> SQLiteDatabase:
         try:
             conn = sqlite3.connect(
                 path, timeout=busy_timeout_ms / 1000, isolation_level=None,
@@ -109,13 +169,7 @@ class SQLiteDatabase(Database):
             )
         except sqlite3.Error as exc:
             raise translate(exc, path) from None
-        db = cls(path, conn, busy_timeout_ms)
-        try:
-            db._prepare(busy_timeout_ms)
-        except BaseException:
-            conn.close()
-            raise
-        return db
+        return cls(path, conn, busy_timeout_ms)
 
     def _prepare(self, busy_timeout_ms: int) -> None:
         conn, path = self.connection, self.path
@@ -195,24 +249,56 @@ class SQLiteDatabase(Database):
 
     def before_migrating(self, version: int) -> None:
         """Copy the store aside (owner-only, like the store) before migrating it."""
+        if not self.copy_before_migrating:
+            return
+        from tapemaster_qt.store import backup
+
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         target = self.path.with_name(f"{self.path.name}.v{version}-backup-{stamp}")
         try:
-            # The copy holds the same hashes and encrypted secrets: owner-only, like
-            # the store (sqlite3.connect alone would create it with the umask's mode).
-            os.close(os.open(target, os.O_WRONLY | os.O_CREAT, 0o600))
-            os.chmod(target, 0o600)
+            backup.write_copy(self.connection, target)
         except OSError as exc:
             raise StoreReadOnlyError(
                 f"The backup {target} cannot be written before migrating ({exc.strerror}); "
                 "the store was left untouched."
             ) from None
-        try:
-            with contextlib.closing(sqlite3.connect(target)) as dest:
-                self.connection.backup(dest)
-        except sqlite3.Error as exc:
-            raise translate(exc, target) from None
         logger.info("Backed up the store to %s before migrating", target)
+
+    # --- which store this is --------------------------------------------------------
+
+    def check_own_files(self) -> None:
+        """The file at the store's path must still be the one this connection opened
+        (a file moved over it, or the folder's store removed, is another store)."""
+        if self.file_id is None:
+            return
+        try:
+            now = file_id(self.path)
+        except FileNotFoundError:
+            raise self.replaced_error("the store file was moved away or removed") from None
+        except OSError:
+            return  # cannot tell (the folder went away): SQLite will report it
+        if now != self.file_id:
+            raise self.replaced_error("another file was put in place of the store file")
+
+    def record_own_files(self) -> None:
+        """Note the store file's and the journal's inodes in the store, so that a
+        journal whose writes name another store file is never replayed into this one
+        (:func:`refuse_foreign_journal`). Once per connection: while it is open neither
+        can change without :meth:`check_own_files` noticing (SQLite removes the journal
+        only when the last connection closes)."""
+        try:
+            ids = f"{os.stat(self.path).st_ino} {os.stat(companion(self.path, '-wal')).st_ino}"
+        except OSError:
+            return
+        settings.record_unsealed(self, settings.FILE_IDS, ids)
+
+    def check_same_store(self) -> None:
+        """Also read the token from the file itself, leaving the journal aside: a copy
+        written over the store file in place (same inode) shows there first."""
+        super().check_same_store()
+        if self.token is not None and _raw_token_differs(self.path, {self.token,
+                                                                     self.token_before}):
+            raise self.replaced_error("the store file holds another copy of the store")
 
     def lock_for_migration(self) -> None:
         """Nothing to do: ``BEGIN IMMEDIATE`` already holds the one write lock."""
@@ -243,6 +329,139 @@ class SQLiteStore(SQLStore):
     @property
     def path(self) -> Path:
         return self.db.path
+
+
+# --- the files of a store -------------------------------------------------------------
+
+
+def check_files(path: Path) -> None:
+    """Refuse a store folder that others could change and any file of the store that
+    is a link (``fileio``); create the folder, owner-only, when it is missing; take
+    group and other permissions away from the store's own files."""
+    folder = path.parent
+    problem = fileio.folder_problem(folder)
+    if problem is None and not folder.exists():
+        try:
+            fileio.make_private_folder(folder)
+        except OSError as exc:
+            raise StoreReadOnlyError(
+                f"The store folder {folder} cannot be created ({exc.strerror})."
+            ) from None
+        problem = fileio.folder_problem(folder)
+    if problem:
+        raise StoreUnsafeError(problem)
+    for file in (path, *(companion(path, suffix) for suffix in COMPANIONS)):
+        problem = fileio.link_problem(file, "user store file")
+        if problem:
+            raise StoreUnsafeError(problem)
+        try:
+            st = os.lstat(file)
+        except FileNotFoundError:
+            continue
+        if file == path and stat.S_ISDIR(st.st_mode):
+            raise StoreNotAStoreError(f"{path} is a folder, not a TapeMaster user store.")
+        if not stat.S_ISREG(st.st_mode):  # a FIFO would hang the program, a device worse
+            raise StoreUnsafeError(f"{file} is not a regular file; TapeMaster Qt does not "
+                                   "open it. Remove it.")
+        problem = fileio.owner_problem(file, st, "user store file")
+        if problem:
+            raise StoreUnsafeError(problem)
+
+
+def _make_private(path: Path) -> None:
+    """Take group and other permissions away from a store's files (made by an older
+    version, or copied in with the umask's mode): they hold password hashes."""
+    for file in (path, *(companion(path, suffix) for suffix in COMPANIONS)):
+        try:
+            if fileio.make_private(file):
+                logger.info("%s could be read by other users; made it private", file)
+        except OSError as exc:
+            logger.info("Could not make %s private (%s)", file, exc.strerror)
+
+
+def read_identity(path: Path, *, raw: bool, busy_timeout_ms: int) -> dict[str, str] | None:
+    """The identity rows (``settings.IDENTITY_KEYS``) of the store file at ``path``,
+    read on a connection of their own: with ``raw``, from the file alone, leaving its
+    journal aside (``immutable``); else as a program sees the store, journal included,
+    read-only (closing a read-only connection never writes the journal into the file).
+    None when they cannot be read."""
+    uri = path.absolute().as_uri() + ("?immutable=1" if raw else "?mode=ro")
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout_ms / 1000,
+                               isolation_level=None, check_same_thread=False)
+    except sqlite3.Error:
+        return None
+    try:
+        marks = ", ".join("?" * len(settings.IDENTITY_KEYS))
+        rows = conn.execute(
+            f"SELECT key, value FROM settings WHERE key IN ({marks})",
+            settings.IDENTITY_KEYS,
+        ).fetchall()
+    except sqlite3.Error as exc:
+        logger.info("Could not read the identity of %s (%s): %s", path,
+                    "file alone" if raw else "with its journal", exc)
+        return None
+    finally:
+        conn.close()
+    return {str(key): str(value) for key, value in rows}
+
+
+def _raw_token_differs(path: Path, tokens: set[str | None]) -> bool:
+    """Whether the file alone holds another token than those of this store (its token,
+    and the one it had before a restore that the journal may not yet have written into
+    the file), read three times: a page read while another program was writing it into
+    the file must not pass for another store."""
+    for attempt in range(3):
+        raw = read_identity(path, raw=True, busy_timeout_ms=0)
+        found = None if raw is None else raw.get(settings.STORE_TOKEN)
+        if found is None or found in tokens:
+            return False
+        if attempt < 2:
+            time.sleep(0.05)
+    return True
+
+
+def refuse_foreign_journal(path: Path, busy_timeout_ms: int) -> None:
+    """Refuse, before anything replays it, a journal (``-wal``) that holds changes made
+    to another file than the one now at ``path``: a backup copied or moved over the
+    store while a program had it open, or after one was killed. SQLite would lay those
+    changes over the copy: the copy's restore silently undone, or a damaged store.
+
+    Two signs, each left by every write of this version (``Database.check_in_transaction``):
+    the journal's writes name another store token than the file's own (a copy made by
+    ``tapemaster-admin backup``, which gets a new token); or they name another store
+    file while the journal itself is the same file (something moved over the store
+    file: its inode changed, the journal's did not). A folder copied whole, journal
+    and all, changes both and is accepted."""
+    wal = companion(path, "-wal")
+    try:
+        if os.stat(wal).st_size <= WAL_HEADER:
+            return
+    except FileNotFoundError:
+        return
+    view = read_identity(path, raw=False, busy_timeout_ms=busy_timeout_ms)
+    if not view:
+        return  # not readable read-only (a read-only disk...): opening will tell
+    token = view.get(settings.STORE_TOKEN)
+    foreign = token is not None and _raw_token_differs(
+        path, {token, view.get(settings.TOKEN_BEFORE)})
+    ids = view.get(settings.FILE_IDS, "").split()
+    if not foreign and len(ids) == 2 and all(i.isdigit() for i in ids):
+        try:
+            foreign = (int(ids[1]) == os.stat(wal).st_ino
+                       and int(ids[0]) != os.stat(path).st_ino)
+        except OSError:
+            foreign = False
+    if foreign:
+        logger.info("Refused to open %s: its journal %s holds changes of another "
+                    "store file", path, wal)
+        raise StoreReplacedError(
+            f"The user store {path} was replaced while its journal ({wal.name}) still "
+            "held changes made to the file it replaced; opening it would undo the "
+            "replacement or damage the store, so nothing was opened or changed. Close "
+            "every TapeMaster program, then put the backup in place with "
+            "'tapemaster-admin restore FILE'."
+        )
 
 
 # --- error translation -------------------------------------------------------------

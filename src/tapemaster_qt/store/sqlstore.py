@@ -10,23 +10,38 @@ Database (connection, errors, dialect) and how it is opened.
 from __future__ import annotations
 
 import contextlib
+import hmac
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
 from tapemaster_qt.errors import StoreKeyError
-from tapemaster_qt.records import AuditEvent, GroupRecord, SessionRecord, UserRecord, UserRow
+from tapemaster_qt.records import (
+    AuditEvent,
+    GroupRecord,
+    RecoveryCodeRecord,
+    SessionRecord,
+    UserRecord,
+    UserRow,
+)
 from tapemaster_qt.store import (
     audit,
     groups,
     migrations,
+    recovery_codes,
     sessions,
     settings,
     unknown_logons,
     users,
 )
 from tapemaster_qt.store.database import Database
-from tapemaster_qt.store.interface import AuditRow, NewUser, UserChanges
+from tapemaster_qt.store.interface import (
+    AuditRow,
+    KeyStatus,
+    NewRecoveryCode,
+    NewUser,
+    UserChanges,
+)
 
 if TYPE_CHECKING:
     from tapemaster_qt.store.crypto import Sealer
@@ -55,8 +70,15 @@ class SQLStore:
 
         created = migrations.migrate(db, key_folder)
         store_id = settings.store_id(db)
-        return cls(db, store_id=store_id, created=created,
-                   key_folder=keys.key_folder(key_folder, store_id))
+        store = cls(db, store_id=store_id, created=created,
+                    key_folder=keys.key_folder(key_folder, store_id))
+        seen = settings.identity(db)
+        token = seen.get(settings.STORE_TOKEN)
+        if token is None or settings.WRITE_COUNT not in seen:
+            with db.transaction():  # a store from before tokens: it gets one, once
+                token = settings.adopt_token(db)
+        db.token, db.token_before = token, seen.get(settings.TOKEN_BEFORE)
+        return store
 
     @property
     def store_id(self) -> str:
@@ -129,6 +151,29 @@ class SQLStore:
     def key_description(self) -> str:
         return self.key.describe()
 
+    def key_status(self) -> KeyStatus:
+        if self._key is None:
+            return KeyStatus.NOT_LOADED
+        from tapemaster_qt.store import keys
+
+        try:
+            found = keys.load_key(self.store_id, self.key_folder)
+        except StoreKeyError:
+            return KeyStatus.UNREADABLE
+        if found is None:
+            return KeyStatus.MISSING
+        if not hmac.compare_digest(found.raw, self._key.raw):
+            return KeyStatus.REPLACED
+        return KeyStatus.STORED
+
+    def restore_key(self) -> str:
+        if self._key is None:
+            raise StoreKeyError("The store key was never read by this program; there is "
+                                "nothing to write back.")
+        from tapemaster_qt.store import keys
+
+        return keys.put_back(self._key, self.store_id, self.key_folder).describe()
+
     # --- writing ----------------------------------------------------------------------
 
     @contextlib.contextmanager
@@ -140,6 +185,9 @@ class SQLStore:
 
     def get_user(self, user_id: str) -> UserRecord | None:
         return users.get(self.db, self.sealer, user_id)
+
+    def get_user_by_uid(self, uid: str) -> UserRecord | None:
+        return users.get_by_uid(self.db, self.sealer, uid)
 
     def list_users(self) -> list[UserRecord]:
         return users.list_all(self.db, self.sealer)
@@ -170,6 +218,14 @@ class SQLStore:
     def has_password(self, user_id: str) -> bool:
         return users.has_password(self.db, user_id)
 
+    # --- recovery codes ---------------------------------------------------------------
+
+    def recovery_codes(self, user_id: str) -> list[RecoveryCodeRecord]:
+        return recovery_codes.of_user(self.db, self.sealer, user_id)
+
+    def find_recovery_code(self, user_id: str, code: str) -> RecoveryCodeRecord | None:
+        return recovery_codes.find(self.db, self.sealer, user_id, code)
+
     # --- groups -----------------------------------------------------------------------
 
     def list_groups(self) -> list[GroupRecord]:
@@ -197,13 +253,22 @@ class SQLStore:
     def count_audit(self, *, user_id: str | None = None, text: str | None = None) -> int:
         return audit.count(self.db, user_id=user_id, text=text)
 
+    def last_audit_event(self, user_id: str, event: str) -> AuditEvent | None:
+        return audit.last(self.db, user_id, event)
+
     # --- sessions and health ----------------------------------------------------------
 
     def list_sessions(self) -> list[SessionRecord]:
         return sessions.list_all(self.db)
 
+    def get_session(self, session_id: int) -> SessionRecord | None:
+        return sessions.get(self.db, session_id)
+
     def integrity_check(self) -> list[str]:
         return self.db.integrity_check()
+
+    def check_same_store(self) -> None:
+        self.db.check_same_store()
 
 
 class SQLTransaction:
@@ -238,10 +303,29 @@ class SQLTransaction:
     def delete_user(self, user_id: str) -> bool:
         return users.delete(self._db, user_id)
 
-    def count_unknown_failure(self, user_id: str, *, ts: str, forget_before: str,
-                              keep: int) -> int:
-        return unknown_logons.count_failure(self._db, self._store.sealer, user_id, ts=ts,
+    def count_unknown_failure(self, user_id: str, *, email: bool, ts: str,
+                              forget_before: str, keep: int) -> int:
+        return unknown_logons.count_failure(self._db, self._store.sealer, user_id,
+                                            email=email, ts=ts,
                                             forget_before=forget_before, keep=keep)
+
+    def get_user_by_uid(self, uid: str) -> UserRecord | None:
+        return users.get_by_uid(self._db, self._store.sealer, uid, for_update=True)
+
+    # --- recovery codes ---------------------------------------------------------------
+
+    def recovery_codes(self, user_id: str) -> list[RecoveryCodeRecord]:
+        return recovery_codes.of_user(self._db, self._store.sealer, user_id, for_update=True)
+
+    def replace_recovery_codes(self, user_id: str, codes: Iterable[NewRecoveryCode],
+                               created: str) -> int:
+        return recovery_codes.replace(self._db, self._store.sealer, user_id, codes, created)
+
+    def use_recovery_code(self, user_id: str, code: str) -> bool:
+        return recovery_codes.use(self._db, self._store.sealer, user_id, code)
+
+    def delete_recovery_codes(self, user_id: str) -> int:
+        return recovery_codes.delete_all(self._db, user_id)
 
     # --- groups -----------------------------------------------------------------------
 
@@ -274,16 +358,30 @@ class SQLTransaction:
 
     # --- sessions ---------------------------------------------------------------------
 
-    def start_session(self, user_id: str, program: str, host: str, pid: int, ts: str,
-                      session_id: int | None = None) -> int:
-        return sessions.start(self._db, user_id, program, host, pid, ts, session_id)
+    def start_session(self, *, user_id: str, user_uid: str, otp_mark: str, program: str,
+                      host: str, pid: int, ts: str, session_id: int | None = None) -> int:
+        return sessions.start(self._db, user_id=user_id, user_uid=user_uid,
+                              otp_mark=otp_mark, program=program, host=host, pid=pid, ts=ts,
+                              session_id=session_id)
 
-    def resume_session(self, session_id: int, user_id: str, program: str, host: str,
-                       pid: int, since: str, ts: str) -> bool:
-        return sessions.resume(self._db, session_id, user_id, program, host, pid, since, ts)
+    def resume_session(self, *, session_id: int, user_id: str, user_uid: str,
+                       otp_mark: str | None, program: str, host: str, pid: int, since: str,
+                       ts: str) -> bool:
+        return sessions.resume(self._db, session_id=session_id, user_id=user_id,
+                               user_uid=user_uid, otp_mark=otp_mark, program=program,
+                               host=host, pid=pid, since=since, ts=ts)
+
+    def get_session(self, session_id: int) -> SessionRecord | None:
+        return sessions.get(self._db, session_id, for_update=True)
 
     def touch_session(self, session_id: int, ts: str) -> bool:
         return sessions.touch(self._db, session_id, ts)
+
+    def set_session_otp_mark(self, session_id: int, mark: str) -> bool:
+        return sessions.set_otp_mark(self._db, session_id, mark)
+
+    def request_session_end(self, session_id: int, reason: str, by: str, ts: str) -> bool:
+        return sessions.request_end(self._db, session_id, reason, by, ts)
 
     def end_session(self, session_id: int) -> bool:
         return sessions.end(self._db, session_id)

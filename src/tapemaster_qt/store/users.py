@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -26,7 +27,7 @@ COLUMNS: tuple[str, ...] = (
     "tapemaster_rights", "disabled", "no_timeout", "access_tapemaster", "access_lite",
     "access_checkpoint", "password_hash", "otp_enabled", "otp_activated", "otp_secret",
     "otp_last_step", "otp_burned_steps", "failed_logons", "revoked", "last_logon",
-    "last_failed_logon", "created", "updated", "mac", "failures_since_logon",
+    "last_failed_logon", "created", "updated", "mac", "failures_since_logon", "uid",
 )
 PROGRAM_COLUMNS = {
     "TapeMaster": "access_tapemaster",
@@ -45,6 +46,12 @@ _SEAL_CHECK_SELECT = ("SELECT " + ", ".join(("user_id", "mac", *sealing.USER_SEA
 
 
 # --- stored form --------------------------------------------------------------------
+
+
+def new_uid() -> str:
+    """A new user's immutable identity: 128 random bits as 32 lowercase hex digits (the
+    form migration 2's ``{RANDOM_UID}`` gives existing users)."""
+    return uuid.uuid4().hex
 
 
 def _stored(name: str, value: Any) -> Any:
@@ -83,7 +90,7 @@ def new_row(sealer: Sealer, user: NewUser) -> Row:
         "otp_activated": 0, "otp_secret": user.otp_secret, "otp_last_step": None,
         "otp_burned_steps": "", "failed_logons": 0, "revoked": 0, "last_logon": None,
         "last_failed_logon": None, "failures_since_logon": 0, "created": user.created or now,
-        "updated": user.created or now,
+        "updated": user.created or now, "uid": new_uid(),
     }
     row["mac"] = sealing.seal_user(sealer, row)
     return row
@@ -106,7 +113,7 @@ def record(sealer: Sealer, row: Mapping[str, Any]) -> UserRecord:
         last_logon=row["last_logon"], last_failed_logon=row["last_failed_logon"],
         failures_since_logon=row["failures_since_logon"],
         created=row["created"], updated=row["updated"],
-        integrity_ok=sealing.user_intact(sealer, row, row["mac"]),
+        integrity_ok=sealing.user_intact(sealer, row, row["mac"]), uid=row["uid"],
     )
 
 
@@ -136,6 +143,16 @@ def get(db: Database, sealer: Sealer, user_id: str, *, for_update: bool = False
 def _get_row(db: Database, user_id: str, *, for_update: bool) -> Row | None:
     lock = db.dialect.for_update if for_update else ""
     return db.row(_SELECT + " WHERE user_id = ?" + lock, (user_id,))
+
+
+def get_by_uid(db: Database, sealer: Sealer, uid: str, *, for_update: bool = False
+               ) -> UserRecord | None:
+    """The user whose immutable identity is ``uid`` (None: deleted, or never existed)."""
+    if not uid:
+        return None
+    lock = db.dialect.for_update if for_update else ""
+    found = db.row(_SELECT + " WHERE uid = ?" + lock, (uid,))
+    return None if found is None else record(sealer, found)
 
 
 def list_all(db: Database, sealer: Sealer) -> list[UserRecord]:

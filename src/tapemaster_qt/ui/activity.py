@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, Slot
+from PySide6.QtCore import QEvent, QObject, QSortFilterProxyModel, Qt, QTimer, Slot
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -11,16 +12,18 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from tapemaster_qt.errors import TapeMasterError
-from tapemaster_qt.records import SessionRecord
+from tapemaster_qt.errors import SessionEndedError, TapeMasterError
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.audit import AuditLog
-from tapemaster_qt.ui import msgbox, resources
-from tapemaster_qt.ui.models.tables import AuditModel, SessionsModel
+from tapemaster_qt.services.sessions import ActiveSession
+from tapemaster_qt.ui import msgbox, resources, widgets
+from tapemaster_qt.ui.models.tables import AuditModel, RecordRole, SessionsModel
+from tapemaster_qt.ui.operations import Op
 
 REFRESH_MS = 30_000
 
@@ -53,13 +56,22 @@ class _TableWindow(QWidget):
         self.filterEdit.setObjectName(filter_name)
         self.filterEdit.setPlaceholderText(placeholder)
         self.filterEdit.setClearButtonEnabled(True)
+        # F5 refreshes, Esc closes (or clears the filter box first), Ctrl+F filters.
+        self.actionRefresh = widgets.action(self, "actionRefresh", "&Refresh",
+                                            lambda: self.reload(), QKeySequence("F5"))
+        self.actionClose = widgets.action(self, "actionClose", "&Close", self.close_or_clear,
+                                          QKeySequence("Esc"))
+        self.actionFilter = widgets.action(self, "actionFilter", "&Filter", self.focus_filter,
+                                           QKeySequence(QKeySequence.StandardKey.Find))
         refresh = QPushButton("&Refresh")
         refresh.setObjectName("refreshButton")
-        refresh.clicked.connect(self.reload)
+        refresh.setToolTip("Read the list again (F5)")
+        refresh.clicked.connect(self.actionRefresh.trigger)
         self.countLabel = QLabel()
         self.countLabel.setObjectName("countLabel")
         top = QHBoxLayout()
         top.addWidget(self.filterEdit, 1)
+        self.topBar = top
         top.addWidget(refresh)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -70,9 +82,24 @@ class _TableWindow(QWidget):
     def reload(self) -> None:
         raise NotImplementedError
 
+    @Slot()
+    def focus_filter(self) -> None:
+        self.filterEdit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filterEdit.selectAll()
+
+    @Slot()
+    def close_or_clear(self) -> None:
+        if self.filterEdit.hasFocus() and self.filterEdit.text():
+            self.filterEdit.clear()
+            self.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return
+        self.close()
+
 
 class ActiveUsersWindow(_TableWindow):
-    """Who is logged on where; sessions of crashed programs are cleaned up first."""
+    """Who is logged on where, and each session's state; sessions of crashed programs
+    are cleaned up first. Disconnect ends the selected sessions: their programs log out
+    at their next heartbeat and say why."""
 
     def __init__(self, admin: AdminService, parent: QWidget | None = None) -> None:
         # Read before any widget exists: a refusal reaches the caller, not an empty window.
@@ -88,28 +115,99 @@ class ActiveUsersWindow(_TableWindow):
         self.sessionsView = self.view
         self.sessionsView.setModel(self.proxy)
         self.sessionsView.setSortingEnabled(True)
+        self.sessionsView.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.sessionsView.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.sessionsView.horizontalHeader().setStretchLastSection(True)
         self.filterEdit.textChanged.connect(self.proxy.setFilterFixedString)
+
+        self.actionDisconnect = widgets.action(
+            self, "actionDisconnect", "&Disconnect…", self.disconnect_selected)
+        self.actionDisconnect.setToolTip(
+            "End the selected sessions (Delete): their programs log out within a minute")
+        self.sessionsView.installEventFilter(self)
+        self.sessionsView.addAction(self.actionDisconnect)
+        self.sessionsView.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        disconnect = QToolButton()
+        disconnect.setObjectName("disconnectButton")
+        disconnect.setDefaultAction(self.actionDisconnect)
+        disconnect.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.topBar.insertWidget(1, disconnect)
+        self.sessionsView.selectionModel().selectionChanged.connect(self._update_actions)
+
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.reload)
         self._timer.start()
-        self.resize(760, 360)
+        self.resize(900, 360)
         self._show_sessions(sessions)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        # Delete on the table is Disconnect (after a question), not a window shortcut.
+        if (obj is self.sessionsView and event.type() == QEvent.Type.KeyPress
+                and event.key() == Qt.Key.Key_Delete):  # type: ignore[attr-defined]
+            self.disconnect_selected()
+            return True
+        return super().eventFilter(obj, event)
 
     @Slot()
     def reload(self) -> None:
-        try:
-            sessions = self._admin.active_sessions()
-        except TapeMasterError as exc:
-            self._timer.stop()
-            msgbox.warning(self, "Active Users", exc.message)
-            return
-        self._show_sessions(sessions)
+        def refused(exc: TapeMasterError) -> None:
+            self._timer.stop()  # one message, not one every 30 seconds
+            if not isinstance(exc, SessionEndedError):  # the logon dialog says why
+                msgbox.warning(self, "Active Users", exc.message)
 
-    def _show_sessions(self, sessions: list[SessionRecord]) -> None:
+        Op(self, "Active Users", self._admin.active_sessions).success(
+            self._show_sessions).failure(refused).run()
+
+    def _show_sessions(self, sessions: list[ActiveSession]) -> None:
+        chosen = {s.id for s in self.selected_sessions()}
         self.model.set_records(sessions)
         self.countLabel.setText(f"{len(sessions)} active session(s)")
+        selection = self.sessionsView.selectionModel()
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, 0)
+            if index.data(RecordRole).id in chosen:
+                selection.select(index, selection.SelectionFlag.Select
+                                 | selection.SelectionFlag.Rows)
+        self._update_actions()
 
+    def selected_sessions(self) -> list[ActiveSession]:
+        rows = self.sessionsView.selectionModel().selectedRows()
+        return [self.proxy.mapToSource(index).data(RecordRole) for index in rows]
+
+    @Slot()
+    def _update_actions(self) -> None:
+        self.actionDisconnect.setEnabled(bool(self.selected_sessions()))
+
+    @Slot()
+    def disconnect_selected(self) -> None:
+        chosen = self.selected_sessions()
+        if not chosen:
+            return
+        names = ", ".join(f"{s.user_id} ({s.program} on {s.host})" for s in chosen[:5])
+        if len(chosen) > 5:
+            names += f" and {len(chosen) - 5} more"
+        what = ("Its program logs out at its next heartbeat, within a minute, and tells "
+                "the user an administrator ended the session." if len(chosen) == 1 else
+                "Their programs log out at their next heartbeat, within a minute, and tell "
+                "their users an administrator ended the session.")
+        if not msgbox.confirm(
+                self, "Disconnect", f"Disconnect {names}?", informative=what,
+                yes="&Disconnect", object_name="confirmDisconnectMessage"):
+            return
+        refused: list[str] = []
+        for session in chosen:
+            try:
+                self._admin.end_session(session.id)
+            except SessionEndedError:
+                return  # this very session ended: the logon dialog says why
+            except TapeMasterError as exc:
+                refused.append(f"{session.user_id}: {exc.message}")
+        self.reload()
+        if refused:
+            msgbox.warning(self, "Disconnect", "Some sessions were not ended.",
+                           informative="\n".join(refused))
 
 class AuditLogWindow(_TableWindow):
     """The audit log, newest first, loaded a page at a time; the filter searches the
@@ -140,11 +238,10 @@ class AuditLogWindow(_TableWindow):
     @Slot()
     def reload(self) -> None:
         text = self.filterEdit.text().strip()
-        try:
-            self.model.reload(self._fetcher(text))
-        except TapeMasterError as exc:
-            msgbox.warning(self, "Audit Log", exc.message)
-            return
+        if Op(self, "Audit Log", lambda: self.model.reload(self._fetcher(text))).run():
+            self._show_count()
+
+    def _show_count(self) -> None:
         shown = self.model.rowCount()
         more = "+" if self.model.canFetchMore() else ""
         self.countLabel.setText(f"{shown}{more} event(s)" + (" — scroll for older"

@@ -1,9 +1,11 @@
 """Group/User Administration: the Users grid and the Groups list.
 
-Right-click on users: Add…, Delete, Properties, Export…, Select All, Invert Selection
-and Management ▸ Reset Password…, Unlock. Double-click or Enter opens Properties;
-Delete deletes after a confirmation. Every action goes through the admin service,
-which refuses what the acting user may not do, whatever this window offers.
+The same actions sit in the menu bar (User, Group, Edit, View), the tool bar and the
+right-click menu (Add…, Delete, Properties, Export…, Select All, Invert Selection,
+Management ▸ Reset Password…, Unlock, Re-seal Record…, Refresh), each with its
+shortcut shown. Double-click or Enter opens Properties; Delete deletes after a
+confirmation. Every action goes through the admin service, which refuses what the
+acting user may not do, whatever this window offers.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from PySide6.QtCore import (
     QEvent,
     QItemSelection,
     QItemSelectionModel,
-    QObject,
     Qt,
     QTimer,
     Slot,
@@ -31,33 +32,44 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QMenuBar,
     QPushButton,
+    QStyle,
     QTableView,
     QTabWidget,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
 from tapemaster_qt.errors import TapeMasterError
+from tapemaster_qt.fields import Status
 from tapemaster_qt.fileio import write_text_atomically
-from tapemaster_qt.records import GroupRecord, UserRow
+from tapemaster_qt.records import GroupRecord, UserDetails, UserRow
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.transfer import users_to_csv, users_to_xml
-from tapemaster_qt.ui import msgbox, resources, widgets
+from tapemaster_qt.ui import msgbox, palette, resources, widgets, windows
 from tapemaster_qt.ui.models.tables import GroupsModel
 from tapemaster_qt.ui.models.users import (
+    COL_STATUS,
     COL_USER_ID,
     UserRowRole,
     UsersFilterProxy,
     UsersModel,
 )
+from tapemaster_qt.ui.operations import Op
 from tapemaster_qt.ui.password_change import PasswordChangeDialog
 from tapemaster_qt.ui.user_properties import UserPropertiesDialog
+from tapemaster_qt.ui.windows import WindowRegistry
 
 logger = logging.getLogger(__name__)
 
-# Set, not measured: measuring would read every one of 100,000 rows.
-_USER_COLUMN_WIDTHS = (100, 150, 75, 45, 170, 160, 50, 70, 65, 65, 130)
+FIT_SAMPLE = 20_000
+"""Rows measured to size the columns: all of them up to this, else an even sample
+(measuring every one of 100,000 rows would delay the window)."""
+MAX_COLUMN_CHARS = 40
+"""No column is sized wider than this many average characters (a 255-character
+description would push the others off screen); the last one stretches."""
 
 
 def _table(name: str) -> QTableView:
@@ -77,23 +89,41 @@ def _table(name: str) -> QTableView:
     return view
 
 
-class _KeyFilter(QObject):
-    """Enter opens Properties, Delete deletes: on the table, not as global shortcuts."""
+class _Legend(QWidget):
+    """What the Status icons and the grey and red rows mean, under the Users table."""
 
-    def __init__(self, window: GroupUserAdministration) -> None:
-        super().__init__(window)
-        self._window = window
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("usersLegend")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self._icons: list[tuple[QLabel, Status]] = []
+        for status in (Status.OTP_ACTIVE, Status.OTP_PENDING, Status.REVOKED,
+                       Status.DISABLED, Status.TAMPERED):
+            icon = QLabel()
+            icon.setToolTip(status.description)
+            word = QLabel(status.value)
+            word.setToolTip(status.description)
+            layout.addWidget(icon)
+            layout.addWidget(word)
+            layout.addSpacing(8)
+            self._icons.append((icon, status))
+        self.rowsLabel = QLabel()
+        self.rowsLabel.setObjectName("rowsLegendLabel")
+        self.rowsLabel.setTextFormat(Qt.TextFormat.RichText)
+        layout.addSpacing(8)
+        layout.addWidget(self.rowsLabel)
+        layout.addStretch(1)
+        self.refresh()
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress:
-            key = event.key()  # type: ignore[attr-defined]
-            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self._window.open_properties()
-                return True
-            if key == Qt.Key.Key_Delete:
-                self._window.delete_selected()
-                return True
-        return False
+    def refresh(self) -> None:
+        """Paint the icons and colours of the current palette."""
+        for label, status in self._icons:
+            label.setPixmap(palette.status_icon(status).pixmap(16, 16))
+        self.rowsLabel.setText(
+            f"<span style='color:{palette.muted().name()}'>Grey rows</span>: revoked or "
+            f"disabled, no logon. <span style='color:{palette.danger().name()}'>Red rows"
+            "</span>: changed outside TapeMaster.")
 
 
 class GroupDialog(QDialog):
@@ -124,27 +154,32 @@ class GroupDialog(QDialog):
 
     @Slot()
     def _on_save(self) -> None:
-        try:
-            self._admin.add_group(self.groupIdEdit.text(), self.descriptionEdit.text())
-        except TapeMasterError as exc:
+        def refused(exc: TapeMasterError) -> None:
             widgets.show_message(self.messageLabel, exc.message)
             self.groupIdEdit.setFocus()
-            return
-        self.accept()
+
+        Op(self, "Add Group",
+           lambda: self._admin.add_group(self.groupIdEdit.text(), self.descriptionEdit.text())
+           ).success(lambda _group: self.accept()).failure(refused).run()
 
 
 class GroupUserAdministration(QWidget):
-    def __init__(self, admin: AdminService, parent: QWidget | None = None) -> None:
+    TITLE = "Group/User Administration"
+
+    def __init__(self, admin: AdminService, parent: QWidget | None = None, *,
+                 windows: WindowRegistry | None = None) -> None:
+        """``windows``: the program's registry, where this window's dialogs are opened
+        (its own when none is given)."""
         # Read before any widget exists: when the acting user may not administer, the
         # service's refusal reaches the caller, who shows it instead of an empty window.
         rows = admin.list_users(check_seals=False)  # seals: checked after showing
         groups = admin.list_groups()
         super().__init__(parent, Qt.WindowType.Window)
         self._admin = admin
+        self.windows = windows if windows is not None else WindowRegistry(self)
         self.setObjectName("groupUserAdministration")
-        self.setWindowTitle("Group/User Administration")
+        self.setWindowTitle(self.TITLE)
         self.setWindowIcon(resources.app_icon())
-        self.properties_dialog: UserPropertiesDialog | None = None
 
         # --- Users tab ---------------------------------------------------------------------
         self.usersModel = UsersModel(self)
@@ -158,7 +193,6 @@ class GroupUserAdministration(QWidget):
             COL_USER_ID, Qt.SortOrder.AscendingOrder)
         self.usersView.doubleClicked.connect(lambda _i: self.open_properties())
         self.usersView.customContextMenuRequested.connect(self._users_menu)
-        self.usersView.installEventFilter(_KeyFilter(self))
         self.usersView.setAccessibleName("Users")
 
         self.usersFilterEdit = QLineEdit()
@@ -168,24 +202,20 @@ class GroupUserAdministration(QWidget):
         self.usersFilterEdit.textChanged.connect(self._on_filter_changed)
         self.usersCountLabel = QLabel()
         self.usersCountLabel.setObjectName("usersCountLabel")
+        self.usersLegend = _Legend()
 
         self._make_actions()
-        add_button = QPushButton("&Add…")
-        add_button.setObjectName("addUserButton")
-        add_button.clicked.connect(self.add_user)
-        props_button = QPushButton("&Properties")
-        props_button.setObjectName("userPropertiesButton")
-        props_button.clicked.connect(self.open_properties)
+        filter_label = QLabel("&Filter:")
+        filter_label.setBuddy(self.usersFilterEdit)
         top = QHBoxLayout()
-        top.addWidget(QLabel("&Filter:"))
-        top.itemAt(0).widget().setBuddy(self.usersFilterEdit)  # type: ignore[union-attr]
+        top.addWidget(filter_label)
         top.addWidget(self.usersFilterEdit, 1)
-        top.addWidget(add_button)
-        top.addWidget(props_button)
         users_tab = QWidget()
         users_layout = QVBoxLayout(users_tab)
+        users_layout.addWidget(self._tool_bar())  # on the Users tab: it acts on users
         users_layout.addLayout(top)
         users_layout.addWidget(self.usersView, 1)
+        users_layout.addWidget(self.usersLegend)
         users_layout.addWidget(self.usersCountLabel)
 
         # --- Groups tab --------------------------------------------------------------------
@@ -194,7 +224,7 @@ class GroupUserAdministration(QWidget):
         self.groupsView.setModel(self.groupsModel)
         self.groupsView.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.groupsView.customContextMenuRequested.connect(self._groups_menu)
-        self.addGroupButton = QPushButton("Add &Group…")
+        self.addGroupButton = QPushButton("Add Group…")  # Alt+G is the Group menu
         self.addGroupButton.setObjectName("addGroupButton")
         self.addGroupButton.clicked.connect(self.add_group)
         groups_tab = QWidget()
@@ -210,51 +240,133 @@ class GroupUserAdministration(QWidget):
         self.adminTabs.addTab(users_tab, "Users")
         self.adminTabs.addTab(groups_tab, "Groups")
         layout = QVBoxLayout(self)
+        layout.setMenuBar(self._menu_bar())
         layout.addWidget(self.adminTabs)
-        for column, width in enumerate(_USER_COLUMN_WIDTHS):
-            self.usersView.setColumnWidth(column, width)
         self.groupsView.setColumnWidth(0, 110)
         self.groupsView.setColumnWidth(1, 320)
-        self.resize(1120, 560)
+        self.resize(1120, 600)
         self._idle = QTimer(self)  # background work in slices, between user events
         self._idle.timeout.connect(self._idle_step)
         self._idle_steps: Iterator[None] | None = None
         self._seal_total = 0
         self._seal_failed: set[str] = set()
+        self.usersView.selectionModel().selectionChanged.connect(
+            lambda *_: self._update_actions())
         self._show_data(rows, groups, keep=[])
+        self.fit_columns()
         self.usersView.setFocus()
 
-    # --- actions ------------------------------------------------------------------------
-
-    def _action(self, name: str, text: str, slot: Callable[[], object],
-                shortcut: QKeySequence | None = None) -> QAction:
-        return widgets.action(self.usersView, name, text, slot, shortcut, local=True)
+    # --- actions, menus and the tool bar --------------------------------------------------
 
     def _make_actions(self) -> None:
-        self.actionAddUser = self._action("actionAddUser", "&Add…", self.add_user,
-                                          QKeySequence(QKeySequence.StandardKey.New))
-        self.actionDeleteUser = self._action("actionDeleteUser", "&Delete", self.delete_selected)
-        self.actionUserProperties = self._action("actionUserProperties", "&Properties",
-                                                 self.open_properties)
-        self.actionExportUsers = self._action("actionExportUsers", "&Export…",
-                                              self.export_selected)
-        self.actionExportUsers.setStatusTip(
+        grid, window = self.usersView, self
+        key = QKeySequence
+
+        def action(owner: QWidget, name: str, text: str, slot: Callable[[], object],
+                   tip: str, *shortcuts: QKeySequence | QKeySequence.StandardKey) -> QAction:
+            made = widgets.action(owner, name, text, slot,
+                                  [key(k) for k in shortcuts] or None, local=owner is grid)
+            made.setStatusTip(tip)
+            made.setToolTip(tip)
+            return made
+
+        # Keys that mean something else in the filter box (Enter, Del, Ctrl+A) act only
+        # in the table; the others anywhere in the window.
+        self.actionAddUser = action(window, "actionAddUser", "&Add…", self.add_user,
+                                    "Add a user", key.StandardKey.New)
+        self.actionUserProperties = action(
+            grid, "actionUserProperties", "&Properties", self.open_properties,
+            "Open the selected user's properties",
+            key("Enter"), key("Return"), key("Alt+Return"), key("Alt+Enter"))
+        self.actionDeleteUser = action(grid, "actionDeleteUser", "&Delete",
+                                       self.delete_selected, "Delete the selected users",
+                                       key.StandardKey.Delete)
+        self.actionExportUsers = action(
+            window, "actionExportUsers", "&Export…", self.export_selected,
             "Export the selected users (all users when none is selected) as XML or CSV")
-        self.actionExportUsers.setToolTip(self.actionExportUsers.statusTip())
-        self.actionSelectAll = self._action("actionSelectAll", "Select A&ll",
-                                            self.usersView.selectAll)
-        self.actionInvertSelection = self._action("actionInvertSelection",
-                                                  "&Invert Selection", self.invert_selection)
-        self.actionResetUserPassword = self._action("actionResetUserPassword",
-                                                    "&Reset Password…", self.reset_password)
-        self.actionUnlockUser = self._action("actionUnlockUser", "&Unlock", self.unlock_selected)
-        self.actionResealUser = self._action("actionResealUser", "Re-&seal Record…",
-                                             self.reseal_selected)
-        self.actionDeleteUser.setShortcutVisibleInContextMenu(True)
+        self.actionSelectAll = action(grid, "actionSelectAll", "Select A&ll",
+                                      self.usersView.selectAll, "Select every user shown",
+                                      key.StandardKey.SelectAll)
+        self.actionInvertSelection = action(
+            grid, "actionInvertSelection", "&Invert Selection", self.invert_selection,
+            "Select the users shown that are not selected, and clear the others",
+            key("Ctrl+I"))
+        self.actionResetUserPassword = action(
+            window, "actionResetUserPassword", "&Reset Password…", self.reset_password,
+            "Set a new password for the selected user; this also restores a revoked "
+            "User-ID")
+        self.actionUnlockUser = action(window, "actionUnlockUser", "&Unlock",
+                                       self.unlock_selected,
+                                       "Restore the selected revoked User-IDs")
+        self.actionResealUser = action(
+            window, "actionResealUser", "Re-&seal Record…", self.reseal_selected,
+            "Accept a record that was changed outside TapeMaster, after reviewing it")
+        self.actionRefresh = action(window, "actionRefresh", "&Refresh", lambda: self.reload(),
+                                    "Read the users and groups again", key("F5"))
+        self.actionFilter = action(window, "actionFilter", "&Filter", self.focus_filter,
+                                   "Type to show only the users that match", key.StandardKey.Find)
+        self.actionClose = action(window, "actionClose", "&Close", self.close_or_clear,
+                                  "Close this window", key("Esc"))
+        self.actionAddGroup = action(window, "actionAddGroup", "&Add Group…", self.add_group,
+                                     "Add a group")
+
+    def _menu_bar(self) -> QMenuBar:
+        bar = QMenuBar(self)
+        bar.setObjectName("adminMenuBar")
+        user = bar.addMenu("&User")
+        user.setObjectName("menuUser")
+        for item in (self.actionAddUser, self.actionUserProperties, self.actionDeleteUser,
+                     None, self.actionResetUserPassword, self.actionUnlockUser,
+                     self.actionResealUser, None, self.actionExportUsers, None,
+                     self.actionClose):
+            user.addAction(item) if item is not None else user.addSeparator()
+        group = bar.addMenu("&Group")
+        group.setObjectName("menuGroup")
+        group.addAction(self.actionAddGroup)
+        edit = bar.addMenu("&Edit")
+        edit.setObjectName("menuEdit")
+        for item in (self.actionSelectAll, self.actionInvertSelection, None,
+                     self.actionFilter):
+            edit.addAction(item) if item is not None else edit.addSeparator()
+        view = bar.addMenu("&View")
+        view.setObjectName("menuView")
+        view.addAction(self.actionRefresh)
+        return bar
+
+    def _tool_bar(self) -> QToolBar:
+        bar = QToolBar("Users", self)
+        bar.setObjectName("usersToolBar")
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for item in (self.actionAddUser, self.actionUserProperties, self.actionDeleteUser,
+                     None, self.actionResetUserPassword, self.actionUnlockUser, None,
+                     self.actionExportUsers, self.actionRefresh):
+            bar.addAction(item) if item is not None else bar.addSeparator()
+        return bar
+
+    def _update_actions(self) -> None:
+        """Enable what the selection allows; the services check again when it runs."""
+        count, revoked, tampered = self._selection_summary()
+        self.actionDeleteUser.setEnabled(count > 0)
+        self.actionUserProperties.setEnabled(count == 1)
+        self.actionResetUserPassword.setEnabled(count == 1)
+        self.actionUnlockUser.setEnabled(revoked)
+        self.actionResealUser.setEnabled(count == 1 and tampered)
+        self.actionExportUsers.setEnabled(self.usersModel.rowCount() > 0)
+
+    def _selection_summary(self) -> tuple[int, bool, bool]:
+        """(rows selected, any revoked, any tampered), read from the selection's ranges:
+        Select All on 100,000 users is one range, not 100,000 indexes."""
+        shown = self.usersModel.rows()  # the proxy shows the model's rows as they are
+        count, revoked, tampered = 0, False, False
+        for part in self.usersView.selectionModel().selection():
+            rows = shown[part.top():part.bottom() + 1]
+            count += len(rows)
+            revoked = revoked or any(r.revoked for r in rows)
+            tampered = tampered or any(r.integrity_ok is False for r in rows)
+        return count, revoked, tampered
 
     def users_menu(self) -> QMenu:
         """The right-click menu, with entries enabled for the current selection."""
-        count = len(self.selected_user_ids())
         menu = QMenu(self)
         menu.setObjectName("usersContextMenu")
         menu.addAction(self.actionAddUser)
@@ -270,13 +382,9 @@ class GroupUserAdministration(QWidget):
         management.addAction(self.actionResetUserPassword)
         management.addAction(self.actionUnlockUser)
         management.addAction(self.actionResealUser)
-        self.actionDeleteUser.setEnabled(count > 0)
-        self.actionUserProperties.setEnabled(count == 1)
-        self.actionResetUserPassword.setEnabled(count == 1)
-        self.actionUnlockUser.setEnabled(any(r.revoked for r in self.selected_rows()))
-        self.actionResealUser.setEnabled(
-            count == 1 and self.selected_rows()[0].integrity_ok is False)
-        self.actionExportUsers.setEnabled(self.usersModel.rowCount() > 0)
+        menu.addSeparator()
+        menu.addAction(self.actionRefresh)
+        self._update_actions()
         return menu
 
     @Slot()
@@ -286,22 +394,68 @@ class GroupUserAdministration(QWidget):
     @Slot()
     def _groups_menu(self, pos: object) -> None:
         menu = QMenu(self)
-        menu.addAction("Add &Group…", self.add_group)
+        menu.addAction(self.actionAddGroup)
+        menu.addSeparator()
+        menu.addAction(self.actionRefresh)
         menu.popup(self.groupsView.viewport().mapToGlobal(pos))  # type: ignore[arg-type]
 
+    @Slot()
+    def focus_filter(self) -> None:
+        """Ctrl+F: to the filter box on the Users tab, its text selected."""
+        self.adminTabs.setCurrentIndex(0)
+        self.usersFilterEdit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.usersFilterEdit.selectAll()
+
+    @Slot()
+    def close_or_clear(self) -> None:
+        """Esc: in a filter box with text, clear it (and go back to the table); else
+        close the window."""
+        if self.usersFilterEdit.hasFocus() and self.usersFilterEdit.text():
+            self.usersFilterEdit.clear()
+            self.usersView.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return
+        self.close()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self.usersModel.refresh_palette()
+            self.usersLegend.refresh()
+        super().changeEvent(event)
+
+    # --- column widths --------------------------------------------------------------------
+
+    def fit_columns(self) -> None:
+        """Size the columns to their header and content, the last one stretching."""
+        view = self.usersView
+        header = view.horizontalHeader()
+        style = header.style()
+        # Room for the header's margins and its sort arrow.
+        chrome = (2 * style.pixelMetric(QStyle.PixelMetric.PM_HeaderMargin)
+                  + style.pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize) + 12)
+        cell = 2 * style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 14
+        icon = view.iconSize().width() if view.iconSize().isValid() else 16
+        header_metrics, metrics = header.fontMetrics(), view.fontMetrics()
+        cap = MAX_COLUMN_CHARS * metrics.averageCharWidth()
+        for column in range(self.usersModel.columnCount() - 1):
+            title = str(self.usersModel.headerData(column, Qt.Orientation.Horizontal))
+            texts = self.usersModel.widest_texts(column, FIT_SAMPLE)
+            content = max((metrics.horizontalAdvance(t) for t in texts), default=0)
+            if column == COL_STATUS and content:
+                content += icon + 6
+            width = max(header_metrics.horizontalAdvance(title) + chrome, content + cell)
+            view.setColumnWidth(column, min(width, cap))
     # --- data ---------------------------------------------------------------------------
 
     def reload(self, keep: list[str] | None = None) -> None:
         """Load users and groups from the service, keeping the selection by User-ID."""
-        keep = self.selected_user_ids() if keep is None else keep
-        try:
+        chosen = self.selected_user_ids() if keep is None else keep
+
+        def load() -> tuple[list[UserRow], list[GroupRecord]]:
             # Seals are checked in slices after the table shows (see _background).
-            rows = self._admin.list_users(check_seals=False)
-            groups = self._admin.list_groups()
-        except TapeMasterError as exc:
-            msgbox.critical(self, "Group/User Administration", exc.message)
-            return
-        self._show_data(rows, groups, keep)
+            return self._admin.list_users(check_seals=False), self._admin.list_groups()
+
+        Op(self, self.TITLE, load).success(
+            lambda data: self._show_data(data[0], data[1], chosen)).run()
 
     def _show_data(self, rows: list[UserRow], groups: list[GroupRecord],
                    keep: list[str]) -> None:
@@ -312,6 +466,7 @@ class GroupUserAdministration(QWidget):
             self.usersModel.sort(section, order)  # the store already gives User-ID order
         self.groupsModel.set_records(groups)
         self._select(keep)
+        self._update_actions()
         self._start_background()
 
     # --- record seals (tamper evidence), checked in slices after the table shows ---------
@@ -417,16 +572,17 @@ class GroupUserAdministration(QWidget):
     def _groups(self) -> list[str]:
         return [g.group_id for g in self.groupsModel.records()]
 
-    def _open_properties_dialog(self, user: object) -> UserPropertiesDialog:
-        dialog = UserPropertiesDialog(self._admin, user, self._groups(), parent=self)  # type: ignore[arg-type]
-        dialog.saved.connect(lambda uid: self.reload(keep=[uid]))
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.properties_dialog = dialog
-        dialog.open()
-        return dialog
+    def _open_properties_dialog(self, user: UserDetails | None
+                                ) -> UserPropertiesDialog | None:
+        def dialog() -> UserPropertiesDialog:
+            made = UserPropertiesDialog(self._admin, user, self._groups(), parent=self)
+            made.saved.connect(lambda uid: self.reload(keep=[uid]))
+            return made
+
+        return self.windows.open(windows.USER_PROPERTIES, dialog, parent=self, modal=True)
 
     @Slot()
-    def add_user(self) -> UserPropertiesDialog:
+    def add_user(self) -> UserPropertiesDialog | None:
         return self._open_properties_dialog(None)
 
     @Slot()
@@ -434,23 +590,24 @@ class GroupUserAdministration(QWidget):
         ids = self.selected_user_ids()
         if len(ids) != 1:
             return None
-        try:
-            user = self._admin.get_user(ids[0])
-        except TapeMasterError as exc:
-            msgbox.warning(self, "User Properties", exc.message)
-            self.reload()
-            return None
-        return self._open_properties_dialog(user)
+        found: list[UserDetails] = []
+        # A user deleted meanwhile (by another administrator) is said so, and the list
+        # is read again.
+        Op(self, "User Properties", lambda: self._admin.get_user(ids[0])).success(
+            found.append).failure(lambda exc: self._refused("User Properties", exc)).run()
+        return self._open_properties_dialog(found[0]) if found else None
+
+    def _refused(self, title: str, exc: TapeMasterError) -> None:
+        msgbox.warning(self, title, exc.message)
+        self.reload()
 
     @Slot()
     def delete_selected(self) -> None:
         ids = self.selected_user_ids()
         if not ids:
             return
-        try:
-            self._admin.check_delete(ids)  # say no before asking, not after
-        except TapeMasterError as exc:
-            msgbox.warning(self, "Delete", exc.message)
+        # Say no before asking, not after.
+        if not Op(self, "Delete", lambda: self._admin.check_delete(ids)).run():
             return
         what = ids[0] if len(ids) == 1 else f"these {len(ids)} users"
         if not msgbox.confirm(
@@ -459,21 +616,18 @@ class GroupUserAdministration(QWidget):
             yes="Delete", object_name="confirmDeleteMessage",
         ):
             return
-        try:
-            self._admin.delete_users(ids)
-        except TapeMasterError as exc:
-            msgbox.warning(self, "Delete", exc.message)
-        self.reload(keep=[])
+        Op(self, "Delete", lambda: self._admin.delete_users(ids)).refresh(
+            lambda: self.reload(keep=[])).run()
 
     @Slot()
     def unlock_selected(self) -> None:
         ids = self.selected_user_ids()
-        try:
+
+        def unlock() -> None:
             for user_id in ids:
                 self._admin.unlock(user_id)
-        except TapeMasterError as exc:
-            msgbox.warning(self, "Unlock", exc.message)
-        self.reload(keep=ids)
+
+        Op(self, "Unlock", unlock).refresh(lambda: self.reload(keep=ids)).run()
 
     @Slot()
     def reseal_selected(self) -> None:
@@ -492,11 +646,8 @@ class GroupUserAdministration(QWidget):
             yes="Re-seal", object_name="confirmResealMessage",
         ):
             return
-        try:
-            self._admin.reseal(user_id)
-        except TapeMasterError as exc:
-            msgbox.warning(self, "Re-seal Record", exc.message)
-        self.reload(keep=[user_id])
+        Op(self, "Re-seal Record", lambda: self._admin.reseal(user_id)).refresh(
+            lambda: self.reload(keep=[user_id])).run()
 
     @Slot()
     def reset_password(self) -> PasswordChangeDialog | None:
@@ -505,15 +656,14 @@ class GroupUserAdministration(QWidget):
             return None
         user_id = ids[0]
 
-        def apply(_current: str, new: str) -> None:
-            self._admin.reset_password(user_id, new)
+        def dialog() -> PasswordChangeDialog:
+            made = PasswordChangeDialog(
+                user_id, lambda _current, new: self._admin.reset_password(user_id, new),
+                own=False, parent=self)
+            made.accepted.connect(lambda: self.reload(keep=[user_id]))
+            return made
 
-        dialog = PasswordChangeDialog(user_id, apply, own=False, parent=self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self.reload(keep=[user_id]))
-        self.password_dialog = dialog
-        dialog.open()
-        return dialog
+        return self.windows.open(windows.RESET_USER_PASSWORD, dialog, parent=self, modal=True)
 
     @Slot()
     def export_selected(self) -> None:
@@ -523,25 +673,26 @@ class GroupUserAdministration(QWidget):
                                 "XML files (*.xml);;CSV files (*.csv)")
         if not path:
             return
-        try:
+
+        def export() -> int:
             users = self._admin.export_users(ids)
             text = (users_to_csv(users, self._admin.group_descriptions())
                     if path.lower().endswith(".csv") else users_to_xml(users))
-            write_text_atomically(path, text)
-        except TapeMasterError as exc:
-            msgbox.warning(self, "Export Users", exc.message)
-            return
-        except OSError as exc:
-            msgbox.warning(self, "Export Users",
-                           f"The file could not be written: {exc.strerror or exc}.")
-            return
-        msgbox.information(self, "Export Users", f"Exported {len(users)} user(s) to {path}.")
+            try:
+                write_text_atomically(path, text)
+            except OSError as exc:
+                raise TapeMasterError(
+                    f"The file could not be written: {exc.strerror or exc}.") from None
+            return len(users)
+
+        Op(self, "Export Users", export).success(lambda count: msgbox.information(
+            self, "Export Users", f"Exported {count} user(s) to {path}.")).run()
 
     @Slot()
-    def add_group(self) -> GroupDialog:
-        dialog = GroupDialog(self._admin, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self.reload())
-        self.group_dialog = dialog
-        dialog.open()
-        return dialog
+    def add_group(self) -> GroupDialog | None:
+        def dialog() -> GroupDialog:
+            made = GroupDialog(self._admin, self)
+            made.accepted.connect(lambda: self.reload())
+            return made
+
+        return self.windows.open(windows.ADD_GROUP, dialog, parent=self, modal=True)

@@ -19,20 +19,24 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLayout,
     QLineEdit,
     QVBoxLayout,
     QWidget,
 )
 
+from tapemaster_qt.services import code_field
 from tapemaster_qt.services.passwords import MAX_LENGTH, MIN_LENGTH
 from tapemaster_qt.ui import widgets
 
 if TYPE_CHECKING:
     from tapemaster_qt.services.auth import LogonOutcome
 
-# "123456" or "123 456"; a space pasted before or after the code is harmless.
-OTP_PATTERN = QRegularExpression(r" ?[0-9]{0,3} ?[0-9]{0,3} ?")
+# A code, "123456" or "123 456", or a recovery code, "abcd-2345" in any case, with or
+# without the dash (or a dash a web page or word processor made of it); a space pasted
+# before or after is harmless. The characters are the logon engine's own
+# (services/code_field.py); what cannot be a code even so is refused there before
+# anything is counted.
+OTP_PATTERN = QRegularExpression(code_field.FIELD_PATTERN)
 
 
 class PasswordEdit(QLineEdit):
@@ -149,11 +153,12 @@ class LoginDialog(_IconsOnShow):
         self.otpEdit = QLineEdit()
         self.otpEdit.setObjectName("otpEdit")
         self.otpEdit.setPlaceholderText("123 456")
-        self.otpEdit.setMaxLength(9)
+        self.otpEdit.setMaxLength(code_field.FIELD_MAX)
         self.otpEdit.setValidator(QRegularExpressionValidator(OTP_PATTERN, self.otpEdit))
         self.otpEdit.setAccessibleName("One Time Password")
         self.otpEdit.setToolTip(
-            "The 6-digit code from your authenticator app, if your User-ID uses one.\n"
+            "The 6-digit code from your authenticator app, if your User-ID uses one,\n"
+            "or one of your recovery codes (like abcd-2345) if you lost your phone.\n"
             "Leave it empty the first time, to see the QR code to scan."
         )
         self.messageLabel = widgets.message_label()
@@ -166,10 +171,9 @@ class LoginDialog(_IconsOnShow):
 
         self.buttonBox = widgets.button_box(self._on_ok, self.reject)
 
-        layout = QVBoxLayout(self)
-        # Never smaller than the wrapped texts need: a window manager may otherwise
-        # size the dialog below its height-for-width and clip the header.
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        # Never narrower than 420 px, nor shorter than the wrapped texts need there: a
+        # window manager may otherwise size the dialog below them and clip the header.
+        layout = widgets.WrappingLayout(self, 420)
         layout.addWidget(_header(
             program,
             "Enter your User-ID and password, and the One Time Password from your "
@@ -178,7 +182,6 @@ class LoginDialog(_IconsOnShow):
         layout.addLayout(form)
         layout.addWidget(self.messageLabel)
         layout.addWidget(self.buttonBox)
-        self.setMinimumWidth(420)
         self._focus_first_empty()
 
     def _focus_first_empty(self) -> None:
@@ -270,10 +273,9 @@ class FirstRunDialog(_IconsOnShow):
 
         self.buttonBox = widgets.button_box(self._on_ok, self.reject)
 
-        layout = QVBoxLayout(self)
         # Never smaller than the wrapped texts need: a window manager may otherwise
         # size the dialog below its height-for-width and clip the header.
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        layout = widgets.WrappingLayout(self, 440)
         layout.addWidget(_header(
             program,
             "This is a new user store. Choose the password of the built-in tapemaster "
@@ -284,7 +286,6 @@ class FirstRunDialog(_IconsOnShow):
         layout.addWidget(self.messageLabel)
         layout.addWidget(location)
         layout.addWidget(self.buttonBox)
-        self.setMinimumWidth(440)
         self.passwordEdit.setFocus()
 
     def show_message(self, text: str) -> None:

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from tapemaster_qt import __version__, logsetup
-from tapemaster_qt.errors import TapeMasterError
-from tapemaster_qt.services import Actor, Context
-from tapemaster_qt.services.admin import AdminService
-from tapemaster_qt.services.audit import AuditLog
-from tapemaster_qt.services.auth import LogonOutcome, PasswordChangeService, Session
-from tapemaster_qt.ui import msgbox, resources, widgets
+from tapemaster_qt.services.auth import FreshProof, LogonOutcome, Session
+from tapemaster_qt.services.session import SessionServices
+from tapemaster_qt.ui import msgbox, resources, widgets, windows
+from tapemaster_qt.ui.operations import Op
 from tapemaster_qt.ui.password_change import PasswordChangeDialog
-from tapemaster_qt.ui.texts import local_time
+from tapemaster_qt.ui.texts import RIGHTS_REMOVED, codes_left_text, local_time
+from tapemaster_qt.ui.windows import WindowRegistry
+
+ADMIN_WINDOWS = (windows.USER_PROPERTIES, windows.RESET_USER_PASSWORD, windows.ADD_GROUP,
+                 windows.ADMINISTRATION, windows.ACTIVE_USERS, windows.AUDIT_LOG)
+"""The windows that need tapemaster rights, dialogs before the windows they belong to."""
 
 
 def welcome_text(session: Session, outcome: LogonOutcome) -> str:
@@ -37,7 +40,17 @@ def welcome_text(session: Session, outcome: LogonOutcome) -> str:
         )
     elif previous:
         lines.append("<p>No failed logon attempts since then.</p>")
+    left = outcome.recovery_codes_left
+    if left is not None and left <= LOW_ON_CODES:
+        lines.append(
+            f"<p style='color:#8a5a00'>You have {codes_left_text(left)}. "
+            "File ▸ One Time Password… makes new ones, so that a lost phone does not lock "
+            "you out.</p>")
     return "".join(lines)
+
+
+LOW_ON_CODES = 3
+"""From how few recovery codes left the welcome text suggests making new ones."""
 
 
 def _escape(text: str) -> str:
@@ -47,26 +60,46 @@ def _escape(text: str) -> str:
 class MainWindow(QMainWindow):
     logOutRequested = Signal()
     exitRequested = Signal()
+    sessionRevoked = Signal(str)
+    """A wrong code in a window revoked the User-ID: log out with this message."""
+    firstPainted = Signal()
+    """On screen, where the window manager put it: a question about the session
+    (after a recovery-code logon) can now appear centred over it."""
+    _painted = False
 
-    def __init__(self, ctx: Context, session: Session, outcome: LogonOutcome,
-                 *, full: bool) -> None:
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self.firstPainted.emit)
+
+    def __init__(self, services: SessionServices, outcome: LogonOutcome, *, full: bool,
+                 windows: WindowRegistry) -> None:
+        """``windows``: the program's registry, through which this window opens others."""
         super().__init__()
-        self._ctx = ctx
-        self.session = session
+        self._services = services
+        self._windows = windows
+        self.session = session = services.session
+        program = services.program
         self.setObjectName("mainWindow")
-        self.setWindowTitle(f"{ctx.program} — {session.user_id}")
+        self.setWindowTitle(f"{program} — {session.user_id}")
         self.setWindowIcon(resources.app_icon())
-        self._windows: dict[str, QWidget] = {}
 
         menu_bar = self.menuBar()
         self.menuFile = menu_bar.addMenu("&File")
         self.menuFile.setObjectName("menuFile")
         self.actionResetPassword = self._action("actionResetPassword", "&Reset Password…",
                                                 self.reset_password)
+        self.actionMyOneTimePassword = self._action(
+            "actionMyOneTimePassword", "&One Time Password…",
+            lambda: self.open_my_one_time_password())
+        self.actionMyOneTimePassword.setStatusTip(
+            "Your One Time Password: recovery codes, moving to a new phone")
         self.actionLogOut = self._action("actionLogOut", "&Log Out", self.logOutRequested.emit)
         self.actionExit = self._action("actionExit", "E&xit", self.exitRequested.emit,
                                        QKeySequence(QKeySequence.StandardKey.Quit))
         self.menuFile.addAction(self.actionResetPassword)
+        self.menuFile.addAction(self.actionMyOneTimePassword)
         self.menuFile.addSeparator()
         self.menuFile.addAction(self.actionLogOut)
         self.menuFile.addAction(self.actionExit)
@@ -85,14 +118,10 @@ class MainWindow(QMainWindow):
             for action in (self.actionGroupUserAdministration, self.actionActiveUsers,
                            self.actionAuditLog):
                 self.menuAdministration.addAction(action)
-                action.setEnabled(session.tapemaster_rights)
-            self.menuAdministration.setEnabled(session.tapemaster_rights)
-            if not session.tapemaster_rights:
-                self.menuAdministration.setToolTip("Needs tapemaster rights")
 
         self.menuHelp = menu_bar.addMenu("&Help")
         self.menuHelp.setObjectName("menuHelp")
-        self.actionAbout = self._action("actionAbout", f"&About {ctx.program}", self.about)
+        self.actionAbout = self._action("actionAbout", f"&About {program}", self.about)
         self.menuHelp.addAction(self.actionAbout)
 
         central = QWidget()
@@ -103,12 +132,22 @@ class MainWindow(QMainWindow):
         self.welcomeLabel.setTextFormat(Qt.TextFormat.RichText)
         self.welcomeLabel.setWordWrap(True)
         self.welcomeLabel.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        # A banner above everything while the heartbeat cannot reach the store.
+        self.storeProblemLabel = QLabel()
+        self.storeProblemLabel.setObjectName("storeProblemLabel")
+        self.storeProblemLabel.setStyleSheet(
+            "color: #7a0014; background: #fdecea; border: 1px solid #e0a0a8; padding: 6px;")
+        self.storeProblemLabel.setWordWrap(True)
+        self.storeProblemLabel.setTextFormat(Qt.TextFormat.PlainText)
+        self.storeProblemLabel.hide()
+        layout.addWidget(self.storeProblemLabel)
         layout.addWidget(self.welcomeLabel)
-        if full and session.tapemaster_rights:
-            hint = QLabel("Administration ▸ Group/User Administration manages users, groups "
-                          "and One Time Passwords.")
-            hint.setWordWrap(True)
-            layout.addWidget(hint)
+        self.adminHintLabel = QLabel("Administration ▸ Group/User Administration manages "
+                                     "users, groups and One Time Passwords.")
+        self.adminHintLabel.setObjectName("adminHintLabel")
+        self.adminHintLabel.setWordWrap(True)
+        self.adminHintLabel.setVisible(full and session.tapemaster_rights)
+        layout.addWidget(self.adminHintLabel)
         layout.addStretch(1)
         self.setCentralWidget(central)
 
@@ -117,93 +156,135 @@ class MainWindow(QMainWindow):
         status.showMessage("Ready")
         self.userStatusLabel = QLabel(f" {session.user_id} ")
         self.userStatusLabel.setObjectName("userStatusLabel")
-        self.programStatusLabel = QLabel(f" {ctx.program} ")
+        self.programStatusLabel = QLabel(f" {program} ")
         self.programStatusLabel.setObjectName("programStatusLabel")
         status.addPermanentWidget(self.userStatusLabel)
         status.addPermanentWidget(self.programStatusLabel)
         self.resize(720, 460 if full else 360)
+        self.set_tapemaster_rights(session.tapemaster_rights, tell=False)
 
     def _action(self, name: str, text: str, slot: Callable[[], object],
                 shortcut: QKeySequence | None = None) -> QAction:
         return widgets.action(self, name, text, slot, shortcut)
 
+    # --- what the heartbeat found ----------------------------------------------------
+
+    def set_tapemaster_rights(self, rights: bool, *, tell: bool = True) -> None:
+        """The Administration menu follows the user's rights as the store holds them; when
+        they are gone, the administration windows close (their every call would be
+        refused anyway) and, with ``tell``, the user is told why."""
+        if self.menuAdministration is None:
+            return
+        for action in (self.actionGroupUserAdministration, self.actionActiveUsers,
+                       self.actionAuditLog):
+            action.setEnabled(rights)
+        self.menuAdministration.setEnabled(rights)
+        self.menuAdministration.setToolTip("" if rights else "Needs tapemaster rights")
+        self.adminHintLabel.setVisible(rights)
+        if rights:
+            return
+        open_now = [key for key in ADMIN_WINDOWS if self._windows.get(key) is not None]
+        for key in open_now:
+            self._windows.close(key)
+        if tell and open_now:
+            QTimer.singleShot(0, lambda: msgbox.information(
+                self, self.windowTitle(), RIGHTS_REMOVED, object_name="rightsRemovedMessage"))
+        elif tell:
+            self.statusBar().showMessage("Your tapemaster rights were removed", 10_000)
+
+    def show_store_problem(self, text: str) -> None:
+        """A heartbeat could not reach the store ('' once it can again)."""
+        was_shown = bool(self.storeProblemLabel.text())
+        self.storeProblemLabel.setText(text)
+        self.storeProblemLabel.setToolTip(text)
+        self.storeProblemLabel.setVisible(bool(text))
+        if was_shown and not text:
+            self.statusBar().showMessage("The user store answers again", 5000)
+
     # --- File ---------------------------------------------------------------------------
 
     @Slot()
-    def reset_password(self) -> PasswordChangeDialog:
-        service = PasswordChangeService(self._ctx)
+    def reset_password(self) -> PasswordChangeDialog | None:
+        def dialog() -> PasswordChangeDialog:
+            made = PasswordChangeDialog(self.session.user_id,
+                                        self._services.change_own_password, own=True,
+                                        parent=self)
+            made.accepted.connect(
+                lambda: self.statusBar().showMessage("Password changed", 5000))
+            return made
 
-        def apply(current: str, new: str) -> None:
-            service.change_password(self.session, current, new)
+        return self._windows.open(windows.PASSWORD_CHANGE, dialog, parent=self, modal=True)
 
-        dialog = PasswordChangeDialog(self.session.user_id, apply, own=True, parent=self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self.statusBar().showMessage("Password changed", 5000))
-        self._windows["password"] = dialog
-        # Forget it once deleted (closing deletes it), or logging out would touch it.
-        dialog.destroyed.connect(lambda *_: self._windows.pop("password", None))
-        dialog.open()
-        return dialog
+    def open_my_one_time_password(self, proof: FreshProof | None = None,
+                                  start: str = "") -> QWidget | None:
+        """File ▸ One Time Password…; after a logon with a recovery code, ``proof`` and
+        the step to ``start`` at once (``my_otp.NEW_PHONE`` or ``NEW_CODES``)."""
+        from tapemaster_qt.ui.my_otp import NEW_PHONE, MyOneTimePasswordDialog
+
+        def make() -> MyOneTimePasswordDialog:
+            dialog = MyOneTimePasswordDialog(self._services.my_otp(), self._services.program,
+                                             proof=proof, parent=self)
+            dialog.sessionRevoked.connect(self.sessionRevoked)
+            return dialog
+
+        window = self._windows.open(windows.MY_OTP, make, parent=self)
+        if window is not None and start:
+            dialog = window
+            assert isinstance(dialog, MyOneTimePasswordDialog)
+            if start == NEW_PHONE:
+                dialog.move_to_new_phone()
+            else:
+                dialog.make_new_codes()
+        return window
 
     # --- Administration -----------------------------------------------------------------
 
-    def _admin(self) -> AdminService:
-        return AdminService(self._ctx, Actor.for_user(self.session.user_id))
-
-    def _show_window(self, key: str, factory: object) -> QWidget | None:
-        window = self._windows.get(key)
-        if window is None or not window.isVisible():
-            try:
-                window = factory()  # type: ignore[operator]
-            except TapeMasterError as exc:
-                msgbox.warning(self, self.windowTitle(), exc.message)
+    def _open_admin_window(self, key: str, factory: Callable[[], QWidget]
+                           ) -> QWidget | None:
+        """Open (or raise) a window that needs tapemaster rights. Asked for again, an
+        open one is raised only after the rights are checked again: the window being
+        open proves nothing about the rights now."""
+        if self._windows.get(key) is not None:
+            checked = Op(self, self.windowTitle(), self._services.admin().check_access)
+            if not checked.run():
+                self._windows.close(key)
                 return None
-            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            window.destroyed.connect(lambda *_: self._windows.pop(key, None))
-            self._windows[key] = window
-        window.show()
-        window.raise_()
-        window.activateWindow()
-        return window
+        return self._windows.open(key, factory, parent=self)
 
     @Slot()
     def open_group_user_administration(self) -> QWidget | None:
         from tapemaster_qt.ui.admin_window import GroupUserAdministration
 
-        return self._show_window("admin", lambda: GroupUserAdministration(self._admin(), self))
+        return self._open_admin_window(
+            windows.ADMINISTRATION,
+            lambda: GroupUserAdministration(self._services.admin(), self,
+                                            windows=self._windows))
 
     @Slot()
     def open_active_users(self) -> QWidget | None:
         from tapemaster_qt.ui.activity import ActiveUsersWindow
 
-        return self._show_window("active", lambda: ActiveUsersWindow(self._admin(), self))
+        return self._open_admin_window(
+            windows.ACTIVE_USERS, lambda: ActiveUsersWindow(self._services.admin(), self))
 
     @Slot()
     def open_audit_log(self) -> QWidget | None:
         from tapemaster_qt.ui.activity import AuditLogWindow
 
-        actor = Actor.for_user(self.session.user_id)
-        return self._show_window("audit", lambda: AuditLogWindow(AuditLog(self._ctx, actor),
-                                                                 self))
-
-    def close_child_windows(self) -> None:
-        for window in list(self._windows.values()):
-            window.close()
-        self._windows.clear()
+        return self._open_admin_window(
+            windows.AUDIT_LOG, lambda: AuditLogWindow(self._services.audit_log(), self))
 
     # --- Help ---------------------------------------------------------------------------
 
     @Slot()
     def about(self) -> None:
-        store = self._ctx.store
-        try:
-            key = store.key_description()
-        except TapeMasterError as exc:
-            key = f"unavailable — {exc.message}"
+        program = self._services.program
+        info = self._services.store_info()
+        key = info.key if info.key is not None else f"unavailable — {info.key_problem}"
         msgbox.information(
-            self, f"About {self._ctx.program}",
-            f"{self._ctx.program} (TapeMaster Qt {__version__})",
-            informative=(f"User store: {store.location}\nStore key: {key}\n"
+            self, f"About {program}",
+            f"{program} (TapeMaster Qt {__version__})",
+            informative=(f"User store: {info.location}\nStore key: {key}\n"
                          f"Log folder: {logsetup.log_folder() or 'none (cannot be written)'}\n\n"
                          "Logon with password and One Time Password (RFC 6238 TOTP)."),
             object_name="aboutMessage",

@@ -81,6 +81,22 @@ def confirm(parent: QWidget | None, title: str, text: str, *, yes: str = "Yes",
     return _exec(box) == button.Yes
 
 
+def choose(parent: QWidget | None, title: str, text: str,
+           choices: dict[QMessageBox.StandardButton, str], *,
+           default: QMessageBox.StandardButton, object_name: str = "chooseMessage",
+           informative: str = "") -> QMessageBox.StandardButton:
+    """Offer a few ways on: standard buttons with the given texts; the one pressed
+    (Escape gives the box's Close or Cancel button, when it has one)."""
+    buttons = QMessageBox.StandardButton.NoButton
+    for button in choices:
+        buttons |= button
+    box = _box(parent, QMessageBox.Icon.Question, title, text, buttons, default, object_name,
+               informative)
+    for button, label in choices.items():
+        box.button(button).setText(label)
+    return _exec(box)
+
+
 def save_file(parent: QWidget | None, caption: str, directory: str, filters: str) -> str | None:
     path = _file_dialog(parent, caption, directory, filters)
     return path or None

@@ -1,4 +1,5 @@
-"""One Time Password Setup: the QR popup shown at every logon until activation.
+"""One Time Password Setup: the QR popup shown at every logon until activation (and,
+as One Time Password New Phone, when a user moves to a new phone).
 
 The QR is painted module by module from the QR matrix, on whole device pixels, so
 it stays sharp at any size and any screen scaling (a scaled bitmap would blur, and a
@@ -7,8 +8,29 @@ blurred QR is what phones fail to read).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Slot
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QImage, QPainter
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import (
+    QEvent,
+    QObject,
+    QPointF,
+    QRectF,
+    QRegularExpression,
+    QSize,
+    Qt,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QImage,
+    QKeyEvent,
+    QPainter,
+    QRegularExpressionValidator,
+)
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -17,12 +39,15 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
-from tapemaster_qt.ui import clipboard, resources
+from tapemaster_qt.ui import clipboard, resources, widgets
+from tapemaster_qt.ui.operations import Op
 from tapemaster_qt.ui.texts import APPS
+
+if TYPE_CHECKING:
+    from tapemaster_qt.services.auth import LogonOutcome
 
 QUIET_ZONE = 4
 
@@ -103,27 +128,55 @@ class QrCodeLabel(QLabel):
 
 
 class OtpSetupDialog(QDialog):
-    """The QR, the account, the Secret Key (groups of four) with Copy, instructions, OK."""
+    """The QR first, then the Secret Key under "Can't scan? Type this key" (groups of
+    four, with Copy), then "Code from your app" with Verify, and OK.
+
+    At enrolment Verify is optional: a valid code activates One Time Password at once
+    (``verify``, the logon engine's own rules); OK without a code carries on as the
+    technote says (activation at the next logon). Moving to a new phone
+    (``new_phone``), a code from the new phone must verify: there is no OK, only
+    Cancel, which leaves the old phone in use.
+
+    ``verify`` gets the typed code and returns the outcome. A refusal is explained
+    under the field and the QR stays; a success (or a failure that revoked the User-ID)
+    is emitted as ``finishedWith`` and the dialog closes.
+    """
+
+    finishedWith = Signal(object)
+    """The outcome that ended the dialog: CONFIRMED/ACTIVATED, or a refusal that revoked."""
 
     def __init__(self, provisioning_uri: str, secret_key: str, account: str,
-                 program: str, parent: QWidget | None = None) -> None:
+                 program: str, parent: QWidget | None = None, *,
+                 verify: Callable[[str], LogonOutcome] | None = None,
+                 new_phone: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName("otpSetupDialog")
-        self.setWindowTitle(f"One Time Password Setup — {program}")
+        what = "New Phone" if new_phone else "Setup"
+        self.setWindowTitle(f"One Time Password {what} — {program}")
         self.setWindowIcon(resources.app_icon())
+        self._verify = verify
+        self.new_phone = new_phone
 
-        intro = QLabel(
-            "<b>Your User-ID now uses a One Time Password.</b> Add it to the "
-            "authenticator app on your phone:"
-        )
+        if new_phone:
+            intro_text = ("<b>Add your User-ID to the authenticator app on your new "
+                          "phone.</b> Your current phone keeps working until the new one "
+                          "is verified here.")
+            last_step = ("<li>Type the 6-digit code the <b>new</b> phone shows and click "
+                         "<b>Verify</b>. From then on only the new phone's codes work.</li>")
+        else:
+            intro_text = ("<b>Your User-ID now uses a One Time Password.</b> Add it to the "
+                          "authenticator app on your phone:")
+            last_step = ("<li>Type the 6-digit code the app shows and click <b>Verify</b> "
+                         "to switch it on now, or click <b>OK</b> to carry on and use a "
+                         "code the next time you log on; this QR code is shown at each "
+                         "logon until you do.</li>")
+        intro = QLabel(intro_text)
         intro.setWordWrap(True)
         steps = QLabel(
             f"<ol style='margin-left:-20px'>"
             f"<li>Open your authenticator app ({APPS}).</li>"
-            "<li>Add an account and scan this QR code, or type the Secret Key below.</li>"
-            "<li>Click <b>OK</b> to carry on. Next time you log on, type the 6-digit code "
-            "the app shows into <i>One Time Password</i>; this QR code is shown at each "
-            "logon until you do.</li></ol>"
+            "<li>Add an account and scan this QR code (or type the key below it).</li>"
+            f"{last_step}</ol>"
         )
         steps.setWordWrap(True)
         warning = QLabel(
@@ -158,23 +211,114 @@ class OtpSetupDialog(QDialog):
         key_row = QHBoxLayout()
         key_row.addWidget(self.secretKeyEdit, 1)
         key_row.addWidget(self.copySecretButton)
+        cant_scan = QLabel("<b>Can't scan?</b> Type this key into the app instead:")
+        cant_scan.setObjectName("cantScanLabel")
+        cant_scan.setWordWrap(True)
         details = QFormLayout()
         details.addRow("Account:", self.accountLabel)
-        details.addRow("Secret Key:", key_row)
+        key_label = QLabel("Secret &Key:")
+        key_label.setBuddy(self.secretKeyEdit)
+        details.addRow(key_label, key_row)
         details.addRow("Type:", QLabel("Time based, 6 digits, every 30 seconds"))
 
-        self.buttonBox = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
-        self.buttonBox.setObjectName("buttonBox")
-        self.buttonBox.accepted.connect(self.accept)
+        self.verifyCodeEdit = QLineEdit()
+        self.verifyCodeEdit.setObjectName("verifyCodeEdit")
+        self.verifyCodeEdit.setPlaceholderText("123 456")
+        self.verifyCodeEdit.setMaxLength(9)
+        self.verifyCodeEdit.setValidator(
+            QRegularExpressionValidator(QRegularExpression(r" ?[0-9]{0,3} ?[0-9]{0,3} ?"),
+                                        self.verifyCodeEdit))
+        self.verifyCodeEdit.setAccessibleName("Code from your new phone" if new_phone
+                                              else "Code from your app")
+        self.verifyCodeEdit.installEventFilter(self)
+        self.verifyButton = QPushButton("&Verify")
+        self.verifyButton.setObjectName("verifyButton")
+        self.verifyButton.setToolTip("Check the code now" + (
+            "" if new_phone else ": a right one switches One Time Password on at once"))
+        self.verifyButton.clicked.connect(self._on_verify)
+        verify_row = QHBoxLayout()
+        verify_row.addWidget(self.verifyCodeEdit, 1)
+        verify_row.addWidget(self.verifyButton)
+        verify_form = QFormLayout()
+        code_label = QLabel("Code from your &new phone:" if new_phone
+                            else "Code from your &app:")
+        code_label.setBuddy(self.verifyCodeEdit)
+        verify_form.addRow(code_label, verify_row)
+        self.messageLabel = widgets.message_label()
 
-        layout = QVBoxLayout(self)
+        self.buttonBox = QDialogButtonBox()
+        self.buttonBox.setObjectName("buttonBox")
+        self.buttonBox.setStandardButtons(
+            QDialogButtonBox.StandardButton.Cancel if new_phone
+            else QDialogButtonBox.StandardButton.Ok)
+        self.buttonBox.accepted.connect(self.accept)
+        self.buttonBox.rejected.connect(self.reject)
+
+        # Grow with a message under the code field rather than squeeze the QR.
+        layout = widgets.WrappingLayout(self)
         layout.addWidget(intro)
         layout.addWidget(steps)
         layout.addWidget(self.qrCodeLabel, 1, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(cant_scan)
         layout.addLayout(details)
+        if verify is not None:
+            layout.addLayout(verify_form)
+            layout.addWidget(self.messageLabel)
+        else:
+            for widget in (self.verifyCodeEdit, self.verifyButton, code_label):
+                widget.hide()
         layout.addWidget(warning)
         layout.addWidget(self.buttonBox)
-        self.buttonBox.button(QDialogButtonBox.StandardButton.Ok).setFocus()
+        if verify is not None:
+            self.verifyCodeEdit.setFocus()
+        else:
+            self.buttonBox.buttons()[0].setFocus()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Enter in the code field verifies what was typed; in an empty field it does
+        # what it always did, the dialog's default button (OK: carry on).
+        if (watched is self.verifyCodeEdit and event.type() == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent)
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and (self.verifyCodeEdit.text().strip() or self.new_phone)):
+            self._on_verify()
+            return True
+        return super().eventFilter(watched, event)
+
+    @Slot()
+    def _on_verify(self) -> None:
+        from tapemaster_qt.ui.texts import verify_message
+
+        assert self._verify is not None
+        code = self.verifyCodeEdit.text()
+        if not code.strip():
+            self._show("Type the 6-digit code your new phone shows." if self.new_phone
+                        else "Type the 6-digit code your app shows, or click OK to carry on "
+                             "without one.")
+            self.verifyCodeEdit.setFocus()
+            return
+        verify = self._verify
+        done: list[LogonOutcome] = []
+        if not Op(self, self.windowTitle(), lambda: verify(code)).success(done.append).failure(
+                lambda exc: self._show(exc.message)).run():
+            return
+        outcome = done[0]
+        if outcome.succeeded or outcome.revoked:
+            # Off the screen first: what comes next (a notice, the recovery codes) must
+            # not appear over a QR that no longer matters.
+            self.hide()
+            self.finishedWith.emit(outcome)
+            self.done(QDialog.DialogCode.Accepted if outcome.succeeded
+                      else QDialog.DialogCode.Rejected)
+            return
+        self._show(verify_message(outcome))
+        self.verifyCodeEdit.clear()
+        self.verifyCodeEdit.setFocus()
+
+    def _show(self, text: str) -> None:
+        widgets.show_message(self.messageLabel, text)
+        if text:  # room for the message below the field; never squeeze the QR
+            widgets.grow_to_fit(self)
 
     @Slot()
     def _copy_secret(self) -> None:

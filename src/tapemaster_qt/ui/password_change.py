@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
+from PySide6.QtCore import Slot
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
 
 from tapemaster_qt.errors import TapeMasterError
 from tapemaster_qt.services.passwords import MAX_LENGTH, MIN_LENGTH, random_password
-from tapemaster_qt.ui import resources, widgets
+from tapemaster_qt.ui import clipboard, resources, widgets
 from tapemaster_qt.ui.logon import PasswordEdit, caps_lock_hint
+from tapemaster_qt.ui.operations import Op
 
 Apply = Callable[[str, str], None]
 """Called with (current, new); raises TapeMasterError to refuse with a message."""
@@ -58,6 +59,10 @@ class PasswordChangeDialog(QDialog):
         self.randomEdit.setAccessibleName("Proposed password")
         self.copyButton = QPushButton("&Copy")
         self.copyButton.setObjectName("copyPasswordButton")
+        seconds = max(1, clipboard.CLEAR_AFTER_MS // 1000)
+        self.copyButton.setToolTip(
+            "Copy the proposed password to the clipboard (taken off it again after "
+            f"{seconds} second{'s' if seconds != 1 else ''})")
         self.copyButton.clicked.connect(self._on_copy)
         self._random_row = QWidget()
         row = QHBoxLayout(self._random_row)
@@ -114,7 +119,7 @@ class PasswordChangeDialog(QDialog):
 
     @Slot()
     def _on_copy(self) -> None:
-        QGuiApplication.clipboard().setText(self.randomEdit.text())
+        clipboard.copy_secret(self.randomEdit.text())
         self.copyButton.setText("Copied")
 
     @Slot()
@@ -125,17 +130,14 @@ class PasswordChangeDialog(QDialog):
             self.confirmPasswordEdit.clear()
             self.confirmPasswordEdit.setFocus()
             return
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self._apply(self.currentPasswordEdit.text(), new)
-        except TapeMasterError as exc:
-            self.show_message(exc.message)
-            if self._own and "current" in exc.message.lower():
-                self.currentPasswordEdit.clear()
-                self.currentPasswordEdit.setFocus()
-            else:
-                self.newPasswordEdit.setFocus()
-            return
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-        self.accept()
+        Op(self, self.windowTitle(),
+           lambda: self._apply(self.currentPasswordEdit.text(), new)).success(
+            lambda _none: self.accept()).failure(self._refused).run()
+
+    def _refused(self, exc: TapeMasterError) -> None:
+        self.show_message(exc.message)
+        if self._own and "current" in exc.message.lower():
+            self.currentPasswordEdit.clear()
+            self.currentPasswordEdit.setFocus()
+        else:
+            self.newPasswordEdit.setFocus()

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 from pathlib import Path
 
 from tapemaster_qt import paths
+from tapemaster_qt.fileio import read_regular_file
 from tapemaster_qt.location import StoreLocation
 from tapemaster_qt.services.validation import user_id_problem
 
@@ -54,15 +54,13 @@ def read_entries(path: Path) -> dict[str, str]:
     """The valid ``[lastUserId]`` entries of ``path``; everything else is logged and
     left out. A missing, unreadable or oversized file reads as empty."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        raw = read_regular_file(path, MAX_BYTES)
     except FileNotFoundError:
         return {}
-    except OSError as exc:  # a symlink (ELOOP), a folder, no permission
+    except OSError as exc:  # a symlink (ELOOP), a folder, a FIFO, no permission
         logger.warning("Ignoring %s: it cannot be read as a plain file (%s)", path,
                        exc.strerror or type(exc).__name__)
         return {}
-    with os.fdopen(fd, "rb") as fh:
-        raw = fh.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
         logger.warning("Ignoring %s: larger than %d bytes", path, MAX_BYTES)
         return {}

@@ -7,115 +7,86 @@ for confirmation before changes that undo a user's OTP enrolment.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import html
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractItemModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-    Slot,
-)
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
     QDialog,
+    QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
-    QHeaderView,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
+    QPushButton,
     QTabWidget,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
 from tapemaster_qt.errors import TapeMasterError, ValidationError
+from tapemaster_qt.fields import (
+    CATEGORY_DESCRIPTIONS,
+    FIELDS,
+    STATE_FIELDS,
+    Kind,
+    UserField,
+)
 from tapemaster_qt.records import UserDetails
 from tapemaster_qt.services.admin import AdminService
-from tapemaster_qt.ui import msgbox, resources, widgets
-from tapemaster_qt.ui.models.identity import FieldKindRole, IdentityModel
+from tapemaster_qt.ui import msgbox, palette, resources, widgets
+from tapemaster_qt.ui.models.identity import FieldRole, IdentityModel
+from tapemaster_qt.ui.operations import Op
+from tapemaster_qt.ui.property_grid import PropertyGrid
 from tapemaster_qt.ui.texts import local_time, yes_no
 
 Index = QModelIndex | QPersistentModelIndex
 
 
-class PropertyDelegate(QStyledItemDelegate):
-    """Editors by field kind: True/False combo, group combo, role combo, line edit."""
-
-    def __init__(self, groups: Sequence[str], parent: Any = None) -> None:
-        super().__init__(parent)
-        self._groups = list(groups)
-
-    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem,
-                     index: Index) -> QWidget:
-        kind = index.data(FieldKindRole)
-        if kind in ("bool", "group", "role"):
-            combo = QComboBox(parent)
-            if kind == "bool":
-                combo.addItems(["True", "False"])
-            elif kind == "group":
-                combo.addItems(self._groups)
-            else:
-                combo.addItems([str(r) for r in range(8)])
-            # A choice is final at once, like TapeTrack's grid: commit and close.
-            combo.activated.connect(lambda _=0, c=combo: self._commit(c))
-            return combo
-        edit = QLineEdit(parent)
-        edit.setMaxLength(255)
-        return edit
-
-    def _commit(self, editor: QWidget) -> None:
-        self.commitData.emit(editor)
-        self.closeEditor.emit(editor, QStyledItemDelegate.EndEditHint.NoHint)
-
-    def setEditorData(self, editor: QWidget, index: Index) -> None:
-        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
-        if isinstance(editor, QComboBox):
-            editor.setCurrentIndex(max(0, editor.findText(text)))
-        elif isinstance(editor, QLineEdit):
-            editor.setText(text)
-
-    def setModelData(self, editor: QWidget, model: QAbstractItemModel,
-                     index: Index) -> None:
-        if isinstance(editor, QComboBox):
-            model.setData(index, editor.currentText(), Qt.ItemDataRole.EditRole)
-        elif isinstance(editor, QLineEdit):
-            model.setData(index, editor.text(), Qt.ItemDataRole.EditRole)
-
-
 class IdentityTab(QWidget):
+    """The property grid, what the selected field means, and a legend."""
+
     def __init__(self, model: IdentityModel, groups: Sequence[str], adding: bool,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.identityGrid = QTreeView()
+        self._model = model
+        self.identityGrid = PropertyGrid(model, groups)
         self.identityGrid.setObjectName("identityGrid")
-        self.identityGrid.setModel(model)
-        self.identityGrid.setItemDelegate(PropertyDelegate(groups, self.identityGrid))
-        self.identityGrid.setAlternatingRowColors(True)
-        self.identityGrid.setUniformRowHeights(True)
-        self.identityGrid.setRootIsDecorated(True)
-        self.identityGrid.setEditTriggers(
-            QAbstractItemView.EditTrigger.CurrentChanged
-            | QAbstractItemView.EditTrigger.SelectedClicked
-            | QAbstractItemView.EditTrigger.EditKeyPressed
-            | QAbstractItemView.EditTrigger.DoubleClicked
-        )
         self.identityGrid.setAccessibleName("Identity properties")
-        self.identityGrid.expandAll()
-        header = self.identityGrid.header()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
-        model.rowsInserted.connect(lambda *_: self.identityGrid.expandAll())
+
+        self.fieldDescriptionLabel = QLabel()
+        self.fieldDescriptionLabel.setObjectName("fieldDescriptionLabel")
+        self.fieldDescriptionLabel.setWordWrap(True)
+        self.fieldDescriptionLabel.setTextFormat(Qt.TextFormat.RichText)
+        self.fieldDescriptionLabel.setAlignment(Qt.AlignmentFlag.AlignTop
+                                                | Qt.AlignmentFlag.AlignLeft)
+        self.fieldDescriptionLabel.setAccessibleName("Field description")
+        self.fieldDescriptionLabel.setFrameShape(QFrame.Shape.StyledPanel)
+        self.fieldDescriptionLabel.setMargin(6)
+        lines = self.fieldDescriptionLabel.fontMetrics().lineSpacing()
+        self.fieldDescriptionLabel.setMinimumHeight(5 * lines + 12)
+
+        marker = QLabel()
+        marker.setPixmap(palette.changed_icon().pixmap(16, 16))
+        self.legendLabel = QLabel(
+            "Bold with a dot: changed, not saved yet. Grey: cannot be changed here. "
+            "F2, Enter or typing edits a value; Space switches True and False; Ctrl+S "
+            "saves.")
+        self.legendLabel.setObjectName("legendLabel")
+        self.legendLabel.setWordWrap(True)
+        legend = QHBoxLayout()
+        legend.addWidget(marker, 0, Qt.AlignmentFlag.AlignTop)
+        legend.addWidget(self.legendLabel, 1)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.identityGrid, 1)
+        layout.addWidget(self.fieldDescriptionLabel)
+        layout.addLayout(legend)
         self.passwordEdit = QLineEdit()
         self.passwordEdit.setObjectName("newPasswordEdit")
         self.passwordEdit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -130,32 +101,78 @@ class IdentityTab(QWidget):
             form.addRow("&Password:", self.passwordEdit)
             form.addRow("Password (&again):", self.confirmEdit)
             layout.addWidget(box)
+        self.identityGrid.selectionModel().currentChanged.connect(self._describe)
+        model.dataChanged.connect(lambda *_: self._describe(self.identityGrid.currentIndex()))
+        self._describe(QModelIndex())
+
+    def _describe(self, index: Index, _previous: Index | None = None) -> None:
+        """Say what the current row's field means (or its category's)."""
+        if not index.isValid():
+            self.fieldDescriptionLabel.setText(
+                "Select a field to read what it means.")
+            return
+        field: UserField | None = index.data(FieldRole)
+        if field is None:
+            name = str(index.siblingAtColumn(0).data())
+            title, text = name, CATEGORY_DESCRIPTIONS.get(name, "")
+        else:
+            title, text = field.label, field.description
+            if not self._model.is_editable(field) and field.key in ("tapemaster_rights",):
+                text += " You cannot change it: you are not tapemaster."
+        self.fieldDescriptionLabel.setText(
+            f"<b>{html.escape(title)}</b><br>{html.escape(text)}")
+
+
+def _status_text(field: UserField, user: UserDetails) -> str:
+    value = field.value(user)
+    if field.kind is Kind.TIME:
+        return local_time(value)  # type: ignore[arg-type]
+    if field.kind is Kind.INTEGRITY:
+        return "OK" if value else "FAILED — changed outside TapeMaster; review, then re-seal"
+    if isinstance(value, bool):
+        return yes_no(value)
+    return str(value)
+
+
+RECOVERY_CODES = FIELDS["recovery_codes_left"]
 
 
 class StatusTab(QWidget):
-    """Read-only logon state: what an administrator checks before unlocking."""
+    """Read-only logon state: what an administrator checks before unlocking; and the
+    user's recovery codes, which an administrator may revoke."""
 
     def __init__(self, user: UserDetails | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         form = QFormLayout(self)
+        self.recoveryCodesLabel = QLabel()
+        self.recoveryCodesLabel.setObjectName("recoveryCodesLabel")
+        self.revokeRecoveryCodesButton = QPushButton("Re&voke Recovery Codes…")
+        self.revokeRecoveryCodesButton.setObjectName("revokeRecoveryCodesButton")
+        self.revokeRecoveryCodesButton.setToolTip(
+            "Destroy the user's unused recovery codes (if someone else may have seen them)")
         if user is None:
             form.addRow(QLabel("The status appears once the user is saved."))
             return
-        rows = (
-            ("Revoked", yes_no(user.revoked)),
-            ("Consecutive failed logons", str(user.failed_logons)),
-            # Kept by Unlock and Reset Password: what the user is told at the next logon.
-            ("Failed attempts since the last logon", str(user.failures_since_logon)),
-            ("Last logon", local_time(user.last_logon)),
-            ("Last failed logon", local_time(user.last_failed_logon)),
-            ("Password set", yes_no(user.password_set)),
-            ("Record integrity", "OK" if user.integrity_ok
-             else "FAILED — changed outside TapeMaster; review, then re-seal"),
-        )
-        for label, value in rows:
-            field = QLabel(value)
-            field.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            form.addRow(f"{label}:", field)
+        for field in STATE_FIELDS:
+            label = QLabel(f"{field.label}:")
+            label.setToolTip(field.description)
+            value = QLabel(_status_text(field, user))
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setToolTip(field.description)
+            form.addRow(label, value)
+        if user.otp_enabled:
+            codes = QHBoxLayout()
+            codes.addWidget(self.recoveryCodesLabel, 1)
+            codes.addWidget(self.revokeRecoveryCodesButton)
+            label = QLabel(f"{RECOVERY_CODES.label}:")
+            label.setToolTip(RECOVERY_CODES.description)
+            self.recoveryCodesLabel.setToolTip(RECOVERY_CODES.description)
+            form.addRow(label, codes)
+            self.show_codes_left(user.recovery_codes_left)
+
+    def show_codes_left(self, left: int) -> None:
+        self.recoveryCodesLabel.setText(str(left))
+        self.revokeRecoveryCodesButton.setEnabled(left > 0)
 
 
 class UserPropertiesDialog(QDialog):
@@ -175,42 +192,68 @@ class UserPropertiesDialog(QDialog):
         locked: set[str] = set()
         if not admin.actor.is_builtin:
             locked.add("tapemaster_rights")
+        default_group = ""
+        if self.adding and groups:
+            default_group = next((g for g in groups if g == "DEFAULT"), groups[0])
         self.model = IdentityModel(user, adding=self.adding, locked=frozenset(locked),
-                                   parent=self)
+                                   default_group=default_group, parent=self)
         self.identityTab = IdentityTab(self.model, groups, self.adding)
         self.identityGrid = self.identityTab.identityGrid
-        if self.adding and groups:
-            default = next((g for g in groups if g == "DEFAULT"), groups[0])
-            self.model.setData(self.model.value_index("Group-ID"), default)
 
         self.propertiesTabs = QTabWidget()
         self.propertiesTabs.setObjectName("propertiesTabs")
         self.propertiesTabs.addTab(self.identityTab, "&Identity")
-        self.propertiesTabs.addTab(StatusTab(user), "&Status")
+        self.statusTab = StatusTab(user)
+        self.statusTab.revokeRecoveryCodesButton.clicked.connect(self._revoke_recovery_codes)
+        self.propertiesTabs.addTab(self.statusTab, "S&tatus")
 
         self.messageLabel = widgets.message_label()
 
         self.buttonBox = widgets.button_box(self._on_save, self.reject, save=True)
+        save = self.buttonBox.button(QDialogButtonBox.StandardButton.Save)
+        save.setToolTip("Save the changes (Ctrl+S)")
+        # Enter edits in the grid, so the keyboard saves with Ctrl+S.
+        self._save_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self,
+                                        self._on_save)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.propertiesTabs, 1)
         layout.addWidget(self.messageLabel)
         layout.addWidget(self.buttonBox)
-        self.resize(520, 600)
+        self.resize(560, 680)
+        # The cursor starts on the first field: a new user's User-ID, ready to type.
+        self.identityGrid.setCurrentIndex(self.model.value_index("User-ID"))
         self.identityGrid.setFocus()
+        self._discarding = False
 
-    def showEvent(self, event: Any) -> None:
-        super().showEvent(event)
-        if self.adding and not self._shown:
-            # A new user starts with the cursor in the User-ID cell, ready to type.
-            index = self.model.value_index("User-ID")
-            self.identityGrid.setCurrentIndex(index)
-            # Becoming current opens the editor already; edit() again would warn.
-            if self.identityGrid.state() != QAbstractItemView.State.EditingState:
-                self.identityGrid.edit(index)
-        self._shown = True
+    # --- closing with edits -----------------------------------------------------------
 
-    _shown = False
+    def unsaved_edits(self) -> list[str]:
+        """The labels of what was changed and not saved."""
+        edits = self.model.changed_labels()
+        if self.adding and (self.identityTab.passwordEdit.text()
+                            or self.identityTab.confirmEdit.text()):
+            edits.append("Password")
+        return edits
+
+    def discard_edits(self) -> None:
+        """Close without asking (the session is ending)."""
+        self._discarding = True
+
+    def reject(self) -> None:
+        """Cancel, Esc and the close button: ask before throwing edits away."""
+        edits = [] if self._discarding else self.unsaved_edits()
+        if edits:
+            question = ("Discard the new user?" if self.adding
+                        else f"Discard your changes to {self._user.user_id}?"  # type: ignore[union-attr]
+                        )
+            if not msgbox.confirm(
+                self, "User Properties", question,
+                informative=f"Not saved yet: {', '.join(edits)}.",
+                yes="Discard", object_name="confirmDiscardMessage",
+            ):
+                return
+        super().reject()
 
     def show_message(self, text: str) -> None:
         widgets.show_message(self.messageLabel, text)
@@ -247,35 +290,60 @@ class UserPropertiesDialog(QDialog):
     @Slot()
     def _on_save(self) -> None:
         # Finish an edit still open in the grid before reading the values.
-        self.identityGrid.setCurrentIndex(QModelIndex())
+        self.identityGrid.finish_editing()
         changes = self.model.changes()
-        try:
-            if self.adding:
-                password = self.identityTab.passwordEdit.text()
-                if password != self.identityTab.confirmEdit.text():
-                    raise ValidationError("The two passwords are not the same.", "Password")
-                if not password:
-                    raise ValidationError("Enter a password for the new user.", "Password")
-                QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-                try:
-                    user = self._admin.add_user(changes, password)
-                finally:
-                    QGuiApplication.restoreOverrideCursor()
-            else:
-                assert self._user is not None
-                renew = self.model.otp_reenabled()
-                if not changes and not renew:
-                    self.accept()
-                    return
-                if not self._confirmations(changes):
-                    return
-                user = self._admin.update_user(self._user.user_id, changes, renew_otp=renew)
-        except TapeMasterError as exc:
-            self.show_message(exc.message)
-            self._focus_field(getattr(exc, "field", None))
-            return
+        if self.adding:
+            password = self.identityTab.passwordEdit.text()
+            if password != self.identityTab.confirmEdit.text():
+                self._refused(ValidationError("The two passwords are not the same.",
+                                              "Password"))
+                return
+            if not password:
+                self._refused(ValidationError("Enter a password for the new user.",
+                                              "Password"))
+                return
+            call: Callable[[], UserDetails] = partial(self._admin.add_user, changes, password)
+        else:
+            user = self._user
+            assert user is not None
+            renew = self.model.otp_reenabled()
+            if not changes and not renew:
+                self.accept()
+                return
+            if not self._confirmations(changes):
+                return
+            call = partial(self._admin.update_user, user.user_id, changes, renew_otp=renew)
+        Op(self, self.windowTitle(), call).success(self._saved).failure(self._refused).run()
+
+    def _saved(self, user: UserDetails) -> None:
         self.saved.emit(user.user_id)
         self.accept()
+
+    def _refused(self, exc: TapeMasterError) -> None:
+        self.show_message(exc.message)
+        self._focus_field(getattr(exc, "field", None))
+
+    @Slot()
+    def _revoke_recovery_codes(self) -> None:
+        user = self._user
+        assert user is not None
+        if not msgbox.confirm(
+            self, "Recovery Codes", f"Revoke the recovery codes of {user.user_id}?",
+            informative=("Their unused recovery codes stop working at once. They can make "
+                         "new ones in File ▸ One Time Password…, with a code from their app."),
+            yes="Revoke", object_name="confirmRevokeCodesMessage",
+        ):
+            return
+
+        def revoke() -> int:
+            self._admin.revoke_recovery_codes(user.user_id)
+            return self._admin.get_user(user.user_id).recovery_codes_left
+
+        def shown(left: int) -> None:
+            self.statusTab.show_codes_left(left)
+            self.show_message("")
+
+        Op(self, "Recovery Codes", revoke).success(shown).failure(self._refused).run()
 
     def _focus_field(self, label: str | None) -> None:
         if not label:

@@ -1,24 +1,36 @@
 """The Identity tab's property grid: a two-column tree model (Field, Value).
 
 Categories are top-level rows without a value; fields are their children, labelled
-exactly as TapeTrack labels them. Booleans read ``True``/``False``. Setting
-``One Time Password`` to True makes the read-only ``Activated`` row appear (False for
-a new secret); False removes it. Nothing is saved here: :meth:`changes` tells the
-dialog what differs from the stored user, and the admin service applies it.
+exactly as TapeTrack labels them; both come from the field catalogue
+(:mod:`tapemaster_qt.fields`), as do the tooltips. Booleans read ``True``/``False``.
+Setting ``One Time Password`` to True makes the read-only ``Activated`` row appear
+(False for a new secret); False removes it. Nothing is saved here: :meth:`changes`
+tells the dialog what differs from the stored user, and the admin service applies it.
+A value that differs from the stored one (not saved yet) is bold, with a marker.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont, QIcon
 
 from tapemaster_qt import PROGRAMS
+from tapemaster_qt.fields import (
+    CATEGORY_DESCRIPTIONS,
+    GRID_CATEGORIES,
+    INPUT_FIELDS,
+    OTP,
+    Editable,
+    Kind,
+    UserField,
+)
 from tapemaster_qt.records import UserDetails
+from tapemaster_qt.ui import palette
 
 Index = QModelIndex | QPersistentModelIndex
+Field = UserField
 
 COL_FIELD = 0
 COL_VALUE = 1
@@ -26,34 +38,13 @@ COL_VALUE = 1
 FieldKindRole = Qt.ItemDataRole.UserRole + 1
 """data(valueIndex, FieldKindRole): 'text', 'bool', 'group', 'role' or 'readonly'."""
 FieldKeyRole = Qt.ItemDataRole.UserRole + 2
+FieldRole = Qt.ItemDataRole.UserRole + 3
+"""data(index, FieldRole): the row's :class:`UserField` (None on a category row)."""
+ChangedRole = Qt.ItemDataRole.UserRole + 4
+"""data(index, ChangedRole): True when the value differs from the stored one."""
 
-
-@dataclass(frozen=True)
-class Field:
-    key: str
-    label: str
-    kind: str  # text | bool | group | role
-
-
-CATEGORIES: tuple[tuple[str, tuple[Field, ...]], ...] = (
-    ("Identity", (
-        Field("user_id", "User-ID", "text"), Field("name", "Name", "text"),
-        Field("email", "E-mail", "text"), Field("description", "Description", "text"),
-    )),
-    ("Group", (Field("group_id", "Group-ID", "group"), Field("role", "Role", "role"))),
-    ("Options", (
-        Field("admin_rights", "Administrative Rights", "bool"),
-        Field("tapemaster_rights", "tapemaster Rights", "bool"),
-        Field("disabled", "Disabled", "bool"), Field("no_timeout", "No Time-Out", "bool"),
-    )),
-    ("Client Access", tuple(Field(f"access:{p}", p, "bool") for p in PROGRAMS)),
-    ("One Time Password", (
-        Field("otp_enabled", "One Time Password", "bool"),
-        Field("otp_activated", "Activated", "readonly"),
-    )),
-)
-OTP_CATEGORY = len(CATEGORIES) - 1
-LABELS = {f.key: f.label for _, fields in CATEGORIES for f in fields}
+CATEGORIES = GRID_CATEGORIES
+OTP_CATEGORY = [name for name, _ in CATEGORIES].index(OTP)
 
 
 def _parse_bool(value: Any) -> bool | None:
@@ -67,35 +58,45 @@ def _parse_bool(value: Any) -> bool | None:
     return None
 
 
-def values_of(user: UserDetails | None) -> dict[str, Any]:
+def _default(field: UserField) -> Any:
+    """A new user's value, as the admin service would make it."""
+    if field.key.startswith("access:"):
+        return True  # every program, as `user add` gives
+    if field.kind is Kind.ROLE:
+        return 7
+    if field.kind is Kind.BOOL:
+        return False
+    return ""
+
+
+def values_of(user: UserDetails | None, default_group: str = "") -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for _, fields in CATEGORIES:
+        for field in fields:
+            if user is None:
+                values[field.key] = _default(field)
+            else:
+                value = field.value(user)
+                values[field.key] = "" if value is None else value
     if user is None:
-        return {
-            "user_id": "", "name": "", "email": "", "description": "", "group_id": "",
-            "role": 7, "admin_rights": False, "tapemaster_rights": False, "disabled": False,
-            "no_timeout": False, **{f"access:{p}": True for p in PROGRAMS},
-            "otp_enabled": False, "otp_activated": False,
-        }
-    return {
-        "user_id": user.user_id, "name": user.name, "email": user.email or "",
-        "description": user.description, "group_id": user.group_id or "", "role": user.role,
-        "admin_rights": user.admin_rights, "tapemaster_rights": user.tapemaster_rights,
-        "disabled": user.disabled, "no_timeout": user.no_timeout,
-        **{f"access:{p}": p in user.programs for p in PROGRAMS},
-        "otp_enabled": user.otp_enabled, "otp_activated": user.otp_activated,
-    }
+        values["group_id"] = default_group
+    return values
 
 
 class IdentityModel(QAbstractItemModel):
     def __init__(self, user: UserDetails | None, *, adding: bool = False,
-                 locked: frozenset[str] = frozenset(), parent: Any = None) -> None:
-        """``locked``: field keys the acting administrator may not change (greyed)."""
+                 locked: frozenset[str] = frozenset(), default_group: str = "",
+                 parent: Any = None) -> None:
+        """``locked``: field keys the acting administrator may not change (greyed);
+        ``default_group``: a new user's Group-ID."""
         super().__init__(parent)
-        self._original = values_of(user)
+        self._original = values_of(user, default_group)
         self._values = dict(self._original)
         self._adding = adding
         self._locked = locked
         self._bold = QFont()
         self._bold.setBold(True)
+        self._changed_icon: QIcon | None = None
 
     # --- structure ----------------------------------------------------------------------
 
@@ -156,9 +157,21 @@ class IdentityModel(QAbstractItemModel):
         return str(value)
 
     def is_editable(self, field: Field) -> bool:
-        if field.kind == "readonly" or field.key in self._locked:
+        if field.editable is Editable.NEVER or field.key in self._locked:
             return False
-        return not (field.key == "user_id" and not self._adding)
+        return field.editable is Editable.ALWAYS or self._adding
+
+    def is_changed(self, field: Field) -> bool:
+        """Differs from the stored user (for a new user: from the defaults)."""
+        if field.key == "otp_enabled" and self.otp_reenabled():
+            return True  # off and on again: a new secret on Save
+        return bool(self._values[field.key] != self._original[field.key])
+
+    def changed_labels(self) -> list[str]:
+        """The labels of the fields edited and not saved yet, in grid order."""
+        return [f.label for _, fields in CATEGORIES for f in fields
+                if f.key in self._values and f.editable is not Editable.NEVER
+                and self.is_changed(f)]
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
@@ -169,8 +182,8 @@ class IdentityModel(QAbstractItemModel):
             return flags
         if index.column() == COL_VALUE and self.is_editable(field):
             flags |= Qt.ItemFlag.ItemIsEditable
-        if field.key in self._locked:
-            flags &= ~Qt.ItemFlag.ItemIsEnabled
+        # A locked field stays enabled (greyed by its colour, not editable): the
+        # keyboard can reach it and read why it cannot be changed.
         return flags | Qt.ItemFlag.ItemNeverHasChildren
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -178,29 +191,45 @@ class IdentityModel(QAbstractItemModel):
             return None
         field = self._field(index)
         if field is None:  # a category row
-            if index.column() == COL_FIELD and role == Qt.ItemDataRole.DisplayRole:
-                return CATEGORIES[index.row()][0]
+            name = CATEGORIES[index.row()][0]
+            if index.column() == COL_FIELD and role in (Qt.ItemDataRole.DisplayRole,
+                                                        Qt.ItemDataRole.AccessibleTextRole):
+                return name
             if role == Qt.ItemDataRole.FontRole:
                 return self._bold
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return CATEGORY_DESCRIPTIONS[name]
             return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            if index.column() == COL_FIELD:
+        value_cell = index.column() == COL_VALUE
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.display_value(field.key) if value_cell else field.label
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            if not value_cell:
                 return field.label
-            return self.display_value(field.key)
-        if role == Qt.ItemDataRole.EditRole and index.column() == COL_VALUE:
+            text = self.display_value(field.key)
+            return f"{text} (changed, not saved)" if self.is_changed(field) else text
+        if role == Qt.ItemDataRole.EditRole and value_cell:
             return self._values[field.key]
         if role == FieldKindRole:
-            return field.kind
+            return field.kind.value if field.editable is not Editable.NEVER else "readonly"
         if role == FieldKeyRole:
             return field.key
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == COL_VALUE:
-            if not self.is_editable(field):
-                return QBrush(QColor("#666666"))
-            if self._values[field.key] != self._original[field.key]:
-                return QBrush(QColor("#1b5e20"))
-        if role == Qt.ItemDataRole.ToolTipRole and field.key == "otp_activated":
-            return ("True once the user has logged on with a valid code; "
-                    "from then on every logon needs one.")
+        if role == FieldRole:
+            return field
+        if role == ChangedRole:
+            return self.is_changed(field)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return field.description
+        if not value_cell:
+            return None
+        if role == Qt.ItemDataRole.FontRole and self.is_changed(field):
+            return self._bold
+        if role == Qt.ItemDataRole.DecorationRole and self.is_changed(field):
+            if self._changed_icon is None:
+                self._changed_icon = palette.changed_icon()
+            return self._changed_icon
+        if role == Qt.ItemDataRole.ForegroundRole and not self.is_editable(field):
+            return QBrush(palette.muted())
         return None
 
     def setData(self, index: Index, value: Any,
@@ -210,12 +239,12 @@ class IdentityModel(QAbstractItemModel):
         field = self._field(index)
         if field is None or not self.is_editable(field):
             return False
-        if field.kind == "bool":
+        if field.kind is Kind.BOOL:
             parsed = _parse_bool(value)
             if parsed is None:
                 return False
             new: Any = parsed
-        elif field.kind == "role":
+        elif field.kind is Kind.ROLE:
             try:
                 new = int(str(value).strip())
             except ValueError:
@@ -230,9 +259,15 @@ class IdentityModel(QAbstractItemModel):
             self._set_otp(bool(new))
         else:
             self._values[field.key] = new
-        self.dataChanged.emit(index.siblingAtColumn(COL_FIELD), index,
-                              [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole])
+        self.dataChanged.emit(index.siblingAtColumn(COL_FIELD), index)
         return True
+
+    def toggle(self, index: Index) -> bool:
+        """Space on a True/False row: the other value (False when not editable)."""
+        field = self._field(index) if index.isValid() else None
+        if field is None or field.kind is not Kind.BOOL or not self.is_editable(field):
+            return False
+        return self.setData(index.siblingAtColumn(COL_VALUE), not self._values[field.key])
 
     def _set_otp(self, enabled: bool) -> None:
         category = self.createIndex(OTP_CATEGORY, 0, 0)
@@ -275,16 +310,14 @@ class IdentityModel(QAbstractItemModel):
     def changes(self) -> dict[str, Any]:
         """Service fields that differ from the stored user (all fields when adding)."""
         out: dict[str, Any] = {}
-        for key in ("user_id", "name", "email", "description", "group_id", "role",
-                    "admin_rights", "tapemaster_rights", "disabled", "no_timeout"):
-            if self._adding or self._values[key] != self._original[key]:
+        for key in INPUT_FIELDS:
+            if key == "programs":
+                now = [self._values[f"access:{p}"] for p in PROGRAMS]
+                before = [self._original[f"access:{p}"] for p in PROGRAMS]
+                if self._adding or now != before:
+                    out[key] = frozenset(p for p, on in zip(PROGRAMS, now, strict=True) if on)
+            elif self._adding or self._values[key] != self._original[key]:
                 out[key] = self._values[key]
-        programs = frozenset(p for p in PROGRAMS if self._values[f"access:{p}"])
-        if self._adding or any(self._values[f"access:{p}"] != self._original[f"access:{p}"]
-                               for p in PROGRAMS):
-            out["programs"] = programs
-        if self._adding or self._values["otp_enabled"] != self._original["otp_enabled"]:
-            out["otp_enabled"] = self._values["otp_enabled"]
         if "email" in out and not out["email"]:
             out["email"] = None
         return out

@@ -7,8 +7,9 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from tapemaster_qt.records import AuditEvent, GroupRecord, SessionRecord
-from tapemaster_qt.ui.texts import local_time
+from tapemaster_qt.records import AuditEvent, GroupRecord
+from tapemaster_qt.services.sessions import ActiveSession
+from tapemaster_qt.ui.texts import local_time, session_state, session_state_tip
 
 Index = QModelIndex | QPersistentModelIndex
 RecordRole = Qt.ItemDataRole.UserRole + 1
@@ -80,11 +81,22 @@ class GroupsModel(RecordTableModel):
 
 
 class SessionsModel(RecordTableModel):
-    headers = ("User-ID", "Program", "Host", "Process", "Since", "Last Seen")
+    """Active Users: one session a row, its state last (RecordRole: the ActiveSession)."""
 
-    def cells(self, record: SessionRecord) -> tuple[str, ...]:
+    headers = ("User-ID", "Program", "Host", "Process", "Since", "Last Seen", "State")
+    COL_STATE = 6
+
+    def cells(self, record: ActiveSession) -> tuple[str, ...]:
         return (record.user_id, record.program, record.host, str(record.pid),
-                local_time(record.since), local_time(record.last_seen))
+                local_time(record.since), local_time(record.last_seen),
+                session_state(record))
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (role == Qt.ItemDataRole.ToolTipRole and index.isValid()
+                and index.column() == self.COL_STATE
+                and 0 <= index.row() < len(self._records)):
+            return session_state_tip(self._records[index.row()])
+        return super().data(index, role)
 
 
 class AuditModel(RecordTableModel):

@@ -10,8 +10,10 @@ once per row (or per comparison), which costs seconds at this size.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 from itertools import compress
+from operator import itemgetter
 from typing import Any
 
 from PySide6.QtCore import (
@@ -21,41 +23,39 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QApplication, QStyle
+from PySide6.QtGui import QBrush, QIcon
 
+from tapemaster_qt.fields import FIELDS, USER_COLUMNS, Status, user_status
 from tapemaster_qt.records import UserRow
+from tapemaster_qt.ui import palette
 from tapemaster_qt.ui.texts import local_time
 
 Index = QModelIndex | QPersistentModelIndex
 
-COL_USER_ID = 0
-COL_NAME = 1
-COL_GROUP = 2
-COL_ROLE = 3
-COL_EMAIL = 4
-COL_DESCRIPTION = 5
-COL_OTP = 6
-COL_ACTIVATED = 7
-COL_DISABLED = 8
-COL_REVOKED = 9
-COL_LAST_LOGON = 10
-HEADERS = ("User-ID", "Name", "Group", "Role", "E-mail", "Description", "OTP", "Activated",
-           "Disabled", "Revoked", "Last Logon")
+COL_USER_ID = USER_COLUMNS.index("user_id")
+COL_NAME = USER_COLUMNS.index("name")
+COL_GROUP = USER_COLUMNS.index("group_id")
+COL_ROLE = USER_COLUMNS.index("role")
+COL_EMAIL = USER_COLUMNS.index("email")
+COL_STATUS = USER_COLUMNS.index("status")
+COL_LAST_LOGON = USER_COLUMNS.index("last_logon")
+COL_DESCRIPTION = USER_COLUMNS.index("description")
+HEADERS = tuple(FIELDS[key].label for key in USER_COLUMNS)
+"""Named as in User Properties (the field catalogue)."""
 
 UserRowRole = Qt.ItemDataRole.UserRole + 1
 """data(index, UserRowRole) returns the row's :class:`UserRow`."""
 
-_TAMPERED = "This record failed its integrity check: it was changed outside TapeMaster."
+# UserRow fields behind each column (UserRow is a named tuple); None: derived.
+_FIELD = tuple(UserRow._fields.index(key) if key in UserRow._fields else None
+               for key in USER_COLUMNS)
+_STATUS_ORDER = {status: rank for rank, status in enumerate(Status)}
 
 
-def _bool(value: bool) -> str:
-    return "True" if value else "False"
-
-
-# UserRow fields behind each column (UserRow is a named tuple).
-_FIELD = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10)
-_BOOL_COLUMNS = frozenset({COL_OTP, COL_ACTIVATED, COL_DISABLED, COL_REVOKED})
+_flags = itemgetter(*(UserRow._fields.index(name) for name in (
+    "otp_enabled", "otp_activated", "disabled", "revoked", "integrity_ok")))
+"""A row's status flags, in user_status()'s order (a C-level getter: sorting by
+Status reads them for every one of 100,000 rows)."""
 
 
 class UsersModel(QAbstractTableModel):
@@ -74,7 +74,11 @@ class UsersModel(QAbstractTableModel):
         self._rows_words: list[str] = []
         self._filter = ""
         self._logon_text: dict[str, str] = {}
-        self._warning_icon: Any = None
+        # A handful of flag combinations cover every row: their statuses, once each.
+        self._statuses: dict[tuple[object, ...], tuple[Status, ...]] = {}
+        self._icons: dict[Status, QIcon] = {}
+        self._red: QBrush | None = None
+        self._grey: QBrush | None = None
 
     # --- loading ----------------------------------------------------------------------
 
@@ -114,8 +118,8 @@ class UsersModel(QAbstractTableModel):
 
     @staticmethod
     def _words(r: UserRow) -> str:
-        # The filter looks at the words of a user, not at the True/False columns
-        # (typing "a" must not match every "False").
+        # The filter looks at the words of a user, not at the Status column (typing
+        # "a" must not match every "OTP active"); sorting by Status groups those.
         return (f"{r.user_id}\x1f{r.name}\x1f{r.group_id or ''}\x1f{r.email or ''}"
                 f"\x1f{r.description}").casefold()
 
@@ -162,10 +166,41 @@ class UsersModel(QAbstractTableModel):
             self._apply_filter(self._all, None)
         self.endResetModel()
 
+    def statuses(self, row: UserRow) -> tuple[Status, ...]:
+        flags = _flags(row)
+        found = self._statuses.get(flags)
+        if found is None:
+            found = self._statuses[flags] = user_status(*flags)
+        return found
+
+    def refresh_palette(self) -> None:
+        """The palette changed (a dark theme, say): new colours and icons."""
+        self._icons.clear()
+        self._red = self._grey = None
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self._rows) - 1, len(HEADERS) - 1))
+
+    def widest_texts(self, column: int, sample: int) -> list[str]:
+        """The texts most likely to be the widest in ``column``: the longest few (by
+        characters) of all rows, or of an even sample of ``sample`` rows."""
+        rows = self._all
+        if len(rows) > sample:
+            rows = rows[::len(rows) // sample + 1]
+        if column == COL_STATUS:
+            return [self.cell_text(r, column) for r in
+                    {_flags(r): r for r in rows}.values()]
+        if column in (COL_LAST_LOGON, COL_ROLE):
+            # One format for every row: any row with a value shows the width.
+            found = next((r for r in rows if r[_FIELD[column]] is not None), None)  # type: ignore[index]
+            return [self.cell_text(found, column)] if found is not None else []
+        values = filter(None, map(itemgetter(_FIELD[column]), rows))  # type: ignore[arg-type]
+        return heapq.nlargest(8, values, key=len)
+
     def cell_text(self, row: UserRow, column: int) -> str:
-        value = row[_FIELD[column]]
-        if column in _BOOL_COLUMNS:
-            return _bool(value)
+        if column == COL_STATUS:
+            return ", ".join(s.value for s in self.statuses(row))
+        value = row[_FIELD[column]]  # type: ignore[index]
         if column == COL_LAST_LOGON:
             if not value:
                 return ""
@@ -204,20 +239,28 @@ class UsersModel(QAbstractTableModel):
         if role == UserRowRole:
             return record
         if role == Qt.ItemDataRole.ToolTipRole:
-            return _TAMPERED if record.integrity_ok is False else None
+            if col == COL_STATUS or record.integrity_ok is False:
+                found = self.statuses(record)
+                return "\n".join(s.description for s in found) or None
+            return None
         if role == Qt.ItemDataRole.ForegroundRole:
             if record.integrity_ok is False:
-                return QBrush(QColor("#b00020"))
+                if self._red is None:
+                    self._red = QBrush(palette.danger())
+                return self._red
             if record.disabled or record.revoked:
-                return QBrush(QColor("#777777"))
+                if self._grey is None:
+                    self._grey = QBrush(palette.muted())
+                return self._grey
             return None
-        if role == Qt.ItemDataRole.DecorationRole and col == COL_USER_ID:
-            if record.integrity_ok is False:
-                if self._warning_icon is None:
-                    self._warning_icon = QApplication.style().standardIcon(
-                        QStyle.StandardPixmap.SP_MessageBoxWarning)
-                return self._warning_icon
-            return None
+        if role == Qt.ItemDataRole.DecorationRole and col == COL_STATUS:
+            found = self.statuses(record)
+            if not found:
+                return None
+            icon = self._icons.get(found[0])
+            if icon is None:
+                icon = self._icons[found[0]] = palette.status_icon(found[0])
+            return icon
         if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_ROLE:
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
@@ -238,10 +281,19 @@ class UsersModel(QAbstractTableModel):
         order_ = sorted(range(len(rows)), key=lambda i: rows[i].user_id.casefold(),
                         reverse=descending and column == COL_USER_ID)
         # Python's sort is stable, also with reverse=True: ties stay in User-ID order.
-        if column == COL_ROLE or column in _BOOL_COLUMNS:
-            order_.sort(key=lambda i: rows[i][field], reverse=descending)
+        if column == COL_STATUS:
+            # The most serious first (Tampered), users without a status last.
+            none = len(_STATUS_ORDER)
+            flags = list(map(_flags, rows))
+            rank = {f: min((_STATUS_ORDER[s] for s in user_status(*f)), default=none)
+                    for f in set(flags)}
+            ranks = list(map(rank.__getitem__, flags))
+            order_.sort(key=ranks.__getitem__, reverse=descending)
+        elif column == COL_ROLE:
+            order_.sort(key=lambda i: rows[i][field], reverse=descending)  # type: ignore[index]
         elif column != COL_USER_ID:
-            order_.sort(key=lambda i: (rows[i][field] or "").casefold(), reverse=descending)
+            order_.sort(key=lambda i: (rows[i][field] or "").casefold(),  # type: ignore[index]
+                        reverse=descending)
         self._all = [rows[i] for i in order_]
         words = self._all_words
         self._all_words = ([words[i] for i in order_] if len(words) == len(rows) else [])

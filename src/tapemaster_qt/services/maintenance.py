@@ -1,0 +1,49 @@
+"""Backing up and restoring the store, for support staff (``tapemaster-admin backup`` and
+``restore``), audited like every other change.
+
+Both are the store's own work (``tapemaster_qt.store.backup_store``/``restore_store``);
+what is here is who may ask and what the audit log says. A restore is refused to
+anyone but support staff at the CLI: it replaces every user at once, and it must work
+on a store that no longer opens.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tapemaster_qt.errors import NotAuthorizedError
+from tapemaster_qt.services.audit import Event
+from tapemaster_qt.services.context import Actor, Context, require_admin
+from tapemaster_qt.store import BackupReport, RestoreReport, backup_store, open_store, restore_store
+
+
+def backup(ctx: Context, actor: Actor, target: str | os.PathLike[str]) -> BackupReport:
+    """Write a consistent backup of the open store to the new file ``target``."""
+    require_admin(ctx, actor)
+    report = backup_store(ctx.store, target)
+    with ctx.store.write() as tx:
+        tx.append_audit(ts=ctx.timestamp(), actor=actor.name, user_id=None,
+                        program=ctx.program, host=ctx.host, event=str(Event.STORE_BACKED_UP),
+                        detail=f"to {report.path} ({report.users} users)")
+    return report
+
+
+def restore(location: Path, source: str | os.PathLike[str], actor: Actor, program: str,
+            *, busy_timeout_ms: int = 5000) -> RestoreReport:
+    """Put the backup ``source`` in place of the store at ``location``; the restored
+    store's audit log says who did it, from which file, and where the store it replaced
+    was kept."""
+    if not actor.cli:
+        raise NotAuthorizedError("Only support staff restore a store, with tapemaster-admin.")
+    report = restore_store(location, source, busy_timeout_ms=busy_timeout_ms)
+    with open_store(location, busy_timeout_ms=busy_timeout_ms) as store:
+        ctx = Context(store, program=program)
+        kept = ", ".join(str(p) for p in report.kept_as) or "nothing (there was no store)"
+        with store.write() as tx:
+            tx.append_audit(ts=ctx.timestamp(), actor=actor.name, user_id=None,
+                            program=ctx.program, host=ctx.host,
+                            event=str(Event.STORE_RESTORED),
+                            detail=f"from {report.source}; the store it replaced kept as "
+                                   f"{kept}")
+    return report
