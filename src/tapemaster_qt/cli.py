@@ -215,11 +215,12 @@ def run(args: argparse.Namespace, where: location.StoreLocation) -> int:
     from tapemaster_qt.store import open_store
 
     folder = where.folder
+    if args.command in ("backup", "restore") and folder is None:
+        raise ValidationError(
+            "A shared PostgreSQL store is backed up and restored by its database server "
+            "(pg_dump, pg_restore: see the README), not by tapemaster-admin.")
     if args.command == "restore":
-        if folder is None:
-            raise ValidationError(
-                "A shared PostgreSQL store is backed up and restored by its database "
-                "server (pg_dump, pg_restore), not by tapemaster-admin.")
+        assert folder is not None
         return _restore(folder, args.file)
     if (folder is not None and args.command != "init"
             and not os.path.lexists(paths.store_path(folder))):

@@ -24,6 +24,7 @@ from tapemaster_qt.errors import (
     StoreLockedError,
     StoreNotAStoreError,
     StoreNotCreatedError,
+    StoreReplacedError,
     StoreTooNewError,
     StoreTooOldError,
 )
@@ -480,7 +481,8 @@ def test_a_version_1_store_upgraded_by_its_owner_keeps_every_seal(
         pg_database: PgDatabase, hasher) -> None:
     """A site's store as the previous release left it (schema version 1: no
     failures_since_logon, no unknown_logons), with users in it: desktops of this release
-    refuse it until the owner upgrades it; then every record's seal still holds."""
+    refuse it until the owner upgrades it (versions 2 to 4); then every record's seal
+    still holds and every user has a uid of its own."""
     from tapemaster_qt.services import Actor
     from tapemaster_qt.services.admin import AdminService
 
@@ -491,7 +493,11 @@ def test_a_version_1_store_upgraded_by_its_owner_keeps_every_seal(
         admin.add_user({"user_id": "alice", "email": "alice@example.com"}, "Alice-Secret-42")
         admin.set_otp("alice", True)
     with pg_database.connect(OWNER) as conn:  # what version 1 had
-        conn.execute("DROP TABLE unknown_logons")
+        conn.execute("ALTER TABLE sessions DROP COLUMN user_uid, DROP COLUMN otp_mark, "
+                     "DROP COLUMN end_reason, DROP COLUMN ended_by, DROP COLUMN ended_at")
+        conn.execute("ALTER TABLE users DROP COLUMN uid")  # version 4
+        conn.execute("DROP TABLE recovery_codes")  # version 3
+        conn.execute("DROP TABLE unknown_logons")  # version 2
         conn.execute("ALTER TABLE users DROP COLUMN failures_since_logon")
         conn.execute("UPDATE schema_version SET version = 1")
     with pytest.raises(StoreTooOldError):
@@ -507,3 +513,104 @@ def test_a_version_1_store_upgraded_by_its_owner_keeps_every_seal(
         assert conn.execute("SELECT version FROM schema_version").fetchone() == (
             SCHEMA_VERSION,)
         assert conn.execute("SELECT count(*) FROM unknown_logons").fetchone() == (0,)
+        uids = [r[0] for r in conn.execute("SELECT uid FROM users").fetchall()]
+        assert len(set(uids)) == 2 and all(len(u) == 32 for u in uids), uids
+
+
+# --- is it still the same store? (the heartbeat asks; every write checks) ------------------------
+
+
+def test_an_unchanged_store_is_the_same_store_after_a_lost_connection(
+        created: PgDatabase, app_store: Store) -> None:
+    app_store.check_same_store()
+    _terminate(created, app_store)
+    app_store.check_same_store()  # connected again: the same database, the same tables
+    with app_store.write() as tx:
+        tx.insert_group("OPS", "Operations")
+    assert app_store.get_group("OPS") is not None
+
+
+def test_tables_made_again_under_a_running_program_stop_its_writes(
+        created: PgDatabase, app_store: Store) -> None:
+    """What ``pg_restore --clean`` does to a store in use: the same database, the same
+    store token (the dump's), tables made again with older rows."""
+    assert app_store.count_users() == 1
+    with app_store.write() as tx:
+        tx.insert_group("OPS", "Operations")
+    with created.connect(OWNER) as conn:
+        conn.execute("ALTER TABLE settings RENAME TO settings_before")
+        conn.execute("CREATE TABLE settings (LIKE settings_before INCLUDING ALL)")
+        conn.execute("INSERT INTO settings SELECT * FROM settings_before")
+        conn.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON settings TO tapemaster_app")
+    with pytest.raises(StoreReplacedError) as caught, app_store.write() as tx:
+        tx.insert_group("VAULT", "The vault")
+    assert caught.value.message == StoreReplacedError.WHILE_RUNNING
+    with pytest.raises(StoreReplacedError):
+        app_store.check_same_store()
+    assert [g.group_id for g in app_store.list_groups()] == ["DEFAULT", "OPS"]
+    with open_store(created.location(APP)) as restarted:  # a program started again is fine
+        restarted.check_same_store()
+        with restarted.write() as tx:
+            tx.insert_group("VAULT", "The vault")
+
+
+def test_a_database_made_again_under_its_name_is_another_store(
+        created: PgDatabase, app_store: Store) -> None:
+    """Dropped and restored under the same name while programs ran: each program's next
+    connection reaches another database, and nothing is written there."""
+    cluster: Cluster = created.cluster
+    template = cluster.new_database_name()
+    _terminate(created, app_store)  # a template may have no connection
+    cluster.clone_database(created.name, template)
+    try:
+        with cluster.connect(role=SUPERUSER) as conn:
+            conn.execute(f'DROP DATABASE "{created.name}" WITH (FORCE)')
+        cluster.clone_database(template, created.name)
+        with pytest.raises(StoreReplacedError), app_store.write() as tx:
+            tx.insert_group("VAULT", "The vault")
+        with pytest.raises(StoreReplacedError):
+            app_store.check_same_store()
+    finally:
+        cluster.drop_database(template)
+    with created.connect(APP) as conn:
+        assert conn.execute("SELECT group_id FROM groups").fetchall() == [("DEFAULT",)]
+
+
+def test_backup_and_restore_point_a_server_store_to_pg_dump(
+        created: PgDatabase, tmp_path: Path) -> None:
+    result = _cli(created, tmp_path, APP, "backup", str(tmp_path / "b.db"))
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "pg_dump" in result.stderr
+    assert not (tmp_path / "b.db").exists()
+    result = _cli(created, tmp_path, APP, "restore", str(tmp_path / "b.db"))
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "pg_restore" in result.stderr
+
+
+def test_the_dialect_folds_text_as_the_database_compares_it(app_store: Store) -> None:
+    """Unknown logons are counted per folded e-mail address (Dialect.fold): it must
+    fold exactly as the server's lower() in the store's C locale."""
+    texts = ["Alice@Example.COM", "ÄÖÜ@straße.de", "İstanbul", "ǅemal", "ΣΊΣΥΦΟΣ",
+             "ＦＵＬＬ", "K\u212aelvin", "mIxEd-123_x"]
+    db = app_store.db
+    for text in texts:
+        assert db.value("SELECT lower(?)", (text,)) == db.dialect.fold(text), text
+    assert db.dialect.fold("ÄB") == "Äb"
+
+
+def test_a_database_in_another_locale_is_refused(pg_server: Cluster) -> None:
+    """A database made by hand with a locale whose lower() folds more than ASCII would
+    let desktops disagree with the store about which User-IDs are the same."""
+    name = pg_server.new_database_name()
+    with pg_server.connect(role=SUPERUSER) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" OWNER {OWNER} TEMPLATE template0 '
+                     "LOCALE 'C.UTF-8' ENCODING 'UTF8'")
+    try:
+        with pg_server.connect(name, role=SUPERUSER) as conn:
+            conn.execute(f"CREATE SCHEMA tapemaster AUTHORIZATION {OWNER}")
+            conn.execute(f"CREATE SCHEMA tapemaster_audit AUTHORIZATION {OWNER}")
+        db = PgDatabase(pg_server, name)
+        with pytest.raises(StoreNotAStoreError, match="not the C locale"):
+            open_store(db.location(OWNER), upgrade=True)
+    finally:
+        pg_server.drop_database(name)

@@ -59,6 +59,34 @@ def events(store: Store, event: str | None = None, user_id: str | None = None
     return [e for e in rows if event is None or e.event == event]
 
 
+def open_again(data_dir: Path, **options: Any) -> Store:
+    """Another connection to the test's store, as another program opens it: the SQLite
+    store in ``data_dir``, or, for a test on PostgreSQL, the same database as the app
+    role."""
+    import pgfixtures
+    from tapemaster_qt.store import open_store
+
+    db = pgfixtures.raw_stores.get(data_dir)
+    return open_store(data_dir if db is None else db.location(), **options)
+
+
+INTEGRITY_ERRORS: tuple[type[Exception], ...] = (sqlite3.IntegrityError,)
+try:
+    import psycopg
+
+    INTEGRITY_ERRORS += (psycopg.errors.IntegrityError,)
+except ImportError:  # a machine without psycopg runs the SQLite half only
+    pass
+"""What the database itself raises for a broken constraint, behind the store."""
+
+
+def on_postgresql(data_dir: Path) -> bool:
+    """Whether the test's store is a PostgreSQL database (see :func:`raw_db`)."""
+    import pgfixtures
+
+    return pgfixtures.raw_stores.get(data_dir) is not None
+
+
 @contextmanager
 def raw_db(data_dir: Path) -> Iterator[Any]:
     """The store as an attacker (or another program) with write access sees it: the

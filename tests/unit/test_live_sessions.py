@@ -36,15 +36,24 @@ from tapemaster_qt.services.sessions import (
     Session,
     SessionState,
 )
-from tapemaster_qt.services.setup import set_initial_password
+from tapemaster_qt.services.setup import UNAUTHENTICATED, set_initial_password
 from tapemaster_qt.store import KeyStatus, Store, open_store
-from unit.support import PASSWORD, UNDO_VERSION_4, enrol, events, raw_db
+from unit.support import (
+    INTEGRITY_ERRORS,
+    PASSWORD,
+    UNDO_VERSION_4,
+    enrol,
+    events,
+    on_postgresql,
+    open_again,
+    raw_db,
+)
 
 
 @pytest.fixture
 def desk(data_dir: Path, ctx: Context, hasher, clock) -> Iterator[Context]:
     """Lite on another desk: its own connection to the same store."""
-    with open_store(data_dir) as store:
+    with open_again(data_dir) as store:
         yield Context(store, program="Lite", host="desk-2", pid=4242, clock=clock,
                       hasher=hasher)
 
@@ -342,12 +351,19 @@ def test_a_last_seen_in_the_future_is_stale(
 def test_a_failed_beat_decides_nothing(ctx: Context, admin: AdminService, data_dir: Path,
                                        hasher, clock) -> None:
     admin.add_user({"user_id": "bob"}, PASSWORD)
-    with open_store(data_dir, busy_timeout_ms=50) as impatient:
+    with open_again(data_dir, busy_timeout_ms=50) as impatient:
         program = LogonService(Context(impatient, program="Lite", clock=clock, hasher=hasher))
         session = _on(program, "bob")
         admin.set_disabled("bob", True)
-        holder = sqlite3.connect(data_dir / "tapemaster.db", isolation_level=None)
-        holder.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+        if on_postgresql(data_dir):  # another program holds the rows a heartbeat writes
+            import pgfixtures
+
+            holder = pgfixtures.raw_stores.get(data_dir).connect(autocommit=True)
+            holder.execute("BEGIN")
+            holder.execute("LOCK TABLE users, sessions IN EXCLUSIVE MODE")
+        else:  # another program holds the write lock
+            holder = sqlite3.connect(data_dir / "tapemaster.db", isolation_level=None)
+            holder.execute("BEGIN IMMEDIATE")
         try:
             with pytest.raises(StoreLockedError):
                 program.heartbeat(session)
@@ -389,8 +405,10 @@ def test_a_log_out_refused_by_a_full_disk_is_written_at_the_next_write(
 
 
 def test_first_run_twice_is_told_apart(ctx: Context) -> None:
+    # A shared store has no First Run at all: only tapemaster-admin init sets it.
+    actor = "cli:support@desk" if ctx.store.shared else UNAUTHENTICATED
     with pytest.raises(AlreadyInitialisedError):
-        set_initial_password(ctx, "Another-Pass-2026")
+        set_initial_password(ctx, "Another-Pass-2026", actor=actor)
 
 
 def test_a_deleted_key_file_is_noticed_and_can_be_written_back(
@@ -462,6 +480,7 @@ def _before_uids(data_dir: Path) -> None:
         conn.executescript(UNDO_VERSION_4)
 
 
+@pytest.mark.sqlite_only  # the file's own migration; test_pg_store upgrades a server's
 def test_a_store_from_before_uids_gets_a_uid_for_every_user(
     ctx: Context, admin: AdminService, data_dir: Path, hasher, clock
 ) -> None:
@@ -488,7 +507,7 @@ def test_a_store_from_before_uids_gets_a_uid_for_every_user(
 def test_uids_are_unique_in_the_store(ctx: Context, admin: AdminService,
                                       data_dir: Path) -> None:
     admin.add_user({"user_id": "bob"}, PASSWORD)
-    with raw_db(data_dir) as conn, pytest.raises(sqlite3.IntegrityError):
+    with raw_db(data_dir) as conn, pytest.raises(INTEGRITY_ERRORS):
         conn.execute("UPDATE users SET uid = (SELECT uid FROM users WHERE user_id = "
                      "'tapemaster') WHERE user_id = 'bob'")
 

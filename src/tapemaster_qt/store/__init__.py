@@ -107,7 +107,8 @@ def backup_store(store: Store, target: str | os.PathLike[str]) -> BackupReport:
     from tapemaster_qt.store.sqlite import SQLiteStore
 
     if not isinstance(store, SQLiteStore):
-        raise StoreError("This store is backed up by its database server (pg_dump).")
+        raise StoreError("A shared PostgreSQL store is backed up by its database server "
+                         "(pg_dump), not by TapeMaster Qt.")
     return backup.backup(store, Path(target))
 
 

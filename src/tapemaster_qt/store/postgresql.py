@@ -125,6 +125,12 @@ class PostgreSQLDialect(Dialect):
     def ci_like(self, column: str) -> str:
         return f"{column} ILIKE ? ESCAPE '\\'"
 
+    def fold(self, text: str) -> str:
+        """As ``lower()`` folds in the C locale every store's database has (setup.sql
+        creates it so, and :meth:`PostgreSQLDatabase.probe` refuses another): the ASCII
+        letters only, exactly as SQLite's NOCASE (``Ä`` and ``ä`` stay apart)."""
+        return super().fold(text)
+
 
 _TOKENS = re.compile(r"""
     '(?:[^']|'')*'            # a string literal
@@ -168,6 +174,11 @@ class PostgreSQLDatabase(Database):
         self._program = program or APPLICATION
         self._conn: Any = None
         self._in_transaction = False
+        self._identity: tuple[Any, Any] | None = None
+        """What the first connection found (:meth:`_database_identity`)."""
+        self._connected_to: tuple[Any, Any] | None = None
+        """What the current connection found: another value is another database."""
+        self._settings_oid: int | None = None
         self._connect()
 
     # --- connecting -------------------------------------------------------------------
@@ -203,6 +214,71 @@ class PostgreSQLDatabase(Database):
                 conn.close()
             raise self.error(exc) from None
         self._conn = conn
+        try:
+            self._connected_to = self._database_identity()
+        except psycopg.Error as exc:
+            self._drop()
+            raise self.error(exc) from None
+        if self._identity is None:
+            self._identity = self._connected_to
+
+    def _database_identity(self) -> tuple[Any, Any]:
+        """Which database this connection reached, as the server knows it: the cluster's
+        system identifier (the same on a primary and its physical standbys, so a
+        failover is the same store; another on a cluster a dump was restored into;
+        None where the role may not read it) and the database's oid (another for a
+        database dropped and made again under its name)."""
+        conn = self._conn
+        system = None
+        if conn.execute("SELECT has_function_privilege('pg_control_system()', 'EXECUTE')"
+                        ).fetchone()[0]:
+            system = conn.execute(
+                "SELECT system_identifier FROM pg_control_system()").fetchone()[0]
+        database = conn.execute("SELECT oid FROM pg_database "
+                                "WHERE datname = current_database()").fetchone()[0]
+        return system, database
+
+    def _tables_identity(self) -> None:
+        """The settings table's oid, another once ``pg_restore --clean`` (or anyone)
+        made the tables again: noted the first time the table is there, compared
+        after."""
+        now = self.value("SELECT to_regclass(?)::oid", (f"{SCHEMA}.settings",))
+        if self._settings_oid is None:
+            self._settings_oid = now
+        elif now != self._settings_oid:
+            raise self.replaced_error("its tables were made again (restored from a dump?)")
+
+    def check_own_files(self) -> None:
+        """The database this connection reached must be the one the program first
+        opened (a reconnection may reach a database restored under the same name)."""
+        if self._connected_to != self._identity:
+            raise self.replaced_error(
+                "the server now has another database under its name (restored from a "
+                "dump?)")
+
+    def check_in_transaction(self) -> None:
+        """First in every write transaction: the connection's database is the one first
+        opened and its tables are still the ones it had (one catalog read). The store's
+        token is read by :meth:`check_same_store`; SQLite's write counter would be one
+        row every writer of the site queues on, where here writers of different rows
+        run side by side."""
+        self.check_own_files()
+        self._tables_identity()
+
+    def check_same_store(self) -> None:
+        """The heartbeat's question, read-only: the same database (asked again now), the
+        same tables, and the store's token."""
+        if self.replaced is not None:
+            raise self.replaced
+        self.value("SELECT 1")  # connects again if the connection was lost
+        self.check_own_files()
+        try:
+            self._connected_to = self._database_identity()
+        except self._psycopg.Error as exc:
+            raise self.error(exc) from None
+        self.check_own_files()
+        self._tables_identity()
+        super().check_same_store()
 
     def _alive(self) -> Any:
         """The connection, made again when it was lost (never inside a transaction)."""
@@ -336,6 +412,7 @@ class PostgreSQLDatabase(Database):
             "n.oid IS NOT NULL AND has_schema_privilege(n.oid, 'USAGE') AS may_use, "
             "n.oid IS NOT NULL AND has_schema_privilege(n.oid, 'CREATE') AS may_create, "
             "current_user AS role, current_database() AS database, "
+            "(SELECT datctype FROM pg_database WHERE datname = current_database()) AS ctype, "
             "(SELECT count(*) FROM pg_class c WHERE c.relnamespace = n.oid "
             " AND c.relkind IN ('r', 'p', 'v', 'm', 'f')) AS relations "
             "FROM (SELECT 1) AS one LEFT JOIN pg_namespace n ON n.nspname = ?", (SCHEMA,))
@@ -350,6 +427,13 @@ class PostgreSQLDatabase(Database):
             raise StoreAccessError(
                 f"The role {found['role']} may not use the TapeMaster Qt store at "
                 f"{self.location}; run packaging/postgresql/setup.sql again to grant it."
+            )
+        if found["ctype"] not in ("C", "POSIX"):
+            raise StoreNotAStoreError(
+                f"The database {found['database']} at {self.location} was created with the "
+                f"character type {found['ctype']}, not the C locale TapeMaster Qt needs (so "
+                "that every desktop compares User-IDs and e-mail addresses alike); create "
+                "it with packaging/postgresql/setup.sql."
             )
         may_create = bool(found["may_create"])
         if not self._has_table(SCHEMA, "schema_version"):
