@@ -64,14 +64,16 @@ class Robot:
     def state(self) -> dict[str, Any]:
         shown = sorted(w.objectName() for w in QApplication.topLevelWidgets()
                        if w.isVisible() and w.objectName())
-        logon, setup, main = (self.window(n) for n in
-                              ("loginDialog", "otpSetupDialog", "mainWindow"))
+        logon, setup, main, codes = (self.window(n) for n in (
+            "loginDialog", "otpSetupDialog", "mainWindow", "recoveryCodesDialog"))
         state = {
             "windows": shown,
             "message": logon.messageLabel.text() if logon is not None else None,
             "secret": setup.secretKeyEdit.text() if setup is not None else None,
             "user": main.userStatusLabel.text().strip() if main is not None else None,
             "boxes": self.boxes,
+            "codes": (len(codes.recoveryCodesView.toPlainText().split())
+                      if codes is not None else None),
         }
         self.boxes = []
         return state
@@ -109,9 +111,9 @@ class Robot:
         command, *args = line.split(" ")
         if command == "logon":
             self.logon(*args)
-        elif command == "ok":
-            setup = self.window("otpSetupDialog")
-            setup.buttonBox.button(QDialogButtonBox.StandardButton.Ok).click()
+        elif command == "ok":  # the recovery codes shown once, else the setup popup
+            shown = self.window("recoveryCodesDialog") or self.window("otpSetupDialog")
+            shown.buttonBox.button(QDialogButtonBox.StandardButton.Ok).click()
             self.settle(lambda: self.window("mainWindow") is not None)
         elif command == "logout":
             self.window("mainWindow").actionLogOut.trigger()

@@ -77,6 +77,22 @@ class Cli:
         self.seen += [result.stdout, result.stderr]
         return result
 
+    def execute(self, sql: str, params: tuple[object, ...] = ()) -> None:
+        """One statement behind the CLI's back, as another tool with write access to
+        the store would run it (``?`` placeholders): on the SQLite file, or on the
+        PostgreSQL database as the app role."""
+        if self.url is None:
+            with closing(sqlite3.connect(self.data_dir / "tapemaster.db")) as db, db:
+                db.execute(sql, params)
+            return
+        import psycopg
+
+        from tapemaster_qt.store.postgresql import SEARCH_PATH, PostgreSQLDialect
+
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute(f"SET search_path = {SEARCH_PATH}")
+            conn.execute(PostgreSQLDialect().sql(sql), params)
+
     def ok(self, *args: str, stdin: str | None = None) -> str:
         result = self(*args, stdin=stdin)
         assert result.returncode == 0, (args, result.stdout, result.stderr)
@@ -455,10 +471,9 @@ def test_xml_export_refuses_what_xml_cannot_carry(site: Cli, tmp_path: Path, fie
     program would refuse; XML 1.0 cannot carry it even escaped. The export wrote a file
     no XML reader opens and said it worked (rc 0): it now refuses, naming the user and
     the field, and writes nothing (REVIEW-1 finding 7). CSV keeps the value."""
-    with closing(sqlite3.connect(site.data_dir / "tapemaster.db")) as db, db:
-        db.execute({"name": "UPDATE users SET name = ? WHERE user_id = 'bob'",
-                    "description": "UPDATE users SET description = ? WHERE user_id = 'bob'",
-                    }[column], (value,))
+    site.execute({"name": "UPDATE users SET name = ? WHERE user_id = 'bob'",
+                  "description": "UPDATE users SET description = ? WHERE user_id = 'bob'",
+                  }[column], (value,))
     target = tmp_path / "users.xml"
     line = site.refused("user", "export", "--format", "xml", "--output", str(target))
     assert f"The {field} of User-ID bob holds a control character" in line

@@ -119,7 +119,9 @@ def test_enrol_on_one_desktop_and_the_other_enforces_activation(
         code = rfc_totp(secret, time.time())
         activated = lite(f"logon alice {ALICE} {code}")
         assert [b["name"] for b in activated["boxes"]] == ["otpActivatedMessage"]
-        assert activated["user"] == "alice"
+        assert "recoveryCodesDialog" in activated["windows"], activated
+        assert activated["codes"] == 10  # shown once, before the main window
+        assert lite("ok")["user"] == "alice"
 
         # The office's TapeMaster, another process on another desktop, now wants a code…
         refused = tapemaster("logon alice " + ALICE)
@@ -146,7 +148,7 @@ def test_enrol_on_one_desktop_and_the_other_enforces_activation(
     assert seen == [
         ("user_created", "tapemaster-admin"), ("otp_enabled", "tapemaster-admin"),
         ("otp_enrollment_shown", "Lite"), ("login_succeeded", "Lite"), ("logged_out", "Lite"),
-        ("otp_activated", "Lite"), ("login_succeeded", "Lite"),
+        ("otp_activated", "Lite"), ("recovery_codes_created", "Lite"), ("login_succeeded", "Lite"),
         ("login_failed", "TapeMaster"), ("otp_replay_rejected", "TapeMaster"),
         ("login_failed", "TapeMaster"), ("login_succeeded", "TapeMaster"),
         ("logged_out", "Lite"), ("logged_out", "TapeMaster")], seen

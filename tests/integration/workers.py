@@ -101,7 +101,8 @@ def hold_a_session(where: str, user_id: str, password: str, host: str, now: floa
         outcome = logon.logon(user_id, password)
         results.put(("session", host, outcome.session.session_id if outcome.session else None))
         go.wait(timeout=60)
-        results.put(("beat", host, logon.heartbeat(outcome.session)))
+        beat = logon.heartbeat(outcome.session)  # true while the session lives on
+        results.put(("beat", host, bool(beat) and beat.ended is None))
         logon.logout(outcome.session, "exit")
         results.put(("out", host, True))
         logon._ctx.store.close()
