@@ -206,7 +206,20 @@ class Controller(QObject):
     @Slot()
     def _warm_up(self) -> None:
         """While the user types: import what a logon needs and read the store key, so
-        OK (and the QR popup) answer at once. Failures wait for the logon to report."""
+        OK (and the QR popup) answer at once. Failures wait for the logon to report,
+        except a store refused as a whole (rolled back, its key or identity moved, its
+        records put back): nobody can log on, so that is said at once, and the program
+        ends."""
+        from tapemaster_qt.errors import StoreTamperedError
+
+        try:
+            _ = self.ctx.store.key
+        except StoreTamperedError as exc:
+            self._fatal(exc.message)
+            return
+        except Exception as exc:  # reported properly by the logon itself
+            logger.info("Warm-up stopped early: %s", type(exc).__name__)
+            return
         try:
             import pyotp  # noqa: F401
             import qrcode  # noqa: F401
@@ -215,7 +228,6 @@ class Controller(QObject):
             from tapemaster_qt.ui import main_window, otp_setup  # noqa: F401
 
             self.ctx.hasher.prepare()
-            _ = self.ctx.store.key
         except Exception as exc:  # reported properly by the logon itself
             logger.info("Warm-up stopped early: %s", type(exc).__name__)
 
