@@ -138,8 +138,19 @@ def main() -> int:
         logon_like_write()
         return time.perf_counter() - start
 
+    def heartbeat_check_after_another_program() -> float:
+        other.execute("INSERT INTO sessions (user_id, program, host, pid, since, last_seen) "
+                      f"VALUES ('{target}', 'bench', 'other', 1, 'x', 'x')")
+        other.execute("DELETE FROM sessions WHERE host = 'other'")
+        start = time.perf_counter()
+        probe.check_store()
+        return time.perf_counter() - start
+
     logon_write = median_of(logon_like_write, 21)
     after_other = statistics.median(after_another_program() for _ in range(21))
+    beat_other = statistics.median(heartbeat_check_after_another_program()
+                                   for _ in range(21))
+    beat_quiet = median_of(probe.check_store, 21)
     other.close()
     audit_write = median_of(audit_only_write, 21)
     mark = median_of(raise_mark, 21)
@@ -148,6 +159,10 @@ def main() -> int:
          f"{logon_write * 1000:.1f} ms: digest known, not read"),
         ("the same after another program committed", ms(after_other),
          f"{after_other * 1000:.1f} ms: digest aggregate"),
+        ("a heartbeat's store check (Store.check_store), nothing else committed",
+         ms(beat_quiet), f"{beat_quiet * 1000:.2f} ms: nothing read but the head"),
+        ("the same after another program committed", ms(beat_other),
+         f"{beat_other * 1000:.1f} ms: digest aggregate, read snapshot, no write lock"),
         ("write appending only to the audit log (digest not needed)", ms(audit_write),
          f"{audit_write * 1000:.1f} ms"),
         ("  of which raising the high-water mark (a slot of the mark file)", ms(mark),

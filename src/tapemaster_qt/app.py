@@ -33,7 +33,7 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QApplication
 
 from tapemaster_qt import APP_ID, __version__, location, logsetup, paths
-from tapemaster_qt.errors import StoreReplacedError, TapeMasterError
+from tapemaster_qt.errors import StoreReplacedError, StoreTamperedError, TapeMasterError
 from tapemaster_qt.location import StoreLocation
 from tapemaster_qt.ui import clipboard, msgbox, windows
 from tapemaster_qt.ui.logon import FirstRunDialog, LoginDialog
@@ -210,8 +210,6 @@ class Controller(QObject):
         except a store refused as a whole (rolled back, its key or identity moved, its
         records put back): nobody can log on, so that is said at once, and the program
         ends."""
-        from tapemaster_qt.errors import StoreTamperedError
-
         try:
             _ = self.ctx.store.key
         except StoreTamperedError as exc:
@@ -491,6 +489,13 @@ class Controller(QObject):
         except StoreReplacedError as exc:
             # Nothing more may be written (not even the log out): say so and stop.
             self._end_session("store replaced")
+            self._fatal(exc.message)
+            return
+        except StoreTamperedError as exc:
+            # Refused as a whole (rolled back, records put back or removed): as at
+            # start, said and the program stops; the store refuses the log out too.
+            logger.warning("Session heartbeat: the store is refused: %s", exc.finding)
+            self._end_session("store refused")
             self._fatal(exc.message)
             return
         except TapeMasterError as exc:

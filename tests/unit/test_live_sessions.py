@@ -460,8 +460,7 @@ def test_a_store_from_before_uids_gets_a_uid_for_every_user(
     data_dir: Path, hasher, clock
 ) -> None:
     """TapeMaster Qt 1.0's own store (tests/fixtures/v1-store), from before uids, with
-    the session of a program that was running: every user gets a uid, the session its
-    user's."""
+    the sessions its logons left: every user gets a uid, each session its user's."""
     import json
     import os
     import shutil
@@ -472,9 +471,6 @@ def test_a_store_from_before_uids_gets_a_uid_for_every_user(
         shutil.copy(fixture / name, data_dir / name)
         os.chmod(data_dir / name, 0o600)
     passwords = json.loads((fixture / "fixture.json").read_text())["passwords"]
-    with raw_db(data_dir) as conn:
-        conn.execute("INSERT INTO sessions (user_id, program, host, pid, since, last_seen) "
-                     "VALUES ('bob', 'Lite', 'desk', 4242, 'then', 'then')")
 
     with open_store(data_dir) as store:
         users = store.list_users()
@@ -483,9 +479,10 @@ def test_a_store_from_before_uids_gets_a_uid_for_every_user(
         assert all(len(u) == 32 and int(u, 16) >= 0 for u in uids)
         # bob's record was tampered with under 1.0: it stays so, uid or not.
         assert [u.user_id for u in users if not u.integrity_ok] == ["bob"]
-        [session] = store.list_sessions()
-        assert session.user_uid == store.get_user("bob").uid
-        assert session.otp_mark is None  # unknown: never taken for "no OTP"
+        sessions = store.list_sessions()  # 1.0 left its logons' sessions (alice, bob)
+        assert sorted({s.user_id for s in sessions}) == ["alice", "bob"]
+        assert all(s.user_uid == store.get_user(s.user_id).uid for s in sessions)
+        assert all(s.otp_mark is None for s in sessions)  # unknown: never "no OTP"
         program = LogonService(Context(store, clock=clock, hasher=hasher))
         assert program.logon("tapemaster", passwords["tapemaster"]).succeeded
     assert list(data_dir.glob("tapemaster.db.v1-backup-*"))
@@ -510,7 +507,7 @@ def test_a_user_inserted_without_a_uid_gets_one(ctx: Context, data_dir: Path) ->
     # Unsealed rows added behind the store's back: it is refused as a whole until
     # reviewed (tapemaster-admin store accept), uid or not.
     with pytest.raises(StoreTamperedError, match="users: 2 row"):
-        ctx.store.get_user_by_uid(uids[-1])
+        ctx.store.check_store()
 
 
 # --- the One Time Password windows act for the session too ----------------------------------

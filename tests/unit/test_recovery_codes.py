@@ -9,6 +9,7 @@ in their ``xxxx-xxxx`` form, any case); 6-digit codes come from ``helpers.rfc_to
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest

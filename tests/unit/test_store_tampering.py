@@ -534,6 +534,39 @@ def test_every_write_moves_the_generation_and_the_mark_follows(
     assert trust.mark(ctx.store.identity, ctx.store.sealer, stored) == first + 2
 
 
+def test_a_record_put_back_under_a_running_session_ends_it_at_the_heartbeat(
+    ctx: Context, admin: AdminService, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """bob is disabled while Lite keeps him logged on at another desk; someone who may
+    write the store folder puts his enabled row back. Each row's own seal holds: the
+    heartbeat must check the store as a whole, not keep the session on the old row."""
+    from tapemaster_qt.store import integrity
+
+    admin.add_user({"user_id": "bob"}, PASSWORD)
+    with open_store(data_dir) as store:
+        lite = LogonService(Context(store, program="Lite", host="desk-2", pid=4242,
+                                    clock=ctx.clock, hasher=ctx.hasher))
+        session = lite.logon("bob", PASSWORD).session
+        assert session is not None
+        checks: list[int] = []
+        real = integrity.check_digest
+        monkeypatch.setattr(integrity, "check_digest",
+                            lambda db, sealed: (checks.append(1), real(db, sealed))[1])
+        assert lite.heartbeat(session) and lite.heartbeat(session)
+        assert checks == []  # nothing else committed: the digest is not read again
+        enabled = snapshot_row(data_dir, "users", "user_id = 'bob'")
+        admin.set_disabled("bob", True)
+        put_row_back(data_dir, "users", "user_id = 'bob'", enabled)
+        assert store.get_user("bob").integrity_ok and not store.get_user("bob").disabled
+        checks.clear()  # (the administrator's write checked it, after Lite's)
+
+        with pytest.raises(StoreTamperedError, match="users: a row holds an older"):
+            lite.heartbeat(session)
+        assert len(checks) == 1  # read in a snapshot, before the write lock
+    assert any("older or foreign sealed copy" in d
+               for d in _store_events(data_dir, "store_integrity_failed"))
+
+
 def test_a_destroyed_secret_leaves_no_copy_in_the_file_or_its_log(
     ctx: Context, admin: AdminService, alice: str, data_dir: Path
 ) -> None:

@@ -363,6 +363,15 @@ class Store(Protocol):
         passes it to :meth:`accept_store` of the restored copy."""
         ...
 
+    def check_store(self) -> None:
+        """The store as a whole again, as when it was opened (its sealed head, its
+        generation against this account's mark, the digest of every seal), in one read
+        snapshot outside the write lock; nothing is read when nothing else committed
+        since this program last found it right. A running program's heartbeat asks, so
+        that a record put back or removed meanwhile ends its session too. Raises
+        :class:`~tapemaster_qt.errors.StoreTamperedError`."""
+        ...
+
     def verify_store(self) -> StoreReport:
         """Every check of the whole store, for review; loads the key without trusting
         the store and raises only when the key itself is missing or wrong."""

@@ -321,6 +321,33 @@ class SQLStore:
                 found = max(found, trust.mark(self.identity, sealer, stored))
         return found
 
+    def check_store(self) -> None:
+        sealer = self.sealer  # the store checked when it was opened
+        # This account's mark before the snapshot (see integrity.check_on_open).
+        seen = max(self._mark, self._account_mark(sealer))
+        try:
+            with self.db.snapshot():
+                token = self.db.change_token()
+                current = head.read(self.db)
+                if (token is not None and current is not None
+                        and self._known == (token, current.generation)):
+                    return  # nothing else committed since it was last found right
+                if current is None or not current.intact(sealer):
+                    raise integrity.head_error(
+                        self.location, "was removed" if current is None else "was changed")
+                if current.generation < seen:
+                    raise integrity.rollback_error(self.location, current.generation, seen)
+                sealed = Digest.parse(current.digest)
+                if sealed is None:
+                    raise integrity.head_error(self.location, "was changed")
+                integrity.check_digest(self.db, sealed)
+        except StoreTamperedError as exc:
+            self._known = None
+            self._report(exc, sealer)
+            raise
+        self._known = None if token is None else (token, current.generation)
+        self._mark = max(self._mark, current.generation)
+
     # --- review and accept -----------------------------------------------------------
 
     def verify_store(self) -> StoreReport:
@@ -606,6 +633,10 @@ class SQLTransaction:
                                             forget_before=forget_before, keep=keep)
 
     def get_user_by_uid(self, uid: str) -> UserRecord | None:
+        # As get_user: a decision must rest on the latest rows. Free when nothing else
+        # committed since this program last found the store right (the heartbeat checks
+        # it first, outside the write lock: Store.check_store).
+        self._ledger.check()
         return users.get_by_uid(self._db, self._sealer, uid, for_update=True)
 
     # --- recovery codes ---------------------------------------------------------------

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from tapemaster_qt.errors import SessionEndedError, TapeMasterError
-from tapemaster_qt.records import AuditChainStatus, SessionRecord
+from tapemaster_qt.records import AuditChainStatus
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.audit import AuditLog
 from tapemaster_qt.services.sessions import ActiveSession
