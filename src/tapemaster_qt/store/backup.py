@@ -312,7 +312,7 @@ def _restore_in_place(current: SQLiteStore, source: Path, scratch: Path, store_i
                       key_check: bytes | None, version: int) -> RestoreReport:
     _check_key(store_id, key_check, source, current_id=current.store_id,
                # unchecked: a store refused as a whole is restored too
-               key_raw=current._load_key()[0].raw, folder=current.folder)
+               key_raw=current.load_key_unchecked()[0].raw, folder=current.folder)
     sessions: list[SessionRecord] = current.list_sessions()
     conn = current.db.connection
     page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])

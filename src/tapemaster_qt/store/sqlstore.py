@@ -146,8 +146,9 @@ class SQLStore:
 
     # --- the key ----------------------------------------------------------------------
 
-    def _load_key(self) -> tuple[StoreKey, Sealer]:
-        """The key and its sealer, checked against the store's key check only."""
+    def load_key_unchecked(self) -> tuple[StoreKey, Sealer]:
+        """The key and its sealer, checked against the store's key check only (not the
+        store as a whole: a restore replaces a store refused as a whole too)."""
         from tapemaster_qt.store import keys
         from tapemaster_qt.store.crypto import Sealer
 
@@ -170,7 +171,7 @@ class SQLStore:
     def key(self) -> StoreKey:
         """The store key, loaded on first use, the store checked as a whole."""
         if self._key is None:
-            key, sealer = self._load_key()
+            key, sealer = self.load_key_unchecked()
             try:
                 stored = trust.load(self.identity)
                 # Each group of reads in one snapshot: another program may commit
@@ -286,7 +287,7 @@ class SQLStore:
 
     def _trust_new_store(self) -> None:
         """Remember a store this program just created (its key is in hand)."""
-        key, sealer = self._load_key()
+        key, sealer = self.load_key_unchecked()
         current = head.read(self.db)
         assert current is not None
         trust.save(integrity.new_record(self.identity, self.store_id, key, sealer,
@@ -312,7 +313,7 @@ class SQLStore:
         """The highest generation known for this store here: its head's (sealed with
         its key, checked or not: a restore asks this of the store it replaces, which
         may be the damaged one) and this account's mark."""
-        _, sealer = self._load_key()
+        _, sealer = self.load_key_unchecked()
         current = head.read(self.db)
         found = current.generation if current is not None and current.intact(sealer) else 0
         with contextlib.suppress(StoreTrustError):
@@ -351,13 +352,13 @@ class SQLStore:
     # --- review and accept -----------------------------------------------------------
 
     def verify_store(self) -> StoreReport:
-        key, sealer = self._load_key()
+        key, sealer = self.load_key_unchecked()
         with self.db.snapshot():
             return integrity.verify(self.db, self.identity, self.store_id, key, sealer)
 
     def accept_store(self, actor: str, *, floor_generation: int = 0,
                      reason: str = "after review") -> StoreReport:
-        key, sealer = self._load_key()
+        key, sealer = self.load_key_unchecked()
         with self.db.transaction():
             if (head.read(self.db, for_update=True) is None
                     and integrity.sealed_by_version_1(self.db, sealer)):
