@@ -78,7 +78,7 @@ def main() -> int:
 
     def key_without_checks() -> None:
         with open_store(store_dir) as s:
-            s._load_key()  # type: ignore[attr-defined]
+            s.load_key_unchecked()  # type: ignore[attr-defined]
 
     checked = median_of(first_key_use)
     bare = median_of(key_without_checks)
