@@ -140,6 +140,7 @@ bench: $(TESTSTAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_scale.py --postgresql
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_refusals.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_recovery.py
+	$(BIN)/python benchmarks/bench_integrity.py
 
 ## load: 16 programs on one store for 60 s: logons/s, p50/p99 latency and the invariants
 ##       (no audit row lost or doubled, no wrong decision, no "database is locked");

@@ -33,7 +33,7 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QApplication
 
 from tapemaster_qt import APP_ID, __version__, location, logsetup, paths
-from tapemaster_qt.errors import StoreReplacedError, TapeMasterError
+from tapemaster_qt.errors import StoreReplacedError, StoreTamperedError, TapeMasterError
 from tapemaster_qt.location import StoreLocation
 from tapemaster_qt.ui import clipboard, msgbox, windows
 from tapemaster_qt.ui.logon import FirstRunDialog, LoginDialog
@@ -211,7 +211,18 @@ class Controller(QObject):
     @Slot()
     def _warm_up(self) -> None:
         """While the user types: import what a logon needs and read the store key, so
-        OK (and the QR popup) answer at once. Failures wait for the logon to report."""
+        OK (and the QR popup) answer at once. Failures wait for the logon to report,
+        except a store refused as a whole (rolled back, its key or identity moved, its
+        records put back): nobody can log on, so that is said at once, and the program
+        ends."""
+        try:
+            _ = self.ctx.store.key
+        except StoreTamperedError as exc:
+            self._fatal(exc.message)
+            return
+        except Exception as exc:  # reported properly by the logon itself
+            logger.info("Warm-up stopped early: %s", type(exc).__name__)
+            return
         try:
             import pyotp  # noqa: F401
             import qrcode  # noqa: F401
@@ -220,7 +231,6 @@ class Controller(QObject):
             from tapemaster_qt.ui import main_window, otp_setup  # noqa: F401
 
             self.ctx.hasher.prepare()
-            _ = self.ctx.store.key
         except Exception as exc:  # reported properly by the logon itself
             logger.info("Warm-up stopped early: %s", type(exc).__name__)
 
@@ -484,6 +494,13 @@ class Controller(QObject):
         except StoreReplacedError as exc:
             # Nothing more may be written (not even the log out): say so and stop.
             self._end_session("store replaced")
+            self._fatal(exc.message)
+            return
+        except StoreTamperedError as exc:
+            # Refused as a whole (rolled back, records put back or removed): as at
+            # start, said and the program stops; the store refuses the log out too.
+            logger.warning("Session heartbeat: the store is refused: %s", exc.finding)
+            self._end_session("store refused")
             self._fatal(exc.message)
             return
         except TapeMasterError as exc:

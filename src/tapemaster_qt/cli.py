@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from tapemaster_qt import PROGRAMS, __version__, location, logsetup, paths, terminal
-from tapemaster_qt.errors import TapeMasterError, ValidationError
+from tapemaster_qt.errors import StoreTamperedError, TapeMasterError, ValidationError
 from tapemaster_qt.fields import SHOW_FIELDS
 from tapemaster_qt.fileio import write_text_atomically
 
@@ -75,9 +75,15 @@ def build_parser() -> argparse.ArgumentParser:
     passwd.add_argument("user_id", metavar="USER_ID")
     passwd.add_argument("--password-stdin", action="store_true", required=True)
     for name, text in (("unlock", "restore a revoked user"), ("disable", "disable a user"),
-                       ("enable", "enable a disabled user"), ("delete", "delete a user"),
-                       ("reseal", "accept a record that failed its integrity check")):
+                       ("enable", "enable a disabled user"), ("delete", "delete a user")):
         user.add_parser(name, help=text).add_argument("user_id", metavar="USER_ID")
+    reseal = user.add_parser(
+        "reseal", help="accept a record that failed its integrity check: shows what differs "
+                       "from its last-known-good copy, clears its password, rights, client "
+                       "access and OTP, and leaves it revoked")
+    reseal.add_argument("user_id", metavar="USER_ID")
+    reseal.add_argument("--password-stdin", action="store_true",
+                        help="tapemaster only: its new password, from standard input")
     imp = user.add_parser("import", help="add users from a CSV file (as user export writes)")
     imp.add_argument("file", metavar="FILE.csv")
     exp = user.add_parser("export", help="write all users as CSV or XML")
@@ -109,6 +115,15 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--user", metavar="USER_ID")
     audit.add_argument("--limit", type=_positive, default=50, metavar="N")
     audit.add_argument("--json", action="store_true")
+    audit.add_argument("--verify", action="store_true",
+                       help="check the whole log's hash chain instead (exit 1 when broken)")
+
+    store = sub.add_parser("store", help="the store as a whole").add_subparsers(
+        dest="action", required=True, parser_class=_Parser)
+    store.add_parser("verify", help="check everything: this account's trust record, "
+                                    "rollback, the digest, every seal, the audit chain")
+    store.add_parser("accept", help="after review: trust the store as it is now (a moved "
+                                    "key, a new store id, a restored copy, records put back)")
 
     settings = sub.add_parser("settings", help="store settings").add_subparsers(
         dest="action", required=True, parser_class=_Parser)
@@ -262,9 +277,14 @@ def run(args: argparse.Namespace, where: location.StoreLocation) -> int:
                  f"(that is in the {store.key_description()}): keep both safe.")
         elif cmd == "info":
             _say(f"Store:       {store.location}")
-            _say(f"Store key:   {store.key_description()}")
+            try:
+                _say(f"Store key:   {store.key_description()}")
+            except TapeMasterError as exc:
+                _say(f"Store key:   REFUSED: {exc.message}")
             _say(f"Users:       {store.count_users()}")
             _say(f"Version:     {__version__}")
+        elif cmd == "store":
+            _store_command(action, ctx, actor)
         elif cmd == "user":
             _user_command(args, action, admin, csv_rows, users_to_csv, users_to_xml)
         elif cmd == "group":
@@ -278,7 +298,8 @@ def run(args: argparse.Namespace, where: location.StoreLocation) -> int:
                                   "members": g.members} for g in groups])
                 else:
                     for g in groups:
-                        _say(f"{g.group_id:<10}  {g.members:>6} users  {g.description}")
+                        mark = "" if g.integrity_ok else "  TAMPERED"
+                        _say(f"{g.group_id:<10}  {g.members:>6} users  {g.description}{mark}")
         elif cmd == "otp":
             if action == "enable":
                 admin.set_otp(args.user_id, True)
@@ -306,7 +327,22 @@ def run(args: argparse.Namespace, where: location.StoreLocation) -> int:
                          f"Activated {_bool(u.otp_activated)}, "
                          f"recovery codes left {u.recovery_codes_left}")
         elif cmd == "audit":
-            events = AuditLog(ctx, actor).recent(user_id=args.user, limit=args.limit)
+            log = AuditLog(ctx, actor)
+            if args.verify:
+                chain = log.chain(whole=True)
+                if not chain.ok:
+                    checked = f" ({chain.checked} row(s) checked)" if chain.checked else ""
+                    raise StoreTamperedError(
+                        f"The audit log was changed outside TapeMaster: {chain.problem}"
+                        f"{checked}.")
+                _say(f"The audit log's hash chain is intact: {chain.checked} row(s) "
+                     "checked against the sealed head.")
+                return 0
+            events = log.recent(user_id=args.user, limit=args.limit)
+            tail = log.chain()
+            if not tail.ok:
+                _say(f"{PROG}: warning: the audit log was changed outside TapeMaster: "
+                     f"{tail.problem}; check it with '{PROG} audit --verify'.", err=True)
             if args.json:
                 _print_json([{"ts": e.ts, "actor": e.actor, "user_id": e.user_id,
                               "program": e.program, "host": e.host, "event": e.event,
@@ -414,9 +450,15 @@ def _user_command(args: argparse.Namespace, action: str, admin: Any, csv_rows: A
         admin.delete_users([args.user_id])
         _say(f"Deleted {args.user_id}.")
     elif action == "reseal":
-        admin.reseal(args.user_id)
-        _say(f"Re-sealed {args.user_id}: OTP switched off and the User-ID revoked; "
-             "review it, then unlock it and set a password.")
+        from tapemaster_qt.services.admin import describe_review
+
+        password = _read_password() if args.password_stdin else None
+        done = admin.reseal(args.user_id, password)
+        _say(f"Re-sealed {args.user_id}. How it differed from its last-known-good copy:")
+        for line in describe_review(done.review):
+            _say(f"  {line}")
+        _say(f"Then: {'; '.join(done.resets)}. Review it, then unlock it and set a "
+             "password (Reset Password, or user passwd).")
     elif action == "import":
         from tapemaster_qt.services.transfer import MAX_IMPORT_BYTES
 
@@ -486,6 +528,60 @@ def _session_command(args: argparse.Namespace, action: str, admin: Any) -> None:
         # Hosts and programs are what each desktop reported: _say escapes them.
         _say(f"{s.id:>10}  {s.user_id:<16}  {s.program:<10}  {s.host:<20}  {s.pid:>7}  "
              f"{s.last_seen[:19].replace('T', ' '):<19}  {state}")
+
+
+def _store_command(action: str, ctx: Any, actor: Any) -> None:
+    from tapemaster_qt.services.integrity import StoreReview
+
+    review = StoreReview(ctx, actor)
+    if action == "verify":
+        report = review.verify()
+        _print_report(report)
+        if not report.ok:
+            raise StoreTamperedError(
+                "The store does not pass every check (above); after review restore a "
+                f"backup, or accept it with '{PROG} store accept', re-seal each tampered "
+                "record and set each setting again.")
+        _say("Every check passed.")
+        return
+    report = review.accept()
+    _say(f"Accepted the store {report.location} as it is now "
+         f"(generation {report.generation}, key in the {report.key}).")
+    for line in report.accepted:
+        _say(f"  accepted: {line}")
+    for user_id in report.tampered_users:
+        _say(f"  still tampered (review, then '{PROG} user reseal'): {user_id}")
+    for line in report.setting_problems:
+        _say(f"  still refused ('{PROG} settings set'): {line}")
+
+
+def _print_report(report: Any) -> None:
+    _say(f"Store:          {report.location} (id {report.store_id})")
+    _say(f"Store key:      {report.key}")
+    _say(f"Trusted key:    {report.trusted_key or 'never opened by this account'}")
+    if report.mark is not None:
+        seen = f"this account has seen {report.mark}"
+    elif report.trusted_key is not None:
+        seen = "this account's mark was made with the trusted key, not this one"
+    else:
+        seen = "this account never opened it"
+    _say(f"Generation:     {report.generation if report.generation is not None else '?'}"
+         f" ({seen})")
+    for line in report.findings:
+        _say(f"PROBLEM: {line}")
+    for line in report.setting_problems:
+        _say(f"PROBLEM: {line}")
+    if report.tampered_users:
+        _say("PROBLEM: records failing their integrity check: "
+             + ", ".join(report.tampered_users))
+    if report.tampered_groups:
+        _say("PROBLEM: groups failing their integrity check: "
+             + ", ".join(report.tampered_groups))
+    if report.audit is not None:
+        if report.audit.ok:
+            _say(f"Audit log:      hash chain intact ({report.audit.checked} row(s))")
+        else:
+            _say(f"PROBLEM: {report.audit.problem}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -104,6 +104,26 @@ class StoreIntegrityError(StoreError):
         self.user_id = user_id
 
 
+class StoreTamperedError(StoreError):
+    """The store as a whole cannot be trusted: rolled back, records removed or put
+    back, its sealed head or a sealed setting changed, or (:class:`StoreTrustError`)
+    its identity or key moved. ``finding`` is the short form kept in the audit log."""
+
+    def __init__(self, message: str, finding: str = "") -> None:
+        super().__init__(message)
+        self.finding = finding or message
+
+
+class StoreRollbackError(StoreTamperedError):
+    """The store is older than the one this OS account last saw (its generation is below
+    this account's high-water mark)."""
+
+
+class StoreTrustError(StoreTamperedError):
+    """The store's identity or key changed since this OS account last opened it, without
+    ``tapemaster-admin``."""
+
+
 # --- services ---------------------------------------------------------------------
 
 

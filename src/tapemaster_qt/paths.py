@@ -97,3 +97,11 @@ def log_dir(data_folder: Path, explicit: bool) -> Path:
 
 def store_path(data_folder: Path) -> Path:
     return data_folder / STORE_FILE
+
+
+def trust_dir(system: str = sys.platform) -> Path:
+    """Where this OS account remembers each store it opened (``store/trust.py``): its
+    own state folder, never a store folder (``$XDG_STATE_HOME/TapeMaster Qt/trust`` on
+    Linux; on Windows and macOS, where the state folder is the per-user data folder,
+    a ``trust`` folder inside it)."""
+    return Path(_platform_dirs(system).user_state_dir) / "trust"

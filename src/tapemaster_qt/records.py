@@ -87,6 +87,39 @@ class GroupRecord:
     group_id: str
     description: str = ""
     members: int = 0
+    integrity_ok: bool = True
+    """False: the group's seal failed (changed outside TapeMaster)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One field of a user record that differs from its last-known-good copy."""
+
+    field: str
+    """A :class:`UserRecord` field name (``programs`` for Client Access)."""
+    known_good: object
+    now: object
+    hidden: bool = False
+    """The password hash or the OTP secret: only *that* it changed is told, never a
+    value (both values are None)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordReview:
+    """A user record compared with the last copy TapeMaster wrote of it (what the
+    administrator sees before re-sealing a tampered record)."""
+
+    user_id: str
+    copy_state: str
+    """``ok``; ``missing`` (no copy: every field is suspect); ``damaged`` (the copy was
+    changed outside TapeMaster too: every field is suspect)."""
+    changes: tuple[FieldChange, ...] = ()
+    copy_written: str | None = None
+    """When TapeMaster last wrote the record legitimately (the copy's ``updated``)."""
+
+    @property
+    def every_field_suspect(self) -> bool:
+        return self.copy_state != "ok"
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +143,50 @@ class RecoveryCodeRecord:
     code_hash: str = field(repr=False)
     created: str
     integrity_ok: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class AuditChainStatus:
+    """What checking the audit log's hash chain found."""
+
+    ok: bool
+    checked: int
+    """How many rows were checked (the newest ones, or all)."""
+    whole: bool
+    """Whether the whole log was checked, or only its newest rows (the tail)."""
+    problem: str = ""
+    """In words, when not ok: what is wrong and from which row on."""
+    first_bad_id: int | None = None
+
+
+@dataclass(frozen=True)
+class StoreReport:
+    """Everything checking a whole store found, for an administrator's review
+    (``tapemaster-admin store verify`` and ``store accept``)."""
+
+    location: str
+    store_id: str
+    key: str
+    """Where the key was found now."""
+    trusted_key: str | None
+    """Where this account last trusted it to be (None: never opened here)."""
+    generation: int | None
+    mark: int | None
+    """This account's high-water mark (None: never opened here)."""
+    findings: tuple[str, ...] = ()
+    """What is wrong with the store as a whole, in words (what ``store accept`` accepts)."""
+    setting_problems: tuple[str, ...] = ()
+    """Settings changed or removed: set each again (``settings set``)."""
+    tampered_users: tuple[str, ...] = ()
+    tampered_groups: tuple[str, ...] = ()
+    audit: AuditChainStatus | None = None
+    accepted: tuple[str, ...] = field(default=())
+    """After ``store accept``: what was accepted."""
+
+    @property
+    def ok(self) -> bool:
+        return (not self.findings and not self.setting_problems and not self.tampered_users
+                and not self.tampered_groups and (self.audit is None or self.audit.ok))
 
 
 @dataclass(frozen=True, slots=True)

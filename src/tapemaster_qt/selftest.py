@@ -155,6 +155,9 @@ def _cleanup(state: dict[str, Any]) -> None:
     store = state.pop("store", None)
     if store is not None:
         store.close()
+        from tapemaster_qt.store import trust
+
+        trust.forget(store.identity)  # the temporary store leaves no record behind
     app = state.get("app")
     if app is not None:
         app.processEvents()

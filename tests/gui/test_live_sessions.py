@@ -348,3 +348,27 @@ def test_a_session_ended_while_the_activation_notice_is_open(
     assert program.main_window is None and program._session is None
     assert program.login_dialog.messageLabel.text() == (
         "You were logged out: an administrator disabled your User-ID.")
+
+
+def test_a_record_put_back_meanwhile_stops_the_program_at_its_heartbeat(
+    qtbot, launch, admin, boxes, data_dir
+) -> None:
+    """alice is disabled while Lite is logged on; her enabled row is then put back in
+    the file (its own seal holds). The heartbeat refuses the store, as a start would:
+    said, and the program stops, instead of keeping her on the older record."""
+    from unit.support import put_row_back, snapshot_row
+
+    program = _lite(qtbot, launch, admin)
+    program._heartbeat.stop()  # the next beat comes when the test says
+    ended: list[int] = []
+    program.finished.connect(ended.append)
+    enabled = snapshot_row(data_dir, "users", "user_id = 'alice'")
+    admin.set_disabled("alice", True)
+    put_row_back(data_dir, "users", "user_id = 'alice'", enabled)
+
+    program._beat()
+    qtbot.waitUntil(lambda: ended == [1], timeout=10_000)
+    assert boxes.last().object_name == "storeErrorMessage"
+    assert boxes.last().icon == "Critical"
+    assert "users: a row holds an older or foreign sealed copy" in boxes.last().text
+    assert program.main_window is None

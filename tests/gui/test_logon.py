@@ -13,7 +13,8 @@ from gui.driving import click, log_on, type_into
 from helpers import ADMIN_PASSWORD
 from tapemaster_qt import __version__, app
 from tapemaster_qt.errors import StoreCorruptError
-from tapemaster_qt.services import Context, setup
+from tapemaster_qt.services import Actor, Context, setup
+from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
 from tapemaster_qt.services.setup import set_initial_password
 from tapemaster_qt.store import open_store
@@ -309,6 +310,33 @@ def test_a_store_that_cannot_open_is_refused_calmly(tmp_path, boxes, capfd, pack
     assert (folder / "tapemaster.db").read_bytes() == before  # left untouched
     assert not any(w.objectName() == "loginDialog" and w.isVisible()
                    for w in QApplication.topLevelWidgets())
+
+
+def test_a_store_put_back_to_an_older_copy_is_refused_at_start(
+        tmp_path, boxes, capfd, package_logging) -> None:
+    """Rolled back behind this account's back: the program says so before anyone types,
+    with what to run if it was a restore, and ends; the store is left as found but for
+    the audit row of the refusal."""
+    import shutil
+
+    folder = tmp_path / "store"
+    with open_store(folder) as store:
+        set_initial_password(Context(store), ADMIN_PASSWORD)
+    shutil.copy(folder / "tapemaster.db", tmp_path / "old.db")
+    with open_store(folder) as store:
+        AdminService(Context(store), Actor.for_cli()).add_user({"user_id": "alice"},
+                                                               "Alice-Secret-42")
+    shutil.copy(tmp_path / "old.db", folder / "tapemaster.db")
+    assert app.main(["--data-dir", str(folder)]) == 1
+    assert boxes.names() == ["storeErrorMessage"]
+    text = boxes.last().text
+    assert "older than the one this account last used" in text
+    assert "tapemaster-admin store accept" in text
+    assert "Traceback" not in text + capfd.readouterr().err
+    with sqlite3.connect(folder / "tapemaster.db") as conn:
+        assert conn.execute("SELECT event FROM audit ORDER BY id DESC LIMIT 1"
+                            ).fetchone()[0] == "store_integrity_failed"
+    conn.close()
 
 
 def test_controller_reports_a_store_error_at_start(qtbot, launch, boxes, monkeypatch) -> None:

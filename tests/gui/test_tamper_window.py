@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 from gui.driving import cell, click_user, log_on, menu_action, open_admin, submenu
 from helpers import ADMIN_PASSWORD
@@ -50,13 +50,72 @@ def test_tampered_record_is_red_and_can_be_resealed(qtbot, launch, boxes) -> Non
     boxes.answer = QMessageBox.StandardButton.No  # a second thought: nothing happens
     reseal.trigger()
     assert boxes.names()[-1] == "confirmResealMessage"
+    # The administrator sees what was changed, against the last copy TapeMaster wrote,
+    # and what re-sealing will do whatever the record holds.
+    informative = boxes.last().informative
+    assert "• One Time Password: True -> False" in informative
+    assert "• One Time Password secret: changed" in informative
+    assert "clears the password" in informative and "revoked" in informative
     assert app.ctx.store.get_user("bob").integrity_ok is False
 
     boxes.answer = QMessageBox.StandardButton.Yes
     reseal.trigger()
     bob = app.ctx.store.get_user("bob")
     assert bob.integrity_ok and bob.revoked and not bob.otp_enabled
+    assert bob.password_hash is None and bob.programs == frozenset()
     qtbot.waitUntil(lambda: not window._idle.isActive())
     assert "failed the integrity check" not in window.usersCountLabel.text()
     event = app.ctx.store.audit_events(user_id="bob", limit=1)[0]
     assert (event.event, event.actor) == ("record_resealed", "tapemaster")
+
+
+def test_a_record_without_a_good_copy_says_every_field_is_suspect(qtbot, launch,
+                                                                   boxes) -> None:
+    app = launch()
+    AdminService(app.ctx, Actor.for_user("tapemaster")).add_user({"user_id": "carol"},
+                                                                 PASSWORD)
+    with sqlite3.connect(app.ctx.store.path) as raw:
+        raw.execute("UPDATE users SET tapemaster_rights = 1 WHERE user_id = 'carol'")
+        raw.execute("DELETE FROM user_copies WHERE user_id = 'carol'")
+    log_on(qtbot, app, "tapemaster", ADMIN_PASSWORD)
+    window = open_admin(qtbot, app)
+    qtbot.waitUntil(lambda: not window._idle.isActive())
+    click_user(qtbot, window, "carol")
+    boxes.answer = QMessageBox.StandardButton.No
+    menu_action(submenu(window.users_menu(), "Management"), "actionResealUser").trigger()
+    assert boxes.last().informative.startswith(
+        "No last-known-good copy of this record exists: every field is suspect.")
+
+
+def test_a_group_changed_outside_tapemaster_shows_red(qtbot, launch) -> None:
+    app = launch()
+    AdminService(app.ctx, Actor.for_user("tapemaster")).add_group("OPS", "Operations")
+    with sqlite3.connect(app.ctx.store.path) as raw:
+        raw.execute("UPDATE groups SET description = 'Owned' WHERE group_id = 'OPS'")
+    log_on(qtbot, app, "tapemaster", ADMIN_PASSWORD)
+    window = open_admin(qtbot, app)
+    model = window.groupsView.model()
+    tips = {model.index(r, 0).data(): model.index(r, 0).data(Qt.ItemDataRole.ToolTipRole)
+            for r in range(model.rowCount())}
+    assert tips["DEFAULT"] is None and "changed outside TapeMaster" in tips["OPS"]
+
+
+def test_the_audit_log_window_says_when_its_chain_is_broken(qtbot, launch, boxes) -> None:
+    app = launch()
+    log_on(qtbot, app, "tapemaster", "wrong-guess-1")
+    log_on(qtbot, app, "tapemaster", ADMIN_PASSWORD)
+    app.main_window.actionAuditLog.trigger()
+    window = next(w for w in QApplication.topLevelWidgets()
+                  if w.objectName() == "auditLogWindow")
+    qtbot.waitExposed(window)
+    assert window.chainLabel.text().startswith("Hash chain intact")
+    qtbot.mouseClick(window.verifyButton, Qt.MouseButton.LeftButton)
+    assert boxes.names()[-1] == "auditChainIntactMessage"
+    with sqlite3.connect(app.ctx.store.path) as raw:  # the failed logon, erased
+        raw.execute("DROP TRIGGER audit_no_delete")
+        raw.execute("DELETE FROM audit WHERE event = 'login_failed'")
+    qtbot.mouseClick(window.findChild(QPushButton, "refreshButton"), Qt.MouseButton.LeftButton)
+    assert "changed outside TapeMaster" in window.chainLabel.text()
+    assert "broken at row" in window.chainLabel.text()
+    qtbot.mouseClick(window.verifyButton, Qt.MouseButton.LeftButton)
+    assert boxes.names()[-1] == "auditChainBrokenMessage"

@@ -82,6 +82,11 @@ def plant(data_dir: Path) -> None:
                 " updated, last_logon) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (f"m{n}", text, f"m{n}{text}@x.example", text, f"EV{ESC}[7mIL",
                  "2026-01-01", "2026-01-01", text))
+    with open_store(data_dir) as store:
+        # Rows inserted below the services change the store's sealed digest: an
+        # administrator accepts the store as it is (tapemaster-admin store accept), and
+        # the planted records stay TAMPERED, which is what is listed below.
+        store.accept_store("test")
     with open_store(data_dir) as store, store.write() as tx:
         for text in HOSTILE:
             tx.append_audit(ts=text, actor=text, user_id="bob", program=text, host=text,

@@ -178,9 +178,11 @@ def test_a_backup_moved_over_the_store_under_lite(site: Path, tmp_path: Path,
     assert "Restored the store" in result.stdout
     after = audit_json(site)
     # The backup's audit log (all but the row saying it was taken, written after the
-    # copy), then the restore: nothing of the backup lost, nothing of Lite's added.
+    # copy), then the restored store accepted and the restore: nothing of the backup
+    # lost, nothing of Lite's added.
     assert before[-1]["event"] == "store_backed_up"
-    assert after[:-1] == before[:-1]
+    assert after[:-2] == before[:-1]
+    assert after[-2]["event"] == "store_accepted" and "after a restore" in after[-2]["detail"]
     assert after[-1]["event"] == "store_restored" and after[-1]["actor"].startswith("cli:")
     assert not (site / "tapemaster.db-wal").exists() or \
         (site / "tapemaster.db-wal").stat().st_size == 0
@@ -191,7 +193,8 @@ def test_a_backup_moved_over_the_store_under_lite(site: Path, tmp_path: Path,
     again = cli(site, "restore", str(aside))
     assert again.returncode == 0, again.stderr
     restored = audit_json(site)  # the moved backup was taken before the kept one
-    assert restored[:-1] == before[:-2] and restored[-1]["event"] == "store_restored"
+    assert restored[:-2] == before[:-2] and restored[-1]["event"] == "store_restored"
+    assert restored[-2]["event"] == "store_accepted"
     record("Store replaced under a running program",
            "a backup moved over tapemaster.db while Lite is logged on; 5 more logons",
            5, "each logon refused ('…replaced while this program was running…restart'); "

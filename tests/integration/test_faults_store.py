@@ -253,11 +253,15 @@ def test_an_empty_store_file_is_a_creation_that_was_interrupted(site: Path) -> N
 
 def _leave_unclean(folder: Path) -> None:
     """A program killed while the store was open: -wal and -shm stay behind."""
-    code = ("import os, sqlite3, sys; c = sqlite3.connect(sys.argv[1], isolation_level=None);"
-            "c.execute('PRAGMA wal_autocheckpoint = 0');"
-            "c.execute(\"INSERT INTO groups VALUES ('LATE', 'written last', 'now')\");"
-            "os.kill(os.getpid(), 9)")
-    subprocess.run([sys.executable, "-c", code, str(folder / "tapemaster.db")], check=False)
+    code = ("import os, sys\n"
+            "from tapemaster_qt.services import Actor, Context\n"
+            "from tapemaster_qt.services.admin import AdminService\n"
+            "from tapemaster_qt.store import open_store\n"
+            "store = open_store(sys.argv[1])\n"
+            "store.db.connection.execute('PRAGMA wal_autocheckpoint = 0')\n"
+            "AdminService(Context(store), Actor.for_cli()).add_group('LATE', 'written last')\n"
+            "os.kill(os.getpid(), 9)\n")
+    subprocess.run([sys.executable, "-c", code, str(folder)], check=False)
     assert (folder / "tapemaster.db-wal").stat().st_size > 0
 
 
@@ -449,7 +453,8 @@ conn = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
 if sys.argv[2] == "exclusive":
     conn.execute("PRAGMA locking_mode = EXCLUSIVE")
 conn.execute("BEGIN EXCLUSIVE" if sys.argv[2] == "exclusive" else "BEGIN IMMEDIATE")
-conn.execute("INSERT INTO groups VALUES ('HOLDER', 'never committed', 'now')")
+conn.execute("INSERT INTO groups (group_id, description, created) "
+             "VALUES ('HOLDER', 'never committed', 'now')")
 print("held", flush=True)
 sys.stdin.read()
 conn.execute("ROLLBACK")

@@ -28,7 +28,7 @@ from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.auth import LogonService, LogonStatus
 from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
 from tapemaster_qt.services.setup import UNAUTHENTICATED, set_initial_password
-from tapemaster_qt.store import open_store
+from tapemaster_qt.store import open_store, trust
 
 pytestmark = pytest.mark.slow
 
@@ -174,6 +174,7 @@ def test_concurrent_failures_are_counted_exactly(shared: Shared, clock) -> None:
     for user_id in [*own, "shared"]:
         admin.add_user({"user_id": user_id}, PASSWORD)
     per_child = 5
+    generation = ctx.store.generation()
 
     start = SPAWN.Event()
     results = SPAWN.Queue()
@@ -203,6 +204,14 @@ def test_concurrent_failures_are_counted_exactly(shared: Shared, clock) -> None:
     shared_events = Counter(e.event for e in ctx.store.audit_events(user_id="shared"))
     assert shared_events["login_failed"] == per_child * len(own)
     assert shared_events["account_revoked"] == 1
+    # Every failure was one write transaction: the sealed head moved on once for each,
+    # its digest and the audit chain stayed exact, and this account's high-water mark,
+    # raised by eight programs at once, ended at the last generation, never lowered.
+    assert ctx.store.generation() == generation + 2 * per_child * len(own)
+    assert ctx.store.verify_store().ok
+    stored = trust.load(ctx.store.identity)
+    assert stored is not None
+    assert trust.mark(ctx.store.identity, ctx.store.sealer, stored) == ctx.store.generation()
 
 
 def test_an_unknown_user_id_failed_by_many_programs_is_counted_exactly(

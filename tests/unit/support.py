@@ -116,12 +116,85 @@ class _PgRaw:
         return self._conn.execute(PostgreSQLDialect().sql(sql), params)
 
 
-UNDO_VERSION_4 = """
-    DROP TRIGGER users_uid_given; DROP INDEX users_uid; ALTER TABLE users DROP COLUMN uid;
-    DROP INDEX sessions_user_uid;
-    ALTER TABLE sessions DROP COLUMN user_uid; ALTER TABLE sessions DROP COLUMN otp_mark;
-    ALTER TABLE sessions DROP COLUMN end_reason; ALTER TABLE sessions DROP COLUMN ended_by;
-    ALTER TABLE sessions DROP COLUMN ended_at;
-    PRAGMA user_version = 3;
-"""
-"""Takes a store back to schema version 3, before users had a uid (an older release)."""
+
+# --- an attacker with write access to the store folder, without its key ------------------
+
+
+def reseal_everything(data_dir: Path, raw_key: bytes, store_id: str | None = None) -> str:
+    """What someone who may write the store folder, but has not its key, does with a key
+    of their own (the attack of issue 9 item 3): optionally a new store id, then the
+    key check, every seal and digest term, every last-known-good copy and the head made
+    with their key, which they drop beside the store as ``store.key``. This project's
+    own crypto stands in for their offline tools. Returns the store id now in force."""
+    import base64
+    import os
+
+    from tapemaster_qt.store import sealing
+    from tapemaster_qt.store.crypto import Sealer
+
+    with raw_db(data_dir) as conn:
+        conn.row_factory = sqlite3.Row
+        current = conn.execute("SELECT value FROM settings WHERE key = 'store_id'").fetchone()[0]
+        sid = store_id or current
+        sealer = Sealer(raw_key, sid)
+        conn.execute("BEGIN")
+        conn.execute("UPDATE settings SET value = ? WHERE key = 'store_id'", (sid,))
+        conn.execute("UPDATE settings SET value = ? WHERE key = 'key_check'",
+                     (sealer.key_check().hex(),))
+        from tapemaster_qt.store.settings import SEALED_ROWS
+
+        for row in conn.execute("SELECT key, value FROM settings WHERE "  # noqa: S608
+                                + SEALED_ROWS).fetchall():
+            mac = sealing.seal_setting(sealer, row["key"], row["value"])
+            conn.execute("UPDATE settings SET mac = ?, dt0 = ?, dt1 = ?, dt2 = ? WHERE key = ?",
+                         (mac, *sealing.terms(mac), row["key"]))
+        for row in conn.execute("SELECT * FROM users").fetchall():
+            user = dict(row)
+            mac = sealing.seal_user(sealer, user)
+            conn.execute("UPDATE users SET mac = ?, dt0 = ?, dt1 = ?, dt2 = ? WHERE user_id = ?",
+                         (mac, *sealing.terms(mac), user["user_id"]))
+            text = sealing.copy_text(user)
+            conn.execute("UPDATE user_copies SET copy = ?, mac = ? WHERE user_id = ?",
+                         (text, sealing.seal_copy(sealer, user["user_id"], text),
+                          user["user_id"]))
+        for row in conn.execute("SELECT * FROM groups").fetchall():
+            mac = sealing.seal_group(sealer, dict(row))
+            conn.execute("UPDATE groups SET mac = ?, dt0 = ?, dt1 = ?, dt2 = ? "
+                         "WHERE group_id = ?", (mac, *sealing.terms(mac), row["group_id"]))
+        for row in conn.execute("SELECT * FROM recovery_codes").fetchall():
+            mac = sealing.seal_recovery_code(sealer, dict(row))
+            conn.execute("UPDATE recovery_codes SET mac = ?, dt0 = ?, dt1 = ?, dt2 = ? "
+                         "WHERE id = ?", (mac, *sealing.terms(mac), row["id"]))
+        digest = sealing.Digest()
+        for table in sealing.SEALED_TABLES:
+            where = f" WHERE {SEALED_ROWS}" if table == "settings" else ""
+            digest.sums[table] = list(conn.execute(
+                f"SELECT count(*), coalesce(sum(dt0), 0), coalesce(sum(dt1), 0), "  # noqa: S608
+                f"coalesce(sum(dt2), 0) FROM {table}{where}").fetchone())
+        head = dict(conn.execute("SELECT * FROM head").fetchone())
+        head["digest"] = digest.text()
+        values = [head[f] for f in sealing.HEAD_FIELDS]
+        conn.execute("UPDATE head SET digest = ?, mac = ?",
+                     (head["digest"], sealing.seal_head(sealer, values)))
+        conn.execute("COMMIT")
+    key_file = data_dir / "store.key"
+    key_file.unlink(missing_ok=True)
+    key_file.write_text(f"{sid} {base64.b64encode(raw_key).decode()}\n")
+    os.chmod(key_file, 0o600)
+    return sid
+
+
+def snapshot_row(data_dir: Path, table: str, where: str) -> tuple[list[str], tuple[object, ...]]:
+    """Every column of one row as the file holds it now (to put it back later)."""
+    with raw_db(data_dir) as conn:
+        cur = conn.execute(f"SELECT * FROM {table} WHERE {where}")  # noqa: S608 - test input
+        return [d[0] for d in cur.description], cur.fetchone()
+
+
+def put_row_back(data_dir: Path, table: str, where: str,
+                 saved: tuple[list[str], tuple[object, ...]]) -> None:
+    """Write an older copy of a row over it, every column (a row rolled back)."""
+    columns, values = saved
+    with raw_db(data_dir) as conn:
+        conn.execute(f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in columns)} "  # noqa: S608
+                     f"WHERE {where}", values)

@@ -37,6 +37,7 @@ CALLS: dict[str, Callable[[AdminService], object]] = {
     "reset_password": lambda a: a.reset_password("bob", "Brand-New-Pass-1"),
     "reseal": lambda a: a.reseal("bob"),
     "revoke_recovery_codes": lambda a: a.revoke_recovery_codes("bob"),
+    "review_record": lambda a: a.review_record("bob"),
     "list_groups": lambda a: a.list_groups(),
     "group_descriptions": lambda a: a.group_descriptions(),
     "add_group": lambda a: a.add_group("NEW"),

@@ -167,21 +167,29 @@ def test_reseal_needs_an_administrator(
     assert not events(ctx.store, "record_resealed")
 
 
-def test_reseal_accepts_the_record_with_otp_off_and_access_revoked(
+def test_reseal_accepts_the_record_without_password_rights_access_or_otp(
     ctx: Context, admin: AdminService, logon: LogonService, otp_alice: bytes, clock,
     data_dir: Path,
 ) -> None:
     with raw_db(data_dir) as conn:
         conn.execute("UPDATE users SET otp_last_step = 0 WHERE user_id = 'alice'")
-    details = admin.reseal("alice")
+    done = admin.reseal("alice")
+    details = done.user
     assert details.integrity_ok
     assert not details.otp_enabled and not details.otp_activated
-    assert details.revoked
-    assert [e.actor for e in events(ctx.store, "record_resealed", "alice")] == ["tapemaster"]
-    # Revoked until an administrator restores it on purpose.
+    assert details.revoked and not details.password_set and details.programs == frozenset()
+    (row,) = events(ctx.store, "record_resealed", "alice")
+    assert row.actor == "tapemaster"
+    assert "Last accepted code: " in row.detail and " -> 0" in row.detail
+    # Nobody logs on with it until an administrator restores it on purpose: revoked,
+    # then without a password.
     assert logon.logon("alice", PASSWORD).status is LogonStatus.REVOKED
     admin.unlock("alice")
-    assert logon.logon("alice", PASSWORD).status is LogonStatus.SUCCESS
+    assert logon.logon("alice", PASSWORD).status is LogonStatus.AUTHORIZATION_FAILURE
+    admin.reset_password("alice", "Brand-New-Pass-1")
+    assert logon.logon("alice", "Brand-New-Pass-1").status is LogonStatus.PROGRAM_NOT_PERMITTED
+    admin.update_user("alice", {"programs": "TapeMaster"})
+    assert logon.logon("alice", "Brand-New-Pass-1").status is LogonStatus.SUCCESS
     # OTP can be enabled again: a new secret, enrolment restarts.
     admin.set_otp("alice", True)
-    assert enrol(logon, "alice") != otp_alice
+    assert enrol(logon, "alice", "Brand-New-Pass-1") != otp_alice

@@ -24,6 +24,7 @@ from tapemaster_qt.errors import (
     StoreFullError,
     StoreKeyError,
     StoreLockedError,
+    StoreTamperedError,
     ValidationError,
 )
 from tapemaster_qt.services import Actor, Context
@@ -41,7 +42,6 @@ from tapemaster_qt.store import KeyStatus, Store, open_store
 from unit.support import (
     INTEGRITY_ERRORS,
     PASSWORD,
-    UNDO_VERSION_4,
     enrol,
     events,
     on_postgresql,
@@ -473,35 +473,36 @@ def test_a_key_removed_from_the_keyring_is_written_back_there(
 # --- the uid, and stores made before it ----------------------------------------------------------
 
 
-def _before_uids(data_dir: Path) -> None:
-    """Take a store back to schema version 3 (before uids), as an older TapeMaster Qt
-    left it."""
-    with raw_db(data_dir) as conn:
-        conn.executescript(UNDO_VERSION_4)
-
-
-@pytest.mark.sqlite_only  # the file's own migration; test_pg_store upgrades a server's
 def test_a_store_from_before_uids_gets_a_uid_for_every_user(
-    ctx: Context, admin: AdminService, data_dir: Path, hasher, clock
+    data_dir: Path, hasher, clock
 ) -> None:
-    for n in range(20):
-        admin.add_user({"user_id": f"u{n:02d}"}, PASSWORD)
-    LogonService(ctx).logon("u01", PASSWORD)
-    ctx.store.close()
-    _before_uids(data_dir)
+    """TapeMaster Qt 1.0's own store (tests/fixtures/v1-store), from before uids, with
+    the sessions its logons left: every user gets a uid, each session its user's."""
+    import json
+    import os
+    import shutil
+
+    fixture = Path(__file__).resolve().parent.parent / "fixtures" / "v1-store"
+    data_dir.mkdir(parents=True)
+    for name in ("tapemaster.db", "store.key"):
+        shutil.copy(fixture / name, data_dir / name)
+        os.chmod(data_dir / name, 0o600)
+    passwords = json.loads((fixture / "fixture.json").read_text())["passwords"]
 
     with open_store(data_dir) as store:
         users = store.list_users()
         uids = [u.uid for u in users]
-        assert len(set(uids)) == len(users) == 21
+        assert len(set(uids)) == len(users) == 4
         assert all(len(u) == 32 and int(u, 16) >= 0 for u in uids)
-        assert all(u.integrity_ok for u in users)
-        [session] = store.list_sessions()
-        assert session.user_uid == store.get_user("u01").uid
-        assert session.otp_mark is None  # unknown: never taken for "no OTP"
+        # bob's record was tampered with under 1.0: it stays so, uid or not.
+        assert [u.user_id for u in users if not u.integrity_ok] == ["bob"]
+        sessions = store.list_sessions()  # 1.0 left its logons' sessions (alice, bob)
+        assert sorted({s.user_id for s in sessions}) == ["alice", "bob"]
+        assert all(s.user_uid == store.get_user(s.user_id).uid for s in sessions)
+        assert all(s.otp_mark is None for s in sessions)  # unknown: never "no OTP"
         program = LogonService(Context(store, clock=clock, hasher=hasher))
-        assert program.logon("u02", PASSWORD).succeeded
-    assert list(data_dir.glob("tapemaster.db.v3-backup-*"))
+        assert program.logon("tapemaster", passwords["tapemaster"]).succeeded
+    assert list(data_dir.glob("tapemaster.db.v1-backup-*"))
 
 
 def test_uids_are_unique_in_the_store(ctx: Context, admin: AdminService,
@@ -520,7 +521,10 @@ def test_a_user_inserted_without_a_uid_gets_one(ctx: Context, data_dir: Path) ->
                          "VALUES (?, 'DEFAULT', 'now', 'now')", (user_id,))
         uids = [r[0] for r in conn.execute("SELECT uid FROM users")]
     assert len(set(uids)) == len(uids) == 3 and all(len(u) == 32 for u in uids)
-    assert ctx.store.get_user_by_uid(ctx.store.get_user("old2").uid).user_id == "old2"
+    # Unsealed rows added behind the store's back: it is refused as a whole until
+    # reviewed (tapemaster-admin store accept), uid or not.
+    with pytest.raises(StoreTamperedError, match="users: 2 row"):
+        ctx.store.check_store()
 
 
 # --- the One Time Password windows act for the session too ----------------------------------

@@ -9,12 +9,13 @@ in their ``xxxx-xxxx`` form, any case); 6-digit codes come from ``helpers.rfc_to
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from helpers import rfc_totp
-from tapemaster_qt.errors import NotAuthorizedError
+from tapemaster_qt.errors import NotAuthorizedError, StoreTamperedError
 from tapemaster_qt.services import Actor, Context
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.auth import LogonService, LogonStatus
@@ -22,7 +23,7 @@ from tapemaster_qt.services.passwords import PasswordHasher
 from tapemaster_qt.services.recovery import formatted
 from tapemaster_qt.store import migrations, open_store
 from tapemaster_qt.store.migrations import MIGRATIONS
-from unit.support import PASSWORD, UNDO_VERSION_4, enrol, events, on_postgresql, raw_db
+from unit.support import PASSWORD, enrol, events, on_postgresql, raw_db
 
 SHOWN = re.compile(r"^[0-9abcdefghjkmnpqrstvwxyz]{4}-[0-9abcdefghjkmnpqrstvwxyz]{4}$")
 
@@ -258,7 +259,9 @@ def test_switching_otp_off_destroys_the_codes(
         with raw_db(data_dir) as conn:
             conn.execute("UPDATE users SET no_timeout = 1 WHERE user_id = 'alice'")
         admin.reseal("alice")
-        admin.unlock("alice")
+        # Re-sealing clears the password and client access: given back on purpose.
+        admin.reset_password("alice", PASSWORD)
+        admin.update_user("alice", {"programs": "TapeMaster,Lite,Checkpoint"})
         admin.set_otp("alice", True)
     else:
         admin.delete_users(["alice"])
@@ -316,16 +319,22 @@ def test_a_used_code_copied_back_under_another_id_is_refused(
     ctx: Context, codes: list[str], logon: LogonService, data_dir: Path
 ) -> None:
     """Copying every row aside before the owner uses a code and putting the copy back
-    afterwards under a new id: the seal covers the id."""
+    afterwards under a new id: the store's digest counts the rows put back (the store
+    is refused as a whole), and once an administrator accepts the store as it is, the
+    seal, which covers the id, still refuses the code."""
     with raw_db(data_dir) as conn:
-        saved = conn.execute("SELECT user_id, fingerprint, code_hash, created, mac "
-                             "FROM recovery_codes").fetchall()
+        saved = conn.execute("SELECT user_id, fingerprint, code_hash, created, mac, "
+                             "dt0, dt1, dt2 FROM recovery_codes").fetchall()
     assert logon.logon("alice", PASSWORD, codes[0]).status is LogonStatus.RECOVERY
-    with raw_db(data_dir) as conn:  # the unused ones are still there
+    with raw_db(data_dir) as conn:  # the unused ones are still there: the used one
         for row in saved:
             conn.execute("INSERT INTO recovery_codes (user_id, fingerprint, code_hash, "
-                         "created, mac) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", row)
+                         "created, mac, dt0, dt1, dt2) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                         "ON CONFLICT DO NOTHING", row)
         assert conn.execute("SELECT count(*) FROM recovery_codes").fetchone()[0] == len(saved)
+    with pytest.raises(StoreTamperedError, match=r"recovery_codes: 1 row\(s\) more"):
+        logon.logon("alice", PASSWORD, codes[0])
+    ctx.store.accept_store("tapemaster")
     assert logon.logon("alice", PASSWORD, codes[0]).status is LogonStatus.BAD_RECOVERY_CODE
 
 
@@ -333,19 +342,23 @@ def test_a_used_code_copied_back_under_another_id_is_refused(
 
 
 def test_a_store_of_the_previous_version_gains_the_table_and_keeps_its_users(
-    data_dir: Path, hasher: PasswordHasher, clock
+    data_dir: Path
 ) -> None:
-    from tapemaster_qt.services.setup import set_initial_password
+    """A store made by TapeMaster Qt 1.0's own code (tests/fixtures/v1-store), from
+    before recovery codes: it gains the table, keeps its users and their seals."""
+    import os
+    import shutil
 
-    before = MIGRATIONS.index(migrations.V3_RECOVERY_CODES)  # the version before them
-    with open_store(data_dir) as made:
-        ctx = Context(made, clock=clock, hasher=hasher)
-        set_initial_password(ctx, "Tape-Admin-2026")
-        AdminService(ctx, Actor.for_cli()).add_user({"user_id": "alice"}, PASSWORD)
-    with raw_db(data_dir) as conn:  # as that version left it
-        conn.executescript(UNDO_VERSION_4)
-        conn.execute("DROP TABLE recovery_codes")
-        conn.execute(f"PRAGMA user_version = {before}")
+    fixture = Path(__file__).resolve().parent.parent / "fixtures" / "v1-store"
+    data_dir.mkdir(parents=True)
+    for name in ("tapemaster.db", "store.key"):
+        shutil.copy(fixture / name, data_dir / name)
+        os.chmod(data_dir / name, 0o600)
+    with raw_db(data_dir) as conn:
+        before = conn.execute("PRAGMA user_version").fetchone()[0]
+        with pytest.raises(sqlite3.OperationalError):
+            conn.execute("SELECT count(*) FROM recovery_codes")
+    assert before < MIGRATIONS.index(migrations.V3_RECOVERY_CODES) + 1
     with open_store(data_dir) as new:
         assert new.get_user("alice").integrity_ok
         assert new.recovery_codes("alice") == []

@@ -26,7 +26,7 @@ from tapemaster_qt.services import Context
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.auth import LogonService, LogonStatus
 from tapemaster_qt.services.passwords import PasswordHasher
-from unit.support import PASSWORD, UNDO_VERSION_4, events, raw_db
+from unit.support import PASSWORD, events, raw_db
 
 WRONG = "Wrong-Password-0"
 GUESSES = (PASSWORD, WRONG, "", "Another-Guess-9", PASSWORD.upper())
@@ -301,34 +301,40 @@ def test_the_lockout_counter_stays_consecutive(
 # --- the migration --------------------------------------------------------------------------
 
 
-@pytest.mark.sqlite_only  # the file's own migration; test_pg_store upgrades a server's
-def test_a_version_1_store_migrates_and_every_seal_still_holds(
-        ctx: Context, admin: AdminService, logon: LogonService, alice: str,
-        data_dir: Path) -> None:
-    """A store as the previous release left it (no failures_since_logon column, no
-    unknown_logons table, user_version 1) opens, is backed up and migrated; no record
-    needs re-sealing, the counts start at 0 and work at once."""
+def test_a_version_1_store_migrates_and_the_counts_work_at_once(
+        data_dir: Path, clock) -> None:
+    """A store made by the previous release (TapeMaster Qt 1.0's own code, kept in
+    tests/fixtures/v1-store: no failures_since_logon column, no unknown_logons table,
+    user_version 1) opens, is backed up and migrated; its records keep their seals
+    (tests/unit/test_upgrade.py has the re-sealing itself), the counts start at 0 and
+    work at once."""
+    import json
+    import os
+    import shutil
+
+    from tapemaster_qt.services.passwords import TESTS_ONLY
     from tapemaster_qt.store import migrations, open_store
 
-    _revoke(logon)
-    ctx.store.close()
-    with raw_db(data_dir) as db:
-        db.executescript(UNDO_VERSION_4)  # version 4's, then back to version 1:
-        db.execute("DROP TABLE recovery_codes")  # version 3's
-        db.execute("DROP TABLE unknown_logons")
-        db.execute("ALTER TABLE users DROP COLUMN failures_since_logon")
-        db.execute("PRAGMA user_version = 1")
+    fixture = Path(__file__).resolve().parent.parent / "fixtures" / "v1-store"
+    data_dir.mkdir(parents=True)
+    for name in ("tapemaster.db", "store.key"):
+        shutil.copy(fixture / name, data_dir / name)
+        os.chmod(data_dir / name, 0o600)
+    passwords = json.loads((fixture / "fixture.json").read_text())["passwords"]
     with open_store(data_dir) as store:
-        assert migrations.schema_version() == len(migrations.MIGRATIONS) >= 2
+        assert migrations.schema_version() == len(migrations.MIGRATIONS)
         assert len(list(data_dir.glob("tapemaster.db.v1-backup-*"))) == 1
-        assert all(u.integrity_ok for u in store.list_users())
-        alice_now = store.get_user("alice")
-        assert alice_now.revoked and alice_now.failed_logons == 6
-        assert alice_now.failures_since_logon == 0  # not known before version 2
-        migrated = LogonService(Context(store, clock=ctx.clock, hasher=ctx.hasher))
-        assert migrated.logon("alice", PASSWORD).status is REVOKED
+        intact = {u.user_id: u.integrity_ok for u in store.list_users()}
+        assert intact == {"tapemaster": True, "alice": True, "carol": True,
+                          "bob": False}  # bob was tampered with under 1.0
+        assert store.get_user("carol").failures_since_logon == 0
+        migrated = LogonService(Context(store, clock=clock,
+                                        hasher=PasswordHasher(TESTS_ONLY)))
+        for _ in range(6):
+            assert migrated.logon("carol", WRONG).status is AF  # disabled: as if wrong
+        assert migrated.logon("carol", passwords["carol"]).status is REVOKED
         assert migrated.logon("nobody", WRONG).status is AF
-        assert store.get_user("alice").failures_since_logon == 1
+        assert store.get_user("carol").failures_since_logon == 7
     with raw_db(data_dir) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == migrations.schema_version()
+        assert db.execute("PRAGMA user_version").fetchone()[0] == len(migrations.MIGRATIONS)
         assert db.execute("SELECT count(*) FROM unknown_logons").fetchone()[0] == 1

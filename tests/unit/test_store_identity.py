@@ -17,7 +17,6 @@ from tapemaster_qt.errors import StoreReplacedError
 from tapemaster_qt.store import Store, backup_store, open_store, restore_store
 from tapemaster_qt.store import settings as settings_table
 from tapemaster_qt.store.sqlite import SQLiteStore, read_identity
-from unit.support import UNDO_VERSION_4
 
 
 def _token(store: Store) -> str:
@@ -131,7 +130,8 @@ def test_a_backup_is_a_standalone_private_copy_with_its_own_token(store: Store,
                                   (settings_table.STORE_TOKEN,)).fetchone()[0]
         store_id = conn.execute("SELECT value FROM settings WHERE key = 'store_id'").fetchone()
     assert copy_token != _token(store) and store_id[0] == store.store_id
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.db", "data"]
+    # (home: this test's OS account, whose state folder remembers the store)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.db", "data", "home"]
 
 
 def test_a_restore_not_yet_in_the_file_is_still_this_store(data_dir: Path,
@@ -160,24 +160,32 @@ def test_a_restore_not_yet_in_the_file_is_still_this_store(data_dir: Path,
 
 def test_a_backup_of_an_older_version_is_brought_up_to_date(data_dir: Path,
                                                             tmp_path: Path) -> None:
-    """A backup made by the previous release (user_version 1) restores into this one:
-    migrated in its scratch copy (no migration backup left in the store folder), every
-    seal still holding."""
+    """A backup made by the previous release (TapeMaster Qt 1.0's own store,
+    tests/fixtures/v1-store) restores into this one: migrated in its scratch copy (no
+    migration backup left in the store folder), sealed once with the key as the restore
+    accepts it, every seal still holding (bob's record was tampered with under 1.0)."""
+    from tapemaster_qt.services import Actor
+    from tapemaster_qt.services.maintenance import restore
     from tapemaster_qt.store import migrations
 
+    fixture = Path(__file__).resolve().parent.parent / "fixtures" / "v1-store"
+    data_dir.mkdir(parents=True)
+    for name in ("tapemaster.db", "store.key"):
+        shutil.copy(fixture / name, data_dir / name)
+        os.chmod(data_dir / name, 0o600)
     backup_file = tmp_path / "v1.db"
+    shutil.copy(fixture / "tapemaster.db", backup_file)
     with open_store(data_dir) as store:
-        backup_store(store, backup_file)
-    with contextlib.closing(sqlite3.connect(backup_file)) as conn:
-        conn.executescript(UNDO_VERSION_4)  # version 4's
-        conn.execute("DROP TABLE recovery_codes")  # version 3's
-        conn.execute("DROP TABLE unknown_logons")  # version 2's
-        conn.execute("ALTER TABLE users DROP COLUMN failures_since_logon")
-        conn.execute("PRAGMA user_version = 1")
-    report = restore_store(data_dir, backup_file)
+        _ = store.key  # this store today: brought up to date, sealed, trusted
+    for old in data_dir.glob("*-backup-*"):
+        old.unlink()  # the migration backup of that first opening
+    report = restore(data_dir, backup_file, Actor.for_cli(), "tapemaster-admin")
     assert report.from_version == 1 and report.in_place
     with open_store(data_dir) as store:
         assert isinstance(store, SQLiteStore)
         assert store.db.schema_version() == migrations.schema_version()
-        assert all(u.integrity_ok for u in store.list_users())
+        assert {u.user_id: u.integrity_ok for u in store.list_users()} == {
+            "tapemaster": True, "alice": True, "bob": False, "carol": True}
+        newest = [e.event for e in store.audit_events(limit=3)]
+        assert newest == ["store_restored", "store_accepted", "store_resealed"]
     assert not list(data_dir.glob("*-backup-*"))

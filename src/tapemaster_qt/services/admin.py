@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 import os
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from tapemaster_qt import PROGRAMS
@@ -20,7 +22,15 @@ from tapemaster_qt.errors import (
     ValidationError,
 )
 from tapemaster_qt.fields import INPUT_FIELDS, Kind
-from tapemaster_qt.records import GroupRecord, SessionRecord, UserDetails, UserRecord, UserRow
+from tapemaster_qt.records import (
+    FieldChange,
+    GroupRecord,
+    RecordReview,
+    SessionRecord,
+    UserDetails,
+    UserRecord,
+    UserRow,
+)
 from tapemaster_qt.services import passwords, sessions, totp
 from tapemaster_qt.services.audit import Event
 from tapemaster_qt.services.context import Actor, Context, require_admin
@@ -52,7 +62,71 @@ FIELD_LABELS = {key: f.label for key, f in INPUT_FIELDS.items()}
 """The fields a user is added or changed with, and their labels for messages."""
 BOOLEAN_FIELDS = frozenset(key for key, f in INPUT_FIELDS.items() if f.kind is Kind.BOOL)
 SETTINGS = {"issuer": "Issuer shown in authenticator apps",
-            "lockout_threshold": "Failed logons allowed before the next one revokes"}
+            "lockout_threshold": "Failed logons allowed before the next one revokes",
+            "default_group": "Group of new users when none is given"}
+RECORD_LABELS = {
+    **FIELD_LABELS, "password_hash": "Password", "otp_enabled": "One Time Password",
+    "otp_activated": "Activated", "otp_secret": "One Time Password secret",
+    "otp_last_step": "Last accepted code", "otp_burned_steps": "Refused code steps",
+    "failed_logons": "Failed logons",
+    "failures_since_logon": "Failed attempts since the last logon", "revoked": "Revoked",
+    "last_logon": "Last logon",
+    "last_failed_logon": "Last failed logon", "created": "Created", "updated": "Updated",
+    "uid": "Identity (uid)",
+}
+"""Every field of a user record, as the administrator reads it (re-seal review)."""
+RESEAL_RESETS = ("password cleared", "administrative and tapemaster rights removed",
+                 "no client access", "time-out on", "One Time Password switched off",
+                 "User-ID revoked until unlocked")
+"""What re-sealing does to a record, whatever it held (in this order, for messages)."""
+
+
+@dataclass(frozen=True)
+class Resealed:
+    """A record accepted after review: as stored now, and how it differed from its
+    last-known-good copy before."""
+
+    user: UserDetails
+    review: RecordReview
+    resets: tuple[str, ...]
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, frozenset):
+        return ", ".join(p for p in PROGRAMS if p in value) or "(none)"
+    if isinstance(value, tuple):
+        return ",".join(str(v) for v in value) or "(none)"
+    text = str(value)
+    if isinstance(value, str):
+        text = "'" + "".join(
+            ch.encode("unicode_escape").decode("ascii")
+            if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") else ch
+            for ch in text) + "'"
+    return text
+
+
+def describe_change(change: FieldChange) -> str:
+    """One difference, for the administrator: ``tapemaster Rights: False -> True``."""
+    label = RECORD_LABELS.get(change.field, change.field)
+    if change.hidden:
+        return f"{label}: changed"
+    return f"{label}: {_shown(change.known_good)} -> {_shown(change.now)}"
+
+
+def describe_review(review: RecordReview) -> list[str]:
+    """What the administrator reads before (and the audit log keeps after) a re-seal."""
+    if review.copy_state == "missing":
+        return ["no last-known-good copy of this record exists: every field is suspect"]
+    if review.copy_state == "damaged":
+        return ["its last-known-good copy was changed too: every field is suspect"]
+    if not review.changes:
+        return ["no field differs from the last-known-good copy (its seal or digest "
+                "terms were changed)"]
+    return [describe_change(c) for c in review.changes]
 
 
 def parse_bool(value: object, label: str) -> bool:
@@ -371,32 +445,65 @@ class AdminService:
             updated = self._require_user(tx, user_id)
         return UserDetails.of(updated)
 
-    def reseal(self, user_id: str) -> UserDetails:
-        """Accept a record that failed its integrity check, after review.
-
-        Re-sealing trusts what the record holds now, so OTP is switched off (its secret
-        cannot be trusted) and the account stays revoked until unlocked on purpose.
-        """
+    def review_record(self, user_id: str) -> RecordReview:
+        """How a record differs from its last-known-good copy (shown before re-sealing)."""
         self._authorize()
         self._guard_builtin(user_id, "re-seal")
+        review = self._ctx.store.review_user(user_id) if storable(user_id) else None
+        if review is None:
+            raise NotFoundError(f"There is no User-ID {user_id!r}.")
+        return review
+
+    def reseal(self, user_id: str, password: str | None = None) -> Resealed:
+        """Accept a record that failed its integrity check, after review, without
+        laundering it: whatever it holds, its password is cleared (a planted hash must
+        not log anyone on), its rights and client access drop to nothing, its One Time
+        Password is switched off and it stays revoked until an administrator unlocks it
+        and sets a password on purpose. What differed from the last-known-good copy is
+        returned and audited. The built-in tapemaster keeps its rights and TapeMaster
+        access and must get a new ``password`` at once (without one, anyone at a
+        program's First Run could claim it)."""
+        self._authorize()
+        self._guard_builtin(user_id, "re-seal")
+        builtin = user_id == BUILTIN_USER
+        new_hash: str | None = None
+        if builtin:
+            if password is None:
+                raise ValidationError("Re-sealing tapemaster needs its new password at once.",
+                                      "Password")
+            passwords.check_rules(password, user_id)
+            new_hash = self._ctx.hasher.hash(password)
+        elif password is not None:
+            raise ValidationError("A re-sealed User-ID gets its password from Reset Password, "
+                                  "after it was unlocked.", "Password")
         with self._ctx.store.write() as tx:
             user = self._require_user(tx, user_id)
             if user.integrity_ok:
-                return UserDetails.of(user)
+                raise ConflictError(f"The record of {user_id} passes its integrity check; "
+                                    "there is nothing to re-seal.")
+            review = tx.review_user(user_id)
+            assert review is not None
             tx.update_user(
                 user_id,
-                UserChanges(otp_enabled=False, otp_activated=False, otp_secret=None,
-                            otp_last_step=None, otp_burned_steps=(), revoked=True),
+                UserChanges(
+                    password_hash=new_hash, admin_rights=builtin, tapemaster_rights=builtin,
+                    programs=frozenset({"TapeMaster"}) if builtin else frozenset(),
+                    no_timeout=False, otp_enabled=False, otp_activated=False,
+                    otp_secret=None, otp_last_step=None, otp_burned_steps=(), revoked=True),
                 reseal=True,
             )
             destroyed = tx.delete_recovery_codes(user_id)
+            resets = RESEAL_RESETS if not builtin else (
+                "password replaced", "One Time Password switched off",
+                "User-ID revoked until unlocked")
             self._audit(tx, user_id, Event.RECORD_RESEALED,
-                        "OTP switched off; account revoked until unlocked")
+                        "; ".join(resets) + ". Differences from the last-known-good copy: "
+                        + "; ".join(describe_review(review)))
             if destroyed:
                 self._audit(tx, user_id, Event.RECOVERY_CODES_REVOKED,
                             f"{destroyed} code{'s' if destroyed != 1 else ''}, at re-sealing")
             updated = self._require_user(tx, user_id)
-        return UserDetails.of(updated)
+        return Resealed(UserDetails.of(updated), review, resets)
 
     # --- groups -------------------------------------------------------------------------
 
@@ -467,6 +574,10 @@ class AdminService:
                 raise ValidationError("The lockout threshold is a number from 1 to 20.",
                                       "Lockout threshold")
             value = str(int(value))
+        elif name == "default_group":
+            group = self._ctx.store.get_group(value) if storable(value) else None
+            if group is None:
+                raise ValidationError(f"There is no group {value!r}.", "Default group")
         else:
             raise ValidationError(f"Unknown setting {name!r}; known: {', '.join(SETTINGS)}.")
         with self._ctx.store.write() as tx:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from tapemaster_qt.errors import NotAuthorizedError
-from tapemaster_qt.records import AuditEvent
+from tapemaster_qt.records import AuditChainStatus, AuditEvent
 from tapemaster_qt.services.context import Actor, Context, require_admin
 from tapemaster_qt.services.validation import storable
 
@@ -47,6 +47,16 @@ class Event(StrEnum):
     """A session ended by an administrator (Disconnect) or because its user may no
     longer be logged on (disabled, revoked, deleted, program or OTP changed)."""
     STORE_KEY_RESTORED = "store_key_restored"
+    # Written by the store itself (store/sqlstore.py, store/integrity.py):
+    STORE_INTEGRITY_FAILED = "store_integrity_failed"
+    """The store as a whole was refused: rolled back, records put back or removed, its
+    head or a sealed setting changed, its identity or key moved."""
+    STORE_TRUSTED = "store_trusted"
+    """An OS account opened the store for the first time and trusts it as found."""
+    STORE_RESEALED = "store_resealed"
+    """A store of an older version was sealed over every column, once, with its key."""
+    STORE_ACCEPTED = "store_accepted"
+    """An administrator accepted the store as it is (tapemaster-admin store accept)."""
 
 
 class FailReason(StrEnum):
@@ -100,3 +110,8 @@ class AuditLog:
         if text is not None and not storable(text):
             return []
         return self._ctx.store.audit_events(before_id=before_id, limit=limit, text=text)
+
+    def chain(self, *, whole: bool = False) -> AuditChainStatus:
+        """Whether rows were removed, changed or inserted outside TapeMaster: the end of
+        the log and its newest rows (cheap, each time it is shown), or every row."""
+        return self._ctx.store.audit_chain(whole=whole)

@@ -204,6 +204,10 @@ class LogonService:
             return LogonOutcome(LogonStatus.MALFORMED_CODE, user_id, program)
         self.sessions.retry_pending()  # a log out a full disk refused: this is a write
 
+        # The lockout rule first: a threshold changed or removed outside TapeMaster
+        # refuses every logon alike (StoreTamperedError), before any password is looked
+        # at, so that neither a guess goes uncounted nor the refusal tells anything.
+        self._threshold()
         user = self._find(user_id)
         if len(password) > MAX_PASSWORD_INPUT:
             password = password[:MAX_PASSWORD_INPUT]

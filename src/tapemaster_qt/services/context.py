@@ -50,6 +50,9 @@ class Context:
     def code_hasher(self) -> PasswordHasher:
         """Hashes and checks recovery codes (a lighter argon2id profile than passwords)."""
         return self.hasher.for_recovery_codes()
+    def __post_init__(self) -> None:
+        # Tampering the store finds on its own is audited as this program, on this host.
+        self.store.set_origin(self.program, self.host)
 
     def now(self) -> float:
         return self.clock()

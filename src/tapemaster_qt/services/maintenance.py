@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tapemaster_qt.errors import NotAuthorizedError
+from tapemaster_qt.errors import NotAuthorizedError, TapeMasterError
 from tapemaster_qt.services.audit import Event
 from tapemaster_qt.services.context import Actor, Context, require_admin
 from tapemaster_qt.store import BackupReport, RestoreReport, backup_store, open_store, restore_store
@@ -33,13 +33,21 @@ def restore(location: Path, source: str | os.PathLike[str], actor: Actor, progra
             *, busy_timeout_ms: int = 5000) -> RestoreReport:
     """Put the backup ``source`` in place of the store at ``location``; the restored
     store's audit log says who did it, from which file, and where the store it replaced
-    was kept."""
+    was kept.
+
+    A restore is a rollback on purpose: the restored store is accepted as it is
+    (``Store.accept_store``) one generation above the store it replaced, so that no OS
+    account's high-water mark refuses it, and a backup from before every column was
+    sealed is sealed once."""
     if not actor.cli:
         raise NotAuthorizedError("Only support staff restore a store, with tapemaster-admin.")
+    replaced = _generation(location, busy_timeout_ms)
     report = restore_store(location, source, busy_timeout_ms=busy_timeout_ms)
     with open_store(location, busy_timeout_ms=busy_timeout_ms) as store:
         ctx = Context(store, program=program)
         kept = ", ".join(str(p) for p in report.kept_as) or "nothing (there was no store)"
+        store.accept_store(actor.name, floor_generation=replaced,
+                           reason=f"after a restore from {report.source}")
         with store.write() as tx:
             tx.append_audit(ts=ctx.timestamp(), actor=actor.name, user_id=None,
                             program=ctx.program, host=ctx.host,
@@ -47,3 +55,18 @@ def restore(location: Path, source: str | os.PathLike[str], actor: Actor, progra
                             detail=f"from {report.source}; the store it replaced kept as "
                                    f"{kept}")
     return report
+
+
+def _generation(location: Path, busy_timeout_ms: int) -> int:
+    """The highest generation known here of the store a restore is about to replace
+    (0 when there is none, or it does not open: damaged, say)."""
+    from tapemaster_qt.paths import store_path
+
+    path = store_path(location)
+    if not path.is_file() or path.stat().st_size == 0:
+        return 0  # opening would create a store
+    try:
+        with open_store(location, busy_timeout_ms=busy_timeout_ms) as current:
+            return current.generation()
+    except TapeMasterError:
+        return 0

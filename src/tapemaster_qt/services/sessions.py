@@ -276,12 +276,18 @@ class SessionKeeper:
         A session removed as stale while this program was suspended (or the clock
         jumped) is put back, so Active Users shows it again. Raises StoreError when
         the store cannot be reached: the caller says so and tries again; nothing is
-        decided on a beat that did not happen.
+        decided on a beat that did not happen. Raises StoreTamperedError when the
+        store is refused as a whole (rolled back, a record put back or removed, its
+        head changed): the program says so and stops, as it would at start.
         """
         ctx = self.ctx
         if session.session_id in self._ended:
             return Beat(ended=EndReason.LOGGED_OUT)
         self.retry_pending()
+        # The store as a whole first (a record put back or removed since the last
+        # check is refused, StoreTamperedError), in a read snapshot: the digest is
+        # read outside the write lock every program waits for.
+        ctx.store.check_store()
         now = ctx.timestamp()
         resumed = False
         with ctx.store.write() as tx:

@@ -13,9 +13,17 @@ Modules, by concern:
                     the ``Dialect`` hooks where backends differ;
 - ``users.py``, ``groups.py``, ``settings.py``, ``audit.py``, ``sessions.py``,
   ``recovery_codes.py``: one module per table, its queries in portable SQL;
-- ``sealing.py``    which fields are sealed, sealing and checking (no SQL);
-- ``crypto.py``     the key's sub-keys: OTP secret encryption, the seal MAC and the
-                    recovery-code fingerprints;
+- ``sealing.py``    which fields are sealed, the digest terms, the last-known-good copy,
+                    the audit hash chain: sealing and checking (no SQL);
+- ``head.py``       the sealed head record (generation, digest, audit chain's end) and
+                    the :class:`~.head.Ledger` every write transaction keeps it with;
+- ``trust.py``      this OS account's record of each store, outside it (identity, key
+                    location and fingerprint, high-water mark);
+- ``integrity.py``  the checks on first use of the key, sealing a 1.0 store once,
+                    ``store verify`` and ``store accept``;
+- ``crypto.py``     the key's sub-keys: OTP secret encryption, the seal MAC, the
+                    recovery-code fingerprints, the trust record's MAC, the key's
+                    fingerprint;
 - ``keys.py``       where the store key lives (OS keyring or an owner-only file);
 - ``migrations.py`` every schema version for every backend, and creating a store;
 - ``sqlite.py``     the SQLite backend: the file, its pragmas, errors, backups;
@@ -34,9 +42,18 @@ and a branch in :func:`open_store`; the table modules and ``SQLStore`` are share
 ``sqlite=``/``postgresql=`` extras only for what one backend alone needs (a trigger,
 a grant). Never edit a released migration. Then teach the table module the new
 column (its ``COLUMNS`` and the record it builds), extend ``records.py``/``interface.py``
-if services see it, and, for a user column an attacker would want to change, see
-``sealing.py`` (changing the sealed fields needs a migration that re-seals). The test
-``test_migration_backs_up_then_migrates`` shows the SQLite side of the mechanism.
+if services see it. Every column of users, groups and settings is sealed: a new user
+column goes into a new entry of ``sealing.USER_SEALED_BY_VERSION`` (with
+``sealing.SEAL_VERSION`` bumped); the store then re-seals itself once, with the key, on
+first use (``integrity.upgrade``, generalised from version 1 to the previous version).
+A new sealed table also needs the digest-term columns ``dt0``..``dt2`` and a place in
+``sealing.SEALED_TABLES``. The test ``test_migration_backs_up_then_migrates`` shows the
+SQLite side of the mechanism.
+
+**Every write goes through the ledger**: a table module's write function takes the
+transaction's :class:`~.head.Ledger`, calls ``ledger.check()`` before touching a sealed
+row, and ``ledger.count(table, old_terms, new_terms)`` after, so the head's digest stays
+exact; audit rows are appended only through ``audit.append`` (the hash chain).
 
 **Adding a store method**: the query goes into its table module as a function taking
 the ``Database`` (portable SQL, ``?`` placeholders, rows by name, dialect hooks for

@@ -311,7 +311,8 @@ def _check_key(store_id: str, key_check: bytes | None, source: Path, *,
 def _restore_in_place(current: SQLiteStore, source: Path, scratch: Path, store_id: str,
                       key_check: bytes | None, version: int) -> RestoreReport:
     _check_key(store_id, key_check, source, current_id=current.store_id,
-               key_raw=current.key.raw, folder=current.folder)
+               # unchecked: a store refused as a whole is restored too
+               key_raw=current.load_key_unchecked()[0].raw, folder=current.folder)
     sessions: list[SessionRecord] = current.list_sessions()
     conn = current.db.connection
     page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
@@ -331,8 +332,8 @@ def _restore_in_place(current: SQLiteStore, source: Path, scratch: Path, store_i
         write_copy(conn, aside)
     except sqlite3.Error as exc:
         raise translate(exc, aside) from None
-    # SECSTORE's high-water mark (kept outside the store, with the key) must be set to
-    # the restored store's generation here: a restore is a legitimate rollback.
+    # The restored store is older than this account's high-water mark: the restore
+    # service accepts it afterwards (services.maintenance.restore).
     try:
         with contextlib.closing(sqlite3.connect(scratch, isolation_level=None)) as src:
             # One write transaction into the live store (other writers wait, readers
@@ -379,8 +380,7 @@ def _restore_by_rename(folder: Path, source: Path, scratch: Path, store_id: str,
                 except PermissionError:  # Windows: a program still has it open
                     raise StoreLockedError(_IN_USE) from None
                 kept.append(target)
-        # SECSTORE's high-water mark must be set to the restored store's generation
-        # here: a restore is a legitimate rollback.
+        # (This account's high-water mark: accepted afterwards, see services.maintenance.)
         os.replace(scratch, path)
         fileio.sync_folder(folder)
     with contextlib.closing(sqlite3.connect(path)) as conn:

@@ -1,11 +1,13 @@
 """Encryption of OTP secrets and sealing of records with keys derived from the store key.
 
-Three sub-keys are derived with HKDF-SHA256 so that one purpose can never be confused
-with another: AES-256-GCM for OTP secrets (the user-id is the associated data, so
-a secret moved to another user's row fails to decrypt), keyed BLAKE2b for record
-seals (tamper evidence; :mod:`.sealing` says which fields are sealed), and keyed
-BLAKE2b for recovery-code fingerprints (the index that finds the one stored argon2id
-hash a typed recovery code must be checked against).
+Sub-keys are derived with HKDF-SHA256 so that one purpose can never be confused with
+another: AES-256-GCM for OTP secrets (the user-id is the associated data, so a secret
+moved to another user's row fails to decrypt), keyed BLAKE2b for record seals (tamper
+evidence; :mod:`.sealing` says which fields are sealed), keyed BLAKE2b for
+recovery-code fingerprints (the index that finds the one stored argon2id hash a typed
+recovery code must be checked against), HMAC-SHA256 for this OS account's trust record
+of the store (:mod:`.trust`), and a fingerprint that names the key without revealing
+it.
 ``cryptography`` is imported on first use, off the start-up path.
 """
 
@@ -34,6 +36,9 @@ class Sealer:
         self._enc_key = _hkdf(store_key, b"tapemaster-qt otp-secret v1")
         self._mac_key = _hkdf(store_key, b"tapemaster-qt record-seal v1")
         self._code_key = _hkdf(store_key, b"tapemaster-qt recovery-code v1")
+        self._trust_key = _hkdf(store_key, b"tapemaster-qt trust-record v1")
+        self.key_id = _hkdf(store_key, b"tapemaster-qt key-id v1")[:12].hex()
+        """The key's fingerprint: tells two keys apart, reveals nothing of either."""
         self._store_id = store_id.encode()
 
     # --- OTP secrets ------------------------------------------------------------
@@ -81,6 +86,12 @@ class Sealer:
             self._mac_key, b"key-check\x00" + self._store_id + _KEY_CHECK_PLAINTEXT,
             hashlib.sha256,
         ).digest()
+
+    # --- the trust record outside the store ---------------------------------------
+
+    def trust_mac(self, message: bytes) -> bytes:
+        """HMAC-SHA256 of this account's trust record of the store (store/trust.py)."""
+        return hmac.new(self._trust_key, b"trust\x00" + message, hashlib.sha256).digest()
 
     # --- seals ------------------------------------------------------------------
 

@@ -133,6 +133,9 @@ class Database(ABC):
     dialect: Dialect
     location: str
     """Where the store is, for messages: a file path or a URL without password."""
+    identity: str
+    """Which store this is, for this OS account's trust record (``store/trust.py``): the
+    absolute folder, or the URL without password (``location.identity()``'s form)."""
     driver_errors: tuple[type[Exception], ...]
     """The driver's error classes; :meth:`translate` turns them into ours."""
 
@@ -148,6 +151,7 @@ class Database(ABC):
         self.token_before: str | None = None
         """The token it had before a restore into it (``settings.TOKEN_BEFORE``)."""
         self._files_recorded = False
+        self._open_transactions = 0
 
     # --- what a backend provides ------------------------------------------------------
 
@@ -245,6 +249,10 @@ class Database(ABC):
                     self.location, why)
         self.replaced = StoreReplacedError(StoreReplacedError.WHILE_RUNNING)
         return self.replaced
+    def scrub(self) -> None:  # noqa: B027 - a hook most backends leave empty
+        """After a commit that removed or replaced an OTP secret: leave no copy of the
+        old one where the backend would keep it (SQLite: its write-ahead log). Nothing
+        to do by default."""
 
     @abstractmethod
     def lock_for_migration(self) -> None:
@@ -327,19 +335,57 @@ class Database(ABC):
             self._begin()
         except self.driver_errors as exc:
             raise self.error(exc) from None
+        self._open_transactions += 1
         try:
-            self.check_in_transaction()
+            try:
+                self.check_in_transaction()
+                yield
+            except BaseException:
+                with contextlib.suppress(*self.driver_errors):
+                    self._rollback()
+                raise
+            try:
+                self._commit()
+            except self.driver_errors as exc:
+                with contextlib.suppress(*self.driver_errors):
+                    self._rollback()
+                raise self.error(exc) from None
+        finally:
+            self._open_transactions -= 1
+
+    def change_token(self) -> object | None:
+        """A value that changes whenever *another* connection commits to the store (its
+        own commits leave it as it is); None where the backend cannot tell, which makes
+        every write transaction check the digest against the tables. SQLite: ``PRAGMA
+        data_version``."""
+        return None
+
+    def _begin_snapshot(self) -> None:
+        """Begin a read-only transaction whose reads all see one state of the store.
+        SQLite's deferred ``BEGIN`` does (its first read fixes the snapshot); a server
+        overrides this (PostgreSQL: ``BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY``,
+        as its ``BEGIN`` gives each statement a snapshot of its own)."""
+        self._cursor().execute("BEGIN")
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads that must agree with each other: the sealed head and the tables it
+        describes, read while other programs write. Inside a write transaction they
+        already do."""
+        if self._open_transactions:
             yield
-        except BaseException:
-            with contextlib.suppress(*self.driver_errors):
-                self._rollback()
-            raise
+            return
         try:
-            self._commit()
+            self._begin_snapshot()
         except self.driver_errors as exc:
+            raise self.error(exc) from None
+        self._open_transactions += 1
+        try:
+            yield
+        finally:
+            self._open_transactions -= 1
             with contextlib.suppress(*self.driver_errors):
                 self._rollback()
-            raise self.error(exc) from None
 
 
 def conflict_message(text: str) -> str:

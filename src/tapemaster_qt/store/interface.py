@@ -20,10 +20,13 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from tapemaster_qt import PROGRAMS
 from tapemaster_qt.records import (
+    AuditChainStatus,
     AuditEvent,
     GroupRecord,
+    RecordReview,
     RecoveryCodeRecord,
     SessionRecord,
+    StoreReport,
     UserRecord,
     UserRow,
 )
@@ -253,6 +256,9 @@ class Transaction(Protocol):
 
     def delete_recovery_codes(self, user_id: str) -> int:
         """Destroy every recovery code of the user; returns how many."""
+    def review_user(self, user_id: str) -> RecordReview | None:
+        """The user's record compared with its last-known-good copy (what re-sealing a
+        tampered record shows the administrator); None when there is no such user."""
         ...
 
     # --- groups --------------------------------------------------------------------
@@ -340,8 +346,50 @@ class Store(Protocol):
         ...
 
     @property
+    def identity(self) -> str:
+        """Which store this is for this OS account's trust record: the absolute folder,
+        or the URL without password."""
+        ...
+
+    @property
     def key(self) -> StoreKey:
-        """The store key, loaded on first use; raises StoreKeyError when missing/wrong."""
+        """The store key, loaded on first use; raises StoreKeyError when missing/wrong.
+        Loading it checks the store as a whole (its identity and key against what this
+        OS account remembers, rollback, the digest): StoreTamperedError when it fails."""
+        ...
+
+    def set_origin(self, program: str, host: str) -> None:
+        """Who writes the audit rows the store adds on its own (tampering it detects)."""
+        ...
+
+    def generation(self) -> int:
+        """The highest generation known for this store on this account (its head's,
+        bumped by every write, and this account's high-water mark), whether or not the
+        store passes its checks: a restore reads it from the store it replaces and
+        passes it to :meth:`accept_store` of the restored copy."""
+        ...
+
+    def check_store(self) -> None:
+        """The store as a whole again, as when it was opened (its sealed head, its
+        generation against this account's mark, the digest of every seal), in one read
+        snapshot outside the write lock; nothing is read when nothing else committed
+        since this program last found it right. A running program's heartbeat asks, so
+        that a record put back or removed meanwhile ends its session too. Raises
+        :class:`~tapemaster_qt.errors.StoreTamperedError`."""
+        ...
+
+    def verify_store(self) -> StoreReport:
+        """Every check of the whole store, for review; loads the key without trusting
+        the store and raises only when the key itself is missing or wrong."""
+        ...
+
+    def accept_store(self, actor: str, *, floor_generation: int = 0,
+                     reason: str = "after review") -> StoreReport:
+        """Trust the store as it is now (after review, or after a restore: ``reason``
+        says which in the audit row): this OS account's record of it is rewritten and
+        its generation moves above ``floor_generation``. A backup from before seal
+        version 2 is sealed first, as any such store is at its first use. Records
+        failing their own seal stay tampered."""
         ...
 
     def key_description(self) -> str: ...
@@ -353,7 +401,9 @@ class Store(Protocol):
 
     def install_key(self, raw: bytes) -> StoreKey:
         """Keep ``raw`` (checked with :meth:`accepts_key`) where :attr:`key` looks on
-        this desktop: the OS keyring, else the owner-only key file."""
+        this desktop: the OS keyring, else the owner-only key file; this OS account's
+        trust record then expects it there. Refuses (StoreTrustError) a key other than
+        the one this account trusted for the store."""
         ...
 
     def key_status(self) -> KeyStatus:
@@ -429,6 +479,8 @@ class Store(Protocol):
     def find_recovery_code(self, user_id: str, code: str) -> RecoveryCodeRecord | None:
         """The unused code ``code`` (canonical form) of the user, found by its keyed
         fingerprint: the one hash the typed code must match, or None."""
+    def review_user(self, user_id: str) -> RecordReview | None:
+        """See :meth:`Transaction.review_user`."""
         ...
 
     # --- groups --------------------------------------------------------------------
@@ -442,7 +494,8 @@ class Store(Protocol):
     # --- settings ------------------------------------------------------------------
 
     def setting(self, name: str) -> str:
-        """A sealed store setting; a missing or tampered one gives the default."""
+        """A sealed store setting; one changed or removed outside TapeMaster raises
+        StoreTamperedError (never a quiet default)."""
         ...
 
     # --- audit ---------------------------------------------------------------------
@@ -457,6 +510,9 @@ class Store(Protocol):
 
     def last_audit_event(self, user_id: str, event: str) -> AuditEvent | None:
         """The newest event named ``event`` about ``user_id``."""
+    def audit_chain(self, *, whole: bool = False) -> AuditChainStatus:
+        """The audit log's hash chain against the sealed head: its end and newest rows
+        (cheap), or every row (``whole``)."""
         ...
 
     # --- sessions and health -------------------------------------------------------

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tapemaster_qt.errors import StoreTooNewError
-from tapemaster_qt.store import groups, settings, users
+from tapemaster_qt.store import groups, head, sealing, settings, users
 from tapemaster_qt.store.database import Database, utc_now
 from tapemaster_qt.store.interface import (
     BUILTIN_USER,
@@ -331,11 +331,53 @@ ALTER TABLE users ALTER COLUMN uid SET DEFAULT replace(gen_random_uuid()::text, 
 """Version 4: users get an immutable uid; sessions name it, remember the OTP secret they
 began under, and can be ended by an administrator (issue 14)."""
 
+V5_SEAL_EVERYTHING = """
+ALTER TABLE users ADD COLUMN dt0 {BIGINT} NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN dt1 {BIGINT} NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN dt2 {BIGINT} NOT NULL DEFAULT 0;
+ALTER TABLE groups ADD COLUMN mac {BLOB};
+ALTER TABLE groups ADD COLUMN dt0 {BIGINT} NOT NULL DEFAULT 0;
+ALTER TABLE groups ADD COLUMN dt1 {BIGINT} NOT NULL DEFAULT 0;
+ALTER TABLE groups ADD COLUMN dt2 {BIGINT} NOT NULL DEFAULT 0;
+ALTER TABLE settings ADD COLUMN dt0 {BIGINT} NOT NULL DEFAULT 0;
+ALTER TABLE settings ADD COLUMN dt1 {BIGINT} NOT NULL DEFAULT 0;
+ALTER TABLE settings ADD COLUMN dt2 {BIGINT} NOT NULL DEFAULT 0;
+ALTER TABLE audit ADD COLUMN hash {BLOB};
+CREATE INDEX users_digest ON users(dt0, dt1, dt2);
+ALTER TABLE recovery_codes ADD COLUMN dt0 {BIGINT} NOT NULL DEFAULT 0;
+ALTER TABLE recovery_codes ADD COLUMN dt1 {BIGINT} NOT NULL DEFAULT 0;
+ALTER TABLE recovery_codes ADD COLUMN dt2 {BIGINT} NOT NULL DEFAULT 0;
+
+CREATE TABLE user_copies (
+    user_id TEXT PRIMARY KEY
+            REFERENCES users(user_id) ON UPDATE CASCADE ON DELETE CASCADE,
+    copy    TEXT NOT NULL,
+    mac     {BLOB} NOT NULL
+){STRICT};
+
+CREATE TABLE head (
+    id              INTEGER PRIMARY KEY CHECK (id = 1),
+    generation      {BIGINT} NOT NULL,
+    seal_version    INTEGER NOT NULL,
+    digest          TEXT NOT NULL,
+    audit_id        {BIGINT} NOT NULL,
+    audit_hash      {BLOB} NOT NULL,
+    audit_base_id   {BIGINT} NOT NULL,
+    audit_base_hash {BLOB} NOT NULL,
+    mac             {BLOB} NOT NULL
+){STRICT};
+"""
+"""Version 5: every column of users, groups and settings sealed; digest terms on them
+and on recovery codes; the last-known-good copy of each user; the sealed head
+(generation, digest, audit chain); the audit log's hash chain. The seals themselves
+need the key, so they are written on first use (``store/integrity.py``), not here."""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(sqlite=SQLITE_V1, postgresql=POSTGRESQL_V1),
     V2,
     V3_RECOVERY_CODES,
     V4,
+    Migration(portable=V5_SEAL_EVERYTHING),
 )
 
 
@@ -382,7 +424,9 @@ def migrate(db: Database, key_folder: KeyFolder) -> bool:
 
 def bootstrap(db: Database, key_folder: KeyFolder) -> None:
     """What a new store starts with: its identity and key, the settings, the default
-    group and the built-in superuser without a password (First Run sets it)."""
+    group and the built-in superuser without a password (First Run sets it), all
+    sealed, and the sealed head (generation 1, the digest of those rows, an empty audit
+    chain)."""
     from tapemaster_qt.store import keys
     from tapemaster_qt.store.crypto import Sealer
 
@@ -390,13 +434,18 @@ def bootstrap(db: Database, key_folder: KeyFolder) -> None:
     key = keys.create_key(store_id, keys.key_folder(key_folder, store_id))
     sealer = Sealer(key.raw, store_id)
     now = utc_now()
-    settings.insert_identity(db, store_id, sealer.key_check())
-    settings.adopt_token(db)
+    ledger = head.Ledger(head.Head(
+        generation=0, seal_version=sealing.SEAL_VERSION, digest=sealing.Digest().text(),
+        audit_id=0, audit_hash=sealing.CHAIN_START, audit_base_id=0,
+        audit_base_hash=sealing.CHAIN_START), verify=lambda _digest: None)
+    settings.insert_identity(db, sealer, ledger, store_id, sealer.key_check())
+    settings.adopt_token(db)  # unsealed: which copy of the store this is
     for name, value in DEFAULT_SETTINGS.items():
-        settings.put(db, sealer, name, value)
-    groups.insert(db, DEFAULT_GROUP, "Default group", now)
-    users.insert(db, sealer, NewUser(
+        settings.put(db, sealer, ledger, name, value)
+    groups.insert(db, sealer, ledger, DEFAULT_GROUP, "Default group", now)
+    users.insert(db, sealer, ledger, NewUser(
         user_id=BUILTIN_USER, name="TapeMaster Administrator",
         description="Built-in superuser", group_id=None, role=0, admin_rights=True,
         tapemaster_rights=True, created=now,
     ))
+    head.write(db, ledger.next_head(sealer))

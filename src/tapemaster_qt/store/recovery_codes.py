@@ -3,8 +3,10 @@
 A row holds one code's argon2id hash (made by the services; the code itself is never
 stored), its fingerprint (keyed BLAKE2b, :meth:`~.crypto.Sealer.fingerprint`: the
 index a typed code is looked up by, so one hash is verified, not ten) and a seal over
-every column. Using a code deletes its row: a conditional DELETE, so of two programs
-racing with one code exactly one sees its row go.
+every column, with the digest terms cut from it (``sealing.terms``): the head's digest
+counts the codes, so a used code's row put back is seen like any row put back. Using a
+code deletes its row: a conditional DELETE, so of two programs racing with one code
+exactly one sees its row go (and only the rows it deleted leave the digest).
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from tapemaster_qt.records import RecoveryCodeRecord
 from tapemaster_qt.store import sealing
 from tapemaster_qt.store.crypto import Sealer
 from tapemaster_qt.store.database import Database, Row
+from tapemaster_qt.store.head import Ledger
 from tapemaster_qt.store.interface import NewRecoveryCode
 
-COLUMNS: tuple[str, ...] = ("id", "user_id", "fingerprint", "code_hash", "created", "mac")
+COLUMNS: tuple[str, ...] = ("id", "user_id", "fingerprint", "code_hash", "created", "mac",
+                            *sealing.TERMS)
 _SELECT = "SELECT " + ", ".join(COLUMNS) + " FROM recovery_codes"
 
 
@@ -25,7 +29,8 @@ def record(sealer: Sealer, row: Row) -> RecoveryCodeRecord:
     return RecoveryCodeRecord(
         id=row["id"], user_id=row["user_id"], code_hash=row["code_hash"],
         created=row["created"],
-        integrity_ok=sealing.recovery_code_intact(sealer, row, row["mac"]),
+        integrity_ok=(sealing.recovery_code_intact(sealer, row, row["mac"])
+                      and sealing.terms_match(row["mac"], (row["dt0"], row["dt1"], row["dt2"]))),
     )
 
 
@@ -50,10 +55,10 @@ def find(db: Database, sealer: Sealer, user_id: str, code: str) -> RecoveryCodeR
 # --- writes (inside a write transaction) --------------------------------------------
 
 
-def replace(db: Database, sealer: Sealer, user_id: str, codes: Iterable[NewRecoveryCode],
-            created: str) -> int:
+def replace(db: Database, sealer: Sealer, ledger: Ledger, user_id: str,
+            codes: Iterable[NewRecoveryCode], created: str) -> int:
     """Delete the user's codes and store ``codes`` instead; how many were deleted."""
-    deleted = delete_all(db, user_id)
+    deleted = delete_all(db, ledger, user_id)
     for code in codes:
         row: Row = {"user_id": user_id, "fingerprint": sealer.fingerprint(user_id, code.code),
                     "code_hash": code.code_hash, "created": created}
@@ -63,18 +68,31 @@ def replace(db: Database, sealer: Sealer, user_id: str, codes: Iterable[NewRecov
             "INSERT INTO recovery_codes (user_id, fingerprint, code_hash, created) "
             "VALUES (?, ?, ?, ?)",
             (row["user_id"], row["fingerprint"], row["code_hash"], row["created"]))
-        db.execute("UPDATE recovery_codes SET mac = ? WHERE id = ?",
-                   (sealing.seal_recovery_code(sealer, row), row["id"]))
+        mac = sealing.seal_recovery_code(sealer, row)
+        terms = sealing.terms(mac)
+        db.execute("UPDATE recovery_codes SET mac = ?, dt0 = ?, dt1 = ?, dt2 = ? WHERE id = ?",
+                   (mac, *terms, row["id"]))
+        ledger.count("recovery_codes", None, terms)
     return deleted
 
 
-def use(db: Database, sealer: Sealer, user_id: str, code: str) -> bool:
+def _delete(db: Database, ledger: Ledger, where: str, params: tuple[object, ...]) -> int:
+    """Delete rows, taking out of the digest exactly those this statement removed."""
+    ledger.check()
+    gone = db.tuples("DELETE FROM recovery_codes WHERE " + where
+                     + " RETURNING dt0, dt1, dt2", params)
+    for terms in gone:
+        ledger.count("recovery_codes", terms, None)
+    return len(gone)
+
+
+def use(db: Database, sealer: Sealer, ledger: Ledger, user_id: str, code: str) -> bool:
     """Spend ``code``: True when this call deleted it (False: already used, or taken by
     another program meanwhile). Every row with its fingerprint goes, so a row copied
     in from outside cannot keep a used code alive."""
-    return db.execute("DELETE FROM recovery_codes WHERE user_id = ? AND fingerprint = ?",
-                      (user_id, sealer.fingerprint(user_id, code))) > 0
+    return _delete(db, ledger, "user_id = ? AND fingerprint = ?",
+                   (user_id, sealer.fingerprint(user_id, code))) > 0
 
 
-def delete_all(db: Database, user_id: str) -> int:
-    return db.execute("DELETE FROM recovery_codes WHERE user_id = ?", (user_id,))
+def delete_all(db: Database, ledger: Ledger, user_id: str) -> int:
+    return _delete(db, ledger, "user_id = ?", (user_id,))

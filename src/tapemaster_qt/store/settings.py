@@ -1,22 +1,31 @@
-"""The ``settings`` table: the store's identity, its key check, and sealed settings."""
+"""The ``settings`` table: the store's identity, its key check, and the store settings.
+
+Every row is sealed over its name and value and carries its digest terms, except the
+rows that say which *copy* of the store this is (:data:`IDENTITY_KEYS`: a token and a
+write count every write transaction touches, written without the key, so that a
+program notices a store replaced under it; they are neither sealed nor in the digest,
+and a copy's own token is what tells copies apart, so a forged one only hides a
+replacement the digest and this account's high-water mark still see). The store id
+(which names the key) and the key check are read before the key is loaded; the others
+only through :func:`get`, which refuses a setting that was changed or removed outside
+TapeMaster instead of quietly using its default.
+"""
 
 from __future__ import annotations
 
-import logging
 import secrets
 
-from tapemaster_qt.errors import StoreCorruptError
+from tapemaster_qt.errors import StoreCorruptError, StoreTamperedError
 from tapemaster_qt.store import sealing
 from tapemaster_qt.store.crypto import Sealer
 from tapemaster_qt.store.database import Database
+from tapemaster_qt.store.head import Ledger
 from tapemaster_qt.store.interface import DEFAULT_SETTINGS
-
-logger = logging.getLogger(__name__)
 
 STORE_ID = "store_id"
 KEY_CHECK = "key_check"
-"""Unsealed rows: the store's identity (it names the key) and the value that tells a
-wrong key from a damaged store."""
+REQUIRED = frozenset({STORE_ID, KEY_CHECK, *DEFAULT_SETTINGS})
+"""Settings every store has from its creation: one that is missing was removed."""
 
 STORE_TOKEN = "store_token"  # noqa: S105 - a setting's name, not a secret
 """Unsealed: which copy of the store this is. A new store, every backup file and every
@@ -35,6 +44,8 @@ TOKEN_BEFORE = "store_token_before"  # noqa: S105 - a setting's name, not a secr
 before. Until SQLite copies the restore from the journal into the file, the file alone
 still holds that one: it is the restored store's, not another copy's."""
 IDENTITY_KEYS = (STORE_TOKEN, WRITE_COUNT, FILE_IDS, TOKEN_BEFORE)
+SEALED_ROWS = ("key NOT IN ('" + "', '".join(IDENTITY_KEYS) + "')")
+"""The condition that picks the sealed rows of the table (the digest counts these)."""
 
 
 def store_id(db: Database) -> str:
@@ -46,7 +57,20 @@ def store_id(db: Database) -> str:
 
 def key_check(db: Database) -> bytes | None:
     found = db.value("SELECT value FROM settings WHERE key = ?", (KEY_CHECK,))
-    return None if found is None else bytes.fromhex(found)
+    try:
+        return None if found is None else bytes.fromhex(found)
+    except (TypeError, ValueError):
+        return None
+
+
+def _how_to_fix(name: str, removed: bool) -> str:
+    if name not in DEFAULT_SETTINGS:
+        return "restore the store from a backup"
+    again = (f"what depends on it is refused until it is set again ('tapemaster-admin "
+             f"settings set {name} VALUE', default {DEFAULT_SETTINGS[name]})")
+    if removed:  # the digest counts it missing too: the store is accepted first
+        again += ", after 'tapemaster-admin store accept'"
+    return again
 
 
 def identity(db: Database) -> dict[str, str]:
@@ -67,24 +91,43 @@ def new_token() -> str:
 
 
 def get(db: Database, sealer: Sealer, name: str) -> str:
-    """A sealed setting; a missing or tampered one gives the default."""
-    default = DEFAULT_SETTINGS.get(name, "")
-    row = db.row("SELECT value, mac FROM settings WHERE key = ?", (name,))
+    """A sealed setting. One that fails its seal, or a setting every store has that is
+    missing, raises :class:`StoreTamperedError`: it was changed outside TapeMaster."""
+    row = db.row("SELECT value, mac, dt0, dt1, dt2 FROM settings WHERE key = ?", (name,))
     if row is None:
-        return default
-    if not sealing.setting_intact(sealer, name, row["value"], row["mac"]):
-        logger.warning("Store setting %r failed its integrity check; using the default", name)
-        return default
+        if name in REQUIRED:
+            raise StoreTamperedError(
+                f"The store setting '{name}' was removed outside TapeMaster; "
+                f"{_how_to_fix(name, True)}.", f"setting {name} removed")
+        return DEFAULT_SETTINGS.get(name, "")
+    if not sealing.setting_intact(sealer, name, row["value"], row["mac"],
+                                  (row["dt0"], row["dt1"], row["dt2"])):
+        raise StoreTamperedError(
+            f"The store setting '{name}' was changed outside TapeMaster (it fails its "
+            f"integrity check); {_how_to_fix(name, False)}.", f"setting {name} changed")
     return str(row["value"])
+
+
+def failures(db: Database, sealer: Sealer) -> list[str]:
+    """Every setting that fails its seal or is missing, in words (``store verify``)."""
+    rows = db.rows("SELECT key, value, mac, dt0, dt1, dt2 FROM settings WHERE "
+                   + SEALED_ROWS + " ORDER BY key")
+    present = {r["key"] for r in rows}
+    out = [f"setting '{name}' is missing" for name in sorted(REQUIRED - present)]
+    out += [f"setting '{r['key']}' fails its integrity check" for r in rows
+            if not sealing.setting_intact(sealer, r["key"], r["value"], r["mac"],
+                                          (r["dt0"], r["dt1"], r["dt2"]))]
+    return out
 
 
 # --- writes (inside a write transaction) --------------------------------------------
 
 
-def insert_identity(db: Database, store_id: str, key_check: bytes) -> None:
+def insert_identity(db: Database, sealer: Sealer, ledger: Ledger, store_id: str,
+                    key_check: bytes) -> None:
     """A new store's identity and key check (written once, when it is created)."""
-    db.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (STORE_ID, store_id))
-    db.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (KEY_CHECK, key_check.hex()))
+    put(db, sealer, ledger, STORE_ID, store_id)
+    put(db, sealer, ledger, KEY_CHECK, key_check.hex())
 
 
 def set_unsealed(db: Database, name: str, value: str) -> None:
@@ -129,9 +172,17 @@ def record_unsealed(db: Database, name: str, value: str) -> None:
     )
 
 
-def put(db: Database, sealer: Sealer, name: str, value: str) -> None:
+def put(db: Database, sealer: Sealer, ledger: Ledger, name: str, value: str) -> None:
+    ledger.check()
+    old = db.row("SELECT dt0, dt1, dt2 FROM settings WHERE key = ?" + db.dialect.for_update,
+                 (name,))
+    mac = sealing.seal_setting(sealer, name, value)
+    new = sealing.terms(mac)
     db.execute(
-        "INSERT INTO settings (key, value, mac) VALUES (?, ?, ?) "
-        "ON CONFLICT (key) DO UPDATE SET value = excluded.value, mac = excluded.mac",
-        (name, value, sealing.seal_setting(sealer, name, value)),
+        "INSERT INTO settings (key, value, mac, dt0, dt1, dt2) VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value, mac = excluded.mac, "
+        "dt0 = excluded.dt0, dt1 = excluded.dt1, dt2 = excluded.dt2",
+        (name, value, mac, *new),
     )
+    ledger.count("settings", None if old is None else (old["dt0"], old["dt1"], old["dt2"]),
+                 new)

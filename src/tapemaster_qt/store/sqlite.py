@@ -102,6 +102,7 @@ class SQLiteDatabase(Database):
         super().__init__()
         self.path = path
         self.location = str(path)
+        self.identity = str(path.parent.expanduser().absolute())
         self.connection = conn
         """The sqlite3 connection (autocommit mode: transactions are explicit)."""
         self.busy_timeout = busy_timeout_ms / 1000
@@ -194,7 +195,12 @@ class SQLiteDatabase(Database):
             if str(mode).lower() != "wal":
                 logger.warning("The store's journal mode is %s, not WAL", mode)
             conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA synchronous = NORMAL")
+            # FULL: a commit is on disk before this account's high-water mark records
+            # its generation (store/trust.py), so a power cut can never leave the store
+            # behind the mark and refused as rolled back.
+            conn.execute("PRAGMA synchronous = FULL")
+            # Freed space is overwritten: a destroyed OTP secret leaves no copy in the file.
+            conn.execute("PRAGMA secure_delete = ON")
         except sqlite3.Error as exc:
             raise translate(exc, path) from None
 
@@ -302,6 +308,26 @@ class SQLiteDatabase(Database):
 
     def lock_for_migration(self) -> None:
         """Nothing to do: ``BEGIN IMMEDIATE`` already holds the one write lock."""
+
+    def change_token(self) -> object | None:
+        return int(self.value("PRAGMA data_version"))
+
+    def scrub(self) -> None:
+        """Copy the write-ahead log into the file and truncate it, so the pages that held
+        a destroyed secret are gone from both (``secure_delete`` zeroed them in the
+        file). A program reading an older snapshot at that moment keeps the log alive:
+        retried briefly, then left to the next checkpoint, with a line in the log."""
+        for _ in range(20):
+            try:
+                busy = self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            except sqlite3.Error as exc:
+                logger.warning("Checkpoint after destroying a secret failed: %s", exc)
+                return
+            if not busy:
+                return
+            time.sleep(0.01)
+        logger.warning("Another program was reading the store: the write-ahead log keeps "
+                       "the destroyed secret's old page until the next checkpoint")
 
     def close(self) -> None:
         self.connection.close()

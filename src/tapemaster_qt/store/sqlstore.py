@@ -2,39 +2,60 @@
 :class:`~.interface.Store` and :class:`~.interface.Transaction` Protocols.
 
 Each method hands its work to a table module (``users``, ``groups``, ``settings``,
-``audit``, ``sessions``); what is here is the store key (loaded on first use: a keyring
-is slow and not always needed) and the write transaction. A backend only provides the
-Database (connection, errors, dialect) and how it is opened.
+``audit``, ``sessions``); what is here is the store key and the write transaction:
+
+- the key is loaded on first use (a keyring is slow and not always needed), and
+  loading it checks the store as a whole (``integrity.check_on_open``: this OS
+  account's trust record, the sealed head, rollback, the digest), sealing a store of
+  an older version once;
+- every write transaction reads the sealed head first (locked against other writers),
+  checks it and this account's high-water mark, keeps the digest and the audit chain
+  up to date through a :class:`~.head.Ledger` (checking the digest against the tables
+  the first time it touches a sealed row), and writes the head one generation on; after
+  the commit the high-water mark rises (``trust.raise_mark``), and a removed OTP secret
+  is scrubbed from the backend's log;
+- tampering found anywhere is written to the audit log by the store itself, once per
+  program (when the store can still be written), before the error reaches the caller.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hmac
+import logging
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
-from tapemaster_qt.errors import StoreKeyError
+from tapemaster_qt.errors import StoreError, StoreKeyError, StoreTamperedError, StoreTrustError
 from tapemaster_qt.records import (
+    AuditChainStatus,
     AuditEvent,
     GroupRecord,
+    RecordReview,
     RecoveryCodeRecord,
     SessionRecord,
+    StoreReport,
     UserRecord,
     UserRow,
 )
 from tapemaster_qt.store import (
     audit,
     groups,
+    head,
+    integrity,
     migrations,
     recovery_codes,
+    sealing,
     sessions,
     settings,
+    trust,
     unknown_logons,
     users,
 )
-from tapemaster_qt.store.database import Database
+from tapemaster_qt.store.database import Database, utc_now
+from tapemaster_qt.store.head import Ledger
+from tapemaster_qt.store.integrity import AuditWriter
 from tapemaster_qt.store.interface import (
     AuditRow,
     KeyStatus,
@@ -42,10 +63,16 @@ from tapemaster_qt.store.interface import (
     NewUser,
     UserChanges,
 )
+from tapemaster_qt.store.sealing import Digest
 
 if TYPE_CHECKING:
     from tapemaster_qt.store.crypto import Sealer
     from tapemaster_qt.store.keys import KeyFolder, StoreKey
+
+logger = logging.getLogger(__name__)
+
+STORE_INTEGRITY_FAILED = "store_integrity_failed"
+STORE_TRUSTED = "store_trusted"
 
 
 class SQLStore:
@@ -61,11 +88,21 @@ class SQLStore:
         """Where the key file is when no OS keyring can hold the key."""
         self._key: StoreKey | None = None
         self._sealer: Sealer | None = None
+        self._mark = 0
+        """The highest generation this program has seen (with the account's record)."""
+        self._known: tuple[object, int] | None = None
+        """(change token, generation) of the last state whose digest this program
+        checked against the tables or kept exact itself: while no other connection has
+        committed since (same token) and the head is that generation, the next write
+        need not read the tables again (``Database.change_token``)."""
+        self._origin = ("-", _hostname())
+        self._reported: set[str] = set()
 
     @classmethod
     def over(cls, db: Database, key_folder: KeyFolder) -> Self:
         """The store in ``db``, which the backend has checked is ours and not newer:
-        migrated (or created) as needed. ``key_folder``: see :data:`.keys.KeyFolder`."""
+        migrated (or created) as needed (``key_folder``: see :data:`.keys.KeyFolder`). A
+        store created here is remembered at once as trusted by this OS account."""
         from tapemaster_qt.store import keys
 
         created = migrations.migrate(db, key_folder)
@@ -78,6 +115,8 @@ class SQLStore:
             with db.transaction():  # a store from before tokens: it gets one, once
                 token = settings.adopt_token(db)
         db.token, db.token_before = token, seen.get(settings.TOKEN_BEFORE)
+        if created:
+            store._trust_new_store()
         return store
 
     @property
@@ -96,6 +135,12 @@ class SQLStore:
     def shared(self) -> bool:
         return self.db.dialect.name != "sqlite"
 
+    def identity(self) -> str:
+        return self.db.identity
+
+    def set_origin(self, program: str, host: str) -> None:
+        self._origin = (program, host)
+
     def close(self) -> None:
         self.db.close()
 
@@ -107,26 +152,64 @@ class SQLStore:
 
     # --- the key ----------------------------------------------------------------------
 
+    def load_key_unchecked(self) -> tuple[StoreKey, Sealer]:
+        """The key and its sealer, checked against the store's key check only (not the
+        store as a whole: a restore replaces a store refused as a whole too)."""
+        from tapemaster_qt.store import keys
+        from tapemaster_qt.store.crypto import Sealer
+
+        key = keys.load_key(self.store_id, self.key_folder)
+        if key is None:
+            raise StoreKeyError(
+                "The key that protects this store's One Time Password secrets is not on "
+                f"this computer (not in the OS keyring, no key file in {self.key_folder}): "
+                f"{keys.MISSING_KEY_HINT}."
+            )
+        sealer = Sealer(key.raw, self.store_id)
+        if not self.accepts_key(key.raw):
+            raise StoreKeyError(
+                f"The store key found in the {key.describe()} does not belong to this "
+                "store. Restore the store's own key."
+            )
+        return key, sealer
+
     @property
     def key(self) -> StoreKey:
-        """The store key, loaded on first use (keyring access is slow and optional)."""
+        """The store key, loaded on first use, the store checked as a whole."""
         if self._key is None:
-            from tapemaster_qt.store import keys
-            from tapemaster_qt.store.crypto import Sealer
-
-            key = keys.load_key(self.store_id, self.key_folder)
-            if key is None:
-                raise StoreKeyError(
-                    "The key that protects this store's One Time Password secrets is not on "
-                    f"this computer (not in the OS keyring, no key file in {self.key_folder}): "
-                    f"{keys.MISSING_KEY_HINT}."
-                )
-            if not self.accepts_key(key.raw):
-                raise StoreKeyError(
-                    f"The store key found in the {key.describe()} does not belong to this "
-                    "store. Restore the store's own key."
-                )
-            self._key, self._sealer = key, Sealer(key.raw, self.store_id)
+            key, sealer = self.load_key_unchecked()
+            try:
+                stored = trust.load(self.identity)
+                # Each group of reads in one snapshot: another program may commit
+                # between two statements, and a head read before its write would not
+                # match the tables read after it.
+                with self.db.snapshot():
+                    current = head.read(self.db)
+                    if current is None and integrity.already_sealed(self.db, sealer, stored):
+                        raise integrity.head_error(self.location, "was removed")
+                if current is None:
+                    self._upgrade(sealer)
+                # The mark first: read inside the snapshot, it could be ahead of it.
+                seen = (trust.mark(self.identity, sealer, stored)
+                        if stored is not None and stored.verified(sealer) else None)
+                with self.db.snapshot():
+                    checked = integrity.check_on_open(self.db, self.store_id, key, sealer,
+                                                      stored, seen)
+                    token = self.db.change_token()
+                self._known = None if token is None else (token, checked.generation)
+                if checked.seal_version < sealing.SEAL_VERSION:
+                    self._upgrade_seal_version(sealer)
+            except StoreTamperedError as exc:
+                self._report(exc, sealer)
+                raise
+            current = head.read(self.db)
+            assert current is not None
+            self._key, self._sealer = key, sealer
+            self._mark = current.generation
+            if stored is None:
+                self._trust_first_use(key, sealer, current.generation)
+            else:
+                trust.raise_mark(self.identity, sealer, current.generation)
         return self._key
 
     def accepts_key(self, raw: bytes) -> bool:
@@ -135,9 +218,28 @@ class SQLStore:
         return settings.key_check(self.db) == Sealer(raw, self.store_id).key_check()
 
     def install_key(self, raw: bytes) -> StoreKey:
+        """Keep an imported key where :attr:`key` looks, and remember its new place in
+        this account's trust record (the legitimate way a key moves). A key other than
+        the one this account trusted for the store is refused before it is kept."""
         from tapemaster_qt.store import keys
+        from tapemaster_qt.store.crypto import Sealer
 
+        sealer = Sealer(raw, self.store_id)
+        stored = trust.load(self.identity)
+        if stored is not None and (stored.record.key_id != sealer.key_id
+                                   or not stored.verified(sealer)):
+            raise StoreTrustError(
+                f"That key opens the user store {self.location} as it is now, but it is "
+                "not the key this account trusted for it; nothing was imported. Check the "
+                f"store with '{integrity.VERIFY}', then accept it with '{integrity.ACCEPT}'.",
+                "trust refused: the key imported is not the one trusted")
         key = keys.install_key(self.store_id, raw, self.key_folder)
+        generation = 0 if stored is None else trust.mark(self.identity, sealer, stored)
+        current = head.read(self.db)
+        if current is not None:
+            generation = max(generation, current.generation)
+        trust.save(integrity.new_record(self.identity, self.store_id, key, sealer, generation),
+                   sealer)
         self._key = self._sealer = None  # the next use loads (and checks) the new one
         return key
 
@@ -174,12 +276,202 @@ class SQLStore:
 
         return keys.put_back(self._key, self.store_id, self.key_folder).describe()
 
+    def _upgrade(self, sealer: Sealer) -> None:
+        """Seal a store of an older seal version once (another program may be at it)."""
+        with self.db.transaction():
+            if head.read(self.db, for_update=True) is not None:
+                return
+            integrity.upgrade(self.db, sealer, self._audit_writer())
+
+    def _upgrade_seal_version(self, sealer: Sealer) -> None:
+        """Re-seal over a newer field list once (another program may be at it)."""
+        with self.db.transaction():
+            current = head.read(self.db, for_update=True)
+            if current is None or current.seal_version >= sealing.SEAL_VERSION:
+                return
+            integrity.upgrade_seal_version(self.db, sealer, current, self._audit_writer())
+
+    def _trust_new_store(self) -> None:
+        """Remember a store this program just created (its key is in hand)."""
+        key, sealer = self.load_key_unchecked()
+        current = head.read(self.db)
+        assert current is not None
+        trust.save(integrity.new_record(self.identity, self.store_id, key, sealer,
+                                        current.generation), sealer)
+
+    def _trust_first_use(self, key: StoreKey, sealer: Sealer, generation: int) -> None:
+        """Trust on first use: a store this OS account never opened is taken as found,
+        remembered, and that is said in the log and the audit log."""
+        trust.save(integrity.new_record(self.identity, self.store_id, key, sealer,
+                                        generation), sealer)
+        logger.info("First use of the store %s by this account: trusted as found "
+                    "(key in the %s)", self.location, key.describe())
+        # Said, not required: a store that cannot be written (read-only, damaged log)
+        # is still read.
+        with contextlib.suppress(StoreError), self.write() as tx:
+            tx.append_audit(ts=utc_now(), actor="-", user_id=None,
+                            program=self._origin[0], host=self._origin[1],
+                            event=STORE_TRUSTED,
+                            detail=f"first use by this account; key in the "
+                                   f"{key.describe()}")
+
+    def generation(self) -> int:
+        """The highest generation known for this store here: its head's (sealed with
+        its key, checked or not: a restore asks this of the store it replaces, which
+        may be the damaged one) and this account's mark."""
+        _, sealer = self.load_key_unchecked()
+        current = head.read(self.db)
+        found = current.generation if current is not None and current.intact(sealer) else 0
+        with contextlib.suppress(StoreTrustError):
+            stored = trust.load(self.identity)
+            if stored is not None and stored.verified(sealer):
+                found = max(found, trust.mark(self.identity, sealer, stored))
+        return found
+
+    def check_store(self) -> None:
+        sealer = self.sealer  # the store checked when it was opened
+        # This account's mark before the snapshot (see integrity.check_on_open).
+        seen = max(self._mark, self._account_mark(sealer))
+        try:
+            with self.db.snapshot():
+                token = self.db.change_token()
+                current = head.read(self.db)
+                if (token is not None and current is not None
+                        and self._known == (token, current.generation)):
+                    return  # nothing else committed since it was last found right
+                if current is None or not current.intact(sealer):
+                    raise integrity.head_error(
+                        self.location, "was removed" if current is None else "was changed")
+                if current.generation < seen:
+                    raise integrity.rollback_error(self.location, current.generation, seen)
+                sealed = Digest.parse(current.digest)
+                if sealed is None:
+                    raise integrity.head_error(self.location, "was changed")
+                integrity.check_digest(self.db, sealed)
+        except StoreTamperedError as exc:
+            self._known = None
+            self._report(exc, sealer)
+            raise
+        self._known = None if token is None else (token, current.generation)
+        self._mark = max(self._mark, current.generation)
+
+    # --- review and accept -----------------------------------------------------------
+
+    def verify_store(self) -> StoreReport:
+        key, sealer = self.load_key_unchecked()
+        with self.db.snapshot():
+            return integrity.verify(self.db, self.identity, self.store_id, key, sealer)
+
+    def accept_store(self, actor: str, *, floor_generation: int = 0,
+                     reason: str = "after review") -> StoreReport:
+        key, sealer = self.load_key_unchecked()
+        with self.db.transaction():
+            if (head.read(self.db, for_update=True) is None
+                    and integrity.sealed_by_version_1(self.db, sealer)):
+                # A backup from before seal version 2, restored: sealed once, as on
+                # the first use of any such store, before it is accepted.
+                integrity.upgrade(self.db, sealer, self._audit_writer())
+            report = integrity.accept(self.db, self.identity, self.store_id, key, sealer,
+                                      self._audit_writer(actor),
+                                      floor_generation=floor_generation, reason=reason)
+        generation = report.generation or 0
+        self._known = None
+        trust.save(integrity.new_record(self.identity, self.store_id, key, sealer, generation),
+                   sealer)
+        self._key, self._sealer, self._mark = key, sealer, generation
+        self._reported.clear()
+        logger.info("Store %s accepted as it is by %s: %s", self.location, actor,
+                    "; ".join(report.accepted) or "nothing to accept")
+        return report
+
     # --- writing ----------------------------------------------------------------------
 
     @contextlib.contextmanager
     def write(self) -> Iterator[SQLTransaction]:
-        with self.db.transaction():
-            yield SQLTransaction(self)
+        sealer = self.sealer  # the store checked as a whole first
+        with self._transaction(sealer, checked=True) as tx:
+            yield tx
+
+    @contextlib.contextmanager
+    def _transaction(self, sealer: Sealer, *, checked: bool) -> Iterator[SQLTransaction]:
+        """One write transaction over the sealed head. ``checked``: refuse a head that
+        is not intact, a generation below the mark and a digest that does not match
+        (the one that reports tampering writes without those checks)."""
+        try:
+            with self.db.transaction():
+                current = head.read(self.db, for_update=True)
+                if current is None or not current.intact(sealer):
+                    raise integrity.head_error(
+                        self.location, "was removed" if current is None else "was changed")
+                token = self.db.change_token()
+                if checked:
+                    mark = max(self._mark, self._account_mark(sealer))
+                    if current.generation < mark:
+                        raise integrity.rollback_error(self.location, current.generation, mark)
+                # Nothing else committed since this program last knew the digest right:
+                # no need to read the tables again (the common case of one program).
+                known = (checked and token is not None
+                         and self._known == (token, current.generation))
+                ledger = Ledger(current, verify=(self._verify_digest if checked
+                                                 else lambda _d: None), verified=known)
+                tx = SQLTransaction(self, sealer, ledger)
+                yield tx
+                written = ledger.next_head(sealer, bump=checked)
+                head.write(self.db, written)
+        except StoreTamperedError as exc:
+            self._known = None
+            if checked:
+                self._report(exc, sealer)
+            raise
+        except BaseException:
+            self._known = None
+            raise
+        self._known = (None if not checked or token is None or not ledger.verified
+                       else (token, written.generation))
+        if checked:  # a refusal's own audit row leaves the mark where it is
+            self._mark = max(self._mark, written.generation)
+            trust.raise_mark(self.identity, sealer, written.generation)
+        if ledger.scrub:
+            self.db.scrub()
+
+    def _verify_digest(self, sealed: Digest) -> None:
+        integrity.check_digest(self.db, sealed)
+
+    def _account_mark(self, sealer: Sealer) -> int:
+        """The account's high-water mark as other programs left it (0 when unknown)."""
+        try:
+            stored = trust.load(self.identity)
+        except StoreTrustError:
+            return 0
+        if stored is None or not stored.verified(sealer):
+            return 0
+        return trust.mark(self.identity, sealer, stored)
+
+    def _audit_writer(self, actor: str = "-") -> AuditWriter:
+        """Appends the store's own audit rows (event, detail) through a ledger."""
+        db, origin = self.db, self._origin
+
+        def write(ledger: Ledger, event: str, detail: str) -> None:
+            audit.append(db, ledger, ts=utc_now(), actor=actor, user_id=None,
+                         program=origin[0], host=origin[1], event=event, detail=detail)
+        return write
+
+    def _report(self, exc: StoreTamperedError, sealer: Sealer) -> None:
+        """Tampering found: in the log, and once per program in the audit log where the
+        store can still be written (a refusal changes nothing else)."""
+        if exc.finding in self._reported:
+            return
+        self._reported.add(exc.finding)
+        # The refusal itself reaches the person (a message box, the CLI's one line); the
+        # log file keeps it at INFO, so the CLI does not say it twice.
+        logger.info("Store %s refused: %s", self.location, exc.finding)
+        try:
+            with self._transaction(sealer, checked=False) as tx:
+                tx.append_audit(ts=utc_now(), actor="-", user_id=None,
+                                program=self._origin[0], host=self._origin[1],
+                                event=STORE_INTEGRITY_FAILED, detail=exc.finding)
+        except Exception as error:
+            logger.warning("The refusal could not be written to the audit log: %s", error)
 
     # --- users ------------------------------------------------------------------------
 
@@ -226,13 +518,16 @@ class SQLStore:
     def find_recovery_code(self, user_id: str, code: str) -> RecoveryCodeRecord | None:
         return recovery_codes.find(self.db, self.sealer, user_id, code)
 
+    def review_user(self, user_id: str) -> RecordReview | None:
+        return users.review(self.db, self.sealer, user_id)
+
     # --- groups -----------------------------------------------------------------------
 
     def list_groups(self) -> list[GroupRecord]:
-        return groups.list_all(self.db)
+        return groups.list_all(self.db, self.sealer)
 
     def get_group(self, group_id: str) -> GroupRecord | None:
-        return groups.get(self.db, group_id)
+        return groups.get(self.db, self.sealer, group_id)
 
     def group_id_like(self, group_id: str) -> str | None:
         return groups.id_like(self.db, group_id)
@@ -240,7 +535,12 @@ class SQLStore:
     # --- settings ---------------------------------------------------------------------
 
     def setting(self, name: str) -> str:
-        return settings.get(self.db, self.sealer, name)
+        sealer = self.sealer
+        try:
+            return settings.get(self.db, sealer, name)
+        except StoreTamperedError as exc:
+            self._report(exc, sealer)
+            raise
 
     # --- audit ------------------------------------------------------------------------
 
@@ -255,6 +555,17 @@ class SQLStore:
 
     def last_audit_event(self, user_id: str, event: str) -> AuditEvent | None:
         return audit.last(self.db, user_id, event)
+
+    def audit_chain(self, *, whole: bool = False) -> AuditChainStatus:
+        sealer = self.sealer
+        with self.db.snapshot():  # the head and the rows as one program left them
+            current = head.read(self.db)
+            if current is None or not current.intact(sealer):
+                return AuditChainStatus(False, 0, whole, "the store's sealed head record "
+                                        "was changed or removed outside TapeMaster")
+            if whole:
+                return audit.check_all(self.db, current)
+            return audit.check_tail(self.db, current)
 
     # --- sessions and health ----------------------------------------------------------
 
@@ -271,72 +582,97 @@ class SQLStore:
         self.db.check_same_store()
 
 
-class SQLTransaction:
-    """The writes inside :meth:`SQLStore.write` (see :class:`~.interface.Transaction`)."""
+def _hostname() -> str:
+    import os
 
-    def __init__(self, store: SQLStore) -> None:
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket
+
+    return socket.gethostname()
+
+
+class SQLTransaction:
+    """The writes inside :meth:`SQLStore.write` (see :class:`~.interface.Transaction`).
+    Every change to a sealed table goes through the ledger, which checks the digest
+    before the first one."""
+
+    def __init__(self, store: SQLStore, sealer: Sealer, ledger: Ledger) -> None:
         self._store = store
         self._db = store.db
+        self._sealer = sealer
+        self._ledger = ledger
 
     # --- users ------------------------------------------------------------------------
 
     def get_user(self, user_id: str) -> UserRecord | None:
-        return users.get(self._db, self._store.sealer, user_id, for_update=True)
+        self._ledger.check()  # what this transaction decides must rest on the latest rows
+        return users.get(self._db, self._sealer, user_id, for_update=True)
 
     def encrypt_otp_secret(self, user_id: str, secret: bytes) -> bytes:
-        return self._store.sealer.encrypt_secret(user_id, secret)
+        return self._sealer.encrypt_secret(user_id, secret)
 
     def insert_user(self, user: NewUser) -> None:
-        users.insert(self._db, self._store.sealer, user)
+        users.insert(self._db, self._sealer, self._ledger, user)
 
     def insert_users(self, new_users: Iterable[NewUser]) -> int:
-        return users.insert_many(self._db, self._store.sealer, new_users)
+        return users.insert_many(self._db, self._sealer, self._ledger, new_users)
 
     def update_user(self, user_id: str, changes: UserChanges, *, reseal: bool = False,
                     require_step_below: int | None = None) -> bool:
-        return users.update(self._db, self._store.sealer, user_id, changes, reseal=reseal,
-                            require_step_below=require_step_below)
+        return users.update(self._db, self._sealer, self._ledger, user_id, changes,
+                            reseal=reseal, require_step_below=require_step_below)
 
     def update_tampered_user(self, user_id: str, changes: UserChanges) -> bool:
-        return users.update_tampered(self._db, self._store.sealer, user_id, changes)
+        return users.update_tampered(self._db, self._sealer, self._ledger, user_id, changes)
 
     def delete_user(self, user_id: str) -> bool:
-        return users.delete(self._db, user_id)
+        return users.delete(self._db, self._ledger, user_id)
+
+    def review_user(self, user_id: str) -> RecordReview | None:
+        self._ledger.check()
+        return users.review(self._db, self._sealer, user_id)
 
     def count_unknown_failure(self, user_id: str, *, email: bool, ts: str,
                               forget_before: str, keep: int) -> int:
-        return unknown_logons.count_failure(self._db, self._store.sealer, user_id,
+        return unknown_logons.count_failure(self._db, self._sealer, user_id,
                                             email=email, ts=ts,
                                             forget_before=forget_before, keep=keep)
 
     def get_user_by_uid(self, uid: str) -> UserRecord | None:
-        return users.get_by_uid(self._db, self._store.sealer, uid, for_update=True)
+        # As get_user: a decision must rest on the latest rows. Free when nothing else
+        # committed since this program last found the store right (the heartbeat checks
+        # it first, outside the write lock: Store.check_store).
+        self._ledger.check()
+        return users.get_by_uid(self._db, self._sealer, uid, for_update=True)
 
     # --- recovery codes ---------------------------------------------------------------
 
     def recovery_codes(self, user_id: str) -> list[RecoveryCodeRecord]:
-        return recovery_codes.of_user(self._db, self._store.sealer, user_id, for_update=True)
+        self._ledger.check()
+        return recovery_codes.of_user(self._db, self._sealer, user_id, for_update=True)
 
     def replace_recovery_codes(self, user_id: str, codes: Iterable[NewRecoveryCode],
                                created: str) -> int:
-        return recovery_codes.replace(self._db, self._store.sealer, user_id, codes, created)
+        return recovery_codes.replace(self._db, self._sealer, self._ledger, user_id, codes,
+                                      created)
 
     def use_recovery_code(self, user_id: str, code: str) -> bool:
-        return recovery_codes.use(self._db, self._store.sealer, user_id, code)
+        return recovery_codes.use(self._db, self._sealer, self._ledger, user_id, code)
 
     def delete_recovery_codes(self, user_id: str) -> int:
-        return recovery_codes.delete_all(self._db, user_id)
+        return recovery_codes.delete_all(self._db, self._ledger, user_id)
 
     # --- groups -----------------------------------------------------------------------
 
     def insert_group(self, group_id: str, description: str) -> None:
-        groups.insert(self._db, group_id, description)
+        groups.insert(self._db, self._sealer, self._ledger, group_id, description)
 
     def update_group(self, group_id: str, description: str) -> bool:
-        return groups.update(self._db, group_id, description)
+        return groups.update(self._db, self._sealer, self._ledger, group_id, description)
 
     def delete_group(self, group_id: str) -> bool:
-        return groups.delete(self._db, group_id)
+        return groups.delete(self._db, self._ledger, group_id)
 
     def group_members(self, group_id: str) -> int:
         return groups.members(self._db, group_id)
@@ -344,17 +680,17 @@ class SQLTransaction:
     # --- settings ---------------------------------------------------------------------
 
     def set_setting(self, name: str, value: str) -> None:
-        settings.put(self._db, self._store.sealer, name, value)
+        settings.put(self._db, self._sealer, self._ledger, name, value)
 
     # --- audit ------------------------------------------------------------------------
 
     def append_audit(self, *, ts: str, actor: str, user_id: str | None, program: str,
                      host: str, event: str, detail: str = "") -> int:
-        return audit.append(self._db, ts=ts, actor=actor, user_id=user_id, program=program,
-                            host=host, event=event, detail=detail)
+        return audit.append(self._db, self._ledger, ts=ts, actor=actor, user_id=user_id,
+                            program=program, host=host, event=event, detail=detail)
 
     def append_audit_many(self, rows: Iterable[AuditRow]) -> None:
-        audit.append_many(self._db, rows)
+        audit.append_many(self._db, self._ledger, rows)
 
     # --- sessions ---------------------------------------------------------------------
 

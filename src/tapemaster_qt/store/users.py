@@ -4,6 +4,11 @@ Each query is portable SQL run through a :class:`~.database.Database`; rows are 
 column name. The domain words of :class:`~.interface.UserChanges` become columns here
 and nowhere else (``programs`` is three ``access_*`` flags, ``otp_burned_steps`` a
 comma-separated text, flags 0/1).
+
+Every column is sealed (``sealing.USER_SEALED``) and each row carries the digest terms
+cut from its seal (``dt0``..``dt2``); every write keeps the head's digest up to date
+through the transaction's :class:`~.head.Ledger` and writes the user's last-known-good
+copy (table ``user_copies``) beside the row.
 """
 
 from __future__ import annotations
@@ -16,10 +21,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from tapemaster_qt.errors import StoreIntegrityError
-from tapemaster_qt.records import UserRecord, UserRow
-from tapemaster_qt.store import sealing
+from tapemaster_qt.records import FieldChange, RecordReview, UserRecord, UserRow
+from tapemaster_qt.store import recovery_codes, sealing
 from tapemaster_qt.store.crypto import Sealer
 from tapemaster_qt.store.database import Database, Row, utc_now
+from tapemaster_qt.store.head import Ledger
 from tapemaster_qt.store.interface import NewUser, UserChanges
 
 COLUMNS: tuple[str, ...] = (
@@ -28,6 +34,7 @@ COLUMNS: tuple[str, ...] = (
     "access_checkpoint", "password_hash", "otp_enabled", "otp_activated", "otp_secret",
     "otp_last_step", "otp_burned_steps", "failed_logons", "revoked", "last_logon",
     "last_failed_logon", "created", "updated", "mac", "failures_since_logon", "uid",
+    *sealing.TERMS,
 )
 PROGRAM_COLUMNS = {
     "TapeMaster": "access_tapemaster",
@@ -41,8 +48,12 @@ selected by these names in this order, so each row becomes a UserRow as it is.""
 _SELECT = "SELECT " + ", ".join(COLUMNS) + " FROM users"
 _INSERT = (f"INSERT INTO users ({', '.join(COLUMNS)}) "
            f"VALUES ({', '.join('?' * len(COLUMNS))})")
-_SEAL_CHECK_SELECT = ("SELECT " + ", ".join(("user_id", "mac", *sealing.USER_SEALED))
-                      + " FROM users")
+_SEAL_CHECK_SELECT = ("SELECT " + ", ".join(("user_id", "mac", *sealing.TERMS,
+                                             *sealing.USER_SEALED)) + " FROM users")
+_COPY_UPSERT = ("INSERT INTO user_copies (user_id, copy, mac) VALUES (?, ?, ?) "
+                "ON CONFLICT (user_id) DO UPDATE SET copy = excluded.copy, mac = excluded.mac")
+FLAGS = frozenset({"admin_rights", "tapemaster_rights", "disabled", "no_timeout",
+                   "otp_enabled", "otp_activated", "revoked"})
 
 
 # --- stored form --------------------------------------------------------------------
@@ -92,8 +103,24 @@ def new_row(sealer: Sealer, user: NewUser) -> Row:
         "last_failed_logon": None, "failures_since_logon": 0, "created": user.created or now,
         "updated": user.created or now, "uid": new_uid(),
     }
-    row["mac"] = sealing.seal_user(sealer, row)
+    _seal(sealer, row)
     return row
+
+
+def _seal(sealer: Sealer, row: Row) -> None:
+    """Seal ``row`` in place: its MAC and the digest terms cut from it."""
+    mac = sealing.seal_user(sealer, row)
+    row["mac"] = mac
+    row.update(zip(sealing.TERMS, sealing.terms(mac), strict=True))
+
+
+def _terms(row: Mapping[str, Any]) -> tuple[int, int, int]:
+    return (int(row["dt0"]), int(row["dt1"]), int(row["dt2"]))
+
+
+def _copy_params(sealer: Sealer, row: Mapping[str, Any]) -> tuple[str, str, bytes]:
+    text = sealing.copy_text(row)
+    return (row["user_id"], text, sealing.seal_copy(sealer, row["user_id"], text))
 
 
 def record(sealer: Sealer, row: Mapping[str, Any]) -> UserRecord:
@@ -173,12 +200,15 @@ def list_rows(db: Database, sealer: Sealer | None) -> list[UserRow]:
         with _gc_paused():
             rows = db.tuples("SELECT " + ", ".join(ROW_SHOWN) + ", NULL FROM users" + order)
             return list(map(make, rows))
-    columns = (*ROW_SHOWN, "mac", *sealing.USER_SEALED)
+    columns = (*ROW_SHOWN, "mac", *sealing.TERMS, *sealing.USER_SEALED)
     rows = db.tuples("SELECT " + ", ".join(columns) + " FROM users" + order)
     shown = len(ROW_SHOWN)
+    first = shown + 1 + len(sealing.TERMS)
     intact = sealing.user_values_intact
-    # Each row: the shown columns, the seal, then the sealed columns in sealing order.
-    return [make((*r[:shown], intact(sealer, r[shown + 1:], r[shown]))) for r in rows]
+    # Each row: the shown columns, the seal, its digest terms, then the sealed columns
+    # in sealing order.
+    return [make((*r[:shown], intact(sealer, r[first:], r[shown], r[shown + 1:first])))
+            for r in rows]
 
 
 def seal_failures(db: Database, sealer: Sealer, after: str | None, limit: int
@@ -190,11 +220,23 @@ def seal_failures(db: Database, sealer: Sealer, after: str | None, limit: int
     checked: list[str] = []
     failed: list[str] = []
     intact = sealing.user_values_intact
-    for user_id, mac, *sealed in rows:  # as _SEAL_CHECK_SELECT names them
+    for user_id, mac, dt0, dt1, dt2, *sealed in rows:  # as _SEAL_CHECK_SELECT names them
         checked.append(user_id)
-        if not intact(sealer, sealed, mac):
+        if not intact(sealer, sealed, mac, (dt0, dt1, dt2)):
             failed.append(user_id)
     return checked, failed
+
+
+def all_seal_failures(db: Database, sealer: Sealer) -> list[str]:
+    """Every User-ID whose record fails its seal (``store verify``)."""
+    failed: list[str] = []
+    after: str | None = None
+    while True:
+        checked, bad = seal_failures(db, sealer, after, 20_000)
+        failed += bad
+        if len(checked) < 20_000:
+            return failed
+        after = checked[-1]
 
 
 def count(db: Database) -> int:
@@ -225,24 +267,91 @@ def has_password(db: Database, user_id: str) -> bool:
     return bool(found)
 
 
+# --- the last-known-good copy --------------------------------------------------------
+
+
+def review(db: Database, sealer: Sealer, user_id: str) -> RecordReview | None:
+    """The user's record compared with its last-known-good copy; None: no such user."""
+    row = _get_row(db, user_id, for_update=False)
+    if row is None:
+        return None
+    found = db.row("SELECT copy, mac FROM user_copies WHERE user_id = ?", (user_id,))
+    if found is None:
+        return RecordReview(user_id, "missing")
+    copy = sealing.read_copy(sealer, user_id, found["copy"], found["mac"])
+    if copy is None:
+        return RecordReview(user_id, "damaged")
+    return RecordReview(user_id, "ok", _domain_changes(sealing.copy_differences(copy, row),
+                                                       copy, row),
+                        copy_written=copy.get("updated"))
+
+
+def _domain_changes(columns: list[tuple[str, Any, Any]], copy: Mapping[str, Any],
+                    row: Mapping[str, Any]) -> tuple[FieldChange, ...]:
+    """Column differences in domain words: the three access flags are ``programs``."""
+    out: list[FieldChange] = []
+    programs_done = False
+    for name, old, new in columns:
+        if name in PROGRAM_COLUMNS.values():
+            if not programs_done:
+                programs_done = True
+                out.append(FieldChange(
+                    "programs",
+                    frozenset(p for p, c in PROGRAM_COLUMNS.items() if copy.get(c)),
+                    frozenset(p for p, c in PROGRAM_COLUMNS.items() if row[c])))
+        elif name in sealing.HIDDEN_IN_COPY:
+            out.append(FieldChange(name, None, None, hidden=True))
+        else:
+            out.append(FieldChange(name, _domain(name, old), _domain(name, new)))
+    return tuple(out)
+
+
+def _domain(name: str, value: Any) -> object:
+    if name in FLAGS:
+        return None if value is None else bool(value)
+    if name == "otp_burned_steps" and isinstance(value, str):
+        return tuple(int(s) for s in value.split(",") if s.strip().lstrip("-").isdigit())
+    return value
+
+
 # --- writes (inside a write transaction) --------------------------------------------
 
 
-def insert(db: Database, sealer: Sealer, user: NewUser) -> None:
+def reseal_as_found(db: Database, sealer: Sealer, row: Row) -> None:
+    """Seal a record as it is, with its copy (sealing an older store, once: only
+    records whose old seal verified come here). Outside the digest: the caller takes
+    the digest from the tables afterwards."""
+    row = dict(row)
+    _seal(sealer, row)
+    db.execute("UPDATE users SET mac = ?, dt0 = ?, dt1 = ?, dt2 = ? WHERE user_id = ?",
+               (row["mac"], row["dt0"], row["dt1"], row["dt2"], row["user_id"]))
+    db.execute(_COPY_UPSERT, _copy_params(sealer, row))
+
+
+def insert(db: Database, sealer: Sealer, ledger: Ledger, user: NewUser) -> None:
+    ledger.check()
     row = new_row(sealer, user)
     db.execute(_INSERT, [row[c] for c in COLUMNS])
+    db.execute(_COPY_UPSERT, _copy_params(sealer, row))
+    ledger.count("users", None, _terms(row))
 
 
-def insert_many(db: Database, sealer: Sealer, users: Iterable[NewUser]) -> int:
-    prepared = [[row[c] for c in COLUMNS] for row in (new_row(sealer, u) for u in users)]
-    db.executemany(_INSERT, prepared)
-    return len(prepared)
+def insert_many(db: Database, sealer: Sealer, ledger: Ledger, users: Iterable[NewUser]
+                ) -> int:
+    ledger.check()
+    rows = [new_row(sealer, u) for u in users]
+    db.executemany(_INSERT, ([row[c] for c in COLUMNS] for row in rows))
+    db.executemany(_COPY_UPSERT, (_copy_params(sealer, row) for row in rows))
+    for row in rows:
+        ledger.count("users", None, _terms(row))
+    return len(rows)
 
 
-def update(db: Database, sealer: Sealer, user_id: str, changes: UserChanges, *,
-           reseal: bool = False, require_step_below: int | None = None) -> bool:
+def update(db: Database, sealer: Sealer, ledger: Ledger, user_id: str, changes: UserChanges,
+           *, reseal: bool = False, require_step_below: int | None = None) -> bool:
     """Apply ``changes`` and re-seal, in one conditional UPDATE (see
-    :meth:`.interface.Transaction.update_user`)."""
+    :meth:`.interface.Transaction.update_user`); the copy follows the record."""
+    ledger.check()
     row = _get_row(db, user_id, for_update=True)
     if row is None:
         return False
@@ -251,17 +360,26 @@ def update(db: Database, sealer: Sealer, user_id: str, changes: UserChanges, *,
             f"The record of User-ID {user_id} failed its integrity check; "
             "an administrator must review and re-seal it first.", user_id,
         )
+    old_terms, old_secret = _terms(row), row["otp_secret"]
     written = stored_changes(changes)
     written.setdefault("updated", utc_now())
     row.update(written)
-    written["mac"] = sealing.seal_user(sealer, row)
+    _seal(sealer, row)
+    written["mac"] = row["mac"]
+    written.update((t, row[t]) for t in sealing.TERMS)
     sql = "UPDATE users SET " + ", ".join(f"{name} = ?" for name in written)
     sql += " WHERE user_id = ?"
     params: list[Any] = [*written.values(), user_id]
     if require_step_below is not None:
         sql += " AND (otp_last_step IS NULL OR otp_last_step < ?)"
         params.append(require_step_below)
-    return db.execute(sql, params) == 1
+    if db.execute(sql, params) != 1:
+        return False
+    db.execute(_COPY_UPSERT, _copy_params(sealer, row))
+    ledger.count("users", old_terms, _terms(row))
+    if old_secret is not None and row["otp_secret"] != old_secret:
+        ledger.scrub = True  # a secret destroyed or replaced: leave no copy behind
+    return True
 
 
 TAMPERED_WRITABLE = frozenset(
@@ -269,16 +387,19 @@ TAMPERED_WRITABLE = frozenset(
 """What counting a refused attempt may write into a record that failed its seal."""
 
 
-def update_tampered(db: Database, sealer: Sealer, user_id: str, changes: UserChanges
-                    ) -> bool:
+def update_tampered(db: Database, sealer: Sealer, ledger: Ledger, user_id: str,
+                    changes: UserChanges) -> bool:
     """Write failure counters into a record that failed its seal, leaving the seal as
-    it is (see :meth:`.interface.Transaction.update_tampered_user`)."""
+    it is (see :meth:`.interface.Transaction.update_tampered_user`): its digest terms
+    and its last-known-good copy stay as they are too."""
+    ledger.check()
     row = _get_row(db, user_id, for_update=True)
     if row is None:
         return False
     written = stored_changes(changes)
     if not written.keys() <= TAMPERED_WRITABLE:
-        raise ValueError(f"not for a tampered record: {sorted(written.keys() - TAMPERED_WRITABLE)}")
+        raise ValueError(
+            f"not for a tampered record: {sorted(written.keys() - TAMPERED_WRITABLE)}")
     if sealing.user_intact(sealer, row, row["mac"]):
         # Keeping the seal of an intact record while changing a sealed field would
         # make it look tampered with: an intact record goes through update().
@@ -287,5 +408,18 @@ def update_tampered(db: Database, sealer: Sealer, user_id: str, changes: UserCha
     return db.execute(sql + " WHERE user_id = ?", [*written.values(), user_id]) == 1
 
 
-def delete(db: Database, user_id: str) -> bool:
-    return db.execute("DELETE FROM users WHERE user_id = ?", (user_id,)) == 1
+def delete(db: Database, ledger: Ledger, user_id: str) -> bool:
+    ledger.check()
+    row = db.row("SELECT dt0, dt1, dt2, otp_secret FROM users WHERE user_id = ?"
+                 + db.dialect.for_update, (user_id,))
+    if row is None:
+        return False
+    db.execute("DELETE FROM user_copies WHERE user_id = ?", (user_id,))
+    # Its recovery codes would go by ON DELETE CASCADE, unseen by the digest: first.
+    recovery_codes.delete_all(db, ledger, user_id)
+    if db.execute("DELETE FROM users WHERE user_id = ?", (user_id,)) != 1:
+        return False
+    ledger.count("users", _terms(row), None)
+    if row["otp_secret"] is not None:
+        ledger.scrub = True
+    return True

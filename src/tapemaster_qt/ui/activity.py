@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from tapemaster_qt.errors import SessionEndedError, TapeMasterError
+from tapemaster_qt.records import AuditChainStatus
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.audit import AuditLog
 from tapemaster_qt.services.sessions import ActiveSession
@@ -211,12 +212,26 @@ class ActiveUsersWindow(_TableWindow):
 
 class AuditLogWindow(_TableWindow):
     """The audit log, newest first, loaded a page at a time; the filter searches the
-    whole log in the store, not only the rows on screen."""
+    whole log in the store, not only the rows on screen. Above the table, whether the
+    log's hash chain holds: its end and newest rows at each reload, every row on
+    Verify Whole Log."""
 
     def __init__(self, audit: AuditLog, parent: QWidget | None = None) -> None:
         super().__init__("auditLogWindow", "Audit Log", "auditView", "auditFilterEdit",
                          "Filter by User-ID, event, detail, actor, host…", parent)
         self._audit = audit
+        self.chainLabel = QLabel()
+        self.chainLabel.setObjectName("auditChainLabel")
+        self.chainLabel.setWordWrap(True)
+        self.verifyButton = QPushButton("&Verify Whole Log")
+        self.verifyButton.setObjectName("verifyChainButton")
+        self.verifyButton.clicked.connect(self.verify_whole_log)
+        row = QHBoxLayout()
+        row.addWidget(self.chainLabel, 1)
+        row.addWidget(self.verifyButton)
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertLayout(1, row)
         self.model = AuditModel(self._fetcher(""), self)
         self.auditView = self.view
         self.auditView.setModel(self.model)
@@ -235,10 +250,42 @@ class AuditLogWindow(_TableWindow):
             return self._audit.page(before_id, limit, text=text or None)
         return fetch
 
+    def _show_chain(self, status: AuditChainStatus) -> None:
+        if status.ok:
+            which = "every row" if status.whole else "its newest rows and its end"
+            self.chainLabel.setText(f"Hash chain intact ({which} checked against the "
+                                    "sealed head).")
+            self.chainLabel.setStyleSheet("")
+        else:
+            self.chainLabel.setText(f"The audit log was changed outside TapeMaster: "
+                                    f"{status.problem}.")
+            self.chainLabel.setStyleSheet("color: #b00020; font-weight: bold;")
+
+    @Slot()
+    def verify_whole_log(self) -> None:
+        Op(self, "Audit Log", lambda: self._audit.chain(whole=True)).success(
+            self._show_verified).run()
+
+    def _show_verified(self, status: AuditChainStatus) -> None:
+        self._show_chain(status)
+        if status.ok:
+            msgbox.information(self, "Audit Log", f"The whole audit log is intact: "
+                               f"{status.checked} event(s) checked.",
+                               object_name="auditChainIntactMessage")
+        else:
+            msgbox.warning(self, "Audit Log", f"The audit log was changed outside "
+                           f"TapeMaster: {status.problem}.",
+                           object_name="auditChainBrokenMessage")
+
     @Slot()
     def reload(self) -> None:
         text = self.filterEdit.text().strip()
-        if Op(self, "Audit Log", lambda: self.model.reload(self._fetcher(text))).run():
+
+        def load() -> AuditChainStatus:
+            self.model.reload(self._fetcher(text))
+            return self._audit.chain()
+
+        if Op(self, "Audit Log", load).success(self._show_chain).run():
             self._show_count()
 
     def _show_count(self) -> None:

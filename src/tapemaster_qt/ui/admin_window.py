@@ -46,7 +46,7 @@ from tapemaster_qt.errors import TapeMasterError
 from tapemaster_qt.fields import Status
 from tapemaster_qt.fileio import write_text_atomically
 from tapemaster_qt.records import GroupRecord, UserDetails, UserRow
-from tapemaster_qt.services.admin import AdminService
+from tapemaster_qt.services.admin import AdminService, describe_review
 from tapemaster_qt.services.transfer import users_to_csv, users_to_xml
 from tapemaster_qt.ui import msgbox, palette, resources, widgets, windows
 from tapemaster_qt.ui.models.tables import GroupsModel
@@ -59,6 +59,7 @@ from tapemaster_qt.ui.models.users import (
 )
 from tapemaster_qt.ui.operations import Op
 from tapemaster_qt.ui.password_change import PasswordChangeDialog
+from tapemaster_qt.ui.texts import local_time
 from tapemaster_qt.ui.user_properties import UserPropertiesDialog
 from tapemaster_qt.ui.windows import WindowRegistry
 
@@ -631,18 +632,30 @@ class GroupUserAdministration(QWidget):
 
     @Slot()
     def reseal_selected(self) -> None:
-        """Accept a record that failed its integrity check, after the admin reviewed it."""
+        """Accept a record that failed its integrity check, after the admin reviewed how
+        it differs from the last copy TapeMaster wrote of it."""
         rows = self.selected_rows()
         if len(rows) != 1 or rows[0].integrity_ok is not False:
             return
         user_id = rows[0].user_id
+        try:
+            review = self._admin.review_record(user_id)
+        except TapeMasterError as exc:
+            msgbox.warning(self, "Re-seal Record", exc.message)
+            return
+        if review.every_field_suspect:
+            changed = describe_review(review)[0].capitalize() + "."
+        else:
+            when = f" (on {local_time(review.copy_written)})" if review.copy_written else ""
+            changed = (f"Changed since TapeMaster last wrote it{when}:\n"
+                       + "\n".join(f"• {line}" for line in describe_review(review)))
         if not msgbox.confirm(
             self, "Re-seal Record",
             f"The record of {user_id} was changed outside TapeMaster. Re-seal it?",
-            informative=("Check its Properties and the Audit Log first. Re-sealing accepts "
-                         "what the record holds now; to be safe its One Time Password is "
-                         "switched off and the User-ID stays revoked until you unlock it "
-                         "and set a new password."),
+            informative=(changed + "\n\nRe-sealing does not trust those changes: it clears "
+                         "the password, removes rights and client access, switches the One "
+                         "Time Password off and leaves the User-ID revoked. Afterwards "
+                         "unlock it, set a new password and give back what it should have."),
             yes="Re-seal", object_name="confirmResealMessage",
         ):
             return

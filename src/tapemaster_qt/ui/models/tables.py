@@ -75,9 +75,21 @@ class RecordTableModel(QAbstractTableModel):
 
 class GroupsModel(RecordTableModel):
     headers = ("Group-ID", "Description", "Users")
+    TAMPERED = "This group failed its integrity check: it was changed outside TapeMaster."
 
     def cells(self, record: GroupRecord) -> tuple[str, ...]:
         return (record.group_id, record.description, str(record.members))
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole):
+            record = super().data(index, RecordRole)
+            if isinstance(record, GroupRecord) and not record.integrity_ok:
+                if role == Qt.ItemDataRole.ToolTipRole:
+                    return self.TAMPERED
+                from PySide6.QtGui import QColor
+
+                return QColor("#b00020")
+        return super().data(index, role)
 
 
 class SessionsModel(RecordTableModel):

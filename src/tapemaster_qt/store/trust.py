@@ -1,0 +1,308 @@
+"""What this OS account remembers about each store it has opened, outside the store.
+
+Whoever can write a store's folder can forge anything in it: swap the store's id and
+key check, re-seal every record with a key of their own and drop that key beside the
+store as ``store.key``, or put an older copy of the whole file back. So the defence
+lives where they cannot write: the state folder of the OS account that runs the
+programs (:func:`tapemaster_qt.paths.trust_dir`), one small file per store, named by
+the store's identity (its absolute folder, or its URL without password):
+
+- the store's id, where its key lives (OS keyring or key file) and the key's
+  fingerprint: a store whose id, key or key location changed without
+  ``tapemaster-admin`` is refused (:class:`~tapemaster_qt.errors.StoreTrustError`);
+- the **high-water mark**: the highest generation of the store this account has seen
+  (``head.py``); a store whose generation is lower was rolled back and is refused;
+- a MAC with a sub-key of the store key over all of it (``Sealer.trust_mac``).
+
+The record (``<name>.json``) changes rarely (first use, ``store accept``, ``key
+import``): it is written whole to a temporary file, flushed and renamed over the old
+one. The mark rises after every commit, so it has a file of its own (``<name>.mark``):
+two fixed-size slots, each a generation and its MAC, the lower one overwritten in place
+(no rename, no flush: a write lost in a power cut leaves the mark lower, which only
+makes a later check less strict, and a torn slot fails its MAC while the other holds).
+The mark is the highest of the record's and the valid slots'. Everything is owner-only,
+never written through a symlink, and changed under an exclusive lock on ``<name>.lock``,
+so programs committing at once never lower the mark. A store this account has never
+opened is trusted as it is found (trust on first use) and remembered.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import hmac
+import json
+import logging
+import os
+import struct
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from tapemaster_qt.errors import StoreTrustError
+from tapemaster_qt.store.crypto import Sealer
+
+logger = logging.getLogger(__name__)
+
+FORMAT = 1
+MAX_BYTES = 16 * 1024
+_SLOT = 64
+_MAGIC = b"TMQm"
+_SLOT_FORMAT = ">4sQ32s"  # magic, generation, HMAC over identity and generation
+
+
+@dataclass(frozen=True)
+class TrustRecord:
+    identity: str
+    """The store's absolute folder, or its URL without password."""
+    store_id: str
+    key_location: str
+    """``keyring`` or ``file``."""
+    key_where: str
+    """For people: the keyring backend's name, or the key file's path."""
+    key_id: str
+    """The key's fingerprint (``Sealer.key_id``)."""
+    generation: int
+    """The high-water mark: the highest generation of the store seen by this account."""
+    seal_version: int
+    since: str
+    """When this account began to trust the store as it is (first use or an accept)."""
+
+    def message(self) -> bytes:
+        return json.dumps({"format": FORMAT, **asdict(self)}, sort_keys=True,
+                          separators=(",", ":")).encode()
+
+    def describe_key(self) -> str:
+        if self.key_location == "keyring":
+            return f"the OS keyring ({self.key_where})"
+        return f"the key file {self.key_where}"
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A trust record as read from its file, not yet checked against a key."""
+
+    record: TrustRecord
+    mac: bytes
+    _checked: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+
+    def verified(self, sealer: Sealer) -> bool:
+        """Whether the record's MAC is right for ``sealer``'s key (checked once per key:
+        every write transaction asks)."""
+        known = self._checked.get(sealer.key_id)
+        if known is None:
+            known = hmac.compare_digest(sealer.trust_mac(self.record.message()), self.mac)
+            self._checked[sealer.key_id] = known
+        return known
+
+
+def folder() -> Path:
+    return _folder(*(os.environ.get(name) for name in _FOLDER_ENV))
+
+
+_FOLDER_ENV = ("XDG_STATE_HOME", "HOME", "LOCALAPPDATA", "USERPROFILE")
+
+
+@functools.lru_cache(maxsize=8)
+def _folder(*_environment: str | None) -> Path:
+    """platformdirs' answer, kept while the variables it reads stay the same (asked
+    after every commit)."""
+    from tapemaster_qt import paths
+
+    return paths.trust_dir()
+
+
+def record_path(identity: str) -> Path:
+    return _record_path(identity, folder())
+
+
+@functools.lru_cache(maxsize=64)
+def _record_path(identity: str, where: Path) -> Path:
+    name = hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return where / f"{name}.json"
+
+
+_loaded: dict[Path, tuple[tuple[int, int, int], Stored]] = {}
+"""The last record read from each file, by the file's (inode, size, mtime): a file that
+has not changed is not read and parsed again."""
+
+
+def _damaged(path: Path, why: str) -> StoreTrustError:
+    return StoreTrustError(
+        f"This account's record of the user store, {path}, {why}; nothing was opened. "
+        "If you trust the store as it is now, run 'tapemaster-admin store accept'.",
+        f"trust record {why}",
+    )
+
+
+def load(identity: str) -> Stored | None:
+    """The record of the store ``identity``; None when this account never opened it."""
+    path = record_path(identity)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise _damaged(path, f"cannot be read ({exc.strerror or type(exc).__name__})") from None
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        version = (info.st_ino, info.st_size, info.st_mtime_ns)
+        cached = _loaded.get(path)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        data = fh.read(MAX_BYTES + 1)
+    stored = _parse(path, data)
+    _loaded[path] = (version, stored)
+    return stored
+
+
+def _parse(path: Path, data: bytes) -> Stored:
+    try:
+        fields = json.loads(data.decode("utf-8"))
+        mac = bytes.fromhex(fields.pop("mac"))
+        if fields.pop("format") != FORMAT or len(data) > MAX_BYTES:
+            raise ValueError("format")
+        record = TrustRecord(**fields)
+        if not all(isinstance(getattr(record, f), t) for f, t in (
+                ("identity", str), ("store_id", str), ("key_location", str),
+                ("key_where", str), ("key_id", str), ("generation", int),
+                ("seal_version", int), ("since", str))):
+            raise ValueError("types")
+    except (ValueError, TypeError, KeyError, AttributeError, UnicodeDecodeError):
+        raise _damaged(path, "is damaged") from None
+    return Stored(record, mac)
+
+
+@contextlib.contextmanager
+def _locked(identity: str) -> Iterator[Path]:
+    """An exclusive lock on the store's record, across the programs of this account."""
+    path = record_path(identity)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(path.with_suffix(".lock"),
+                 os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
+            while True:
+                try:
+                    msvcrt.locking(fd, msvcrt.LK_LOCK, 1)  # type: ignore[attr-defined]
+                    break
+                except OSError:  # LK_LOCK gives up after 10 s: keep waiting
+                    continue
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield path
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _write(path: Path, stored: Stored) -> None:
+    data = json.loads(stored.record.message())
+    data["mac"] = stored.mac.hex()
+    text = json.dumps(data, indent=1, sort_keys=True) + "\n"
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".trust-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save(record: TrustRecord, sealer: Sealer) -> None:
+    """Remember ``record`` (first use, or an administrator's accept)."""
+    with _locked(record.identity) as path:
+        _write(path, Stored(record, sealer.trust_mac(record.message())))
+
+
+def _slot_mac(sealer: Sealer, identity: str, generation: int) -> bytes:
+    return sealer.trust_mac(b"mark\x00" + identity.encode("utf-8", "surrogatepass")
+                            + b"\x00" + str(generation).encode())
+
+
+def _slots(fd: int, identity: str, sealer: Sealer) -> list[int]:
+    """The generation in each slot of the open mark file (-1: empty, torn, or written
+    with another key)."""
+    os.lseek(fd, 0, os.SEEK_SET)  # not pread: Windows has none
+    data = os.read(fd, 2 * _SLOT)
+    found = []
+    for n in range(2):
+        chunk = data[n * _SLOT:n * _SLOT + struct.calcsize(_SLOT_FORMAT)]
+        generation = -1
+        if len(chunk) == struct.calcsize(_SLOT_FORMAT):
+            magic, value, mac = struct.unpack(_SLOT_FORMAT, chunk)
+            if magic == _MAGIC and hmac.compare_digest(mac, _slot_mac(sealer, identity, value)):
+                generation = value
+        found.append(generation)
+    return found
+
+
+def _open_mark(identity: str, create: bool) -> int | None:
+    path = record_path(identity).with_suffix(".mark")
+    flags = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        return os.open(path, flags | (os.O_CREAT if create else 0), 0o600)
+    except FileNotFoundError:
+        return None
+
+
+def mark(identity: str, sealer: Sealer, stored: Stored) -> int:
+    """This account's high-water mark for the store: the highest generation it saw."""
+    fd = _open_mark(identity, create=False)
+    if fd is None:
+        return stored.record.generation
+    try:
+        return max(stored.record.generation, *_slots(fd, identity, sealer))
+    except OSError:
+        return stored.record.generation
+    finally:
+        os.close(fd)
+
+
+def raise_mark(identity: str, sealer: Sealer, generation: int) -> None:
+    """Raise the high-water mark to ``generation`` (never lower it): after every commit.
+    Without a record of the store made with this key (never trusted here, or a key
+    other than the trusted one) nothing is written: a foreign key must not overwrite
+    the slots, and the next open says why."""
+    try:
+        with _locked(identity):
+            try:
+                stored = load(identity)
+            except StoreTrustError:
+                return
+            if stored is None or not stored.verified(sealer):
+                return
+            fd = _open_mark(identity, create=True)
+            assert fd is not None
+            try:
+                slots = _slots(fd, identity, sealer)
+                if max(slots) >= generation:
+                    return
+                lower = 0 if slots[0] <= slots[1] else 1
+                os.lseek(fd, lower * _SLOT, os.SEEK_SET)
+                os.write(fd, struct.pack(_SLOT_FORMAT, _MAGIC, generation,
+                                         _slot_mac(sealer, identity, generation)))
+            finally:
+                os.close(fd)
+    except OSError as exc:
+        # The write that led here is committed; a mark that stays lower only makes a
+        # later rollback check less strict. Said in the log.
+        logger.warning("Could not raise the store's high-water mark in %s (%s)",
+                       record_path(identity).parent, exc.strerror or type(exc).__name__)
+
+
+def forget(identity: str) -> None:
+    """Remove this account's record of a store that no longer exists (a temporary store:
+    the self-test's). Never for a store still in use: it would be trusted anew."""
+    path = record_path(identity)
+    for item in (path, path.with_suffix(".mark"), path.with_suffix(".lock")):
+        item.unlink(missing_ok=True)
