@@ -32,7 +32,8 @@ from tapemaster_qt.location import parse
 from tapemaster_qt.services import Context
 from tapemaster_qt.services.passwords import PasswordHasher
 from tapemaster_qt.services.setup import set_initial_password
-from tapemaster_qt.store import Store, migrations, open_store
+from tapemaster_qt.store import Store, migrations, open_store, sealing
+from tapemaster_qt.store.crypto import Sealer
 from tapemaster_qt.store.keys import KEY_FILE, KEYRING_SERVICE
 from tapemaster_qt.store.migrations import Migration
 
@@ -492,7 +493,16 @@ def test_a_version_1_store_upgraded_by_its_owner_keeps_every_seal(
         admin = AdminService(ctx, Actor.for_user("tapemaster"))
         admin.add_user({"user_id": "alice", "email": "alice@example.com"}, "Alice-Secret-42")
         admin.set_otp("alice", True)
+        raw_key, store_id = store.key.raw, store.store_id
     with pg_database.connect(OWNER) as conn:  # what version 1 had
+        conn.execute("DROP TABLE head, user_copies")  # version 5
+        conn.execute("ALTER TABLE users DROP COLUMN dt0, DROP COLUMN dt1, DROP COLUMN dt2")
+        conn.execute("ALTER TABLE groups DROP COLUMN mac, DROP COLUMN dt0, DROP COLUMN dt1, "
+                     "DROP COLUMN dt2")
+        conn.execute("ALTER TABLE settings DROP COLUMN dt0, DROP COLUMN dt1, "
+                     "DROP COLUMN dt2")
+        conn.execute("ALTER TABLE audit DROP COLUMN hash, "
+                     "ALTER COLUMN id SET GENERATED ALWAYS")
         conn.execute("ALTER TABLE sessions DROP COLUMN user_uid, DROP COLUMN otp_mark, "
                      "DROP COLUMN end_reason, DROP COLUMN ended_by, DROP COLUMN ended_at")
         conn.execute("ALTER TABLE users DROP COLUMN uid")  # version 4
@@ -500,6 +510,16 @@ def test_a_version_1_store_upgraded_by_its_owner_keeps_every_seal(
         conn.execute("DROP TABLE unknown_logons")  # version 2
         conn.execute("ALTER TABLE users DROP COLUMN failures_since_logon")
         conn.execute("UPDATE schema_version SET version = 1")
+        # Sealed as version 1 sealed a user: its security fields only.
+        sealer = Sealer(raw_key, store_id)
+        cur = conn.execute("SELECT * FROM users")
+        names = [d[0] for d in cur.description]
+        for values in cur.fetchall():
+            row = dict(zip(names, values, strict=True))
+            mac = sealer.seal(sealing.USER_KIND,
+                              tuple(row[f] for f in sealing.USER_SEALED_V1))
+            conn.execute("UPDATE users SET mac = %s WHERE user_id = %s",
+                         [mac, row["user_id"]])
     with pytest.raises(StoreTooOldError):
         open_store(pg_database.location(APP))
     with open_store(pg_database.location(OWNER), upgrade=True) as store:

@@ -170,6 +170,7 @@ class PostgreSQLDatabase(Database):
         self._psycopg = psycopg
         self._url = location.url or ""
         self.location = location.display
+        self.identity = location.identity()
         self.busy_timeout_ms = int(busy_timeout_ms)
         self._program = program or APPLICATION
         self._conn: Any = None
@@ -357,6 +358,23 @@ class PostgreSQLDatabase(Database):
             conn = self._alive()
             try:
                 conn.execute("BEGIN")
+            except self._psycopg.Error as exc:
+                if attempt == 1 and _connection_lost(exc, conn):
+                    self._drop()
+                    continue
+                raise
+            self._in_transaction = True
+            return
+
+    def _begin_snapshot(self) -> None:
+        """Reads that must agree (the sealed head and the tables it describes): one
+        snapshot for the whole transaction, where a plain ``BEGIN`` gives each statement
+        its own. Like a write, begun on a new connection if the idle one was lost, and
+        never silently run again on another once begun."""
+        for attempt in (1, 2):
+            conn = self._alive()
+            try:
+                conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             except self._psycopg.Error as exc:
                 if attempt == 1 and _connection_lost(exc, conn):
                     self._drop()

@@ -135,6 +135,7 @@ class SQLStore:
     def shared(self) -> bool:
         return self.db.dialect.name != "sqlite"
 
+    @property
     def identity(self) -> str:
         return self.db.identity
 
