@@ -12,14 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from integration.test_cli import (  # noqa: F401 - templates: the module's fixture
-    ALICE_PASSWORD,
-    Cli,
-    _copy,
-    _logon,
-    _open,
-    templates,
-)
+from integration.test_cli import ALICE_PASSWORD, Cli, Templates, _logon, _open
 from tapemaster_qt.services.auth import LogonStatus
 from tapemaster_qt.services.passwords import TESTS_ONLY, PasswordHasher
 from unit.support import reseal_everything
@@ -27,10 +20,18 @@ from unit.support import reseal_everything
 pytestmark = pytest.mark.slow
 
 
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Templates:
+    """test_cli.py's stores, in folders: these tests tamper with the file itself."""
+    made = Templates(tmp_path_factory.mktemp("cli-templates"))
+    made.build()
+    return made
+
+
 @pytest.fixture
-def site(templates: dict[str, Path], tmp_path: Path) -> Cli:  # noqa: F811
+def site(templates: Templates, tmp_path: Path) -> Cli:
     """test_cli.py's site (group OPS, alice, bob), a copy of its own."""
-    return _copy(templates, "site", tmp_path)
+    return templates.copy("site", tmp_path)
 
 
 def _sql(cli: Cli, *statements: str | tuple[str, tuple[object, ...]]) -> None:
