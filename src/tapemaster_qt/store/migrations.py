@@ -251,12 +251,50 @@ and on recovery codes; the last-known-good copy of each user; the sealed head
 (generation, digest, audit chain); the audit log's hash chain. The seals themselves
 need the key, so they are written on first use (``store/integrity.py``), not here."""
 
+V6_AUDIT_SEARCH = Migration(sqlite="""
+-- The quick filters of the Audit Log read one kind of event newest first: an event (the
+-- index audit_event), or a failed logon with one reason, the start of its detail (this
+-- index, of failed logons only, so that other rows cost nothing more to append. The
+-- event column in it is what lets the query planner see that it serves such a query.)
+CREATE INDEX audit_failure ON audit(event, detail, id) WHERE event = 'login_failed';
+-- The text filter of the Audit Log: every three-character sequence of the searched
+-- columns (store/audit.py), kept in step with the audit table by a trigger whoever
+-- appends, and built here for the rows a store already holds. Only the index is kept
+-- (the text stays in audit), without positions or sizes (detail=none, columnsize=0),
+-- which is what a substring search checked with LIKE needs.
+CREATE VIRTUAL TABLE audit_text USING fts5(
+    user_id, event, actor, detail, program, host,
+    content='audit', content_rowid='id', tokenize='trigram', detail=none, columnsize=0
+);
+CREATE TRIGGER audit_text_insert AFTER INSERT ON audit
+BEGIN
+    INSERT INTO audit_text(rowid, user_id, event, actor, detail, program, host)
+    VALUES (new.id, new.user_id, new.event, new.actor, new.detail, new.program, new.host);
+END;
+INSERT INTO audit_text(audit_text) VALUES ('rebuild');
+""", postgresql="""
+-- The quick filters: as on SQLite, failed logons by reason. Without the event column:
+-- PostgreSQL drops the condition the index is partial on, and could then only read the
+-- whole index for a reason (checked by hand on PostgreSQL 15).
+CREATE INDEX audit_failure ON audit(detail, id) WHERE event = 'login_failed';
+-- The text filter: a trigram index (pg_trgm, a trusted extension) on the searched
+-- columns joined, exactly as Dialect.searched_text writes them.
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE INDEX audit_text_trgm ON audit USING gin ((
+    coalesce(user_id, '') || chr(31) || coalesce(event, '') || chr(31)
+    || coalesce(actor, '') || chr(31) || coalesce(detail, '') || chr(31)
+    || coalesce(program, '') || chr(31) || coalesce(host, '')
+) gin_trgm_ops);
+""")
+"""Version 6: the Audit Log's filters read indexes, not a million rows (issue 11 item 7)."""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(sqlite=SQLITE_V1),
     V2,
     V3_RECOVERY_CODES,
     V4,
     Migration(portable=V5_SEAL_EVERYTHING),
+    V6_AUDIT_SEARCH,
 )
 
 
