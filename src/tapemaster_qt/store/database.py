@@ -79,9 +79,10 @@ class Dialect:
         ``lower()`` folds as its ``lower()`` does."""
         return text.translate(_ASCII_LOWER)
 
-    ci_like: ClassVar[str] = "LIKE"
-    """The LIKE operator that ignores case (SQLite's LIKE does, for ASCII letters;
-    PostgreSQL's ``ILIKE``)."""
+    def ci_like(self, column: str) -> str:
+        """``column`` matches the next parameter, a LIKE pattern escaped with ``\\``,
+        ignoring (ASCII) case: SQLite's LIKE does, PostgreSQL's ILIKE."""
+        return f"{column} LIKE ? ESCAPE '\\'"
 
     def starts_with(self, column: str, prefix: str) -> tuple[str, list[Any]]:
         """``column`` starts with ``prefix``, as a condition an index on ``column`` can
