@@ -20,14 +20,15 @@ RecordRole = Qt.ItemDataRole.UserRole + 1
 
 
 class RecordTableModel(QAbstractTableModel):
-    """A table of records, one per row; ``columns`` maps a header to a cell function."""
+    """A table of records, one per row; :meth:`cells` gives a record's texts, worked out
+    the first time a row is shown (a page of 500 audit rows shows 20 at first)."""
 
     headers: tuple[str, ...] = ()
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._records: list[Any] = []
-        self._cells: list[tuple[str, ...]] = []
+        self._cells: list[tuple[str, ...] | None] = []
 
     def cells(self, record: Any) -> tuple[str, ...]:
         raise NotImplementedError
@@ -35,7 +36,7 @@ class RecordTableModel(QAbstractTableModel):
     def set_records(self, records: Sequence[Any]) -> None:
         self.beginResetModel()
         self._records = list(records)
-        self._cells = [self.cells(r) for r in self._records]
+        self._cells = [None] * len(self._records)
         self.endResetModel()
 
     def append_records(self, records: Sequence[Any]) -> None:
@@ -44,8 +45,14 @@ class RecordTableModel(QAbstractTableModel):
         first = len(self._records)
         self.beginInsertRows(QModelIndex(), first, first + len(records) - 1)
         self._records.extend(records)
-        self._cells.extend(self.cells(r) for r in records)
+        self._cells.extend([None] * len(records))
         self.endInsertRows()
+
+    def _row_cells(self, row: int) -> tuple[str, ...]:
+        cells = self._cells[row]
+        if cells is None:
+            cells = self._cells[row] = self.cells(self._records[row])
+        return cells
 
     def records(self) -> list[Any]:
         return self._records
@@ -70,7 +77,7 @@ class RecordTableModel(QAbstractTableModel):
         if not (0 <= row < len(self._records) and 0 <= col < len(self.headers)):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._cells[row][col]
+            return self._row_cells(row)[col]
         if role == RecordRole:
             return self._records[row]
         return None
@@ -114,6 +121,12 @@ class SessionsModel(RecordTableModel):
         return super().data(index, role)
 
 
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_EXTRA_ROLES = frozenset({Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.ForegroundRole,
+                          Qt.ItemDataRole.ToolTipRole,
+                          Qt.ItemDataRole.AccessibleDescriptionRole})
+
+
 class AuditModel(RecordTableModel):
     """Newest events first, in words, fetched a page at a time as the view scrolls.
 
@@ -141,11 +154,17 @@ class AuditModel(RecordTableModel):
                 detail, record.actor, record.program, record.host)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (role in (Qt.ItemDataRole.DisplayRole, RecordRole) or not index.isValid()
-                or not 0 <= index.row() < len(self._records)):
+        # Called some 2,000 times a paint: the common answers come first.
+        if role in (_DISPLAY, RecordRole):
             return super().data(index, role)
-        record: AuditEvent = self._records[index.row()]
+        if role not in _EXTRA_ROLES or not index.isValid():
+            return None
         column = index.column()
+        if column not in (self.COL_EVENT, self.COL_DETAIL):
+            return None
+        if not 0 <= index.row() < len(self._records):
+            return None
+        record: AuditEvent = self._records[index.row()]
         if column == self.COL_EVENT:
             failed = is_failure(kind_of(record.event, record.detail))
             if role == Qt.ItemDataRole.DecorationRole and failed:
