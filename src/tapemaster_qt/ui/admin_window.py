@@ -576,7 +576,8 @@ class GroupUserAdministration(QWidget):
     def _open_properties_dialog(self, user: UserDetails | None
                                 ) -> UserPropertiesDialog | None:
         def dialog() -> UserPropertiesDialog:
-            made = UserPropertiesDialog(self._admin, user, self._groups(), parent=self)
+            made = UserPropertiesDialog(self._admin, user, self._groups(), parent=self,
+                                        windows=self.windows)
             made.saved.connect(lambda uid: self.reload(keep=[uid]))
             return made
 
@@ -668,11 +669,12 @@ class GroupUserAdministration(QWidget):
         if len(ids) != 1:
             return None
         user_id = ids[0]
+        email = self.selected_rows()[0].email
 
         def dialog() -> PasswordChangeDialog:
             made = PasswordChangeDialog(
                 user_id, lambda _current, new: self._admin.reset_password(user_id, new),
-                own=False, parent=self)
+                own=False, parent=self, windows=self.windows, email=email)
             made.accepted.connect(lambda: self.reload(keep=[user_id]))
             return made
 

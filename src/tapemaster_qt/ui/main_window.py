@@ -208,7 +208,7 @@ class MainWindow(QMainWindow):
         def dialog() -> PasswordChangeDialog:
             made = PasswordChangeDialog(self.session.user_id,
                                         self._services.change_own_password, own=True,
-                                        parent=self)
+                                        parent=self, windows=self._windows)
             made.accepted.connect(
                 lambda: self.statusBar().showMessage("Password changed", 5000))
             return made

@@ -255,3 +255,26 @@ def kinds_in_words(text: str) -> frozenset[EventKind]:
     found |= {("login_failed", reason) for reason, words in REASON_WORDS.items()
               if needle in words.casefold()}
     return frozenset(found)
+
+
+def random_password_message(user_id: str, password: str, *, new_user: bool = False
+                            ) -> tuple[str, str]:
+    """Random Password Set's message for the user: (subject, text). It holds the
+    password: it goes to the clipboard or a new e-mail, never to a log."""
+    who = user_id or "(your User-ID)"
+    opening = ("A User-ID has been made for you for TapeMaster, Checkpoint and Lite."
+               if new_user else
+               "Your password for TapeMaster, Checkpoint and Lite has been reset.")
+    lines = [
+        "Hello,",
+        "",
+        opening,
+        "",
+        f"User-ID:  {who}",
+        f"Password: {password}",
+        "",
+        "Log on with it, then choose a password of your own with File ▸ Reset Password.",
+        "If you did not expect this message, tell your administrator.",
+    ]
+    subject = "Your new TapeMaster User-ID" if new_user else "Your new TapeMaster password"
+    return subject, "\n".join(lines)

@@ -41,6 +41,10 @@ AUDIT_LOG = "auditLog"
 USER_PROPERTIES = "userProperties"
 RESET_USER_PASSWORD = "resetUserPassword"  # noqa: S105 - a window key
 ADD_GROUP = "addGroup"
+GROUP_PROPERTIES = "groupProperties"
+RANDOM_PASSWORD = "randomPassword"  # noqa: S105 - a window key, not a password
+SESSION_PROPERTIES = "sessionProperties"
+IDLE_NOTICE = "idleNotice"
 
 
 @runtime_checkable
