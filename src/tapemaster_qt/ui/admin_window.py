@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -49,7 +50,7 @@ from tapemaster_qt.records import GroupRecord, UserDetails, UserRow
 from tapemaster_qt.services.admin import AdminService, describe_review
 from tapemaster_qt.services.transfer import users_to_csv, users_to_xml
 from tapemaster_qt.ui import msgbox, palette, resources, widgets, windows
-from tapemaster_qt.ui.models.tables import GroupsModel
+from tapemaster_qt.ui.models.tables import GroupsModel, RecordRole
 from tapemaster_qt.ui.models.users import (
     COL_STATUS,
     COL_USER_ID,
@@ -79,6 +80,9 @@ def _table(name: str) -> QTableView:
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setAlternatingRowColors(True)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    # Tab leaves the table (whole rows are selected: there is no cell to go to), and
+    # Ctrl+Tab reaches the tab widget, which turns to the other tab.
+    view.setTabKeyNavigation(False)
     view.setWordWrap(False)
     view.verticalHeader().hide()
     # Fixed row heights: the view never measures 100,000 rows.
@@ -128,40 +132,84 @@ class _Legend(QWidget):
 
 
 class GroupDialog(QDialog):
-    """Add Group: Group-ID (1–10 letters or digits) and a description."""
+    """Add Group (Group-ID: 1–10 letters or digits, and a description), or a group's
+    Properties: its Group-ID fixed, its description to edit. Cancel with a changed
+    description asks first."""
 
-    def __init__(self, admin: AdminService, parent: QWidget | None = None) -> None:
+    def __init__(self, admin: AdminService, parent: QWidget | None = None, *,
+                 group: GroupRecord | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("groupDialog")
-        self.setWindowTitle("Add Group")
         self._admin = admin
-        self.groupIdEdit = QLineEdit()
+        self._group = group
+        self.adding = group is None
+        self.setObjectName("groupDialog")
+        self.setWindowTitle("Add Group" if group is None
+                            else f"Group Properties — {group.group_id}")
+        self.groupIdEdit = QLineEdit(group.group_id if group else "")
         self.groupIdEdit.setObjectName("groupIdEdit")
         self.groupIdEdit.setMaxLength(10)
-        self.descriptionEdit = QLineEdit()
+        self.groupIdEdit.setReadOnly(not self.adding)
+        self.descriptionEdit = QLineEdit(group.description if group else "")
         self.descriptionEdit.setObjectName("descriptionEdit")
         self.descriptionEdit.setMaxLength(255)
         self.messageLabel = widgets.message_label()
         form = QFormLayout()
         form.addRow("&Group-ID:", self.groupIdEdit)
         form.addRow("&Description:", self.descriptionEdit)
+        if group is not None:
+            users = f"{group.members} user" + ("s" if group.members != 1 else "")
+            form.addRow("Users:", QLabel(users))
         self.buttonBox = widgets.button_box(self._on_save, self.reject, save=True)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(QLabel("1 to 10 letters or digits."))
+        layout.addWidget(QLabel("1 to 10 letters or digits." if self.adding else
+                                "The Group-ID cannot be changed; the description can."))
         layout.addWidget(self.messageLabel)
         layout.addWidget(self.buttonBox)
         self.setMinimumWidth(380)
+        (self.groupIdEdit if self.adding else self.descriptionEdit).setFocus()
+        self._discarding = False
+
+    def unsaved_edits(self) -> list[str]:
+        """What was typed and not saved."""
+        original = self._group.description if self._group else ""
+        edits = []
+        if self.adding and self.groupIdEdit.text():
+            edits.append("Group-ID")
+        if self.descriptionEdit.text() != original:
+            edits.append("Description")
+        return edits
+
+    def discard_edits(self) -> None:
+        """Close without asking (the session is ending)."""
+        self._discarding = True
+
+    def reject(self) -> None:
+        edits = [] if self._discarding else self.unsaved_edits()
+        if edits and not msgbox.confirm(
+                self, self.windowTitle(),
+                "Discard the new group?" if self.adding else
+                f"Discard your changes to group {self.groupIdEdit.text()}?",
+                informative=f"Not saved yet: {', '.join(edits)}.", yes="Discard",
+                object_name="confirmDiscardMessage"):
+            return
+        super().reject()
 
     @Slot()
     def _on_save(self) -> None:
         def refused(exc: TapeMasterError) -> None:
             widgets.show_message(self.messageLabel, exc.message)
-            self.groupIdEdit.setFocus()
+            (self.groupIdEdit if self.adding else self.descriptionEdit).setFocus()
 
-        Op(self, "Add Group",
-           lambda: self._admin.add_group(self.groupIdEdit.text(), self.descriptionEdit.text())
-           ).success(lambda _group: self.accept()).failure(refused).run()
+        group_id, description = self.groupIdEdit.text(), self.descriptionEdit.text()
+        if not self.adding and not self.unsaved_edits():
+            self.accept()
+            return
+        call: Callable[[], object] = partial(
+            self._admin.add_group if self.adding else self._admin.update_group,
+            group_id, description)
+        Op(self, self.windowTitle(), call).success(lambda _done: self.accept()).failure(
+            refused).run()
 
 
 class GroupUserAdministration(QWidget):
@@ -225,15 +273,27 @@ class GroupUserAdministration(QWidget):
         self.groupsView.setModel(self.groupsModel)
         self.groupsView.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.groupsView.customContextMenuRequested.connect(self._groups_menu)
-        self.addGroupButton = QPushButton("Add Group…")  # Alt+G is the Group menu
-        self.addGroupButton.setObjectName("addGroupButton")
-        self.addGroupButton.clicked.connect(self.add_group)
+        self.groupsView.doubleClicked.connect(lambda _i: self.open_group())
+        self.groupsView.setAccessibleName("Groups")
+        self._make_group_actions()
+        # No mnemonics on these buttons: Alt+G is the Group menu, whose entries they are.
+        self.addGroupButton = self._group_button("addGroupButton", "Add Group…",
+                                                 self.actionAddGroup)
+        self.groupPropertiesButton = self._group_button(
+            "groupPropertiesButton", "Properties…", self.actionGroupProperties)
+        self.deleteGroupButton = self._group_button("deleteGroupButton", "Delete",
+                                                    self.actionDeleteGroup)
         groups_tab = QWidget()
         groups_layout = QVBoxLayout(groups_tab)
         groups_layout.addWidget(self.groupsView, 1)
+        groups_layout.addWidget(QLabel(
+            "Enter or a double-click opens a group's properties; Del deletes an empty "
+            "group."))
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        buttons.addWidget(self.addGroupButton)
+        for button in (self.addGroupButton, self.groupPropertiesButton,
+                       self.deleteGroupButton):
+            buttons.addWidget(button)
         groups_layout.addLayout(buttons)
 
         self.adminTabs = QTabWidget()
@@ -253,6 +313,8 @@ class GroupUserAdministration(QWidget):
         self._seal_failed: set[str] = set()
         self.usersView.selectionModel().selectionChanged.connect(
             lambda *_: self._update_actions())
+        self.groupsView.selectionModel().selectionChanged.connect(
+            lambda *_: self._update_group_actions())
         self._show_data(rows, groups, keep=[])
         self.fit_columns()
         self.usersView.setFocus()
@@ -311,6 +373,30 @@ class GroupUserAdministration(QWidget):
         self.actionAddGroup = action(window, "actionAddGroup", "&Add Group…", self.add_group,
                                      "Add a group")
 
+    def _make_group_actions(self) -> None:
+        """The Groups tab's own keys act in its table: Enter opens, Del deletes."""
+        key = QKeySequence
+        self.actionGroupProperties = widgets.action(
+            self.groupsView, "actionGroupProperties", "&Properties…", self.open_group,
+            [key("Enter"), key("Return"), key("Alt+Return"), key("Alt+Enter")], local=True)
+        self.actionGroupProperties.setStatusTip("Edit the selected group's description")
+        self.actionGroupProperties.setToolTip(self.actionGroupProperties.statusTip())
+        self.actionDeleteGroup = widgets.action(
+            self.groupsView, "actionDeleteGroup", "&Delete Group", self.delete_group,
+            key(key.StandardKey.Delete), local=True)
+        self.actionDeleteGroup.setStatusTip("Delete the selected group; only an empty group "
+                                            "can be deleted")
+        self.actionDeleteGroup.setToolTip(self.actionDeleteGroup.statusTip())
+
+    def _group_button(self, name: str, text: str, action: QAction) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.setToolTip(action.toolTip())
+        button.clicked.connect(action.trigger)
+        action.enabledChanged.connect(button.setEnabled)
+        button.setEnabled(action.isEnabled())
+        return button
+
     def _menu_bar(self) -> QMenuBar:
         bar = QMenuBar(self)
         bar.setObjectName("adminMenuBar")
@@ -323,7 +409,8 @@ class GroupUserAdministration(QWidget):
             user.addAction(item) if item is not None else user.addSeparator()
         group = bar.addMenu("&Group")
         group.setObjectName("menuGroup")
-        group.addAction(self.actionAddGroup)
+        for item in (self.actionAddGroup, self.actionGroupProperties, self.actionDeleteGroup):
+            group.addAction(item)
         edit = bar.addMenu("&Edit")
         edit.setObjectName("menuEdit")
         for item in (self.actionSelectAll, self.actionInvertSelection, None,
@@ -392,13 +479,24 @@ class GroupUserAdministration(QWidget):
     def _users_menu(self, pos: object) -> None:
         self.users_menu().popup(self.usersView.viewport().mapToGlobal(pos))  # type: ignore[arg-type]
 
+    def groups_menu(self) -> QMenu:
+        """The Groups tab's right-click menu."""
+        menu = QMenu(self)
+        menu.setObjectName("groupsContextMenu")
+        for item in (self.actionAddGroup, self.actionGroupProperties, self.actionDeleteGroup,
+                     None, self.actionRefresh):
+            menu.addAction(item) if item is not None else menu.addSeparator()
+        self._update_group_actions()
+        return menu
+
     @Slot()
     def _groups_menu(self, pos: object) -> None:
-        menu = QMenu(self)
-        menu.addAction(self.actionAddGroup)
-        menu.addSeparator()
-        menu.addAction(self.actionRefresh)
-        menu.popup(self.groupsView.viewport().mapToGlobal(pos))  # type: ignore[arg-type]
+        self.groups_menu().popup(self.groupsView.viewport().mapToGlobal(pos))  # type: ignore[arg-type]
+
+    def _update_group_actions(self) -> None:
+        chosen = self.selected_group() is not None
+        self.actionGroupProperties.setEnabled(chosen)
+        self.actionDeleteGroup.setEnabled(chosen)
 
     @Slot()
     def focus_filter(self) -> None:
@@ -465,9 +563,13 @@ class GroupUserAdministration(QWidget):
         section, order = header.sortIndicatorSection(), header.sortIndicatorOrder()
         if not (section == COL_USER_ID and order == Qt.SortOrder.AscendingOrder):
             self.usersModel.sort(section, order)  # the store already gives User-ID order
+        chosen_group = self.selected_group()
         self.groupsModel.set_records(groups)
+        if chosen_group is not None:
+            self._select_group(chosen_group.group_id)
         self._select(keep)
         self._update_actions()
+        self._update_group_actions()
         self._start_background()
 
     # --- record seals (tamper evidence), checked in slices after the table shows ---------
@@ -707,7 +809,65 @@ class GroupUserAdministration(QWidget):
     def add_group(self) -> GroupDialog | None:
         def dialog() -> GroupDialog:
             made = GroupDialog(self._admin, self)
-            made.accepted.connect(lambda: self.reload())
+            made.accepted.connect(lambda: self._group_saved(made.groupIdEdit.text().strip()))
             return made
 
+        self.adminTabs.setCurrentIndex(1)
         return self.windows.open(windows.ADD_GROUP, dialog, parent=self, modal=True)
+
+    # --- groups -----------------------------------------------------------------------------
+
+    def selected_group(self) -> GroupRecord | None:
+        rows = self.groupsView.selectionModel().selectedRows()
+        return rows[0].data(RecordRole) if rows else None
+
+    def _select_group(self, group_id: str) -> None:
+        for row, record in enumerate(self.groupsModel.records()):
+            if record.group_id == group_id:
+                self.groupsView.selectRow(row)
+                return
+
+    def _group_saved(self, group_id: str) -> None:
+        self.reload()
+        self._select_group(group_id)
+        self.groupsView.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    @Slot()
+    def open_group(self) -> GroupDialog | None:
+        """The selected group's Properties: its description to edit."""
+        group = self.selected_group()
+        if group is None:
+            return None
+        found: list[GroupRecord] = []
+        # Read again: another administrator may have changed or deleted it.
+        Op(self, "Group Properties", lambda: self._admin.get_group(group.group_id)).success(
+            found.append).failure(lambda exc: self._refused("Group Properties", exc)).run()
+        if not found:
+            return None
+
+        def dialog() -> GroupDialog:
+            made = GroupDialog(self._admin, self, group=found[0])
+            made.accepted.connect(lambda: self._group_saved(found[0].group_id))
+            return made
+
+        return self.windows.open(windows.GROUP_PROPERTIES, dialog, parent=self, modal=True)
+
+    @Slot()
+    def delete_group(self) -> None:
+        """Delete the selected group after asking; one with users is refused first,
+        saying how many."""
+        group = self.selected_group()
+        if group is None:
+            return
+        group_id = group.group_id
+        if not Op(self, "Delete Group",
+                  lambda: self._admin.check_delete_group(group_id)).refresh(
+                self.reload).run():
+            return
+        if not msgbox.confirm(self, "Delete Group", f"Delete group {group_id}?",
+                              informative="It has no users. The audit log keeps its "
+                                          "history.",
+                              yes="Delete", object_name="confirmDeleteGroupMessage"):
+            return
+        Op(self, "Delete Group", lambda: self._admin.delete_group(group_id)).refresh(
+            self.reload).run()
