@@ -265,7 +265,8 @@ class MainWindow(QMainWindow):
         from tapemaster_qt.ui.activity import ActiveUsersWindow
 
         return self._open_admin_window(
-            windows.ACTIVE_USERS, lambda: ActiveUsersWindow(self._services.admin(), self))
+            windows.ACTIVE_USERS,
+            lambda: ActiveUsersWindow(self._services.admin(), self, windows=self._windows))
 
     @Slot()
     def open_audit_log(self) -> QWidget | None:

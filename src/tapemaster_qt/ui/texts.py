@@ -278,3 +278,36 @@ def random_password_message(user_id: str, password: str, *, new_user: bool = Fal
     ]
     subject = "Your new TapeMaster User-ID" if new_user else "Your new TapeMaster password"
     return subject, "\n".join(lines)
+
+
+def ago(iso: str | None, now: datetime | None = None) -> str:
+    """How long before ``now`` a stored time was, in words ("3 minutes ago")."""
+    if not iso:
+        return ""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return ""
+    seconds = ((now or datetime.now(moment.tzinfo)) - moment).total_seconds()
+    if seconds < 0:
+        return "in the future (a clock is wrong)"
+    for size, unit in ((86_400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size:
+            count = int(seconds // size)
+            return f"{count} {unit}{'s' if count != 1 else ''} ago"
+    return "just now"
+
+
+def session_details(session: ActiveSession) -> list[tuple[str, str]]:
+    """Active Users ▸ Properties: a session's details, label and text."""
+    return [
+        ("User-ID", session.user_id),
+        ("State", session_state(session)),
+        ("Program", session.program),
+        ("Computer", session.host),
+        ("Process ID", str(session.pid)),
+        ("Logged on", f"{local_time(session.since, seconds=True)} ({ago(session.since)})"),
+        ("Last seen", f"{local_time(session.last_seen, seconds=True)} "
+                      f"({ago(session.last_seen)})"),
+        ("Session", str(session.id)),
+    ]
