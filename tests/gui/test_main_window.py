@@ -121,9 +121,14 @@ class FakeMonotonic:
 
     def __init__(self) -> None:
         self.now = 1000.0
+        self.wall = 1_800_000_000.0
 
     def monotonic(self) -> float:
         return self.now
+
+    def time(self) -> float:
+        """The wall clock (for the status bar's time of the log out), moved with it."""
+        return self.wall + self.now
 
 
 def test_activity_keeps_the_session(qtbot, launch, monkeypatch) -> None:

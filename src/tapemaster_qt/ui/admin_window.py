@@ -62,7 +62,7 @@ from tapemaster_qt.ui.operations import Op
 from tapemaster_qt.ui.password_change import PasswordChangeDialog
 from tapemaster_qt.ui.texts import local_time
 from tapemaster_qt.ui.user_properties import UserPropertiesDialog
-from tapemaster_qt.ui.windows import WindowRegistry
+from tapemaster_qt.ui.windows import Draft, WindowRegistry
 
 logger = logging.getLogger(__name__)
 
@@ -183,6 +183,22 @@ class GroupDialog(QDialog):
     def discard_edits(self) -> None:
         """Close without asking (the session is ending)."""
         self._discarding = True
+
+    def draft(self) -> Draft | None:
+        if self._discarding or not self.unsaved_edits():
+            return None
+        values: list[tuple[str, object]] = [("Description", self.descriptionEdit.text())]
+        if self.adding:
+            values.insert(0, ("Group-ID", self.groupIdEdit.text()))
+        return Draft(windows.ADD_GROUP if self.adding else windows.GROUP_PROPERTIES,
+                     self.windowTitle(), None if self._group is None
+                     else self._group.group_id, tuple(values))
+
+    def restore(self, draft: Draft) -> None:
+        for label, value in draft.values:
+            edit = self.groupIdEdit if label == "Group-ID" else self.descriptionEdit
+            if not edit.isReadOnly():
+                edit.setText(str(value))
 
     def reject(self) -> None:
         edits = [] if self._discarding else self.unsaved_edits()
@@ -692,14 +708,33 @@ class GroupUserAdministration(QWidget):
     @Slot()
     def open_properties(self) -> UserPropertiesDialog | None:
         ids = self.selected_user_ids()
-        if len(ids) != 1:
-            return None
+        return self.open_user(ids[0]) if len(ids) == 1 else None
+
+    def open_user(self, user_id: str) -> UserPropertiesDialog | None:
+        """``user_id``'s Properties, read now. A user deleted meanwhile (by another
+        administrator) is said so, and the list is read again."""
         found: list[UserDetails] = []
-        # A user deleted meanwhile (by another administrator) is said so, and the list
-        # is read again.
-        Op(self, "User Properties", lambda: self._admin.get_user(ids[0])).success(
+        Op(self, "User Properties", lambda: self._admin.get_user(user_id)).success(
             found.append).failure(lambda exc: self._refused("User Properties", exc)).run()
         return self._open_properties_dialog(found[0]) if found else None
+
+    def restore_draft(self, draft: Draft) -> QWidget | None:
+        """Open the window a draft came from, its edits put back (see
+        :class:`~tapemaster_qt.ui.windows.Draft`); None when it cannot be opened (the
+        user or group is gone: said in a message)."""
+        dialog: UserPropertiesDialog | GroupDialog | None
+        if draft.key == windows.USER_PROPERTIES:
+            dialog = self.add_user() if draft.subject is None else self.open_user(
+                draft.subject)
+        elif draft.key == windows.ADD_GROUP:
+            dialog = self.add_group()
+        elif draft.key == windows.GROUP_PROPERTIES and draft.subject is not None:
+            dialog = self.open_group_named(draft.subject)
+        else:
+            return None
+        if dialog is not None:
+            dialog.restore(draft)
+        return dialog
 
     def _refused(self, title: str, exc: TapeMasterError) -> None:
         msgbox.warning(self, title, exc.message)
@@ -836,11 +871,13 @@ class GroupUserAdministration(QWidget):
     def open_group(self) -> GroupDialog | None:
         """The selected group's Properties: its description to edit."""
         group = self.selected_group()
-        if group is None:
-            return None
+        return None if group is None else self.open_group_named(group.group_id)
+
+    def open_group_named(self, group_id: str) -> GroupDialog | None:
+        self.adminTabs.setCurrentIndex(1)
         found: list[GroupRecord] = []
         # Read again: another administrator may have changed or deleted it.
-        Op(self, "Group Properties", lambda: self._admin.get_group(group.group_id)).success(
+        Op(self, "Group Properties", lambda: self._admin.get_group(group_id)).success(
             found.append).failure(lambda exc: self._refused("Group Properties", exc)).run()
         if not found:
             return None

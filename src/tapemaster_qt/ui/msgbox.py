@@ -72,12 +72,14 @@ def critical(parent: QWidget | None, title: str, text: str, *,
 
 
 def confirm(parent: QWidget | None, title: str, text: str, *, yes: str = "Yes",
-            object_name: str = "confirmMessage", informative: str = "") -> bool:
+            no: str = "", object_name: str = "confirmMessage", informative: str = "") -> bool:
     """Ask before something that cannot be undone; the safe answer is the default."""
     button = QMessageBox.StandardButton
     box = _box(parent, QMessageBox.Icon.Question, title, text, button.Yes | button.No,
                button.No, object_name, informative)
     box.button(button.Yes).setText(yes)
+    if no:
+        box.button(button.No).setText(no)
     return _exec(box) == button.Yes
 
 

@@ -46,7 +46,7 @@ from tapemaster_qt.ui.operations import Op
 from tapemaster_qt.ui.property_grid import PropertyGrid
 from tapemaster_qt.ui.random_password import RandomPasswordDialog
 from tapemaster_qt.ui.texts import local_time, yes_no
-from tapemaster_qt.ui.windows import WindowRegistry
+from tapemaster_qt.ui.windows import Draft, WindowRegistry
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -224,6 +224,10 @@ class UserPropertiesDialog(QDialog):
         self.propertiesTabs.addTab(self.statusTab, "S&tatus")
 
         self.messageLabel = widgets.message_label()
+        self.noteLabel = QLabel()
+        self.noteLabel.setObjectName("noteLabel")
+        self.noteLabel.setWordWrap(True)
+        self.noteLabel.hide()
 
         self.buttonBox = widgets.button_box(self._on_save, self.reject, save=True)
         save = self.buttonBox.button(QDialogButtonBox.StandardButton.Save)
@@ -234,6 +238,7 @@ class UserPropertiesDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.propertiesTabs, 1)
+        layout.addWidget(self.noteLabel)
         layout.addWidget(self.messageLabel)
         layout.addWidget(self.buttonBox)
         self.resize(560, 680)
@@ -255,6 +260,27 @@ class UserPropertiesDialog(QDialog):
     def discard_edits(self) -> None:
         """Close without asking (the session is ending)."""
         self._discarding = True
+
+    def draft(self) -> Draft | None:
+        """The grid's edits not saved (the password typed for a new user is not kept)."""
+        edits = [] if self._discarding else self.model.edits()
+        if not edits:
+            return None
+        return Draft(windows.USER_PROPERTIES, self.windowTitle(),
+                     None if self._user is None else self._user.user_id, tuple(edits))
+
+    def restore(self, draft: Draft) -> None:
+        """Put a draft's edits back in the grid, marked as changed, for the user to
+        review and save; what cannot be set any more is said."""
+        refused = self.model.apply_edits(list(draft.values))
+        text = ("Your changes from before you were logged out are back (bold, with a "
+                "dot): review them, then Save.")
+        if refused:
+            text += f" Not restored: {', '.join(refused)}."
+        if self.adding:
+            text += " Type the password again."
+        self.noteLabel.setText(text)
+        self.noteLabel.show()
 
     def reject(self) -> None:
         """Cancel, Esc and the close button: ask before throwing edits away."""
