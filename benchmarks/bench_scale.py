@@ -208,19 +208,19 @@ row; docs/performance.md, 2026-11-28): the figure the index is measured against.
 
 
 def audit_index_build(folder: Path, events: int) -> tuple[list[tuple[str, ...]], Store]:
-    """Take the store back to version 2 (no audit indexes) and open it again: the time
+    """Take the store back to version 3 (no audit indexes) and open it again: the time
     an existing store's first opening after the upgrade takes (backup, then migration 3
     indexing every row)."""
     with sqlite3.connect(folder / "tapemaster.db") as db:
         db.executescript("DROP TRIGGER audit_text_insert; DROP TABLE audit_text; "
-                         "DROP INDEX audit_failure; PRAGMA user_version = 2;")
+                         "DROP INDEX audit_failure; PRAGMA user_version = 3;")
     for old in folder.glob("tapemaster.db.v*-backup-*"):
         old.unlink()
     start = time.perf_counter()
     store = open_store(folder)
     opened = time.perf_counter() - start
     return [(f"first opening after the upgrade: {events:,} events indexed (once)",
-             f"{opened:.1f} s", "backup + migration 3", "")], store
+             f"{opened:.1f} s", "backup + migration 4", "")], store
 
 
 def audit_window(app: QApplication, ctx: Context, events: int) -> list[tuple[str, ...]]:

@@ -50,6 +50,9 @@ def test_no_two_kinds_read_the_same() -> None:
     ("logged_out", "inactivity", ("Logged out", "no activity for too long")),
     ("user_updated", "changed: Disabled", ("User changed", "changed: Disabled")),
     ("otp_enrollment_shown", "", ("QR code shown", "")),
+    ("login_succeeded", "otp", ("Logged on", "with a One Time Password")),
+    ("login_succeeded", "recovery code", ("Logged on", "with a recovery code")),
+    ("recovery_code_used", "to log on; 9 left", ("Recovery code used", "to log on; 9 left")),
     ("made_up_event", "x; y", ("made_up_event", "x; y")),
 ])
 def test_rows_in_words(event: str, detail: str, words: tuple[str, str]) -> None:

@@ -218,8 +218,11 @@ _DETAIL_WORDS: dict[str, str] = {
     "otp secret unreadable": "One Time Password secret unreadable",
     "inactivity": "no activity for too long",
     "exit": "program closed",
+    "otp": "with a One Time Password",
+    "recovery code": "with a recovery code",
 }
-"""Parts of a refused logon's or a log out's detail (between ``;``) in words."""
+"""Parts of a logon's, a refused logon's or a log out's detail (between ``;``) in
+words."""
 
 
 def kind_words(kind: EventKind) -> str:
@@ -239,7 +242,7 @@ def audit_words(event: str, detail: str) -> tuple[str, str]:
         parts = parts[1:]
     elif event == "logged_out" and not parts:
         parts = ["by the user"]
-    if event not in ("login_failed", "logged_out"):
+    if event not in ("login_succeeded", "login_failed", "logged_out"):
         return kind_words(kind), detail  # a detail written for people already
     return kind_words(kind), "; ".join(_DETAIL_WORDS.get(p, p) for p in parts if p)
 
