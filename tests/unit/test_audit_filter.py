@@ -31,8 +31,12 @@ from tapemaster_qt.services.audit import (
 )
 from tapemaster_qt.services.context import Actor
 from tapemaster_qt.store import Store, audit, open_store
+from tapemaster_qt.store import migrations
 from tapemaster_qt.store import sqlite as sqlite_backend
+from unit.support import UNDO_VERSION_5
 
+BEFORE = migrations.MIGRATIONS.index(migrations.V5_AUDIT_SEARCH)
+"""The store version before the Audit Log's indexes (found by name, not by number)."""
 SEARCHED = ("user_id", "event", "actor", "detail", "program", "host")
 
 # (ts, actor, user_id, program, host, event, detail): what the services write, and text
@@ -161,18 +165,16 @@ def test_the_index_follows_every_way_of_appending(store: Store) -> None:
 
 
 def test_the_migration_indexes_what_a_store_already_holds(data_dir: Path) -> None:
-    """A version-3 store with audit rows, opened by this version: its rows are found by
+    """A store of the version before the Audit Log's indexes, with audit rows, opened by this version: its rows are found by
     text and by kind without anyone appending again."""
     open_store(data_dir).close()
     with sqlite3.connect(data_dir / "tapemaster.db") as conn:
-        conn.executescript("""
-            DROP TRIGGER audit_text_insert; DROP TABLE audit_text; DROP INDEX audit_failure;
-            PRAGMA user_version = 3;""")
+        conn.executescript(UNDO_VERSION_5)
         conn.executemany(
             "INSERT INTO audit (ts, actor, user_id, program, host, event, detail) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)", ROWS)
     with open_store(data_dir) as store:
-        assert store.db.schema_version() == 4
+        assert store.db.schema_version() == len(migrations.MIGRATIONS)
         events = sorted(store.audit_events(), key=lambda e: e.id)
         for text in ("carol", "skew", "NEAR(a"):
             where = AuditFilter(text=text)
@@ -321,8 +323,7 @@ def test_an_sqlite_without_fts5_is_refused_before_anything_is_written(
         data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     open_store(data_dir).close()
     with sqlite3.connect(data_dir / "tapemaster.db") as conn:
-        conn.executescript("""DROP TRIGGER audit_text_insert; DROP TABLE audit_text;
-                              DROP INDEX audit_failure; PRAGMA user_version = 3;""")
+        conn.executescript(UNDO_VERSION_5)
     real = sqlite_backend.require_trigram_search
     monkeypatch.setattr(sqlite_backend, "require_trigram_search",
                         lambda conn: real(_NoFts5(conn)))  # type: ignore[arg-type]
@@ -330,5 +331,5 @@ def test_an_sqlite_without_fts5_is_refused_before_anything_is_written(
         open_store(data_dir)
     assert "store was left untouched" in refused.value.message
     with sqlite3.connect(data_dir / "tapemaster.db") as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == BEFORE
     assert not list(data_dir.glob("*backup*"))
