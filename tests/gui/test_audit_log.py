@@ -224,3 +224,28 @@ def test_only_this_users_events_from_a_row(qtbot, audit) -> None:
     audit.show_user(audit.selected_event().user_id)
     assert {user for _e, user, _d in rows(audit)} == {"carol"}
     assert audit.userEdit.text() == "carol"
+
+
+def test_tab_goes_through_the_controls_as_they_are_laid_out(qtbot, audit) -> None:
+    from itertools import groupby
+
+    from PySide6.QtWidgets import QApplication
+
+    def tabbing(count: int) -> list[str]:
+        """Where the focus goes at each Tab from the filter box (in a date, Tab goes
+        from year to month to day first: one name for the three)."""
+        audit.filterEdit.setFocus()
+        names = []
+        for _ in range(count):
+            qtbot.keyClick(QApplication.focusWidget(), Key.Key_Tab)
+            names.append(QApplication.focusWidget().objectName())
+        return [name for name, _repeats in groupby(names)]
+
+    assert tabbing(8) == ["auditUserEdit", "refreshButton", "failuresOnlyCheck",
+                          "otpEventsCheck", "fromCheck", "toCheck", "exportCsvButton",
+                          "auditView"]
+    audit.fromCheck.click()
+    audit.toCheck.click()
+    assert tabbing(14)[:10] == ["auditUserEdit", "refreshButton", "failuresOnlyCheck",
+                                "otpEventsCheck", "fromCheck", "fromDateEdit", "toCheck",
+                                "toDateEdit", "exportCsvButton", "auditView"]

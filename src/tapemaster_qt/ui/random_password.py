@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tapemaster_qt.ui import clipboard, resources
+from tapemaster_qt.ui import clipboard, resources, widgets
 from tapemaster_qt.ui.texts import random_password_message
 
 logger = logging.getLogger(__name__)
@@ -132,7 +132,7 @@ class RandomPasswordDialog(QDialog):
                                        new_user=self._new_user)
 
     def _copied(self, what: str) -> None:
-        self.statusLabel.setText(f"{what} copied. It leaves the clipboard in {_seconds()}.")
+        self._say(f"{what} copied. It leaves the clipboard in {_seconds()}.")
 
     @Slot()
     def copy_password(self) -> None:
@@ -150,9 +150,13 @@ class RandomPasswordDialog(QDialog):
         subject, body = self.message()
         if QDesktopServices.openUrl(mailto(self._email, subject, body)):
             logger.info("Opened a new e-mail with the new password of %s", self._user_id)
-            self.statusLabel.setText("The message is in a new e-mail"
-                                     + (f" to {self._email}." if self._email else
-                                        "; add the user's address."))
+            self._say("The message is in a new e-mail"
+                      + (f" to {self._email}." if self._email else
+                         "; add the user's address."))
         else:
-            self.statusLabel.setText("No e-mail program opened the message; use Copy "
-                                     "message and paste it into an e-mail.")
+            self._say("No e-mail program opened the message; use Copy message and paste "
+                      "it into an e-mail.")
+
+    def _say(self, text: str) -> None:
+        self.statusLabel.setText(text)
+        widgets.grow_to_fit(self)  # taller for a second line, never squeezed
