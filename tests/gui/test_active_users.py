@@ -27,7 +27,8 @@ def test_properties_shows_a_sessions_details(qtbot, launch, hasher) -> None:
     log_on(qtbot, app, "tapemaster", ADMIN_PASSWORD)
     window = app.main_window.open_active_users()
     qtbot.waitUntil(window.isActiveWindow)
-    assert not window.propertiesButton.isEnabled()  # nothing selected yet
+    # The first row is selected from the start: Enter works at once, even on one row.
+    assert len(window.selected_sessions()) == 1 and window.propertiesButton.isEnabled()
     view = window.sessionsView
     qtbot.keyClick(view, Key.Key_End)
     qtbot.keyClick(view, Key.Key_Home)

@@ -167,6 +167,14 @@ def test_a_hostile_description_is_refused_in_the_dialog(qtbot, app, window,
     assert app.ctx.store.get_group("OPS").description == "Operations"
 
 
+def test_a_lone_group_opens_with_enter_at_once(qtbot, window) -> None:
+    """The first group is selected when the tab shows: Enter needs no arrow first."""
+    assert window.selected_group().group_id == "DEFAULT"
+    qtbot.keyClick(window.groupsView, Key.Key_Return)
+    assert opened(qtbot, window, windows.GROUP_PROPERTIES).windowTitle() == (
+        "Group Properties — DEFAULT")
+
+
 def test_the_group_menu_and_right_click_menu_offer_it(qtbot, window) -> None:
     window.groupsView.clearSelection()
     menu = window.groups_menu()

@@ -583,6 +583,8 @@ class GroupUserAdministration(QWidget):
         self.groupsModel.set_records(groups)
         if chosen_group is not None:
             self._select_group(chosen_group.group_id)
+        if self.selected_group() is None and groups:
+            self.groupsView.selectRow(0)  # Enter and Del act at once, even on a lone row
         self._select(keep)
         self._update_actions()
         self._update_group_actions()
