@@ -181,7 +181,8 @@ class MainWindow(QMainWindow):
                 self, self._services.program,
                 f"You were logged out with changes not saved: {titles}.",
                 informative="Open them again to review and save them, or discard them.",
-                yes="&Open Again", no="&Discard", object_name="restoreDraftsMessage"):
+                yes="&Open Again", no="&Discard", object_name="restoreDraftsMessage",
+                yes_is_safe=True):
             return []
         admin = self.open_group_user_administration()
         if admin is None:
