@@ -258,8 +258,8 @@ def count(db: Database, where: AuditFilter | None = None) -> int:
 
 def last(db: Database, user_id: str, event: str) -> AuditEvent | None:
     """The newest ``event`` about ``user_id`` (the ``audit_user`` index finds it)."""
-    row = db.row(_SELECT + " FROM audit a WHERE a.user_id = ? AND a.event = ? "
-                 "ORDER BY a.id DESC LIMIT 1", (user_id, event))
+    row = db.row(_SELECT + " WHERE user_id = ? AND event = ? ORDER BY id DESC LIMIT 1",
+                 (user_id, event))
     return None if row is None else AuditEvent(**row)
 # --- the chain ----------------------------------------------------------------------
 
