@@ -271,9 +271,19 @@ def audit_window(app: QApplication, ctx: Context, events: int) -> list[tuple[str
 
     rows = [(f"Audit Log window over {events:,} events, shown", ms(shown), "target 1000 ms",
              "met" if shown <= 1.0 else "MISSED")]
+    # The query every version before 4 ran for the filter, timed on this machine now.
+    like = ("SELECT id, ts, actor, user_id, program, host, event, detail FROM audit WHERE "
+            + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in
+                          ("user_id", "event", "actor", "detail", "program", "host"))
+            + " ORDER BY id DESC LIMIT 500")
+    db = sqlite3.connect(ctx.store.path)
+    scan, _ = timed(lambda: db.execute(like, ["%u012345%"] * 6).fetchall(), 3)
+    db.close()
     took, found = filtered(*text("u012345"))
-    rows.append((f"Audit Log filter 'u012345' over the whole log ({found} rows)", ms(took),
-                 f"before: {ms(BEFORE_FILTER)} ({BEFORE_FILTER / took:.0f}x); target 100 ms",
+    rows.append(("  the same filter as before version 4 (LIKE on every row), query only",
+                 ms(scan), f"baseline (docs: {ms(BEFORE_FILTER)} on 2026-11-28)", ""))
+    rows.append((f"Audit Log filter 'u012345' over the whole log ({found} rows), shown",
+                 ms(took), f"{scan / took:.0f}x faster; target 100 ms",
                  "met" if took <= 0.1 else "MISSED"))
     for label, (change, undo), target in (
         ("  filter 'login' (matches every row)", text("login"), 0.1),
