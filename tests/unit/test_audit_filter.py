@@ -30,8 +30,7 @@ from tapemaster_qt.services.audit import (
     kind_of,
 )
 from tapemaster_qt.services.context import Actor
-from tapemaster_qt.store import Store, audit, open_store
-from tapemaster_qt.store import migrations
+from tapemaster_qt.store import Store, audit, migrations, open_store
 from tapemaster_qt.store import sqlite as sqlite_backend
 from unit.support import UNDO_VERSION_5
 
@@ -165,8 +164,9 @@ def test_the_index_follows_every_way_of_appending(store: Store) -> None:
 
 
 def test_the_migration_indexes_what_a_store_already_holds(data_dir: Path) -> None:
-    """A store of the version before the Audit Log's indexes, with audit rows, opened by this version: its rows are found by
-    text and by kind without anyone appending again."""
+    """A store of the version before the Audit Log's indexes, with audit rows, opened
+    by this version: its rows are found by text and by kind without anyone appending
+    again."""
     open_store(data_dir).close()
     with sqlite3.connect(data_dir / "tapemaster.db") as conn:
         conn.executescript(UNDO_VERSION_5)
