@@ -181,7 +181,7 @@ def test_the_migration_indexes_what_a_store_already_holds(data_dir: Path) -> Non
             assert ids(store.audit_events(where)) == oracle(events, where) != []
         otp = AuditFilter(kinds=OTP_EVENTS)
         assert ids(store.audit_events(otp)) == oracle(events, otp) != []
-    assert list(data_dir.glob("tapemaster.db.v3-backup-*"))  # backed up first
+    assert list(data_dir.glob(f"tapemaster.db.v{BEFORE}-backup-*"))  # backed up first
 
 
 KIND_SETS = {
