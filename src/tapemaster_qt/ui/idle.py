@@ -14,9 +14,9 @@ import time
 from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
-from tapemaster_qt.ui import resources
+from tapemaster_qt.ui import resources, widgets
 
 WARNING_MS = 60_000
 """How long before the idle log out the notice appears."""
@@ -73,12 +73,11 @@ class IdleNotice(QWidget):
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.stayButton)
-        layout = QVBoxLayout(self)
+        layout = widgets.WrappingLayout(self, 380)
         layout.addWidget(self.countdownLabel)
         layout.addWidget(hint)
         layout.addWidget(self.editsLabel)
         layout.addLayout(buttons)
-        self.setMinimumWidth(380)
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self._show_seconds)
@@ -93,6 +92,8 @@ class IdleNotice(QWidget):
                 "again when you log back on.")
         self.editsLabel.setVisible(bool(unsaved))
         self._show_seconds()
+        if self.isVisible():
+            widgets.grow_to_fit(self)  # a line of unsaved windows came or went
         if not self._tick.isActive():
             self._tick.start()
         if not self.isVisible():

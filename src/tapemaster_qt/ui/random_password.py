@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -108,14 +107,13 @@ class RandomPasswordDialog(QDialog):
         self.buttonBox.setStandardButtons(QDialogButtonBox.StandardButton.Close)
         self.buttonBox.rejected.connect(self.reject)
 
-        layout = QVBoxLayout(self)
+        layout = widgets.WrappingLayout(self, 440)
         layout.addWidget(intro)
         layout.addWidget(self.passwordEdit)
         layout.addWidget(note)
         layout.addLayout(buttons)
         layout.addWidget(self.statusLabel)
         layout.addWidget(self.buttonBox)
-        self.setMinimumWidth(440)
         self.copyPasswordButton.setFocus()
 
     def _button(self, name: str, text: str, slot: object, tip: str) -> QPushButton:
