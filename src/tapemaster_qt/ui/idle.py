@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from tapemaster_qt.ui import resources, widgets
 
+
 def deadline_text(deadline: float | None) -> str:
     """The status bar's words: when the user will be logged out if idle (``deadline``,
     a time.time() value), or that they never will be."""
