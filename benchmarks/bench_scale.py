@@ -204,24 +204,24 @@ def administration(app: QApplication, ctx: Context) -> list[tuple[str, ...]]:
 
 BEFORE_FILTER = 1.905
 """The text filter 'u012345' over 1,000,000 events before the Audit Log's indexes (store
-version 5; LIKE on every row; docs/performance.md, 2026-11-28): the figure the index is
+version 6; LIKE on every row; docs/performance.md, 2026-11-28): the figure the index is
 measured against."""
 
 
 def audit_index_build(folder: Path, events: int) -> tuple[list[tuple[str, ...]], Store]:
-    """Take the store back to version 4 (no audit indexes) and open it again: the time
-    an existing store's first opening after the upgrade takes (backup, then migration 5
+    """Take the store back to version 5 (no audit indexes) and open it again: the time
+    an existing store's first opening after the upgrade takes (backup, then migration 6
     indexing every row)."""
     with sqlite3.connect(folder / "tapemaster.db") as db:
         db.executescript("DROP TRIGGER audit_text_insert; DROP TABLE audit_text; "
-                         "DROP INDEX audit_failure; PRAGMA user_version = 4;")
+                         "DROP INDEX audit_failure; PRAGMA user_version = 5;")
     for old in folder.glob("tapemaster.db.v*-backup-*"):
         old.unlink()
     start = time.perf_counter()
     store = open_store(folder)
     opened = time.perf_counter() - start
     return [(f"first opening after the upgrade: {events:,} events indexed (once)",
-             f"{opened:.1f} s", "backup + migration 5", "")], store
+             f"{opened:.1f} s", "backup + migration 6", "")], store
 
 
 def audit_window(app: QApplication, ctx: Context, events: int) -> list[tuple[str, ...]]:
@@ -272,7 +272,7 @@ def audit_window(app: QApplication, ctx: Context, events: int) -> list[tuple[str
 
     rows = [(f"Audit Log window over {events:,} events, shown", ms(shown), "target 1000 ms",
              "met" if shown <= 1.0 else "MISSED")]
-    # The query every version before 5 ran for the filter, timed on this machine now.
+    # The query every version before 6 ran for the filter, timed on this machine now.
     like = ("SELECT id, ts, actor, user_id, program, host, event, detail FROM audit WHERE "
             + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in
                           ("user_id", "event", "actor", "detail", "program", "host"))
@@ -281,7 +281,7 @@ def audit_window(app: QApplication, ctx: Context, events: int) -> list[tuple[str
     scan, _ = timed(lambda: db.execute(like, ["%u012345%"] * 6).fetchall(), 3)
     db.close()
     took, found = filtered(*text("u012345"))
-    rows.append(("  the same filter as before version 5 (LIKE on every row), query only",
+    rows.append(("  the same filter as before version 6 (LIKE on every row), query only",
                  ms(scan), f"baseline (docs: {ms(BEFORE_FILTER)} on 2026-11-28)", ""))
     rows.append((f"Audit Log filter 'u012345' over the whole log ({found} rows), shown",
                  ms(took), f"{scan / took:.0f}x faster; target 100 ms",

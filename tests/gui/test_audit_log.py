@@ -241,11 +241,12 @@ def test_tab_goes_through_the_controls_as_they_are_laid_out(qtbot, audit) -> Non
             names.append(QApplication.focusWidget().objectName())
         return [name for name, _repeats in groupby(names)]
 
-    assert tabbing(8) == ["auditUserEdit", "refreshButton", "failuresOnlyCheck",
+    assert tabbing(9) == ["auditUserEdit", "refreshButton", "failuresOnlyCheck",
                           "otpEventsCheck", "fromCheck", "toCheck", "exportCsvButton",
-                          "auditView"]
+                          "verifyChainButton", "auditView"]
     audit.fromCheck.click()
     audit.toCheck.click()
-    assert tabbing(14)[:10] == ["auditUserEdit", "refreshButton", "failuresOnlyCheck",
+    assert tabbing(15)[:11] == ["auditUserEdit", "refreshButton", "failuresOnlyCheck",
                                 "otpEventsCheck", "fromCheck", "fromDateEdit", "toCheck",
-                                "toDateEdit", "exportCsvButton", "auditView"]
+                                "toDateEdit", "exportCsvButton", "verifyChainButton",
+                                "auditView"]

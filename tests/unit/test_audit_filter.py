@@ -32,9 +32,9 @@ from tapemaster_qt.services.audit import (
 from tapemaster_qt.services.context import Actor
 from tapemaster_qt.store import Store, audit, migrations, open_store
 from tapemaster_qt.store import sqlite as sqlite_backend
-from unit.support import UNDO_VERSION_5
+from unit.support import UNDO_AUDIT_SEARCH
 
-BEFORE = migrations.MIGRATIONS.index(migrations.V5_AUDIT_SEARCH)
+BEFORE = migrations.MIGRATIONS.index(migrations.V6_AUDIT_SEARCH)
 """The store version before the Audit Log's indexes (found by name, not by number)."""
 SEARCHED = ("user_id", "event", "actor", "detail", "program", "host")
 
@@ -169,7 +169,7 @@ def test_the_migration_indexes_what_a_store_already_holds(data_dir: Path) -> Non
     again."""
     open_store(data_dir).close()
     with sqlite3.connect(data_dir / "tapemaster.db") as conn:
-        conn.executescript(UNDO_VERSION_5)
+        conn.executescript(UNDO_AUDIT_SEARCH + f"PRAGMA user_version = {BEFORE};")
         conn.executemany(
             "INSERT INTO audit (ts, actor, user_id, program, host, event, detail) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)", ROWS)
@@ -323,7 +323,7 @@ def test_an_sqlite_without_fts5_is_refused_before_anything_is_written(
         data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     open_store(data_dir).close()
     with sqlite3.connect(data_dir / "tapemaster.db") as conn:
-        conn.executescript(UNDO_VERSION_5)
+        conn.executescript(UNDO_AUDIT_SEARCH + f"PRAGMA user_version = {BEFORE};")
     real = sqlite_backend.require_trigram_search
     monkeypatch.setattr(sqlite_backend, "require_trigram_search",
                         lambda conn: real(_NoFts5(conn)))  # type: ignore[arg-type]

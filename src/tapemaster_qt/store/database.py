@@ -93,7 +93,7 @@ class Dialect:
 
     substring_index: ClassVar[str] = "fts5"
     """How the Audit Log's text filter finds substrings without reading every row
-    (``store/audit.py``, migration 5): ``"fts5"``, a trigram FTS5 table
+    (``store/audit.py``, migration 6): ``"fts5"``, a trigram FTS5 table
     ``audit_text``; ``"expression"``, a trigram index on the searched columns joined
     by :meth:`searched_text` (PostgreSQL's pg_trgm); ``""``, none (LIKE on every row)."""
 
