@@ -525,7 +525,8 @@ reload, every row on Verify Whole Log.
         else:
             self.chainLabel.setText(f"The audit log was changed outside TapeMaster: "
                                     f"{status.problem}.")
-            self.chainLabel.setStyleSheet("color: #b00020; font-weight: bold;")
+            self.chainLabel.setStyleSheet(
+                f"color: {palette.danger().name()}; font-weight: bold;")
 
     @Slot()
     def verify_whole_log(self) -> None:

@@ -319,8 +319,13 @@ class GroupUserAdministration(QWidget):
         layout = QVBoxLayout(self)
         layout.setMenuBar(self._menu_bar())
         layout.addWidget(self.adminTabs)
+        # The description takes the spare width; the user count stays beside it at its
+        # own width instead of stretching across the window.
+        groups_header = self.groupsView.horizontalHeader()
+        groups_header.setStretchLastSection(False)
+        groups_header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        groups_header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.groupsView.setColumnWidth(0, 110)
-        self.groupsView.setColumnWidth(1, 320)
         self.resize(1120, 600)
         self._idle = QTimer(self)  # background work in slices, between user events
         self._idle.timeout.connect(self._idle_step)
