@@ -30,3 +30,4 @@ def rfc_totp(secret: bytes, unix_time: float, digits: int = 6, digest=hashlib.sh
     offset = mac[-1] & 0x0F
     value = struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF
     return str(value % 10**digits).zfill(digits)
+

@@ -20,7 +20,8 @@ from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.auth import LogonService
 from tapemaster_qt.services.setup import set_initial_password
 from tapemaster_qt.store import open_store
-from tapemaster_qt.ui import msgbox
+from tapemaster_qt.ui import msgbox, windows
+from tapemaster_qt.ui.idle import IdleNotice
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 ADMIN_PASSWORD = "Tape-Admin-2026"
@@ -219,7 +220,14 @@ def main() -> int:
     shoot(app, menu, "users-context-menu")
     menu.close()
     admin_window.adminTabs.setCurrentIndex(1)
+    admin_window.groupsView.selectRow(2)  # OPS
     shoot(app, admin_window, "groups")
+    group = admin_window.open_group()
+    assert group is not None
+    group.descriptionEdit.setText("Operations, night shift")
+    shoot(app, group, "group-properties")
+    group.discard_edits()
+    group.reject()
     admin_window.adminTabs.setCurrentIndex(0)
     row = next(r for r in range(admin_window.usersProxy.rowCount())
                if admin_window.usersProxy.index(r, 0).data() == "alice")
@@ -249,13 +257,31 @@ def main() -> int:
     assert reset is not None
     reset.randomButton.click()
     shoot(app, reset, "password-change")
+    random_set = admin_window.windows.get(windows.RANDOM_PASSWORD)
+    assert random_set is not None
+    random_set.copyPasswordButton.click()  # the status line says it leaves the clipboard
+    shoot(app, random_set, "random-password-set")
+    random_set.reject()
     reset.reject()
     active = window.open_active_users()
     assert active is not None
+    active.sessionsView.selectRow(0)
     shoot(app, active, "active-users")
+    session = active.open_session()
+    assert session is not None
+    shoot(app, session, "session-properties")
+    session.reject()
     audit = window.open_audit_log()
     assert audit is not None
     shoot(app, audit, "audit-log")
+    audit.failuresCheck.setChecked(True)
+    audit.fromCheck.setChecked(True)
+    shoot(app, audit, "audit-log-failures")
+    # A minute before an idle log out, with an edit not saved in User Properties.
+    notice = IdleNotice("TapeMaster")
+    notice.count_down(42, ["User Properties — alice"])
+    shoot(app, notice, "idle-notice")
+    notice.close()
     controller.exit()
 
     # Lite: the same logon under its own name, a small main window.

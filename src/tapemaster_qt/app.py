@@ -47,9 +47,11 @@ if TYPE_CHECKING:
     from tapemaster_qt.services import Context
     from tapemaster_qt.services.auth import LogonOutcome, LogonService
     from tapemaster_qt.services.sessions import Beat, Session
+    from tapemaster_qt.ui.idle import IdleNotice
     from tapemaster_qt.ui.main_window import MainWindow
     from tapemaster_qt.ui.otp_setup import OtpSetupDialog
     from tapemaster_qt.ui.recovery_codes import RecoveryCodesDialog
+    from tapemaster_qt.ui.windows import Draft
 
 # Only what the first window needs is imported above; the services, argon2, the
 # cryptography and the QR code come in when a logon first uses them.
@@ -59,6 +61,9 @@ logger = logging.getLogger(__name__)
 COMMANDS = {"TapeMaster": "tapemaster", "Checkpoint": "tapetrack-checkpoint",
             "Lite": "tapetrack-lite"}
 INACTIVITY_MS = 10 * 60 * 1000
+IDLE_WARNING_MS = 60 * 1000
+"""How long before the idle log out its notice counts down (ui/idle.py)."""
+IDLE_CHECK_MAX_MS = 15 * 1000
 HEARTBEAT_MS = 60 * 1000
 RETRY_MS = 10 * 1000
 """After a heartbeat that could not reach the store: the next try comes this soon."""
@@ -84,7 +89,7 @@ class Controller(QObject):
     def __init__(self, ctx: Context | None, ui_state: UiState, *,
                  opener: Callable[[], Context] | None = None, program: str = "",
                  store_path: Path | None = None, store_label: str = "",
-                 inactivity_ms: int = INACTIVITY_MS,
+                 inactivity_ms: int = INACTIVITY_MS, idle_warning_ms: int = IDLE_WARNING_MS,
                  heartbeat_ms: int = HEARTBEAT_MS, parent: QObject | None = None) -> None:
         """Either an open ``ctx``, or an ``opener`` that opens the store (with the
         ``program`` it will have) after the first window is painted. ``store_path`` is
@@ -105,6 +110,9 @@ class Controller(QObject):
         self.ui_state = ui_state
         self._logon_service: LogonService | None = None
         self.inactivity_ms = inactivity_ms
+        self.idle_warning_ms = min(idle_warning_ms, inactivity_ms // 2)
+        self._drafts: dict[str, list[Draft]] = {}
+        """Edits each user had not saved when their session ended without them."""
         self.windows = WindowRegistry(self)
         """Every window of the program; the main window opens its own through it too."""
         self._session: Session | None = None
@@ -116,7 +124,7 @@ class Controller(QObject):
         self._key_warned = False
         self._last_activity = time.monotonic()
         self._idle_timer = QTimer(self)
-        self._idle_timer.setInterval(max(50, min(inactivity_ms // 4, 15_000)))
+        self._idle_timer.setInterval(max(50, min(inactivity_ms // 4, IDLE_CHECK_MAX_MS)))
         self._idle_timer.timeout.connect(self._check_idle)
         self._heartbeat_ms = heartbeat_ms
         self._heartbeat = QTimer(self)
@@ -438,6 +446,7 @@ class Controller(QObject):
             app.installEventFilter(self)
         if not session.no_timeout:
             self._idle_timer.start()
+        self._check_idle()
 
     def _enter(self, outcome: LogonOutcome) -> None:
         from tapemaster_qt.services.session import SessionServices
@@ -458,11 +467,17 @@ class Controller(QObject):
         # Kept: closing the main window means Exit (eventFilter), not a deleted window.
         self.windows.register(windows.MAIN, window, keep=True)
         self.windows.present(windows.MAIN)
+        self._check_idle()  # the status bar says when, or No Time-Out
+        kept = self._drafts.pop(session.user_id, None)
+        if kept:  # edits not saved when this user's last session ended
+            QTimer.singleShot(0, lambda: self._offer_drafts(session, kept))
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         kind = event.type()
         if kind in _activity_events():
             self._last_activity = time.monotonic()
+            if self.windows.get(windows.IDLE_NOTICE) is not None:
+                self._check_idle()  # the user is back: the countdown goes at once
         elif kind == QEvent.Type.Close and obj is self.main_window:
             # The window's close button means Exit: end the session properly.
             event.ignore()
@@ -472,14 +487,53 @@ class Controller(QObject):
 
     @Slot()
     def _check_idle(self) -> None:
-        idle_ms = (time.monotonic() - self._last_activity) * 1000
-        if self._session is not None and idle_ms >= self.inactivity_ms:
-            minutes = max(1, round(self.inactivity_ms / 60000))
+        """Log out an idle user; a minute before, count down in a notice; keep the
+        status bar's time of the log out up to date. Checks again when something can
+        next change (at most every 15 s; every second while counting down)."""
+        session, window = self._session, self.main_window
+        minutes = max(1, round(self.inactivity_ms / 60000))
+        if session is None or not self._idle_timer.isActive():
+            self.windows.close(windows.IDLE_NOTICE)
+            if session is not None and window is not None:
+                window.show_idle_deadline(None)  # No Time-Out
+            return
+        left_ms = self.inactivity_ms - (time.monotonic() - self._last_activity) * 1000
+        if left_ms <= 0:
             self.log_out(
                 reason="inactivity",
                 message=f"You were logged out after {minutes} minute"
                         f"{'s' if minutes != 1 else ''} without activity.",
             )
+            return
+        if window is not None:
+            window.show_idle_deadline(time.time() + left_ms / 1000, minutes)
+        if left_ms <= self.idle_warning_ms:
+            self._idle_notice().count_down(
+                left_ms / 1000, [w.windowTitle() for w, _edits in self.windows.unsaved()])
+            next_ms = min(1000.0, left_ms)
+        else:
+            self.windows.close(windows.IDLE_NOTICE)
+            next_ms = min(left_ms - self.idle_warning_ms, IDLE_CHECK_MAX_MS)
+        self._idle_timer.setInterval(max(50, int(next_ms)))
+
+    def _idle_notice(self) -> IdleNotice:
+        notice = self.windows.get(windows.IDLE_NOTICE)
+        if notice is None:
+            from tapemaster_qt.ui.idle import IdleNotice
+
+            notice = self.windows.register(windows.IDLE_NOTICE, IdleNotice(self.program))
+            notice.stayRequested.connect(self._stay_logged_on)
+        return notice  # type: ignore[return-value]
+
+    @Slot()
+    def _stay_logged_on(self) -> None:
+        self._last_activity = time.monotonic()
+        self._check_idle()
+
+    def _offer_drafts(self, session: Session, drafts: list[Draft]) -> None:
+        window = self.main_window
+        if window is not None and self._session is session:
+            window.offer_drafts(drafts)
 
     # --- the heartbeat: what the store says now --------------------------------------------
 
@@ -545,6 +599,7 @@ class Controller(QObject):
                 self._idle_timer.stop()
             else:
                 self._idle_timer.start()  # idle time counts from the last activity
+            self._check_idle()  # the status bar: the time of the log out, or No Time-Out
         if beat.key is KeyStatus.STORED:
             self._key_warned = False
         elif beat.key in (KeyStatus.MISSING, KeyStatus.REPLACED) and not self._key_warned:
@@ -614,9 +669,15 @@ class Controller(QObject):
         if app is not None:
             app.removeEventFilter(self)
         session, self._session = self._session, None
-        if session is not None and not self.logon.logout(session, reason):
-            logger.warning("The log out of %s is kept and recorded at the next write",
-                           session.user_id)
+        if session is not None:
+            # Edits the session's windows had not saved: kept for this user's next
+            # logon, in memory only (see ui/windows.py Draft).
+            drafts = self.windows.drafts()
+            if drafts:
+                self._drafts[session.user_id] = drafts
+            if not self.logon.logout(session, reason):
+                logger.warning("The log out of %s is kept and recorded at the next write",
+                               session.user_id)
         # The QR popup and the recovery codes belong to the session: they go with it.
         self.windows.close(windows.OTP_SETUP)
         self.windows.close(windows.RECOVERY_CODES)

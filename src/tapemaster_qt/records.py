@@ -134,6 +134,44 @@ class AuditEvent:
     detail: str
 
 
+EventKind = tuple[str, str | None]
+"""An audit event name, and for ``login_failed`` the reason its detail starts with
+(the first ``;``-separated part: ``"bad_otp"`` for ``"bad_otp; clock skew"``); None
+means any detail."""
+
+
+def intersect_kinds(first: frozenset[EventKind], second: frozenset[EventKind]
+                    ) -> frozenset[EventKind]:
+    """The kinds in both sets, where ``(event, None)`` stands for every reason of
+    ``event``: {(login_failed, None)} and {(login_failed, "bad_otp")} share the second."""
+    both = set(first & second)
+    for mine, other in ((first, second), (second, first)):
+        both.update((event, reason) for event, reason in mine
+                    if reason is not None and (event, None) in other)
+    return frozenset(both)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFilter:
+    """Which audit rows to read; every condition given must hold.
+
+    ``text`` is part of a stored field (User-ID, event, detail, actor, program, host),
+    ignoring case; a row also matches it when its kind is in ``worded`` (the kinds whose
+    words on screen contain the text: the window knows the words, the store does not).
+    """
+
+    text: str | None = None
+    worded: frozenset[EventKind] = frozenset()
+    user_id: str | None = None
+    """Exactly this User-ID."""
+    kinds: frozenset[EventKind] | None = None
+    """Only rows of these kinds (None: every kind)."""
+    since: str | None = None
+    """From this time on (a stored time: ISO 8601 UTC), inclusive."""
+    until: str | None = None
+    """Before this time, exclusive."""
+
+
 @dataclass(frozen=True, slots=True)
 class RecoveryCodeRecord:
     """One unused recovery code as stored: its argon2id hash, never the code."""

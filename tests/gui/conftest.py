@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QObject, QUrl, QUrlQuery, Slot
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox
 
 from helpers import ADMIN_PASSWORD
@@ -104,3 +106,33 @@ def launch(qtbot, data_dir: Path, hasher: PasswordHasher, boxes: Boxes) -> Itera
     launcher = Launcher(qtbot, data_dir, hasher)
     yield launcher
     launcher.close()
+
+
+class MailCatcher(QObject):
+    """Stands in for the computer's e-mail program: every ``mailto:`` link the program
+    opens lands here (QDesktopServices' own hook for a URL scheme)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[QUrl] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.urls.append(url)
+
+    def last(self) -> tuple[str, dict[str, str]]:
+        """The last message's address and its query items (subject, body...), decoded."""
+        url = self.urls[-1]
+        assert url.scheme() == "mailto"
+        query = QUrlQuery(url)
+        items = {key: QUrl.fromPercentEncoding(value.encode())
+                 for key, value in query.queryItems(QUrl.ComponentFormattingOption.FullyEncoded)}
+        return url.path(QUrl.ComponentFormattingOption.FullyDecoded), items
+
+
+@pytest.fixture
+def mail() -> Iterator[MailCatcher]:
+    catcher = MailCatcher()
+    QDesktopServices.setUrlHandler("mailto", catcher, "open")
+    yield catcher
+    QDesktopServices.unsetUrlHandler("mailto")

@@ -79,7 +79,9 @@ def test_disconnect_from_active_users(qtbot, launch, admin, boxes) -> None:
     lite._heartbeat.stop()  # Lite is busy: its next beat comes when the test says
     office.main_window.actionActiveUsers.trigger()
     window = top_level("activeUsersWindow")
-    assert not window.actionDisconnect.isEnabled()  # nothing selected
+    # The first row (by User-ID) starts selected: Enter and Delete act at once.
+    assert [s.user_id for s in window.selected_sessions()] == ["bob"]
+    assert window.actionDisconnect.isEnabled()
     view = window.sessionsView
     rows = {view.model().index(r, 0).data(): r for r in range(view.model().rowCount())}
     assert set(rows) == {"bob", "tapemaster"}

@@ -121,9 +121,14 @@ class FakeMonotonic:
 
     def __init__(self) -> None:
         self.now = 1000.0
+        self.wall = 1_800_000_000.0
 
     def monotonic(self) -> float:
         return self.now
+
+    def time(self) -> float:
+        """The wall clock (for the status bar's time of the log out), moved with it."""
+        return self.wall + self.now
 
 
 def test_activity_keeps_the_session(qtbot, launch, monkeypatch) -> None:
@@ -212,17 +217,18 @@ def test_audit_log_shows_recent_events_and_filters(qtbot, launch) -> None:
         return [(model.index(r, 1).data(), model.index(r, 2).data())
                 for r in range(model.rowCount())]
 
-    assert events()[0] == ("login_succeeded", "tapemaster")  # newest first
-    assert ("login_failed", "alice") in events()
-    assert ("user_created", "alice") in events()
-    assert window.countLabel.text() == f"{model.rowCount()} event(s)"
+    assert events()[0] == ("Logged on", "tapemaster")  # newest first, in words
+    assert ("Wrong password", "alice") in events()
+    assert ("User added", "alice") in events()
+    assert window.countLabel.text() == f"{model.rowCount()} events"
 
     type_into(qtbot, window.filterEdit, "alice")
     qtbot.waitUntil(lambda: {user for _, user in events()} == {"alice"})
-    assert [event for event, _ in events()] == ["login_failed", "user_created"]
+    assert [event for event, _ in events()] == ["Wrong password", "User added"]
+    assert window.countLabel.text() == "2 events match the filters"
     type_into(qtbot, window.filterEdit, "no-such-thing")
     qtbot.waitUntil(lambda: model.rowCount() == 0)
-    assert window.countLabel.text() == "0 event(s)"
+    assert window.countLabel.text() == "No events match the filters."
 
 
 # --- About ----------------------------------------------------------------------------------

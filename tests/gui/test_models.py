@@ -302,7 +302,7 @@ def test_audit_model_fetches_pages(qtmodeltester, audit_events) -> None:
                      (audit_events[2 * AuditModel.PAGE - 1].id, AuditModel.PAGE)]
     ids = [model.index(r, 0).data(RecordRole).id for r in range(model.rowCount())]
     assert ids == [e.id for e in audit_events]  # newest first, no gap, no repeat
-    assert model.index(0, 1).data() == "login_failed"
+    assert model.index(0, 1).data() == "Wrong password"  # login_failed, in words
     assert model.index(0, 2).data() == ""  # an event without a User-ID
     assert model.index(1, 2).data() == "alice"
 
@@ -311,3 +311,23 @@ def test_audit_model_fetches_pages(qtmodeltester, audit_events) -> None:
                                          and (before is None or e.id < before)][:limit])
     assert model.rowCount() == 20 and not model.canFetchMore(QModelIndex())
     assert {model.index(r, 2).data() for r in range(model.rowCount())} == {"alice"}
+
+
+def test_audit_model_stops_paging_when_a_page_is_refused(qtbot, audit_events) -> None:
+    """Scrolling asks for older rows; a refusal then is said once, not asked again."""
+    from tapemaster_qt.errors import NotAuthorizedError
+
+    refuse = False
+
+    def fetch(before_id: int | None, limit: int) -> list[AuditEvent]:
+        if refuse:
+            raise NotAuthorizedError("Only users with tapemaster rights may read the log.")
+        return [e for e in audit_events if before_id is None or e.id < before_id][:limit]
+
+    model = AuditModel(fetch)
+    model.reload()
+    refuse = True
+    with qtbot.waitSignal(model.fetchFailed) as said:
+        model.fetchMore(QModelIndex())
+    assert said.args == ["Only users with tapemaster rights may read the log."]
+    assert model.rowCount() == AuditModel.PAGE and not model.canFetchMore(QModelIndex())

@@ -116,6 +116,12 @@ class _PgRaw:
         return self._conn.execute(PostgreSQLDialect().sql(sql), params)
 
 
+UNDO_AUDIT_SEARCH = """
+    DROP TRIGGER audit_text_insert; DROP TABLE audit_text; DROP INDEX audit_failure;
+"""
+"""Takes away what the Audit Log's indexes added (migrations.V6_AUDIT_SEARCH); the test
+then sets ``PRAGMA user_version`` to the version before it, found by name."""
+
 
 # --- an attacker with write access to the store folder, without its key ------------------
 

@@ -39,10 +39,12 @@ CALLS: dict[str, Callable[[AdminService], object]] = {
     "revoke_recovery_codes": lambda a: a.revoke_recovery_codes("bob"),
     "review_record": lambda a: a.review_record("bob"),
     "list_groups": lambda a: a.list_groups(),
+    "get_group": lambda a: a.get_group("EMPTY"),
     "group_descriptions": lambda a: a.group_descriptions(),
     "add_group": lambda a: a.add_group("NEW"),
     "update_group": lambda a: a.update_group("EMPTY", "changed"),
     "delete_group": lambda a: a.delete_group("EMPTY"),
+    "check_delete_group": lambda a: a.check_delete_group("EMPTY"),
     "settings": lambda a: a.settings(),
     "set_setting": lambda a: a.set_setting("issuer", "Evil Corp"),
     "active_sessions": lambda a: a.active_sessions(),
@@ -306,8 +308,15 @@ def test_a_refused_change_changes_and_audits_nothing(ctx: Context, admin: AdminS
 def test_a_group_in_use_cannot_be_deleted(admin: AdminService) -> None:
     admin.add_group("OPS")
     admin.add_user({"user_id": "bob", "group_id": "OPS"}, PASSWORD)
-    with pytest.raises(ConflictError, match="still has 1 user"):
+    for call in (admin.check_delete_group, admin.delete_group):
+        with pytest.raises(ConflictError) as refused:
+            call("OPS")
+        assert refused.value.message == ("Group OPS still has 1 user. Move them to another "
+                                         "group first; nothing was deleted.")
+    admin.add_user({"user_id": "carl", "group_id": "OPS"}, PASSWORD)
+    with pytest.raises(ConflictError, match="still has 2 users"):
         admin.delete_group("OPS")
+    admin.delete_users(["carl"])
     with pytest.raises(NotFoundError):
         admin.delete_group("NOSUCH")
     admin.update_user("bob", {"group_id": "DEFAULT"})

@@ -62,6 +62,8 @@ USED_ELSEWHERE = {
     "COL_GROUP": "a column number of the Users grid, named with its neighbours",
     "COL_EMAIL": "a column number of the Users grid, named with its neighbours",
     "COL_DESCRIPTION": "a column number of the Users grid, named with its neighbours",
+    "KINDS": "every kind of audit row (services/audit.py), which the tests hold the "
+             "Audit Log's words to",
 }
 """Module-level names no source uses, on purpose."""
 

@@ -133,6 +133,14 @@ def test_random_passwords_pass_the_rules_and_differ() -> None:
         assert any(c in "!#$%&*+-=?@_" for c in pw)
 
 
+def test_random_passwords_hold_no_character_that_reads_like_another() -> None:
+    """0 and O, 1, l and I: never in a proposal (500 proposals hold every other
+    character of the alphabet many times over)."""
+    drawn = "".join(passwords.random_password() for _ in range(500))
+    assert not set(drawn) & set(passwords.AMBIGUOUS)
+    assert {"o", "L", "i", "2", "9"} <= set(drawn)
+
+
 def test_admin_reset_password_takes_effect(ctx: Context, admin: AdminService,
                                            logon: LogonService) -> None:
     admin.add_user({"user_id": "alice"}, PASSWORD)

@@ -511,6 +511,14 @@ class AdminService:
         self._authorize()
         return self._ctx.store.list_groups()
 
+    def get_group(self, group_id: str) -> GroupRecord:
+        """One group as it is now, with how many users it has."""
+        self._authorize()
+        group = self._ctx.store.get_group(group_id) if storable(group_id) else None
+        if group is None:
+            raise NotFoundError(f"There is no group {group_id!r}.")
+        return group
+
     def group_descriptions(self) -> dict[str, str]:
         """Group-ID to description, for exports that carry the groups."""
         self._authorize()
@@ -538,18 +546,25 @@ class AdminService:
                 raise NotFoundError(f"There is no group {group_id!r}.")
             self._audit(tx, None, Event.GROUP_UPDATED, f"{group_id}: description")
 
-    def delete_group(self, group_id: str) -> None:
+    def check_delete_group(self, group_id: str) -> None:
+        """Raise when ``group_id`` may not be deleted (asked before confirming): it does
+        not exist, it is the default group, or users belong to it (saying how many)."""
         self._authorize()
-        if not storable(group_id):
+        group = self._ctx.store.get_group(group_id) if storable(group_id) else None
+        if group is None:
             raise NotFoundError(f"There is no group {group_id!r}.")
         if group_id == self._ctx.store.setting("default_group"):
-            raise ConflictError("The default group cannot be deleted.")
+            raise ConflictError(f"{group_id} is the default group: it cannot be deleted.")
+        if group.members:
+            raise ConflictError(_in_use(group_id, group.members))
+
+    def delete_group(self, group_id: str) -> None:
+        """Delete an empty group; one that still has users is refused, with how many."""
+        self.check_delete_group(group_id)
         with self._ctx.store.write() as tx:
-            members = tx.group_members(group_id)
+            members = tx.group_members(group_id)  # a user may have joined meanwhile
             if members:
-                raise ConflictError(
-                    f"Group {group_id} still has {members} user(s); move them first."
-                )
+                raise ConflictError(_in_use(group_id, members))
             if not tx.delete_group(group_id):
                 raise NotFoundError(f"There is no group {group_id!r}.")
             self._audit(tx, None, Event.GROUP_DELETED, group_id)
@@ -735,6 +750,12 @@ class AdminService:
                 for v in cleaned
             )
         return len(cleaned)
+
+
+def _in_use(group_id: str, members: int) -> str:
+    users = f"{members} user" + ("s" if members != 1 else "")
+    return (f"Group {group_id} still has {users}. Move them to another group first; "
+            "nothing was deleted.")
 
 
 class _GroupPlan:

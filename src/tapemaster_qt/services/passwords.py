@@ -135,14 +135,20 @@ def check_rules(password: str, user_id: str) -> None:
 
 
 RANDOM_SYMBOLS = "!#$%&*+-=?@_"
+AMBIGUOUS = "0O1lI"
+"""Characters a person reading a password aloud or off a screen mixes up: 0 and O, 1, l
+and I. Random passwords leave them out."""
 
 
 def random_password(length: int = 20) -> str:
-    """A strong password with at least one lower, upper, digit and symbol."""
+    """A strong password with at least one lower, upper, digit and symbol, and no
+    character that reads like another (:data:`AMBIGUOUS`): 20 characters from 69, about
+    122 bits."""
     import secrets
     import string
 
-    alphabet = string.ascii_letters + string.digits + RANDOM_SYMBOLS
+    alphabet = "".join(c for c in string.ascii_letters + string.digits + RANDOM_SYMBOLS
+                       if c not in AMBIGUOUS)
     while True:
         pw = "".join(secrets.choice(alphabet) for _ in range(length))
         if (any(c.islower() for c in pw) and any(c.isupper() for c in pw)

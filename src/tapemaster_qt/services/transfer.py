@@ -20,7 +20,8 @@ import csv
 import io
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TextIO
 
 from tapemaster_qt import terminal
 from tapemaster_qt.errors import ValidationError
@@ -28,7 +29,7 @@ from tapemaster_qt.fields import CSV_FIELDS, USER_CSV_COLUMNS, USER_FIELDS
 from tapemaster_qt.records import UserDetails
 
 __all__ = ["CSV_COLUMNS", "csv_rows", "neutralise_cell", "restore_cell", "users_to_csv",
-           "users_to_xml"]
+           "users_to_xml", "write_csv"]
 
 CSV_COLUMNS = (*USER_CSV_COLUMNS, "group_description")
 """The user's columns (from the field catalogue), then ``group_description``, which
@@ -141,3 +142,15 @@ def users_to_xml(users: Iterable[UserDetails]) -> str:
             ET.SubElement(into, tag).text = value
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+
+
+def write_csv(fh: TextIO, header: Sequence[str], rows: Iterable[Sequence[str]]) -> int:
+    """Write ``header`` and ``rows`` as CSV to ``fh``, every cell a spreadsheet would run
+    as a formula neutralised (the Audit Log's export); returns how many rows."""
+    writer = csv.writer(fh, lineterminator="\n")
+    writer.writerow([neutralise_cell(h) for h in header])
+    count = 0
+    for row in rows:
+        writer.writerow([neutralise_cell(cell) for cell in row])
+        count += 1
+    return count

@@ -84,6 +84,30 @@ class Dialect:
         ``lower()`` folds as its ``lower()`` does."""
         return text.translate(_ASCII_LOWER)
 
+    def ci_like(self, column: str) -> str:
+        """``column`` matches the next parameter, a LIKE pattern escaped with ``\\``,
+        ignoring (ASCII) case: SQLite's LIKE does, PostgreSQL's ILIKE."""
+        return f"{column} LIKE ? ESCAPE '\\'"
+
+    def starts_with(self, column: str, prefix: str) -> tuple[str, list[Any]]:
+        """``column`` starts with ``prefix``, as a condition an index on ``column`` can
+        serve, and its parameters. SQLite compares text byte by byte (BINARY), so the
+        prefix is a range; a backend whose default collation is linguistic says it
+        another way (PostgreSQL: ``left(column, n) = prefix``)."""
+        return f"{column} >= ? AND {column} < ?", [prefix, prefix + "\U0010ffff"]
+
+    substring_index: ClassVar[str] = "fts5"
+    """How the Audit Log's text filter finds substrings without reading every row
+    (``store/audit.py``, migration 6): ``"fts5"``, a trigram FTS5 table
+    ``audit_text``; ``"expression"``, a trigram index on the searched columns joined
+    by :meth:`searched_text` (PostgreSQL's pg_trgm); ``""``, none (LIKE on every row)."""
+
+    def searched_text(self, columns: Sequence[str]) -> str:
+        """For ``substring_index = "expression"``: the searched columns as one text,
+        exactly as the migration's index is written (a filter never holds the separator,
+        a control character, so no match spans two columns)."""
+        return " || chr(31) || ".join(f"coalesce({c}, '')" for c in columns)
+
     # --- portable DDL (store/migrations.py) ------------------------------------------
 
     ddl_types: ClassVar[dict[str, str]] = {

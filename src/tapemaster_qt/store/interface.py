@@ -22,6 +22,7 @@ from tapemaster_qt import PROGRAMS
 from tapemaster_qt.records import (
     AuditChainStatus,
     AuditEvent,
+    AuditFilter,
     GroupRecord,
     RecordReview,
     RecoveryCodeRecord,
@@ -500,13 +501,15 @@ class Store(Protocol):
 
     # --- audit ---------------------------------------------------------------------
 
-    def audit_events(self, *, user_id: str | None = None, limit: int | None = None,
-                     before_id: int | None = None, text: str | None = None
-                     ) -> list[AuditEvent]:
-        """Newest first; ``before_id`` pages backwards through a large log."""
+    def audit_events(self, where: AuditFilter | None = None, *, user_id: str | None = None,
+                     limit: int | None = None, before_id: int | None = None,
+                     text: str | None = None) -> list[AuditEvent]:
+        """The rows ``where`` selects (``user_id`` and ``text`` add to it), newest
+        first; ``before_id`` pages backwards through a large log."""
         ...
 
-    def count_audit(self, *, user_id: str | None = None, text: str | None = None) -> int: ...
+    def count_audit(self, where: AuditFilter | None = None, *, user_id: str | None = None,
+                    text: str | None = None) -> int: ...
 
     def last_audit_event(self, user_id: str, event: str) -> AuditEvent | None:
         """The newest event named ``event`` about ``user_id``."""

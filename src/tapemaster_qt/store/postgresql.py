@@ -102,6 +102,10 @@ class PostgreSQLDialect(Dialect):
 
     name: ClassVar[str] = "postgresql"
     for_update: ClassVar[str] = " FOR UPDATE"
+    substring_index: ClassVar[str] = "expression"
+    """Migration 6's pg_trgm GIN index on the searched columns joined (``searched_text``
+    as the base class writes it); ``ci_like`` (ILIKE) is an operator it serves. Prefixes
+    (``starts_with``) stay ranges: the store's database has the C collation."""
     ddl_types: ClassVar[dict[str, str]] = {
         "BLOB": "BYTEA",
         "BIGINT": "BIGINT",

@@ -43,6 +43,7 @@ from tapemaster_qt.errors import (
     StoreNotAStoreError,
     StoreReadOnlyError,
     StoreReplacedError,
+    StoreUnavailableError,
     StoreUnsafeError,
 )
 from tapemaster_qt.paths import STORE_FILE
@@ -188,6 +189,7 @@ class SQLiteDatabase(Database):
                 f"{path} is an SQLite database but not a TapeMaster user store."
             )
         migrations.refuse_newer(version, str(path))
+        require_trigram_search(conn)
         if version > 0:
             self._quick_check()
         try:
@@ -355,6 +357,33 @@ class SQLiteStore(SQLStore):
     @property
     def path(self) -> Path:
         return self.db.path
+
+
+# --- what the SQLite library must offer ---------------------------------------------
+
+TRIGRAM_SINCE = (3, 34, 0)
+"""The first SQLite with FTS5's trigram tokenizer (the Audit Log's text index)."""
+
+
+def require_trigram_search(conn: sqlite3.Connection) -> None:
+    """Refuse, before anything is written, an SQLite library without FTS5 or its
+    trigram tokenizer: the audit log's index needs them, and without them no audit row
+    (so no logon) could be written. Python builds for Windows, macOS and the Linux
+    distributions have both; a few minimal builds leave FTS5 out."""
+    try:
+        conn.execute("CREATE VIRTUAL TABLE temp.tapemaster_probe USING fts5(x, "
+                     "tokenize='trigram')")
+        conn.execute("DROP TABLE temp.tapemaster_probe")
+    except sqlite3.Error as exc:
+        logger.error("SQLite %s cannot make a trigram FTS5 table: %s",
+                     sqlite3.sqlite_version, exc)
+        raise StoreUnavailableError(
+            f"This copy of TapeMaster Qt cannot open user stores: its SQLite library "
+            f"(version {sqlite3.sqlite_version}) lacks full-text search (FTS5 with "
+            f"trigrams, SQLite {'.'.join(map(str, TRIGRAM_SINCE))} or newer). Install "
+            "it with a Python whose sqlite3 module has FTS5; the store was left "
+            "untouched."
+        ) from None
 
 
 # --- the files of a store -------------------------------------------------------------

@@ -21,6 +21,7 @@ Each method hands its work to a table module (``users``, ``groups``, ``settings`
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hmac
 import logging
 from collections.abc import Iterable, Iterator
@@ -31,6 +32,7 @@ from tapemaster_qt.errors import StoreError, StoreKeyError, StoreTamperedError, 
 from tapemaster_qt.records import (
     AuditChainStatus,
     AuditEvent,
+    AuditFilter,
     GroupRecord,
     RecordReview,
     RecoveryCodeRecord,
@@ -545,14 +547,15 @@ class SQLStore:
 
     # --- audit ------------------------------------------------------------------------
 
-    def audit_events(self, *, user_id: str | None = None, limit: int | None = None,
-                     before_id: int | None = None, text: str | None = None
-                     ) -> list[AuditEvent]:
-        return audit.events(self.db, user_id=user_id, limit=limit, before_id=before_id,
-                            text=text)
+    def audit_events(self, where: AuditFilter | None = None, *, user_id: str | None = None,
+                     limit: int | None = None, before_id: int | None = None,
+                     text: str | None = None) -> list[AuditEvent]:
+        return audit.events(self.db, _audit_filter(where, user_id, text), limit=limit,
+                            before_id=before_id)
 
-    def count_audit(self, *, user_id: str | None = None, text: str | None = None) -> int:
-        return audit.count(self.db, user_id=user_id, text=text)
+    def count_audit(self, where: AuditFilter | None = None, *, user_id: str | None = None,
+                    text: str | None = None) -> int:
+        return audit.count(self.db, _audit_filter(where, user_id, text))
 
     def last_audit_event(self, user_id: str, event: str) -> AuditEvent | None:
         return audit.last(self.db, user_id, event)
@@ -725,3 +728,13 @@ class SQLTransaction:
 
     def sessions(self) -> list[SessionRecord]:
         return sessions.list_all(self._db, ordered=False)
+
+
+def _audit_filter(where: AuditFilter | None, user_id: str | None, text: str | None
+                  ) -> AuditFilter:
+    where = where or AuditFilter()
+    if user_id is not None:
+        where = dataclasses.replace(where, user_id=user_id)
+    if text:
+        where = dataclasses.replace(where, text=text)
+    return where

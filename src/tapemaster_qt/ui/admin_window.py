@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -49,7 +50,7 @@ from tapemaster_qt.records import GroupRecord, UserDetails, UserRow
 from tapemaster_qt.services.admin import AdminService, describe_review
 from tapemaster_qt.services.transfer import users_to_csv, users_to_xml
 from tapemaster_qt.ui import msgbox, palette, resources, widgets, windows
-from tapemaster_qt.ui.models.tables import GroupsModel
+from tapemaster_qt.ui.models.tables import GroupsModel, RecordRole
 from tapemaster_qt.ui.models.users import (
     COL_STATUS,
     COL_USER_ID,
@@ -61,7 +62,7 @@ from tapemaster_qt.ui.operations import Op
 from tapemaster_qt.ui.password_change import PasswordChangeDialog
 from tapemaster_qt.ui.texts import local_time
 from tapemaster_qt.ui.user_properties import UserPropertiesDialog
-from tapemaster_qt.ui.windows import WindowRegistry
+from tapemaster_qt.ui.windows import Draft, WindowRegistry
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +80,9 @@ def _table(name: str) -> QTableView:
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setAlternatingRowColors(True)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    # Tab leaves the table (whole rows are selected: there is no cell to go to), and
+    # Ctrl+Tab reaches the tab widget, which turns to the other tab.
+    view.setTabKeyNavigation(False)
     view.setWordWrap(False)
     view.verticalHeader().hide()
     # Fixed row heights: the view never measures 100,000 rows.
@@ -128,40 +132,100 @@ class _Legend(QWidget):
 
 
 class GroupDialog(QDialog):
-    """Add Group: Group-ID (1–10 letters or digits) and a description."""
+    """Add Group (Group-ID: 1–10 letters or digits, and a description), or a group's
+    Properties: its Group-ID fixed, its description to edit. Cancel with a changed
+    description asks first."""
 
-    def __init__(self, admin: AdminService, parent: QWidget | None = None) -> None:
+    def __init__(self, admin: AdminService, parent: QWidget | None = None, *,
+                 group: GroupRecord | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("groupDialog")
-        self.setWindowTitle("Add Group")
         self._admin = admin
-        self.groupIdEdit = QLineEdit()
+        self._group = group
+        self.adding = group is None
+        self.setObjectName("groupDialog")
+        self.setWindowTitle("Add Group" if group is None
+                            else f"Group Properties — {group.group_id}")
+        self.groupIdEdit = QLineEdit(group.group_id if group else "")
         self.groupIdEdit.setObjectName("groupIdEdit")
         self.groupIdEdit.setMaxLength(10)
-        self.descriptionEdit = QLineEdit()
+        self.groupIdEdit.setReadOnly(not self.adding)
+        self.descriptionEdit = QLineEdit(group.description if group else "")
         self.descriptionEdit.setObjectName("descriptionEdit")
         self.descriptionEdit.setMaxLength(255)
         self.messageLabel = widgets.message_label()
         form = QFormLayout()
         form.addRow("&Group-ID:", self.groupIdEdit)
         form.addRow("&Description:", self.descriptionEdit)
+        if group is not None:
+            users = f"{group.members} user" + ("s" if group.members != 1 else "")
+            form.addRow("Users:", QLabel(users))
         self.buttonBox = widgets.button_box(self._on_save, self.reject, save=True)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(QLabel("1 to 10 letters or digits."))
+        layout.addWidget(QLabel("1 to 10 letters or digits." if self.adding else
+                                "The Group-ID cannot be changed; the description can."))
         layout.addWidget(self.messageLabel)
         layout.addWidget(self.buttonBox)
         self.setMinimumWidth(380)
+        (self.groupIdEdit if self.adding else self.descriptionEdit).setFocus()
+        self._discarding = False
+
+    def unsaved_edits(self) -> list[str]:
+        """What was typed and not saved."""
+        original = self._group.description if self._group else ""
+        edits = []
+        if self.adding and self.groupIdEdit.text():
+            edits.append("Group-ID")
+        if self.descriptionEdit.text() != original:
+            edits.append("Description")
+        return edits
+
+    def discard_edits(self) -> None:
+        """Close without asking (the session is ending)."""
+        self._discarding = True
+
+    def draft(self) -> Draft | None:
+        if self._discarding or not self.unsaved_edits():
+            return None
+        values: list[tuple[str, object]] = [("Description", self.descriptionEdit.text())]
+        if self.adding:
+            values.insert(0, ("Group-ID", self.groupIdEdit.text()))
+        return Draft(windows.ADD_GROUP if self.adding else windows.GROUP_PROPERTIES,
+                     self.windowTitle(), None if self._group is None
+                     else self._group.group_id, tuple(values))
+
+    def restore(self, draft: Draft) -> None:
+        for label, value in draft.values:
+            edit = self.groupIdEdit if label == "Group-ID" else self.descriptionEdit
+            if not edit.isReadOnly():
+                edit.setText(str(value))
+
+    def reject(self) -> None:
+        edits = [] if self._discarding else self.unsaved_edits()
+        if edits and not msgbox.confirm(
+                self, self.windowTitle(),
+                "Discard the new group?" if self.adding else
+                f"Discard your changes to group {self.groupIdEdit.text()}?",
+                informative=f"Not saved yet: {', '.join(edits)}.", yes="Discard",
+                object_name="confirmDiscardMessage"):
+            return
+        super().reject()
 
     @Slot()
     def _on_save(self) -> None:
         def refused(exc: TapeMasterError) -> None:
             widgets.show_message(self.messageLabel, exc.message)
-            self.groupIdEdit.setFocus()
+            (self.groupIdEdit if self.adding else self.descriptionEdit).setFocus()
 
-        Op(self, "Add Group",
-           lambda: self._admin.add_group(self.groupIdEdit.text(), self.descriptionEdit.text())
-           ).success(lambda _group: self.accept()).failure(refused).run()
+        group_id, description = self.groupIdEdit.text(), self.descriptionEdit.text()
+        if not self.adding and not self.unsaved_edits():
+            self.accept()
+            return
+        call: Callable[[], object] = partial(
+            self._admin.add_group if self.adding else self._admin.update_group,
+            group_id, description)
+        Op(self, self.windowTitle(), call).success(lambda _done: self.accept()).failure(
+            refused).run()
 
 
 class GroupUserAdministration(QWidget):
@@ -225,15 +289,27 @@ class GroupUserAdministration(QWidget):
         self.groupsView.setModel(self.groupsModel)
         self.groupsView.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.groupsView.customContextMenuRequested.connect(self._groups_menu)
-        self.addGroupButton = QPushButton("Add Group…")  # Alt+G is the Group menu
-        self.addGroupButton.setObjectName("addGroupButton")
-        self.addGroupButton.clicked.connect(self.add_group)
+        self.groupsView.doubleClicked.connect(lambda _i: self.open_group())
+        self.groupsView.setAccessibleName("Groups")
+        self._make_group_actions()
+        # No mnemonics on these buttons: Alt+G is the Group menu, whose entries they are.
+        self.addGroupButton = self._group_button("addGroupButton", "Add Group…",
+                                                 self.actionAddGroup)
+        self.groupPropertiesButton = self._group_button(
+            "groupPropertiesButton", "Properties…", self.actionGroupProperties)
+        self.deleteGroupButton = self._group_button("deleteGroupButton", "Delete",
+                                                    self.actionDeleteGroup)
         groups_tab = QWidget()
         groups_layout = QVBoxLayout(groups_tab)
         groups_layout.addWidget(self.groupsView, 1)
+        groups_layout.addWidget(QLabel(
+            "Enter or a double-click opens a group's properties; Del deletes an empty "
+            "group."))
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        buttons.addWidget(self.addGroupButton)
+        for button in (self.addGroupButton, self.groupPropertiesButton,
+                       self.deleteGroupButton):
+            buttons.addWidget(button)
         groups_layout.addLayout(buttons)
 
         self.adminTabs = QTabWidget()
@@ -243,8 +319,13 @@ class GroupUserAdministration(QWidget):
         layout = QVBoxLayout(self)
         layout.setMenuBar(self._menu_bar())
         layout.addWidget(self.adminTabs)
+        # The description takes the spare width; the user count stays beside it at its
+        # own width instead of stretching across the window.
+        groups_header = self.groupsView.horizontalHeader()
+        groups_header.setStretchLastSection(False)
+        groups_header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        groups_header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.groupsView.setColumnWidth(0, 110)
-        self.groupsView.setColumnWidth(1, 320)
         self.resize(1120, 600)
         self._idle = QTimer(self)  # background work in slices, between user events
         self._idle.timeout.connect(self._idle_step)
@@ -253,6 +334,8 @@ class GroupUserAdministration(QWidget):
         self._seal_failed: set[str] = set()
         self.usersView.selectionModel().selectionChanged.connect(
             lambda *_: self._update_actions())
+        self.groupsView.selectionModel().selectionChanged.connect(
+            lambda *_: self._update_group_actions())
         self._show_data(rows, groups, keep=[])
         self.fit_columns()
         self.usersView.setFocus()
@@ -311,6 +394,30 @@ class GroupUserAdministration(QWidget):
         self.actionAddGroup = action(window, "actionAddGroup", "&Add Group…", self.add_group,
                                      "Add a group")
 
+    def _make_group_actions(self) -> None:
+        """The Groups tab's own keys act in its table: Enter opens, Del deletes."""
+        key = QKeySequence
+        self.actionGroupProperties = widgets.action(
+            self.groupsView, "actionGroupProperties", "&Properties…", self.open_group,
+            [key("Enter"), key("Return"), key("Alt+Return"), key("Alt+Enter")], local=True)
+        self.actionGroupProperties.setStatusTip("Edit the selected group's description")
+        self.actionGroupProperties.setToolTip(self.actionGroupProperties.statusTip())
+        self.actionDeleteGroup = widgets.action(
+            self.groupsView, "actionDeleteGroup", "&Delete Group", self.delete_group,
+            key(key.StandardKey.Delete), local=True)
+        self.actionDeleteGroup.setStatusTip("Delete the selected group; only an empty group "
+                                            "can be deleted")
+        self.actionDeleteGroup.setToolTip(self.actionDeleteGroup.statusTip())
+
+    def _group_button(self, name: str, text: str, action: QAction) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.setToolTip(action.toolTip())
+        button.clicked.connect(action.trigger)
+        action.enabledChanged.connect(button.setEnabled)
+        button.setEnabled(action.isEnabled())
+        return button
+
     def _menu_bar(self) -> QMenuBar:
         bar = QMenuBar(self)
         bar.setObjectName("adminMenuBar")
@@ -323,7 +430,8 @@ class GroupUserAdministration(QWidget):
             user.addAction(item) if item is not None else user.addSeparator()
         group = bar.addMenu("&Group")
         group.setObjectName("menuGroup")
-        group.addAction(self.actionAddGroup)
+        for item in (self.actionAddGroup, self.actionGroupProperties, self.actionDeleteGroup):
+            group.addAction(item)
         edit = bar.addMenu("&Edit")
         edit.setObjectName("menuEdit")
         for item in (self.actionSelectAll, self.actionInvertSelection, None,
@@ -392,13 +500,24 @@ class GroupUserAdministration(QWidget):
     def _users_menu(self, pos: object) -> None:
         self.users_menu().popup(self.usersView.viewport().mapToGlobal(pos))  # type: ignore[arg-type]
 
+    def groups_menu(self) -> QMenu:
+        """The Groups tab's right-click menu."""
+        menu = QMenu(self)
+        menu.setObjectName("groupsContextMenu")
+        for item in (self.actionAddGroup, self.actionGroupProperties, self.actionDeleteGroup,
+                     None, self.actionRefresh):
+            menu.addAction(item) if item is not None else menu.addSeparator()
+        self._update_group_actions()
+        return menu
+
     @Slot()
     def _groups_menu(self, pos: object) -> None:
-        menu = QMenu(self)
-        menu.addAction(self.actionAddGroup)
-        menu.addSeparator()
-        menu.addAction(self.actionRefresh)
-        menu.popup(self.groupsView.viewport().mapToGlobal(pos))  # type: ignore[arg-type]
+        self.groups_menu().popup(self.groupsView.viewport().mapToGlobal(pos))  # type: ignore[arg-type]
+
+    def _update_group_actions(self) -> None:
+        chosen = self.selected_group() is not None
+        self.actionGroupProperties.setEnabled(chosen)
+        self.actionDeleteGroup.setEnabled(chosen)
 
     @Slot()
     def focus_filter(self) -> None:
@@ -465,9 +584,15 @@ class GroupUserAdministration(QWidget):
         section, order = header.sortIndicatorSection(), header.sortIndicatorOrder()
         if not (section == COL_USER_ID and order == Qt.SortOrder.AscendingOrder):
             self.usersModel.sort(section, order)  # the store already gives User-ID order
+        chosen_group = self.selected_group()
         self.groupsModel.set_records(groups)
+        if chosen_group is not None:
+            self._select_group(chosen_group.group_id)
+        if self.selected_group() is None and groups:
+            self.groupsView.selectRow(0)  # Enter and Del act at once, even on a lone row
         self._select(keep)
         self._update_actions()
+        self._update_group_actions()
         self._start_background()
 
     # --- record seals (tamper evidence), checked in slices after the table shows ---------
@@ -576,7 +701,8 @@ class GroupUserAdministration(QWidget):
     def _open_properties_dialog(self, user: UserDetails | None
                                 ) -> UserPropertiesDialog | None:
         def dialog() -> UserPropertiesDialog:
-            made = UserPropertiesDialog(self._admin, user, self._groups(), parent=self)
+            made = UserPropertiesDialog(self._admin, user, self._groups(), parent=self,
+                                        windows=self.windows)
             made.saved.connect(lambda uid: self.reload(keep=[uid]))
             return made
 
@@ -589,14 +715,33 @@ class GroupUserAdministration(QWidget):
     @Slot()
     def open_properties(self) -> UserPropertiesDialog | None:
         ids = self.selected_user_ids()
-        if len(ids) != 1:
-            return None
+        return self.open_user(ids[0]) if len(ids) == 1 else None
+
+    def open_user(self, user_id: str) -> UserPropertiesDialog | None:
+        """``user_id``'s Properties, read now. A user deleted meanwhile (by another
+        administrator) is said so, and the list is read again."""
         found: list[UserDetails] = []
-        # A user deleted meanwhile (by another administrator) is said so, and the list
-        # is read again.
-        Op(self, "User Properties", lambda: self._admin.get_user(ids[0])).success(
+        Op(self, "User Properties", lambda: self._admin.get_user(user_id)).success(
             found.append).failure(lambda exc: self._refused("User Properties", exc)).run()
         return self._open_properties_dialog(found[0]) if found else None
+
+    def restore_draft(self, draft: Draft) -> QWidget | None:
+        """Open the window a draft came from, its edits put back (see
+        :class:`~tapemaster_qt.ui.windows.Draft`); None when it cannot be opened (the
+        user or group is gone: said in a message)."""
+        dialog: UserPropertiesDialog | GroupDialog | None
+        if draft.key == windows.USER_PROPERTIES:
+            dialog = self.add_user() if draft.subject is None else self.open_user(
+                draft.subject)
+        elif draft.key == windows.ADD_GROUP:
+            dialog = self.add_group()
+        elif draft.key == windows.GROUP_PROPERTIES and draft.subject is not None:
+            dialog = self.open_group_named(draft.subject)
+        else:
+            return None
+        if dialog is not None:
+            dialog.restore(draft)
+        return dialog
 
     def _refused(self, title: str, exc: TapeMasterError) -> None:
         msgbox.warning(self, title, exc.message)
@@ -668,11 +813,12 @@ class GroupUserAdministration(QWidget):
         if len(ids) != 1:
             return None
         user_id = ids[0]
+        email = self.selected_rows()[0].email
 
         def dialog() -> PasswordChangeDialog:
             made = PasswordChangeDialog(
                 user_id, lambda _current, new: self._admin.reset_password(user_id, new),
-                own=False, parent=self)
+                own=False, parent=self, windows=self.windows, email=email)
             made.accepted.connect(lambda: self.reload(keep=[user_id]))
             return made
 
@@ -705,7 +851,67 @@ class GroupUserAdministration(QWidget):
     def add_group(self) -> GroupDialog | None:
         def dialog() -> GroupDialog:
             made = GroupDialog(self._admin, self)
-            made.accepted.connect(lambda: self.reload())
+            made.accepted.connect(lambda: self._group_saved(made.groupIdEdit.text().strip()))
             return made
 
+        self.adminTabs.setCurrentIndex(1)
         return self.windows.open(windows.ADD_GROUP, dialog, parent=self, modal=True)
+
+    # --- groups -----------------------------------------------------------------------------
+
+    def selected_group(self) -> GroupRecord | None:
+        rows = self.groupsView.selectionModel().selectedRows()
+        return rows[0].data(RecordRole) if rows else None
+
+    def _select_group(self, group_id: str) -> None:
+        for row, record in enumerate(self.groupsModel.records()):
+            if record.group_id == group_id:
+                self.groupsView.selectRow(row)
+                return
+
+    def _group_saved(self, group_id: str) -> None:
+        self.reload()
+        self._select_group(group_id)
+        self.groupsView.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    @Slot()
+    def open_group(self) -> GroupDialog | None:
+        """The selected group's Properties: its description to edit."""
+        group = self.selected_group()
+        return None if group is None else self.open_group_named(group.group_id)
+
+    def open_group_named(self, group_id: str) -> GroupDialog | None:
+        self.adminTabs.setCurrentIndex(1)
+        found: list[GroupRecord] = []
+        # Read again: another administrator may have changed or deleted it.
+        Op(self, "Group Properties", lambda: self._admin.get_group(group_id)).success(
+            found.append).failure(lambda exc: self._refused("Group Properties", exc)).run()
+        if not found:
+            return None
+
+        def dialog() -> GroupDialog:
+            made = GroupDialog(self._admin, self, group=found[0])
+            made.accepted.connect(lambda: self._group_saved(found[0].group_id))
+            return made
+
+        return self.windows.open(windows.GROUP_PROPERTIES, dialog, parent=self, modal=True)
+
+    @Slot()
+    def delete_group(self) -> None:
+        """Delete the selected group after asking; one with users is refused first,
+        saying how many."""
+        group = self.selected_group()
+        if group is None:
+            return
+        group_id = group.group_id
+        if not Op(self, "Delete Group",
+                  lambda: self._admin.check_delete_group(group_id)).refresh(
+                self.reload).run():
+            return
+        if not msgbox.confirm(self, "Delete Group", f"Delete group {group_id}?",
+                              informative="It has no users. The audit log keeps its "
+                                          "history.",
+                              yes="Delete", object_name="confirmDeleteGroupMessage"):
+            return
+        Op(self, "Delete Group", lambda: self._admin.delete_group(group_id)).refresh(
+            self.reload).run()

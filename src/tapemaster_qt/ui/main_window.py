@@ -11,11 +11,11 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 from tapemaster_qt import __version__, logsetup
 from tapemaster_qt.services.auth import FreshProof, LogonOutcome, Session
 from tapemaster_qt.services.session import SessionServices
-from tapemaster_qt.ui import msgbox, resources, widgets, windows
+from tapemaster_qt.ui import idle, msgbox, resources, widgets, windows
 from tapemaster_qt.ui.operations import Op
 from tapemaster_qt.ui.password_change import PasswordChangeDialog
 from tapemaster_qt.ui.texts import RIGHTS_REMOVED, codes_left_text, local_time
-from tapemaster_qt.ui.windows import WindowRegistry
+from tapemaster_qt.ui.windows import Draft, WindowRegistry
 
 ADMIN_WINDOWS = (windows.USER_PROPERTIES, windows.RESET_USER_PASSWORD, windows.ADD_GROUP,
                  windows.ADMINISTRATION, windows.ACTIVE_USERS, windows.AUDIT_LOG)
@@ -158,10 +158,36 @@ class MainWindow(QMainWindow):
         self.userStatusLabel.setObjectName("userStatusLabel")
         self.programStatusLabel = QLabel(f" {program} ")
         self.programStatusLabel.setObjectName("programStatusLabel")
+        self.idleStatusLabel = QLabel()
+        self.idleStatusLabel.setObjectName("idleStatusLabel")
+        status.addPermanentWidget(self.idleStatusLabel)
         status.addPermanentWidget(self.userStatusLabel)
         status.addPermanentWidget(self.programStatusLabel)
         self.resize(720, 460 if full else 360)
         self.set_tapemaster_rights(session.tapemaster_rights, tell=False)
+
+    def show_idle_deadline(self, at: float | None, minutes: int = 10) -> None:
+        """The status bar says when an idle user is logged out (``at``, a time.time()
+        value, after ``minutes`` without activity), or *No Time-Out* (None)."""
+        self.idleStatusLabel.setText(f" {idle.deadline_text(at)} ")
+        self.idleStatusLabel.setToolTip(idle.NO_TIMEOUT_TIP if at is None
+                                        else idle.deadline_tip(minutes))
+
+    def offer_drafts(self, drafts: list[Draft]) -> list[QWidget]:
+        """After a logon: edits this user had not saved when the last session ended
+        without them (inactivity) are opened again if they want; the windows opened."""
+        titles = "; ".join(d.title for d in drafts)
+        if not msgbox.confirm(
+                self, self._services.program,
+                f"You were logged out with changes not saved: {titles}.",
+                informative="Open them again to review and save them, or discard them.",
+                yes="&Open Again", no="&Discard", object_name="restoreDraftsMessage",
+                yes_is_safe=True):
+            return []
+        admin = self.open_group_user_administration()
+        if admin is None:
+            return []
+        return [w for d in drafts if (w := admin.restore_draft(d)) is not None]  # type: ignore[attr-defined]
 
     def _action(self, name: str, text: str, slot: Callable[[], object],
                 shortcut: QKeySequence | None = None) -> QAction:
@@ -208,7 +234,7 @@ class MainWindow(QMainWindow):
         def dialog() -> PasswordChangeDialog:
             made = PasswordChangeDialog(self.session.user_id,
                                         self._services.change_own_password, own=True,
-                                        parent=self)
+                                        parent=self, windows=self._windows)
             made.accepted.connect(
                 lambda: self.statusBar().showMessage("Password changed", 5000))
             return made
@@ -265,7 +291,8 @@ class MainWindow(QMainWindow):
         from tapemaster_qt.ui.activity import ActiveUsersWindow
 
         return self._open_admin_window(
-            windows.ACTIVE_USERS, lambda: ActiveUsersWindow(self._services.admin(), self))
+            windows.ACTIVE_USERS,
+            lambda: ActiveUsersWindow(self._services.admin(), self, windows=self._windows))
 
     @Slot()
     def open_audit_log(self) -> QWidget | None:

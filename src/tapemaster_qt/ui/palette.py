@@ -145,6 +145,17 @@ def _warning(color: QColor, painter: QPainter) -> None:
     painter.drawPoint(QPointF(8, 12.2))
 
 
+def _cross(color: QColor, painter: QPainter) -> None:
+    """A filled circle with a cross: something failed (the Audit Log)."""
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QBrush(color))
+    painter.drawEllipse(QRectF(1.5, 1.5, 13, 13))
+    base = QGuiApplication.palette().color(QPalette.ColorRole.Base)
+    painter.setPen(_pen(base, 1.8))
+    painter.drawLine(QPointF(5.5, 5.5), QPointF(10.5, 10.5))
+    painter.drawLine(QPointF(10.5, 5.5), QPointF(5.5, 10.5))
+
+
 def _dot(color: QColor, painter: QPainter) -> None:
     """A filled dot: a changed value not saved yet."""
     painter.setPen(Qt.PenStyle.NoPen)
@@ -173,3 +184,13 @@ def changed_icon() -> QIcon:
     """The marker of a value changed and not saved yet."""
     palette = QGuiApplication.palette()
     return _icon(functools.partial(_dot, palette.color(QPalette.ColorRole.Highlight)))
+
+
+def failure_icon() -> QIcon:
+    """The Audit Log's mark of a failure (a refused logon, a rejected code...)."""
+    return _failure_icon(is_dark())
+
+
+@functools.cache
+def _failure_icon(dark: bool) -> QIcon:
+    return _icon(functools.partial(_cross, danger()))

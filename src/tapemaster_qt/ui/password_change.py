@@ -5,13 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Slot
-from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -19,9 +17,11 @@ from PySide6.QtWidgets import (
 
 from tapemaster_qt.errors import TapeMasterError
 from tapemaster_qt.services.passwords import MAX_LENGTH, MIN_LENGTH, random_password
-from tapemaster_qt.ui import clipboard, resources, widgets
+from tapemaster_qt.ui import resources, widgets, windows
 from tapemaster_qt.ui.logon import PasswordEdit, caps_lock_hint
 from tapemaster_qt.ui.operations import Op
+from tapemaster_qt.ui.random_password import RandomPasswordDialog
+from tapemaster_qt.ui.windows import WindowRegistry
 
 Apply = Callable[[str, str], None]
 """Called with (current, new); raises TapeMasterError to refuse with a message."""
@@ -29,8 +29,13 @@ Apply = Callable[[str, str], None]
 
 class PasswordChangeDialog(QDialog):
     def __init__(self, user_id: str, apply: Apply, *, own: bool,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, windows: WindowRegistry | None = None,
+                 email: str | None = None) -> None:
+        """``windows``: the program's registry, where Random Password Set opens;
+        ``email``: the user's address, for Email message (an administrator's reset)."""
         super().__init__(parent)
+        self._windows = windows if windows is not None else WindowRegistry(self)
+        self._email = email
         self.setObjectName("passwordChangeDialog")
         self.setWindowTitle(f"Password Change — {user_id}")
         self.setWindowIcon(resources.app_icon())
@@ -49,27 +54,9 @@ class PasswordChangeDialog(QDialog):
         self.confirmPasswordEdit = password_edit("confirmPasswordEdit", "New Password (again)")
         self.randomButton = QPushButton("&Random")
         self.randomButton.setObjectName("randomButton")
-        self.randomButton.setToolTip("Propose a strong random password")
+        self.randomButton.setToolTip("Propose a strong random password, to copy or send "
+                                     "(Random Password Set)")
         self.randomButton.clicked.connect(self._on_random)
-
-        self.randomEdit = QLineEdit()
-        self.randomEdit.setObjectName("randomPasswordEdit")
-        self.randomEdit.setReadOnly(True)
-        self.randomEdit.setFont(QFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)))
-        self.randomEdit.setAccessibleName("Proposed password")
-        self.copyButton = QPushButton("&Copy")
-        self.copyButton.setObjectName("copyPasswordButton")
-        seconds = max(1, clipboard.CLEAR_AFTER_MS // 1000)
-        self.copyButton.setToolTip(
-            "Copy the proposed password to the clipboard (taken off it again after "
-            f"{seconds} second{'s' if seconds != 1 else ''})")
-        self.copyButton.clicked.connect(self._on_copy)
-        self._random_row = QWidget()
-        row = QHBoxLayout(self._random_row)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.randomEdit, 1)
-        row.addWidget(self.copyButton)
-        self._random_row.hide()
 
         self.messageLabel = widgets.message_label()
 
@@ -89,7 +76,6 @@ class PasswordChangeDialog(QDialog):
         self.capsLockLabel = caps_lock_hint(self.currentPasswordEdit, self.newPasswordEdit,
                                             self.confirmPasswordEdit)
         form.addRow("", self.capsLockLabel)
-        form.addRow("", self._random_row)
         rules = QLabel(f"{MIN_LENGTH} to {MAX_LENGTH} characters, not the User-ID."
                        + ("" if own else " Resetting also restores a revoked User-ID."))
         rules.setWordWrap(True)
@@ -109,18 +95,16 @@ class PasswordChangeDialog(QDialog):
         widgets.show_message(self.messageLabel, text)
 
     @Slot()
-    def _on_random(self) -> None:
+    def _on_random(self) -> RandomPasswordDialog | None:
+        """A new random password in both fields, shown in Random Password Set to copy
+        or send; OK in this dialog still decides."""
         password = random_password()
         self.newPasswordEdit.setText(password)
         self.confirmPasswordEdit.setText(password)
-        self.randomEdit.setText(password)
-        self._random_row.show()
-        self.copyButton.setText("&Copy")
-
-    @Slot()
-    def _on_copy(self) -> None:
-        clipboard.copy_secret(self.randomEdit.text())
-        self.copyButton.setText("Copied")
+        return self._windows.open(windows.RANDOM_PASSWORD, lambda: RandomPasswordDialog(
+            password, self._user_id, applies="when you press OK in Password Change",
+            email=self._email, for_others=not self._own, parent=self),
+            parent=self, modal=True)
 
     @Slot()
     def _on_ok(self) -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from tapemaster_qt.records import EventKind
+from tapemaster_qt.services.audit import kind_of as audit_kind
 from tapemaster_qt.services.auth import LogonOutcome, LogonStatus
 from tapemaster_qt.services.sessions import ActiveSession, EndReason, SessionState
 from tapemaster_qt.services.totp import describe_skew
@@ -146,3 +148,169 @@ def local_time(iso: str | None, *, never: str = "never", seconds: bool = False) 
 
 def yes_no(value: bool) -> str:
     return "True" if value else "False"
+
+
+# --- the audit log in words -------------------------------------------------------------
+# One table: what each event (and each reason a logon was refused) reads as in the Audit
+# Log and its CSV export. tests/unit/test_texts.py checks that every event the services
+# write, and every one UI-CONTRACT.md names, has its words. Events that programs in
+# progress add (sessions, recovery codes, store checks) are here already, so that a log
+# written by a newer program still reads in words.
+
+EVENT_WORDS: dict[str, str] = {
+    "login_succeeded": "Logged on",
+    "login_failed": "Logon refused",
+    "logged_out": "Logged out",
+    "otp_enrollment_shown": "QR code shown",
+    "otp_activated": "One Time Password activated",
+    "otp_enabled": "One Time Password switched on",
+    "otp_disabled": "One Time Password switched off",
+    "otp_replay_rejected": "One Time Password used twice",
+    "otp_clock_skew": "Device clock is off",
+    "account_revoked": "User-ID revoked",
+    "account_unlocked": "User-ID unlocked",
+    "password_changed": "Password changed",
+    "user_created": "User added",
+    "user_updated": "User changed",
+    "user_deleted": "User deleted",
+    "group_created": "Group added",
+    "group_updated": "Group changed",
+    "group_deleted": "Group deleted",
+    "integrity_failed": "Record changed outside TapeMaster",
+    "record_resealed": "Record re-sealed",
+    "setting_changed": "Setting changed",
+    "key_exported": "Store key exported",
+    "key_imported": "Store key imported",
+    "recovery_code_used": "Recovery code used",
+    "recovery_codes_created": "Recovery codes made",
+    "recovery_codes_revoked": "Recovery codes revoked",
+    "session_ended": "Session ended",
+    "store_key_restored": "Store key written back",
+    "store_integrity_failed": "Store changed outside TapeMaster",
+    "store_trusted": "Store trusted on this computer",
+    "store_resealed": "Store sealed",
+    "store_accepted": "Store accepted as it is",
+    "store_backed_up": "Store backed up",
+    "store_restored": "Store restored",
+}
+"""Each audit event, in words ("login_failed": a refusal without a known reason)."""
+
+REASON_WORDS: dict[str, str] = {
+    "unknown_user": "Unknown User-ID",
+    "bad_password": "Wrong password",
+    "otp_required": "One Time Password missing",
+    "bad_otp": "Wrong One Time Password",
+    "disabled": "Logon refused: User-ID disabled",
+    "revoked": "Logon refused: User-ID revoked",
+    "program_not_permitted": "Logon refused: program not permitted",
+    "integrity_failed": "Logon refused: record changed outside TapeMaster",
+}
+"""A refused logon (``login_failed``), by the reason its detail starts with."""
+
+_DETAIL_WORDS: dict[str, str] = {
+    "bad_password": "wrong password",
+    "bad_otp": "wrong One Time Password",
+    "disabled": "User-ID disabled",
+    "revoked": "User-ID revoked",
+    "integrity_failed": "record changed outside TapeMaster",
+    "clock skew": "the device's clock is off",
+    "replayed code": "code already used",
+    "otp secret unreadable": "One Time Password secret unreadable",
+    "inactivity": "no activity for too long",
+    "exit": "program closed",
+    "otp": "with a One Time Password",
+    "recovery code": "with a recovery code",
+}
+"""Parts of a logon's, a refused logon's or a log out's detail (between ``;``) in
+words."""
+
+
+def kind_words(kind: EventKind) -> str:
+    """What a kind of audit row reads as."""
+    event, reason = kind
+    if reason is not None and reason in REASON_WORDS:
+        return REASON_WORDS[reason]
+    return EVENT_WORDS.get(event, event)
+
+
+def audit_words(event: str, detail: str) -> tuple[str, str]:
+    """An audit row's event and detail in words. A refused logon's first reason is the
+    event's words; the detail says the rest."""
+    kind = audit_kind(event, detail)
+    parts = [p.strip() for p in detail.split(";")] if detail else []
+    if kind[1] is not None and kind[1] in REASON_WORDS:
+        parts = parts[1:]
+    elif event == "logged_out" and not parts:
+        parts = ["by the user"]
+    if event not in ("login_succeeded", "login_failed", "logged_out"):
+        return kind_words(kind), detail  # a detail written for people already
+    return kind_words(kind), "; ".join(_DETAIL_WORDS.get(p, p) for p in parts if p)
+
+
+def kinds_in_words(text: str) -> frozenset[EventKind]:
+    """The kinds whose words contain ``text`` (ignoring case): what a filter typed as
+    it is read on screen ("wrong password") finds besides the stored text."""
+    needle = text.strip().casefold()
+    if not needle:
+        return frozenset()
+    found = {(event, None) for event, words in EVENT_WORDS.items()
+             if event != "login_failed" and needle in words.casefold()}
+    found |= {("login_failed", reason) for reason, words in REASON_WORDS.items()
+              if needle in words.casefold()}
+    return frozenset(found)
+
+
+def random_password_message(user_id: str, password: str, *, new_user: bool = False
+                            ) -> tuple[str, str]:
+    """Random Password Set's message for the user: (subject, text). It holds the
+    password: it goes to the clipboard or a new e-mail, never to a log."""
+    who = user_id or "(your User-ID)"
+    opening = ("A User-ID has been made for you for TapeMaster, Checkpoint and Lite."
+               if new_user else
+               "Your password for TapeMaster, Checkpoint and Lite has been reset.")
+    lines = [
+        "Hello,",
+        "",
+        opening,
+        "",
+        f"User-ID:  {who}",
+        f"Password: {password}",
+        "",
+        "Log on with it, then choose a password of your own with File ▸ Reset Password.",
+        "If you did not expect this message, tell your administrator.",
+    ]
+    subject = "Your new TapeMaster User-ID" if new_user else "Your new TapeMaster password"
+    return subject, "\n".join(lines)
+
+
+def ago(iso: str | None, now: datetime | None = None) -> str:
+    """How long before ``now`` a stored time was, in words ("3 minutes ago")."""
+    if not iso:
+        return ""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return ""
+    seconds = ((now or datetime.now(moment.tzinfo)) - moment).total_seconds()
+    if seconds < 0:
+        return "in the future (a clock is wrong)"
+    for size, unit in ((86_400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size:
+            count = int(seconds // size)
+            return f"{count} {unit}{'s' if count != 1 else ''} ago"
+    return "just now"
+
+
+def session_details(session: ActiveSession) -> list[tuple[str, str]]:
+    """Active Users ▸ Properties: a session's details, label and text."""
+    return [
+        ("User-ID", session.user_id),
+        ("State", session_state(session)),
+        ("Program", session.program),
+        ("Computer", session.host),
+        ("Process ID", str(session.pid)),
+        ("Logged on", f"{local_time(session.since, seconds=True)} ({ago(session.since)})"),
+        ("Last seen", f"{local_time(session.last_seen, seconds=True)} "
+                      f"({ago(session.last_seen)})"),
+        ("Session", str(session.id)),
+    ]

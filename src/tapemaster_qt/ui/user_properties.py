@@ -38,12 +38,15 @@ from tapemaster_qt.fields import (
     UserField,
 )
 from tapemaster_qt.records import UserDetails
+from tapemaster_qt.services import passwords
 from tapemaster_qt.services.admin import AdminService
-from tapemaster_qt.ui import msgbox, palette, resources, widgets
+from tapemaster_qt.ui import msgbox, palette, resources, widgets, windows
 from tapemaster_qt.ui.models.identity import FieldRole, IdentityModel
 from tapemaster_qt.ui.operations import Op
 from tapemaster_qt.ui.property_grid import PropertyGrid
+from tapemaster_qt.ui.random_password import RandomPasswordDialog
 from tapemaster_qt.ui.texts import local_time, yes_no
+from tapemaster_qt.ui.windows import Draft, WindowRegistry
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -95,10 +98,19 @@ class IdentityTab(QWidget):
         self.confirmEdit.setObjectName("confirmPasswordEdit")
         self.confirmEdit.setEchoMode(QLineEdit.EchoMode.Password)
         self.confirmEdit.setAccessibleName("Password (again)")
+        self.randomButton = QPushButton("&Random")
+        self.randomButton.setObjectName("randomButton")
+        self.randomButton.setToolTip("Propose a strong random password, to copy or send "
+                                     "(Random Password Set)")
         if adding:
             box = QGroupBox("Password")
             form = QFormLayout(box)
-            form.addRow("&Password:", self.passwordEdit)
+            row = QHBoxLayout()
+            row.addWidget(self.passwordEdit, 1)
+            row.addWidget(self.randomButton)
+            label = QLabel("&Password:")
+            label.setBuddy(self.passwordEdit)  # a row holding a layout gets no buddy
+            form.addRow(label, row)
             form.addRow("Password (&again):", self.confirmEdit)
             layout.addWidget(box)
         self.identityGrid.selectionModel().currentChanged.connect(self._describe)
@@ -179,8 +191,11 @@ class UserPropertiesDialog(QDialog):
     saved = Signal(str)
 
     def __init__(self, admin: AdminService, user: UserDetails | None, groups: Sequence[str],
-                 *, parent: QWidget | None = None) -> None:
+                 *, parent: QWidget | None = None, windows: WindowRegistry | None = None
+                 ) -> None:
+        """``windows``: the program's registry, where Random Password Set opens."""
         super().__init__(parent)
+        self._windows = windows if windows is not None else WindowRegistry(self)
         self._admin = admin
         self._user = user
         self.adding = user is None
@@ -199,6 +214,7 @@ class UserPropertiesDialog(QDialog):
                                    default_group=default_group, parent=self)
         self.identityTab = IdentityTab(self.model, groups, self.adding)
         self.identityGrid = self.identityTab.identityGrid
+        self.identityTab.randomButton.clicked.connect(self.random_password)
 
         self.propertiesTabs = QTabWidget()
         self.propertiesTabs.setObjectName("propertiesTabs")
@@ -208,6 +224,10 @@ class UserPropertiesDialog(QDialog):
         self.propertiesTabs.addTab(self.statusTab, "S&tatus")
 
         self.messageLabel = widgets.message_label()
+        self.noteLabel = QLabel()
+        self.noteLabel.setObjectName("noteLabel")
+        self.noteLabel.setWordWrap(True)
+        self.noteLabel.hide()
 
         self.buttonBox = widgets.button_box(self._on_save, self.reject, save=True)
         save = self.buttonBox.button(QDialogButtonBox.StandardButton.Save)
@@ -218,6 +238,7 @@ class UserPropertiesDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.propertiesTabs, 1)
+        layout.addWidget(self.noteLabel)
         layout.addWidget(self.messageLabel)
         layout.addWidget(self.buttonBox)
         self.resize(560, 680)
@@ -240,6 +261,27 @@ class UserPropertiesDialog(QDialog):
         """Close without asking (the session is ending)."""
         self._discarding = True
 
+    def draft(self) -> Draft | None:
+        """The grid's edits not saved (the password typed for a new user is not kept)."""
+        edits = [] if self._discarding else self.model.edits()
+        if not edits:
+            return None
+        return Draft(windows.USER_PROPERTIES, self.windowTitle(),
+                     None if self._user is None else self._user.user_id, tuple(edits))
+
+    def restore(self, draft: Draft) -> None:
+        """Put a draft's edits back in the grid, marked as changed, for the user to
+        review and save; what cannot be set any more is said."""
+        refused = self.model.apply_edits(list(draft.values))
+        text = ("Your changes from before you were logged out are back (bold, with a "
+                "dot): review them, then Save.")
+        if refused:
+            text += f" Not restored: {', '.join(refused)}."
+        if self.adding:
+            text += " Type the password again."
+        self.noteLabel.setText(text)
+        self.noteLabel.show()
+
     def reject(self) -> None:
         """Cancel, Esc and the close button: ask before throwing edits away."""
         edits = [] if self._discarding else self.unsaved_edits()
@@ -257,6 +299,19 @@ class UserPropertiesDialog(QDialog):
 
     def show_message(self, text: str) -> None:
         widgets.show_message(self.messageLabel, text)
+
+    @Slot()
+    def random_password(self) -> RandomPasswordDialog | None:
+        """Add…'s Random: a new random password in both fields, shown in Random
+        Password Set to copy or send to the user being added."""
+        password = passwords.random_password()
+        self.identityTab.passwordEdit.setText(password)
+        self.identityTab.confirmEdit.setText(password)
+        user_id = str(self.model.value_index("User-ID").data() or "").strip()
+        email = str(self.model.value_index("E-mail").data() or "").strip()
+        return self._windows.open(windows.RANDOM_PASSWORD, lambda: RandomPasswordDialog(
+            password, user_id or None, applies="when you save the new user",
+            email=email or None, new_user=True, parent=self), parent=self, modal=True)
 
     def _confirmations(self, changes: dict[str, Any]) -> bool:
         user = self._user

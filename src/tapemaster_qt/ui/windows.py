@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol, TypeVar, runtime_checkable
 
 import shiboken6
@@ -41,6 +42,10 @@ AUDIT_LOG = "auditLog"
 USER_PROPERTIES = "userProperties"
 RESET_USER_PASSWORD = "resetUserPassword"  # noqa: S105 - a window key
 ADD_GROUP = "addGroup"
+GROUP_PROPERTIES = "groupProperties"
+RANDOM_PASSWORD = "randomPassword"  # noqa: S105 - a window key, not a password
+SESSION_PROPERTIES = "sessionProperties"
+IDLE_NOTICE = "idleNotice"
 
 
 @runtime_checkable
@@ -49,6 +54,36 @@ class HoldsEdits(Protocol):
     exit the registry closes it without asking."""
 
     def discard_edits(self) -> None: ...
+
+
+@runtime_checkable
+class ShowsEdits(Protocol):
+    """A window that can say which of its edits are not saved yet."""
+
+    def unsaved_edits(self) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Edits a window held, not saved, when the session ended without its user choosing
+    to (logged out for inactivity, or by the store): kept in memory only, and offered
+    again when the same user logs back on. Never a password."""
+
+    key: str
+    """The registry key of the window (``USER_PROPERTIES``, ``GROUP_PROPERTIES``...)."""
+    title: str
+    """What the user reads: the window's title ("User Properties — alice")."""
+    subject: str | None
+    """The User-ID or Group-ID edited; None for one being added."""
+    values: tuple[tuple[str, object], ...]
+    """The edited values, by the label the window shows them with, in order."""
+
+
+@runtime_checkable
+class KeepsDrafts(Protocol):
+    def draft(self) -> Draft | None:
+        """The edits not saved, or None (nothing edited, or the edits were discarded)."""
+        ...
 
 
 class WindowRegistry(QObject):
@@ -128,6 +163,35 @@ class WindowRegistry(QObject):
         window = self.take(key)
         if window is not None:
             self._dispose(key, window)
+
+    def unsaved(self) -> list[tuple[QWidget, list[str]]]:
+        """The open windows holding edits not saved, with what those edits are."""
+        found = []
+        for key in self.keys():
+            window = self.get(key)
+            if isinstance(window, ShowsEdits) and window.isVisible():
+                edits = window.unsaved_edits()
+                if edits:
+                    found.append((window, edits))  # type: ignore[arg-type]
+        return found
+
+    def discard_all(self) -> None:
+        """Let every window's edits go (the user chose to leave without saving)."""
+        for key in self.keys():
+            window = self.get(key)
+            if isinstance(window, HoldsEdits):
+                window.discard_edits()
+
+    def drafts(self) -> list[Draft]:
+        """What the open windows hold and did not save (see :class:`Draft`)."""
+        found = []
+        for key in self.keys():
+            window = self.get(key)
+            if isinstance(window, KeepsDrafts) and window.isVisible():
+                draft = window.draft()
+                if draft is not None:
+                    found.append(draft)
+        return found
 
     def close_all(self, *, kept_too: bool = False) -> None:
         """Close every window, newest first (a dialog before the window it belongs to),

@@ -45,6 +45,8 @@ ChangedRole = Qt.ItemDataRole.UserRole + 4
 
 CATEGORIES = GRID_CATEGORIES
 OTP_CATEGORY = [name for name, _ in CATEGORIES].index(OTP)
+LABELS = {f.key: f.label for _, fields in CATEGORIES for f in fields}
+KEYS = {label: key for key, label in LABELS.items()}
 
 
 def _parse_bool(value: Any) -> bool | None:
@@ -293,6 +295,26 @@ class IdentityModel(QAbstractItemModel):
 
     def value(self, key: str) -> Any:
         return self._values[key]
+
+    def edits(self) -> list[tuple[str, Any]]:
+        """The values edited and not saved, by label in grid order, as
+        :meth:`apply_edits` takes them back (OTP switched off and on again is both)."""
+        found: list[tuple[str, Any]] = []
+        if self.otp_reenabled():
+            found.append((LABELS["otp_enabled"], False))
+        found += [(label, self._values[key]) for label in self.changed_labels()
+                  for key in (KEYS[label],)]
+        return found
+
+    def apply_edits(self, edits: list[tuple[str, Any]]) -> list[str]:
+        """Set each (label, value) as the editor would; the labels that could not be
+        set (a field gone or not editable now) are returned."""
+        refused = []
+        for label, value in edits:
+            index = self.value_index(label)
+            if not index.isValid() or not self.setData(index, value):
+                refused.append(label)
+        return refused
 
     def value_index(self, label: str) -> QModelIndex:
         """The Value cell of the field labelled ``label`` (invalid when not shown)."""

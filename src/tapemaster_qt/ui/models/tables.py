@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
+from tapemaster_qt.errors import TapeMasterError
 from tapemaster_qt.records import AuditEvent, GroupRecord
+from tapemaster_qt.services.audit import is_failure, kind_of
 from tapemaster_qt.services.sessions import ActiveSession
-from tapemaster_qt.ui.texts import local_time, session_state, session_state_tip
+from tapemaster_qt.ui import palette
+from tapemaster_qt.ui.texts import audit_words, local_time, session_state, session_state_tip
 
 Index = QModelIndex | QPersistentModelIndex
 RecordRole = Qt.ItemDataRole.UserRole + 1
@@ -17,14 +20,15 @@ RecordRole = Qt.ItemDataRole.UserRole + 1
 
 
 class RecordTableModel(QAbstractTableModel):
-    """A table of records, one per row; ``columns`` maps a header to a cell function."""
+    """A table of records, one per row; :meth:`cells` gives a record's texts, worked out
+    the first time a row is shown (a page of 500 audit rows shows 20 at first)."""
 
     headers: tuple[str, ...] = ()
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._records: list[Any] = []
-        self._cells: list[tuple[str, ...]] = []
+        self._cells: list[tuple[str, ...] | None] = []
 
     def cells(self, record: Any) -> tuple[str, ...]:
         raise NotImplementedError
@@ -32,7 +36,7 @@ class RecordTableModel(QAbstractTableModel):
     def set_records(self, records: Sequence[Any]) -> None:
         self.beginResetModel()
         self._records = list(records)
-        self._cells = [self.cells(r) for r in self._records]
+        self._cells = [None] * len(self._records)
         self.endResetModel()
 
     def append_records(self, records: Sequence[Any]) -> None:
@@ -41,8 +45,14 @@ class RecordTableModel(QAbstractTableModel):
         first = len(self._records)
         self.beginInsertRows(QModelIndex(), first, first + len(records) - 1)
         self._records.extend(records)
-        self._cells.extend(self.cells(r) for r in records)
+        self._cells.extend([None] * len(records))
         self.endInsertRows()
+
+    def _row_cells(self, row: int) -> tuple[str, ...]:
+        cells = self._cells[row]
+        if cells is None:
+            cells = self._cells[row] = self.cells(self._records[row])
+        return cells
 
     def records(self) -> list[Any]:
         return self._records
@@ -67,7 +77,7 @@ class RecordTableModel(QAbstractTableModel):
         if not (0 <= row < len(self._records) and 0 <= col < len(self.headers)):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._cells[row][col]
+            return self._row_cells(row)[col]
         if role == RecordRole:
             return self._records[row]
         return None
@@ -111,13 +121,25 @@ class SessionsModel(RecordTableModel):
         return super().data(index, role)
 
 
-class AuditModel(RecordTableModel):
-    """Newest events first, fetched a page at a time as the view scrolls.
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_EXTRA_ROLES = frozenset({Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.ForegroundRole,
+                          Qt.ItemDataRole.ToolTipRole,
+                          Qt.ItemDataRole.AccessibleDescriptionRole})
 
-    Opening a log of a million events reads one page, not a million rows.
+
+class AuditModel(RecordTableModel):
+    """Newest events first, in words, fetched a page at a time as the view scrolls.
+
+    Opening a log of a million events reads one page, not a million rows. A failure
+    (a refused logon, a revocation, a rejected code) shows a red mark and red words;
+    the event and detail as recorded are in the tooltips.
     """
 
+    fetchFailed = Signal(str)
+    """Reading an older page was refused (the message says why)."""
+
     headers = ("Time", "Event", "User-ID", "Detail", "Actor", "Program", "Host")
+    COL_EVENT, COL_DETAIL = 1, 3
     PAGE = 500
 
     def __init__(self, fetch: Callable[[int | None, int], list[AuditEvent]],
@@ -127,14 +149,42 @@ class AuditModel(RecordTableModel):
         self._exhausted = False
 
     def cells(self, record: AuditEvent) -> tuple[str, ...]:
-        return (local_time(record.ts, seconds=True), record.event,
-                record.user_id or "", record.detail, record.actor, record.program,
-                record.host)
+        event, detail = audit_words(record.event, record.detail)
+        return (local_time(record.ts, seconds=True), event, record.user_id or "",
+                detail, record.actor, record.program, record.host)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        # Called some 2,000 times a paint: the common answers come first.
+        if role in (_DISPLAY, RecordRole):
+            return super().data(index, role)
+        if role not in _EXTRA_ROLES or not index.isValid():
+            return None
+        column = index.column()
+        if column not in (self.COL_EVENT, self.COL_DETAIL):
+            return None
+        if not 0 <= index.row() < len(self._records):
+            return None
+        record: AuditEvent = self._records[index.row()]
+        if column == self.COL_EVENT:
+            failed = is_failure(kind_of(record.event, record.detail))
+            if role == Qt.ItemDataRole.DecorationRole and failed:
+                return palette.failure_icon()
+            if role == Qt.ItemDataRole.ForegroundRole and failed:
+                return palette.danger()
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return (f"{record.event} (a failure)" if failed else record.event)
+            if role == Qt.ItemDataRole.AccessibleDescriptionRole and failed:
+                return "Failure"
+        if column == self.COL_DETAIL and role == Qt.ItemDataRole.ToolTipRole:
+            return f"As recorded: {record.detail}" if record.detail else None
+        return None
 
     def reload(self, fetch: Callable[[int | None, int], list[AuditEvent]] | None = None) -> None:
-        if fetch is not None:
-            self._fetch = fetch
-        page = self._fetch(None, self.PAGE)
+        """Read the first page again (with ``fetch`` from now on); nothing changes when
+        the read is refused (the exception reaches the caller)."""
+        fetch = fetch or self._fetch
+        page = fetch(None, self.PAGE)
+        self._fetch = fetch
         self._exhausted = len(page) < self.PAGE
         self.set_records(page)
 
@@ -144,6 +194,12 @@ class AuditModel(RecordTableModel):
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         if parent.isValid() or self._exhausted or not self._records:
             return
-        page = self._fetch(self._records[-1].id, self.PAGE)
+        try:
+            page = self._fetch(self._records[-1].id, self.PAGE)
+        except TapeMasterError as exc:
+            # Scrolling asked for it: stop here and say why, rather than ask again.
+            self._exhausted = True
+            self.fetchFailed.emit(exc.message)
+            return
         self._exhausted = len(page) < self.PAGE
         self.append_records(page)
