@@ -89,7 +89,7 @@ BOTH_BACKEND_SUITES = frozenset({
     "unit/test_sitekey.py", "unit/test_revocation.py", "unit/test_email_logon.py",
     "unit/test_transfer_groups.py", "unit/test_csv_injection.py",
     "unit/test_live_sessions.py", "unit/test_recovery_codes.py", "unit/test_self_service.py",
-    "unit/test_recovery_field.py",
+    "unit/test_recovery_field.py", "unit/test_audit_filter.py",
 })
 """The service, logon and admin suites: every test of theirs that uses a store runs
 once on SQLite and once on PostgreSQL (issue 10 item 5)."""

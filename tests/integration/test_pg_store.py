@@ -482,7 +482,7 @@ def test_a_version_1_store_upgraded_by_its_owner_keeps_every_seal(
         pg_database: PgDatabase, hasher) -> None:
     """A site's store as the previous release left it (schema version 1: no
     failures_since_logon, no unknown_logons), with users in it: desktops of this release
-    refuse it until the owner upgrades it (versions 2 to 4); then every record's seal
+    refuse it until the owner upgrades it (versions 2 to 6); then every record's seal
     still holds and every user has a uid of its own."""
     from tapemaster_qt.services import Actor
     from tapemaster_qt.services.admin import AdminService
@@ -495,6 +495,7 @@ def test_a_version_1_store_upgraded_by_its_owner_keeps_every_seal(
         admin.set_otp("alice", True)
         raw_key, store_id = store.key.raw, store.store_id
     with pg_database.connect(OWNER) as conn:  # what version 1 had
+        conn.execute("DROP INDEX audit_failure, audit_text_trgm")  # version 6
         conn.execute("DROP TABLE head, user_copies")  # version 5
         conn.execute("ALTER TABLE users DROP COLUMN dt0, DROP COLUMN dt1, DROP COLUMN dt2")
         conn.execute("ALTER TABLE groups DROP COLUMN mac, DROP COLUMN dt0, DROP COLUMN dt1, "
@@ -634,3 +635,22 @@ def test_a_database_in_another_locale_is_refused(pg_server: Cluster) -> None:
             open_store(db.location(OWNER), upgrade=True)
     finally:
         pg_server.drop_database(name)
+
+
+def test_the_audit_text_filter_reads_the_trigram_index(app_store: Store) -> None:
+    """Migration 6 on PostgreSQL: the text filter's query is one the pg_trgm GIN index
+    serves (the planner is told not to scan, as it would on a table this small)."""
+    from tapemaster_qt.store import audit
+
+    with app_store.write() as tx:
+        tx.append_audit_many([("2026-01-01T00:00:00.000+00:00", "bulk", f"imp{i:05d}",
+                               "TapeMaster", "h", "user_created", "imported")
+                              for i in range(50)])
+    db = app_store.db
+    source, condition, params, _ident = audit._text_source(db, "imp00042")
+    db.execute("SET enable_seqscan = off")
+    plan = "\n".join(r[0] for r in db.tuples(
+        f"EXPLAIN SELECT a.id FROM {source} WHERE {condition}", params))
+    db.execute("RESET enable_seqscan")
+    assert "audit_text_trgm" in plan, plan
+    assert [e.user_id for e in app_store.audit_events(text="IMP00042")] == ["imp00042"]
