@@ -84,11 +84,6 @@ class Dialect:
         ``lower()`` folds as its ``lower()`` does."""
         return text.translate(_ASCII_LOWER)
 
-    def ci_like(self, column: str) -> str:
-        """``column`` matches the next parameter, a LIKE pattern escaped with ``\\``,
-        ignoring (ASCII) case: SQLite's LIKE does, PostgreSQL's ILIKE."""
-        return f"{column} LIKE ? ESCAPE '\\'"
-
     def starts_with(self, column: str, prefix: str) -> tuple[str, list[Any]]:
         """``column`` starts with ``prefix``, as a condition an index on ``column`` can
         serve, and its parameters. SQLite compares text byte by byte (BINARY), so the
