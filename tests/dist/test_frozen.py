@@ -73,6 +73,23 @@ def test_gui_program_passes_its_self_test(name: str) -> None:
     assert result.stderr == "", explain(result)
 
 
+@pytest.mark.parametrize("name", list(GUI_PROGRAMS))
+def test_a_frozen_program_started_with_lang_de_speaks_german(name: str) -> None:
+    """The catalogues and Qt's own qtbase_de.qm are in the bundle: the logon dialog is
+    rendered in German, and Qt's Cancel reads Abbrechen."""
+    result = run(name, "--self-test", "--lang", "de")
+    assert result.returncode == 0, explain(result)
+    program = GUI_PROGRAMS[name]
+    lines = result.stdout.splitlines()
+    assert (f"ok    translations: de (TapeTrack-Anmeldung — {program}; Abbrechen); the "
+            "windows speak de") in lines, explain(result)
+    assert any(line.startswith("ok    logon dialog rendered")
+               and line.endswith(f": TapeTrack-Anmeldung — {program}") for line in lines)
+    assert not list(BUNDLE.rglob("tapemaster_*.ts")), "the .ts sources are not shipped"
+    kept = sorted(p.name for p in BUNDLE.rglob("*.qm") if p.name.startswith("qt"))
+    assert kept == ["qtbase_de.qm"], kept  # Qt's own, only for the shipped language
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux") or not shutil.which("xvfb-run"),
                     reason="needs Linux and xvfb-run")
 def test_self_test_on_an_x11_display() -> None:

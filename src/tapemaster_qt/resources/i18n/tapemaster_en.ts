@@ -1,0 +1,165 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en_US">
+<context>
+    <name>Controller</name>
+    <message numerus="yes">
+        <source>You were logged out after %n minute(s) without activity.</source>
+        <translation>
+            <numerusform>You were logged out after %n minute without activity.</numerusform>
+            <numerusform>You were logged out after %n minutes without activity.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>The user store cannot be reached; trying again every %n second(s). You are still logged on.</source>
+        <translation>
+            <numerusform>The user store cannot be reached; trying again every %n second. You are still logged on.</numerusform>
+            <numerusform>The user store cannot be reached; trying again every %n seconds. You are still logged on.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>MyOneTimePasswordDialog</name>
+    <message numerus="yes">
+        <source>%n left (made on {time})</source>
+        <translation>
+            <numerusform>%n left (made on {time})</numerusform>
+            <numerusform>%n left (made on {time})</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n left</source>
+        <translation>
+            <numerusform>%n left</numerusform>
+            <numerusform>%n left</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>OtpSetupDialog</name>
+    <message numerus="yes">
+        <source>Copy the Secret Key to the clipboard (taken off it again after %n second(s))</source>
+        <translation>
+            <numerusform>Copy the Secret Key to the clipboard (taken off it again after %n second)</numerusform>
+            <numerusform>Copy the Secret Key to the clipboard (taken off it again after %n seconds)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>PasswordChangeDialog</name>
+    <message numerus="yes">
+        <source>Copy the proposed password to the clipboard (taken off it again after %n second(s))</source>
+        <translation>
+            <numerusform>Copy the proposed password to the clipboard (taken off it again after %n second)</numerusform>
+            <numerusform>Copy the proposed password to the clipboard (taken off it again after %n seconds)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>RecoveryCodesDialog</name>
+    <message numerus="yes">
+        <source>These are your %n recovery code(s).</source>
+        <translation>
+            <numerusform>These are your %n recovery code.</numerusform>
+            <numerusform>These are your %n recovery codes.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>The codes are on the clipboard for %n second(s): paste them into your password manager now.</source>
+        <translation>
+            <numerusform>The codes are on the clipboard for %n second: paste them into your password manager now.</numerusform>
+            <numerusform>The codes are on the clipboard for %n seconds: paste them into your password manager now.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>texts</name>
+    <message numerus="yes">
+        <source>about %n minute(s) ahead</source>
+        <translation>
+            <numerusform>about %n minute ahead</numerusform>
+            <numerusform>about %n minutes ahead</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>about %n minute(s) behind</source>
+        <translation>
+            <numerusform>about %n minute behind</numerusform>
+            <numerusform>about %n minutes behind</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>about %n hour(s) {minutes} minutes ahead</source>
+        <translation>
+            <numerusform>about %n hour {minutes} minutes ahead</numerusform>
+            <numerusform>about %n hours {minutes} minutes ahead</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>about %n hour(s) {minutes} minutes behind</source>
+        <translation>
+            <numerusform>about %n hour {minutes} minutes behind</numerusform>
+            <numerusform>about %n hours {minutes} minutes behind</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>about %n hour(s) ahead</source>
+        <translation>
+            <numerusform>about %n hour ahead</numerusform>
+            <numerusform>about %n hours ahead</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>about %n hour(s) behind</source>
+        <translation>
+            <numerusform>about %n hour behind</numerusform>
+            <numerusform>about %n hours behind</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>about %n minute(s)</source>
+        <translation>
+            <numerusform>about %n minute</numerusform>
+            <numerusform>about %n minutes</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>about %n hour(s) {minutes} minutes</source>
+        <translation>
+            <numerusform>about %n hour {minutes} minutes</numerusform>
+            <numerusform>about %n hours {minutes} minutes</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>about %n hour(s)</source>
+        <translation>
+            <numerusform>about %n hour</numerusform>
+            <numerusform>about %n hours</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n recovery code(s) left</source>
+        <translation>
+            <numerusform>%n recovery code left</numerusform>
+            <numerusform>%n recovery codes left</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>welcome</name>
+    <message numerus="yes">
+        <source>%n failed logon attempt(s) since then.</source>
+        <translation>
+            <numerusform>%n failed logon attempt since then.</numerusform>
+            <numerusform>%n failed logon attempts since then.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n failed logon attempt(s) before this logon.</source>
+        <translation>
+            <numerusform>%n failed logon attempt before this logon.</numerusform>
+            <numerusform>%n failed logon attempts before this logon.</numerusform>
+        </translation>
+    </message>
+</context>
+</TS>
