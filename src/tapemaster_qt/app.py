@@ -222,7 +222,7 @@ class Controller(QObject):
         try:
             _ = self.ctx.store.key
         except StoreTamperedError as exc:
-            self._fatal(exc.message)
+            self._fatal(i18n.error_text(exc))
             return
         except Exception as exc:  # reported properly by the logon itself
             logger.info("Warm-up stopped early: %s", type(exc).__name__)
@@ -554,7 +554,7 @@ class Controller(QObject):
             # start, said and the program stops; the store refuses the log out too.
             logger.warning("Session heartbeat: the store is refused: %s", exc.finding)
             self._end_session("store refused")
-            self._fatal(exc.message)
+            self._fatal(i18n.error_text(exc))
             return
         except TapeMasterError as exc:
             self._beat_failed(exc)

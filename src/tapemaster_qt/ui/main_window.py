@@ -183,7 +183,7 @@ class MainWindow(QMainWindow):
         """The status bar says when an idle user is logged out (``at``, a time.time()
         value, after ``minutes`` without activity), or *No Time-Out* (None)."""
         self.idleStatusLabel.setText(f" {idle.deadline_text(at)} ")
-        self.idleStatusLabel.setToolTip(idle.NO_TIMEOUT_TIP if at is None
+        self.idleStatusLabel.setToolTip(idle.no_timeout_tip() if at is None
                                         else idle.deadline_tip(minutes))
 
     def offer_drafts(self, drafts: list[Draft]) -> list[QWidget]:
@@ -192,9 +192,12 @@ class MainWindow(QMainWindow):
         titles = "; ".join(d.title for d in drafts)
         if not msgbox.confirm(
                 self, self._services.program,
-                f"You were logged out with changes not saved: {titles}.",
-                informative="Open them again to review and save them, or discard them.",
-                yes="&Open Again", no="&Discard", object_name="restoreDraftsMessage",
+                self.tr("You were logged out with changes not saved: {windows}.").format(
+                    windows=titles),
+                informative=self.tr("Open them again to review and save them, or discard "
+                                    "them."),
+                yes=self.tr("&Open Again"), no=self.tr("&Discard"),
+                object_name="restoreDraftsMessage",
                 yes_is_safe=True):
             return []
         admin = self.open_group_user_administration()

@@ -105,21 +105,21 @@ class IdentityTab(QWidget):
         self.confirmEdit = QLineEdit()
         self.confirmEdit.setObjectName("confirmPasswordEdit")
         self.confirmEdit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.confirmEdit.setAccessibleName("Password (again)")
-        self.randomButton = QPushButton("&Random")
+        self.confirmEdit.setAccessibleName(self.tr("Password (again)"))
+        self.randomButton = QPushButton(self.tr("&Random"))
         self.randomButton.setObjectName("randomButton")
-        self.randomButton.setToolTip("Propose a strong random password, to copy or send "
-                                     "(Random Password Set)")
+        self.randomButton.setToolTip(self.tr("Propose a strong random password, to copy or send "
+                                             "(Random Password Set)"))
         if adding:
             box = QGroupBox(self.tr("Password"))
             form = QFormLayout(box)
             row = QHBoxLayout()
             row.addWidget(self.passwordEdit, 1)
             row.addWidget(self.randomButton)
-            label = QLabel("&Password:")
+            label = QLabel(self.tr("&Password:"))
             label.setBuddy(self.passwordEdit)  # a row holding a layout gets no buddy
             form.addRow(label, row)
-            form.addRow("Password (&again):", self.confirmEdit)
+            form.addRow(self.tr("Password (&again):"), self.confirmEdit)
             layout.addWidget(box)
         self.identityGrid.selectionModel().currentChanged.connect(self._describe)
         model.dataChanged.connect(lambda *_: self._describe(self.identityGrid.currentIndex()))
@@ -284,12 +284,13 @@ class UserPropertiesDialog(QDialog):
         """Put a draft's edits back in the grid, marked as changed, for the user to
         review and save; what cannot be set any more is said."""
         refused = self.model.apply_edits(list(draft.values))
-        text = ("Your changes from before you were logged out are back (bold, with a "
-                "dot): review them, then Save.")
+        text = self.tr("Your changes from before you were logged out are back (bold, with "
+                       "a dot): review them, then Save.")
         if refused:
-            text += f" Not restored: {', '.join(refused)}."
+            text += " " + self.tr("Not restored: {fields}.").format(
+                fields=", ".join(field_text(r) for r in refused))
         if self.adding:
-            text += " Type the password again."
+            text += " " + self.tr("Type the password again.")
         self.noteLabel.setText(text)
         self.noteLabel.show()
 
@@ -322,7 +323,7 @@ class UserPropertiesDialog(QDialog):
         user_id = str(self.model.value_index("User-ID").data() or "").strip()
         email = str(self.model.value_index("E-mail").data() or "").strip()
         return self._windows.open(windows.RANDOM_PASSWORD, lambda: RandomPasswordDialog(
-            password, user_id or None, applies="when you save the new user",
+            password, user_id or None, applies=self.tr("when you save the new user"),
             email=email or None, new_user=True, parent=self), parent=self, modal=True)
 
     def _confirmations(self, changes: dict[str, Any]) -> bool:

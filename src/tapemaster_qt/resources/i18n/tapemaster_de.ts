@@ -2,6 +2,246 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>ActiveUsersWindow</name>
+    <message>
+        <source>Active Users</source>
+        <translation>Aktive Benutzer</translation>
+    </message>
+    <message>
+        <source>Filter…</source>
+        <translation>Filtern…</translation>
+    </message>
+    <message>
+        <source>Sessions</source>
+        <translation>Sitzungen</translation>
+    </message>
+    <message>
+        <source>&amp;Properties…</source>
+        <translation>&amp;Eigenschaften…</translation>
+    </message>
+    <message>
+        <source>The selected session&apos;s details (Enter)</source>
+        <translation>Die Einzelheiten der gewählten Sitzung (Eingabe)</translation>
+    </message>
+    <message>
+        <source>&amp;Disconnect…</source>
+        <translation>&amp;Trennen…</translation>
+    </message>
+    <message>
+        <source>End the selected sessions (Delete): their programs log out within a minute</source>
+        <translation>Die gewählten Sitzungen beenden (Entf): Ihre Programme melden sich innerhalb einer Minute ab</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n active session(s)</source>
+        <translation>
+            <numerusform>%n aktive Sitzung</numerusform>
+            <numerusform>%n aktive Sitzungen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{user} ({program} on {host})</source>
+        <translation>{user} ({program} auf {host})</translation>
+    </message>
+    <message>
+        <source>{names} and {count} more</source>
+        <translation>{names} und {count} weitere</translation>
+    </message>
+    <message>
+        <source>Its program logs out at its next heartbeat, within a minute, and tells the user an administrator ended the session.</source>
+        <translation>Ihr Programm meldet sich beim nächsten Lebenszeichen ab, innerhalb einer Minute, und sagt dem Benutzer, dass ein Administrator die Sitzung beendet hat.</translation>
+    </message>
+    <message>
+        <source>Their programs log out at their next heartbeat, within a minute, and tell their users an administrator ended the session.</source>
+        <translation>Ihre Programme melden sich beim nächsten Lebenszeichen ab, innerhalb einer Minute, und sagen ihren Benutzern, dass ein Administrator die Sitzung beendet hat.</translation>
+    </message>
+    <message>
+        <source>Disconnect</source>
+        <translation>Trennen</translation>
+    </message>
+    <message>
+        <source>Disconnect {names}?</source>
+        <translation>{names} trennen?</translation>
+    </message>
+    <message>
+        <source>&amp;Disconnect</source>
+        <translation>&amp;Trennen</translation>
+    </message>
+    <message>
+        <source>Some sessions were not ended.</source>
+        <translation>Einige Sitzungen wurden nicht beendet.</translation>
+    </message>
+</context>
+<context>
+    <name>AuditLogWindow</name>
+    <message>
+        <source>Audit Log</source>
+        <translation>Prüfprotokoll</translation>
+    </message>
+    <message>
+        <source>Words as shown, or part of a User-ID, host or detail…</source>
+        <translation>Wörter wie angezeigt, oder Teil einer Benutzerkennung, eines Rechners oder der Einzelheiten…</translation>
+    </message>
+    <message>
+        <source>&amp;Verify Whole Log</source>
+        <translation>Ganzes Protokoll &amp;prüfen</translation>
+    </message>
+    <message>
+        <source>Audit events</source>
+        <translation>Protokollereignisse</translation>
+    </message>
+    <message>
+        <source>Finds events whose words, User-ID, detail, actor, program or host hold this text (3 characters or more as you type; Enter searches for fewer).</source>
+        <translation>Findet Ereignisse, deren Wörter, Benutzerkennung, Einzelheiten, Ausführender, Programm oder Rechner diesen Text enthalten (ab 3 Zeichen beim Tippen; Eingabe sucht auch nach weniger).</translation>
+    </message>
+    <message>
+        <source>Fi&amp;lter:</source>
+        <translation>Fi&amp;lter:</translation>
+    </message>
+    <message>
+        <source>Only the events of this User-ID (exactly as written)</source>
+        <translation>Nur die Ereignisse dieser Benutzerkennung (genau wie geschrieben)</translation>
+    </message>
+    <message>
+        <source>&amp;User-ID:</source>
+        <translation>&amp;Benutzerkennung:</translation>
+    </message>
+    <message>
+        <source>&amp;Failures only</source>
+        <translation>Nur &amp;Fehlschläge</translation>
+    </message>
+    <message>
+        <source>Refused logons, revoked User-IDs, rejected codes and records changed outside TapeMaster</source>
+        <translation>Verweigerte Anmeldungen, gesperrte Benutzerkennungen, abgelehnte Codes und außerhalb von TapeMaster geänderte Datensätze</translation>
+    </message>
+    <message>
+        <source>&amp;OTP events only</source>
+        <translation>Nur &amp;OTP-Ereignisse</translation>
+    </message>
+    <message>
+        <source>One Time Password events: switched on or off, QR code shown, activated, wrong or missing codes, codes used twice</source>
+        <translation>Einmalpasswort-Ereignisse: ein- oder ausgeschaltet, QR-Code gezeigt, aktiviert, falsche oder fehlende Codes, doppelt verwendete Codes</translation>
+    </message>
+    <message>
+        <source>Fro&amp;m:</source>
+        <translation>Vo&amp;n:</translation>
+    </message>
+    <message>
+        <source>&amp;To:</source>
+        <translation>&amp;Bis:</translation>
+    </message>
+    <message>
+        <source>Only events on or after this day</source>
+        <translation>Nur Ereignisse an oder nach diesem Tag</translation>
+    </message>
+    <message>
+        <source>Only events on or before this day</source>
+        <translation>Nur Ereignisse an oder vor diesem Tag</translation>
+    </message>
+    <message>
+        <source>&amp;Export CSV…</source>
+        <translation>CSV e&amp;xportieren…</translation>
+    </message>
+    <message>
+        <source>Write the events the filters select to a CSV file</source>
+        <translation>Die von den Filtern gewählten Ereignisse in eine CSV-Datei schreiben</translation>
+    </message>
+    <message>
+        <source>Failure: a refused logon, a revoked User-ID, a rejected One Time Password or a record changed outside TapeMaster. The event as recorded is in each tooltip.</source>
+        <translation>Fehlschlag: eine verweigerte Anmeldung, eine gesperrte Benutzerkennung, ein abgelehntes Einmalpasswort oder ein außerhalb von TapeMaster geänderter Datensatz. Das Ereignis, wie festgehalten, steht in jedem Tooltip.</translation>
+    </message>
+    <message>
+        <source>{which} date</source>
+        <translation>Datum {which}</translation>
+    </message>
+    <message>
+        <source>Hash chain intact (every row checked against the sealed head).</source>
+        <translation>Hash-Kette intakt (jede Zeile gegen den versiegelten Kopf geprüft).</translation>
+    </message>
+    <message>
+        <source>Hash chain intact (its newest rows and its end checked against the sealed head).</source>
+        <translation>Hash-Kette intakt (ihre neuesten Zeilen und ihr Ende gegen den versiegelten Kopf geprüft).</translation>
+    </message>
+    <message>
+        <source>The audit log was changed outside TapeMaster: {problem}.</source>
+        <translation>Das Prüfprotokoll wurde außerhalb von TapeMaster geändert: {problem}.</translation>
+    </message>
+    <message numerus="yes">
+        <source>The whole audit log is intact: %n event(s) checked.</source>
+        <translation>
+            <numerusform>Das ganze Prüfprotokoll ist intakt: %n Ereignis geprüft.</numerusform>
+            <numerusform>Das ganze Prüfprotokoll ist intakt: %n Ereignisse geprüft.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Type {count} characters or more to search as you type, or press Enter to search for a shorter text.</source>
+        <translation>Tippen Sie {count} oder mehr Zeichen, um beim Tippen zu suchen, oder drücken Sie die Eingabetaste, um nach einem kürzeren Text zu suchen.</translation>
+    </message>
+    <message>
+        <source>No events match the filters.</source>
+        <translation>Keine Ereignisse passen zu den Filtern.</translation>
+    </message>
+    <message>
+        <source>The audit log is empty.</source>
+        <translation>Das Prüfprotokoll ist leer.</translation>
+    </message>
+    <message>
+        <source>{count}+ events match the filters — scroll for older</source>
+        <translation>{count}+ Ereignisse passen zu den Filtern — für ältere blättern</translation>
+    </message>
+    <message>
+        <source>{count}+ events — scroll for older</source>
+        <translation>{count}+ Ereignisse — für ältere blättern</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n event(s) match the filters</source>
+        <translation>
+            <numerusform>%n Ereignis passt zu den Filtern</numerusform>
+            <numerusform>%n Ereignisse passen zu den Filtern</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n event(s)</source>
+        <translation>
+            <numerusform>%n Ereignis</numerusform>
+            <numerusform>%n Ereignisse</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Only the events of {user}</source>
+        <translation>Nur die Ereignisse von {user}</translation>
+    </message>
+    <message>
+        <source>Export Audit Log</source>
+        <translation>Prüfprotokoll exportieren</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV-Dateien (*.csv)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n event(s) to {path}.</source>
+        <translation>
+            <numerusform>%n Ereignis nach {path} exportiert.</numerusform>
+            <numerusform>%n Ereignisse nach {path} exportiert.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>AuditModel</name>
+    <message>
+        <source>{event} (a failure)</source>
+        <translation>{event} (ein Fehlschlag)</translation>
+    </message>
+    <message>
+        <source>Failure</source>
+        <translation>Fehlschlag</translation>
+    </message>
+    <message>
+        <source>As recorded: {detail}</source>
+        <translation>Wie festgehalten: {detail}</translation>
+    </message>
+</context>
+<context>
     <name>Controller</name>
     <message>
         <source>Another program set the tapemaster password first. Log on with that password.</source>
@@ -134,6 +374,339 @@
     </message>
 </context>
 <context>
+    <name>GroupDialog</name>
+    <message>
+        <source>Add Group</source>
+        <translation>Gruppe hinzufügen</translation>
+    </message>
+    <message>
+        <source>Group Properties — {group}</source>
+        <translation>Gruppeneigenschaften — {group}</translation>
+    </message>
+    <message>
+        <source>&amp;Group-ID:</source>
+        <translation>&amp;Gruppenkennung:</translation>
+    </message>
+    <message>
+        <source>&amp;Description:</source>
+        <translation>&amp;Beschreibung:</translation>
+    </message>
+    <message>
+        <source>Users:</source>
+        <translation>Benutzer:</translation>
+    </message>
+    <message>
+        <source>1 to 10 letters or digits.</source>
+        <translation>1 bis 10 Buchstaben oder Ziffern.</translation>
+    </message>
+    <message>
+        <source>The Group-ID cannot be changed; the description can.</source>
+        <translation>Die Gruppenkennung ist nicht änderbar, die Beschreibung schon.</translation>
+    </message>
+    <message>
+        <source>Discard the new group?</source>
+        <translation>Die neue Gruppe verwerfen?</translation>
+    </message>
+    <message>
+        <source>Discard your changes to group {group}?</source>
+        <translation>Ihre Änderungen an der Gruppe {group} verwerfen?</translation>
+    </message>
+    <message>
+        <source>Not saved yet: {fields}.</source>
+        <translation>Noch nicht gespeichert: {fields}.</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>Verwerfen</translation>
+    </message>
+</context>
+<context>
+    <name>GroupUserAdministration</name>
+    <message>
+        <source>Group/User Administration</source>
+        <translation>Gruppen-/Benutzerverwaltung</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>Benutzer</translation>
+    </message>
+    <message>
+        <source>Filter users (any column)…</source>
+        <translation>Benutzer filtern (jede Spalte)…</translation>
+    </message>
+    <message>
+        <source>&amp;Filter:</source>
+        <translation>&amp;Filter:</translation>
+    </message>
+    <message>
+        <source>Groups</source>
+        <translation>Gruppen</translation>
+    </message>
+    <message>
+        <source>Add Group…</source>
+        <translation>Gruppe hinzufügen…</translation>
+    </message>
+    <message>
+        <source>Properties…</source>
+        <translation>Eigenschaften…</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Löschen</translation>
+    </message>
+    <message>
+        <source>Enter or a double-click opens a group&apos;s properties; Del deletes an empty group.</source>
+        <translation>Eingabe oder ein Doppelklick öffnet die Eigenschaften einer Gruppe; Entf löscht eine leere Gruppe.</translation>
+    </message>
+    <message>
+        <source>&amp;Add…</source>
+        <translation>&amp;Hinzufügen…</translation>
+    </message>
+    <message>
+        <source>Add a user</source>
+        <translation>Einen Benutzer hinzufügen</translation>
+    </message>
+    <message>
+        <source>&amp;Properties</source>
+        <translation>&amp;Eigenschaften</translation>
+    </message>
+    <message>
+        <source>Open the selected user&apos;s properties</source>
+        <translation>Die Eigenschaften des gewählten Benutzers öffnen</translation>
+    </message>
+    <message>
+        <source>&amp;Delete</source>
+        <translation>&amp;Löschen</translation>
+    </message>
+    <message>
+        <source>Delete the selected users</source>
+        <translation>Die gewählten Benutzer löschen</translation>
+    </message>
+    <message>
+        <source>&amp;Export…</source>
+        <translation>E&amp;xportieren…</translation>
+    </message>
+    <message>
+        <source>Export the selected users (all users when none is selected) as XML or CSV</source>
+        <translation>Die gewählten Benutzer (alle, wenn keiner gewählt ist) als XML oder CSV exportieren</translation>
+    </message>
+    <message>
+        <source>Select A&amp;ll</source>
+        <translation>&amp;Alle auswählen</translation>
+    </message>
+    <message>
+        <source>Select every user shown</source>
+        <translation>Jeden angezeigten Benutzer auswählen</translation>
+    </message>
+    <message>
+        <source>&amp;Invert Selection</source>
+        <translation>Auswahl &amp;umkehren</translation>
+    </message>
+    <message>
+        <source>Select the users shown that are not selected, and clear the others</source>
+        <translation>Die angezeigten, nicht gewählten Benutzer auswählen und die Auswahl der anderen aufheben</translation>
+    </message>
+    <message>
+        <source>&amp;Reset Password…</source>
+        <translation>Passwort &amp;zurücksetzen…</translation>
+    </message>
+    <message>
+        <source>Set a new password for the selected user; this also restores a revoked User-ID</source>
+        <translation>Ein neues Passwort für den gewählten Benutzer setzen; das entsperrt auch eine gesperrte Benutzerkennung</translation>
+    </message>
+    <message>
+        <source>&amp;Unlock</source>
+        <translation>E&amp;ntsperren</translation>
+    </message>
+    <message>
+        <source>Restore the selected revoked User-IDs</source>
+        <translation>Die gewählten gesperrten Benutzerkennungen wieder freigeben</translation>
+    </message>
+    <message>
+        <source>Re-&amp;seal Record…</source>
+        <translation>Datensatz neu &amp;versiegeln…</translation>
+    </message>
+    <message>
+        <source>Accept a record that was changed outside TapeMaster, after reviewing it</source>
+        <translation>Einen außerhalb von TapeMaster geänderten Datensatz nach Prüfung annehmen</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>A&amp;ktualisieren</translation>
+    </message>
+    <message>
+        <source>Read the users and groups again</source>
+        <translation>Benutzer und Gruppen neu einlesen</translation>
+    </message>
+    <message>
+        <source>&amp;Filter</source>
+        <translation>&amp;Filter</translation>
+    </message>
+    <message>
+        <source>Type to show only the users that match</source>
+        <translation>Tippen, um nur die passenden Benutzer zu zeigen</translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation>Schl&amp;ießen</translation>
+    </message>
+    <message>
+        <source>Close this window</source>
+        <translation>Dieses Fenster schließen</translation>
+    </message>
+    <message>
+        <source>&amp;Add Group…</source>
+        <translation>&amp;Gruppe hinzufügen…</translation>
+    </message>
+    <message>
+        <source>Add a group</source>
+        <translation>Eine Gruppe hinzufügen</translation>
+    </message>
+    <message>
+        <source>&amp;Properties…</source>
+        <translation>&amp;Eigenschaften…</translation>
+    </message>
+    <message>
+        <source>Edit the selected group&apos;s description</source>
+        <translation>Die Beschreibung der gewählten Gruppe bearbeiten</translation>
+    </message>
+    <message>
+        <source>&amp;Delete Group</source>
+        <translation>Gruppe &amp;löschen</translation>
+    </message>
+    <message>
+        <source>Delete the selected group; only an empty group can be deleted</source>
+        <translation>Die gewählte Gruppe löschen; nur eine leere Gruppe kann gelöscht werden</translation>
+    </message>
+    <message>
+        <source>&amp;User</source>
+        <translation>&amp;Benutzer</translation>
+    </message>
+    <message>
+        <source>&amp;Group</source>
+        <translation>&amp;Gruppe</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>&amp;Bearbeiten</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <source>&amp;Management</source>
+        <translation>&amp;Verwaltung</translation>
+    </message>
+    <message numerus="yes">
+        <source>{shown} of %n user(s)</source>
+        <translation>
+            <numerusform>{shown} von %n Benutzer</numerusform>
+            <numerusform>{shown} von %n Benutzern</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n user(s)</source>
+        <translation>
+            <numerusform>%n Benutzer</numerusform>
+            <numerusform>%n Benutzer</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>checking record seals… {done}%</source>
+        <translation>Siegel der Datensätze werden geprüft… {done}%</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n record(s) failed the integrity check (shown in red): review them before re-sealing</source>
+        <translation>
+            <numerusform>%n Datensatz hat die Integritätsprüfung nicht bestanden (rot gezeigt): vor dem neuen Versiegeln prüfen</numerusform>
+            <numerusform>%n Datensätze haben die Integritätsprüfung nicht bestanden (rot gezeigt): vor dem neuen Versiegeln prüfen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>User Properties</source>
+        <translation>Benutzereigenschaften</translation>
+    </message>
+    <message>
+        <source>Delete {user}?</source>
+        <translation>{user} löschen?</translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete these %n users?</source>
+        <translation>
+            <numerusform>Diesen %n Benutzer löschen?</numerusform>
+            <numerusform>Diese %n Benutzer löschen?</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Their settings are removed; the audit log keeps their history.</source>
+        <translation>Ihre Einstellungen werden entfernt; das Prüfprotokoll behält ihre Geschichte.</translation>
+    </message>
+    <message>
+        <source>Unlock</source>
+        <translation>Entsperren</translation>
+    </message>
+    <message>
+        <source>Re-seal Record</source>
+        <translation>Datensatz neu versiegeln</translation>
+    </message>
+    <message>
+        <source>Changed since TapeMaster last wrote it (on {time}):</source>
+        <translation>Geändert, seit TapeMaster ihn zuletzt geschrieben hat (am {time}):</translation>
+    </message>
+    <message>
+        <source>Changed since TapeMaster last wrote it:</source>
+        <translation>Geändert, seit TapeMaster ihn zuletzt geschrieben hat:</translation>
+    </message>
+    <message>
+        <source>The record of {user} was changed outside TapeMaster. Re-seal it?</source>
+        <translation>Der Datensatz von {user} wurde außerhalb von TapeMaster geändert. Neu versiegeln?</translation>
+    </message>
+    <message>
+        <source>
+
+Re-sealing does not trust those changes: it clears the password, removes rights and client access, switches the One Time Password off and leaves the User-ID revoked. Afterwards unlock it, set a new password and give back what it should have.</source>
+        <translation>
+
+Das neue Versiegeln vertraut diesen Änderungen nicht: Es löscht das Passwort, entfernt Rechte und Programmzugriff, schaltet das Einmalpasswort aus und lässt die Benutzerkennung gesperrt. Entsperren Sie sie danach, setzen Sie ein neues Passwort und geben Sie ihr zurück, was sie haben soll.</translation>
+    </message>
+    <message>
+        <source>Re-seal</source>
+        <translation>Neu versiegeln</translation>
+    </message>
+    <message>
+        <source>Export Users</source>
+        <translation>Benutzer exportieren</translation>
+    </message>
+    <message>
+        <source>XML files (*.xml);;CSV files (*.csv)</source>
+        <translation>XML-Dateien (*.xml);;CSV-Dateien (*.csv)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n user(s) to {path}.</source>
+        <translation>
+            <numerusform>%n Benutzer nach {path} exportiert.</numerusform>
+            <numerusform>%n Benutzer nach {path} exportiert.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Group Properties</source>
+        <translation>Gruppeneigenschaften</translation>
+    </message>
+    <message>
+        <source>Delete Group</source>
+        <translation>Gruppe löschen</translation>
+    </message>
+    <message>
+        <source>Delete group {group}?</source>
+        <translation>Die Gruppe {group} löschen?</translation>
+    </message>
+    <message>
+        <source>It has no users. The audit log keeps its history.</source>
+        <translation>Sie hat keine Benutzer. Das Prüfprotokoll behält ihre Geschichte.</translation>
+    </message>
+</context>
+<context>
     <name>IdentityModel</name>
     <message>
         <source>Field</source>
@@ -171,6 +744,14 @@
         <translation>Passwort (wiederholen)</translation>
     </message>
     <message>
+        <source>&amp;Random</source>
+        <translation>&amp;Zufällig</translation>
+    </message>
+    <message>
+        <source>Propose a strong random password, to copy or send (Random Password Set)</source>
+        <translation>Ein starkes zufälliges Passwort vorschlagen, zum Kopieren oder Senden (Zufallspasswort)</translation>
+    </message>
+    <message>
         <source>&amp;Password:</source>
         <translation>&amp;Passwort:</translation>
     </message>
@@ -185,6 +766,32 @@
     <message>
         <source>You cannot change it: you are not tapemaster.</source>
         <translation>Sie können es nicht ändern: Sie sind nicht tapemaster.</translation>
+    </message>
+</context>
+<context>
+    <name>IdleNotice</name>
+    <message>
+        <source>{program} — Still there?</source>
+        <translation>{program} — Noch da?</translation>
+    </message>
+    <message>
+        <source>Press any key or move the mouse to stay logged on.</source>
+        <translation>Drücken Sie eine Taste oder bewegen Sie die Maus, um angemeldet zu bleiben.</translation>
+    </message>
+    <message>
+        <source>&amp;Stay logged on</source>
+        <translation>&amp;Angemeldet bleiben</translation>
+    </message>
+    <message>
+        <source>Not saved yet: {windows}. Your changes are kept and offered again when you log back on.</source>
+        <translation>Noch nicht gespeichert: {windows}. Ihre Änderungen werden aufbewahrt und bei der nächsten Anmeldung wieder angeboten.</translation>
+    </message>
+    <message numerus="yes">
+        <source>{program} logs you out in %n second(s) because it has not been used for a while.</source>
+        <translation>
+            <numerusform>{program} meldet Sie in %n Sekunde ab, weil es eine Weile nicht benutzt wurde.</numerusform>
+            <numerusform>{program} meldet Sie in %n Sekunden ab, weil es eine Weile nicht benutzt wurde.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -303,6 +910,22 @@ Lassen Sie das Feld beim ersten Mal leer, um den QR-Code zum Scannen zu sehen.</
     <message>
         <source>Ready</source>
         <translation>Bereit</translation>
+    </message>
+    <message>
+        <source>You were logged out with changes not saved: {windows}.</source>
+        <translation>Sie wurden mit nicht gespeicherten Änderungen abgemeldet: {windows}.</translation>
+    </message>
+    <message>
+        <source>Open them again to review and save them, or discard them.</source>
+        <translation>Öffnen Sie sie erneut, um sie zu prüfen und zu speichern, oder verwerfen Sie sie.</translation>
+    </message>
+    <message>
+        <source>&amp;Open Again</source>
+        <translation>Erneut ö&amp;ffnen</translation>
+    </message>
+    <message>
+        <source>&amp;Discard</source>
+        <translation>&amp;Verwerfen</translation>
     </message>
     <message>
         <source>Needs tapemaster rights</source>
@@ -599,23 +1222,8 @@ Anmeldung mit Passwort und Einmalpasswort (RFC 6238 TOTP).</translation>
         <translation>&amp;Zufällig</translation>
     </message>
     <message>
-        <source>Propose a strong random password</source>
-        <translation>Ein starkes zufälliges Passwort vorschlagen</translation>
-    </message>
-    <message>
-        <source>Proposed password</source>
-        <translation>Vorgeschlagenes Passwort</translation>
-    </message>
-    <message>
-        <source>&amp;Copy</source>
-        <translation>&amp;Kopieren</translation>
-    </message>
-    <message numerus="yes">
-        <source>Copy the proposed password to the clipboard (taken off it again after %n second(s))</source>
-        <translation>
-            <numerusform>Das vorgeschlagene Passwort in die Zwischenablage kopieren (nach %n Sekunde wieder entfernt)</numerusform>
-            <numerusform>Das vorgeschlagene Passwort in die Zwischenablage kopieren (nach %n Sekunden wieder entfernt)</numerusform>
-        </translation>
+        <source>Propose a strong random password, to copy or send (Random Password Set)</source>
+        <translation>Ein starkes zufälliges Passwort vorschlagen, zum Kopieren oder Senden (Zufallspasswort)</translation>
     </message>
     <message>
         <source>User-ID:</source>
@@ -642,8 +1250,8 @@ Anmeldung mit Passwort und Einmalpasswort (RFC 6238 TOTP).</translation>
         <translation>Das Zurücksetzen entsperrt auch eine gesperrte Benutzerkennung.</translation>
     </message>
     <message>
-        <source>Copied</source>
-        <translation>Kopiert</translation>
+        <source>when you press OK in Password Change</source>
+        <translation>wenn Sie in „Passwort ändern“ auf OK klicken</translation>
     </message>
     <message>
         <source>The new passwords are not the same.</source>
@@ -659,6 +1267,89 @@ Anmeldung mit Passwort und Einmalpasswort (RFC 6238 TOTP).</translation>
     <message>
         <source>Scan this code with your authenticator app</source>
         <translation>Scannen Sie diesen Code mit Ihrer Authenticator-App</translation>
+    </message>
+</context>
+<context>
+    <name>RandomPasswordDialog</name>
+    <message>
+        <source>Random Password Set</source>
+        <translation>Zufallspasswort</translation>
+    </message>
+    <message>
+        <source>A new password for {user}:</source>
+        <translation>Ein neues Passwort für {user}:</translation>
+    </message>
+    <message>
+        <source>A new password for the new user:</source>
+        <translation>Ein neues Passwort für den neuen Benutzer:</translation>
+    </message>
+    <message>
+        <source>New password</source>
+        <translation>Neues Passwort</translation>
+    </message>
+    <message>
+        <source>It becomes the password {when}. Letters and digits that look alike (0 and O, 1, l and I) are left out.</source>
+        <translation>Es wird zum Passwort, {when}. Buchstaben und Ziffern, die sich ähneln (0 und O, 1, l und I), sind ausgelassen.</translation>
+    </message>
+    <message>
+        <source>Copy &amp;password</source>
+        <translation>&amp;Passwort kopieren</translation>
+    </message>
+    <message numerus="yes">
+        <source>Copy the password (taken off the clipboard again after %n second(s))</source>
+        <translation>
+            <numerusform>Das Passwort kopieren (nach %n Sekunde wieder aus der Zwischenablage entfernt)</numerusform>
+            <numerusform>Das Passwort kopieren (nach %n Sekunden wieder aus der Zwischenablage entfernt)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Copy &amp;message</source>
+        <translation>&amp;Nachricht kopieren</translation>
+    </message>
+    <message numerus="yes">
+        <source>Copy a ready message for the user, password included (taken off the clipboard again after %n second(s))</source>
+        <translation>
+            <numerusform>Eine fertige Nachricht für den Benutzer kopieren, mit Passwort (nach %n Sekunde wieder aus der Zwischenablage entfernt)</numerusform>
+            <numerusform>Eine fertige Nachricht für den Benutzer kopieren, mit Passwort (nach %n Sekunden wieder aus der Zwischenablage entfernt)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;Email message</source>
+        <translation>Nachricht per &amp;E-Mail</translation>
+    </message>
+    <message>
+        <source>Open the message in a new e-mail to {address}</source>
+        <translation>Die Nachricht in einer neuen E-Mail an {address} öffnen</translation>
+    </message>
+    <message>
+        <source>Open the message in a new e-mail</source>
+        <translation>Die Nachricht in einer neuen E-Mail öffnen</translation>
+    </message>
+    <message numerus="yes">
+        <source>Password copied. It leaves the clipboard in %n second(s).</source>
+        <translation>
+            <numerusform>Passwort kopiert. Es verlässt die Zwischenablage in %n Sekunde.</numerusform>
+            <numerusform>Passwort kopiert. Es verlässt die Zwischenablage in %n Sekunden.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Message copied. It leaves the clipboard in %n second(s).</source>
+        <translation>
+            <numerusform>Nachricht kopiert. Sie verlässt die Zwischenablage in %n Sekunde.</numerusform>
+            <numerusform>Nachricht kopiert. Sie verlässt die Zwischenablage in %n Sekunden.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The message is in a new e-mail to {address}.</source>
+        <translation>Die Nachricht steht in einer neuen E-Mail an {address}.</translation>
+    </message>
+    <message>
+        <source>The message is in a new e-mail; add the user&apos;s address.</source>
+        <translation>Die Nachricht steht in einer neuen E-Mail; fügen Sie die Adresse des Benutzers hinzu.</translation>
+    </message>
+    <message>
+        <source>No e-mail program opened the message; use Copy message and paste it into an e-mail.</source>
+        <translation>Kein E-Mail-Programm hat die Nachricht geöffnet; verwenden Sie „Nachricht kopieren“ und fügen Sie sie in eine E-Mail ein.</translation>
     </message>
 </context>
 <context>
@@ -735,6 +1426,17 @@ Anmeldung mit Passwort und Einmalpasswort (RFC 6238 TOTP).</translation>
     </message>
 </context>
 <context>
+    <name>SessionDialog</name>
+    <message>
+        <source>Session Properties — {user}</source>
+        <translation>Sitzungseigenschaften — {user}</translation>
+    </message>
+    <message>
+        <source>The program on that computer says it is alive once a minute; a session not seen for five minutes is removed as stale.</source>
+        <translation>Das Programm auf diesem Computer meldet sich einmal pro Minute; eine Sitzung, die fünf Minuten lang nicht gesehen wurde, wird als verwaist entfernt.</translation>
+    </message>
+</context>
+<context>
     <name>StatusTab</name>
     <message>
         <source>OK</source>
@@ -784,6 +1486,18 @@ Anmeldung mit Passwort und Einmalpasswort (RFC 6238 TOTP).</translation>
         <translation>Die Änderungen speichern (Strg+S)</translation>
     </message>
     <message>
+        <source>Your changes from before you were logged out are back (bold, with a dot): review them, then Save.</source>
+        <translation>Ihre Änderungen von vor der Abmeldung sind zurück (fett, mit Punkt): Prüfen Sie sie, dann Speichern.</translation>
+    </message>
+    <message>
+        <source>Not restored: {fields}.</source>
+        <translation>Nicht wiederhergestellt: {fields}.</translation>
+    </message>
+    <message>
+        <source>Type the password again.</source>
+        <translation>Geben Sie das Passwort erneut ein.</translation>
+    </message>
+    <message>
         <source>Discard the new user?</source>
         <translation>Den neuen Benutzer verwerfen?</translation>
     </message>
@@ -802,6 +1516,10 @@ Anmeldung mit Passwort und Einmalpasswort (RFC 6238 TOTP).</translation>
     <message>
         <source>Discard</source>
         <translation>Verwerfen</translation>
+    </message>
+    <message>
+        <source>when you save the new user</source>
+        <translation>wenn Sie den neuen Benutzer speichern</translation>
     </message>
     <message>
         <source>Their activated secret is destroyed: the entry in their authenticator app stops working for good. Turning it on later makes a new secret and they must scan a new QR code.</source>
@@ -862,6 +1580,32 @@ Anmeldung mit Passwort und Einmalpasswort (RFC 6238 TOTP).</translation>
     <message>
         <source>Revoke</source>
         <translation>Widerrufen</translation>
+    </message>
+</context>
+<context>
+    <name>_Legend</name>
+    <message>
+        <source>&lt;span style=&apos;color:{grey}&apos;&gt;Grey rows&lt;/span&gt;: revoked or disabled, no logon. &lt;span style=&apos;color:{red}&apos;&gt;Red rows&lt;/span&gt;: changed outside TapeMaster.</source>
+        <translation>&lt;span style=&apos;color:{grey}&apos;&gt;Graue Zeilen&lt;/span&gt;: gesperrt oder deaktiviert, keine Anmeldung. &lt;span style=&apos;color:{red}&apos;&gt;Rote Zeilen&lt;/span&gt;: außerhalb von TapeMaster geändert.</translation>
+    </message>
+</context>
+<context>
+    <name>_TableWindow</name>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>A&amp;ktualisieren</translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation>Schl&amp;ießen</translation>
+    </message>
+    <message>
+        <source>&amp;Filter</source>
+        <translation>&amp;Filter</translation>
+    </message>
+    <message>
+        <source>Read the list again (F5)</source>
+        <translation>Die Liste neu einlesen (F5)</translation>
     </message>
 </context>
 <context>
@@ -962,12 +1706,16 @@ Anmeldung mit Passwort und Einmalpasswort (RFC 6238 TOTP).</translation>
         <translation>Die Gruppenkennung {group} gibt es schon.</translation>
     </message>
     <message>
-        <source>The default group cannot be deleted.</source>
-        <translation>Die Standardgruppe kann nicht gelöscht werden.</translation>
+        <source>{group} is the default group: it cannot be deleted.</source>
+        <translation>{group} ist die Standardgruppe: Sie kann nicht gelöscht werden.</translation>
     </message>
     <message>
-        <source>Group {group} still has {count} user(s); move them first.</source>
-        <translation>Die Gruppe {group} hat noch {count} Benutzer; verschieben Sie sie zuerst.</translation>
+        <source>Group {group} still has 1 user. Move them to another group first; nothing was deleted.</source>
+        <translation>Die Gruppe {group} hat noch 1 Benutzer. Verschieben Sie ihn zuerst in eine andere Gruppe; nichts wurde gelöscht.</translation>
+    </message>
+    <message>
+        <source>Group {group} still has {count} users. Move them to another group first; nothing was deleted.</source>
+        <translation>Die Gruppe {group} hat noch {count} Benutzer. Verschieben Sie sie zuerst in eine andere Gruppe; nichts wurde gelöscht.</translation>
     </message>
     <message>
         <source>Only tapemaster may change store settings.</source>
@@ -1112,6 +1860,10 @@ Anmeldung mit Passwort und Einmalpasswort (RFC 6238 TOTP).</translation>
     <message>
         <source>Role is a number from 0 to 7.</source>
         <translation>Die Rolle ist eine Zahl von 0 bis 7.</translation>
+    </message>
+    <message>
+        <source>The file could not be written: {reason}.</source>
+        <translation>Die Datei konnte nicht geschrieben werden: {reason}.</translation>
     </message>
 </context>
 <context>
@@ -1371,6 +2123,28 @@ Anmeldung mit Passwort und Einmalpasswort (RFC 6238 TOTP).</translation>
     <message>
         <source>Group description</source>
         <translation>Gruppenbeschreibung</translation>
+    </message>
+</context>
+<context>
+    <name>idle</name>
+    <message>
+        <source>No Time-Out</source>
+        <translation>Keine Zeitabmeldung</translation>
+    </message>
+    <message>
+        <source>Idle log out at {time}</source>
+        <translation>Abmeldung bei Inaktivität um {time}</translation>
+    </message>
+    <message numerus="yes">
+        <source>You are logged out after %n minute(s) without using the keyboard or the mouse; using them moves this time on.</source>
+        <translation>
+            <numerusform>Sie werden nach %n Minute ohne Tastatur- oder Mausbenutzung abgemeldet; jede Benutzung schiebt diese Zeit hinaus.</numerusform>
+            <numerusform>Sie werden nach %n Minuten ohne Tastatur- oder Mausbenutzung abgemeldet; jede Benutzung schiebt diese Zeit hinaus.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Your No Time-Out option is True: you are never logged out for inactivity.</source>
+        <translation>Ihre Option „Keine Zeitabmeldung“ ist Ja: Sie werden nie wegen Inaktivität abgemeldet.</translation>
     </message>
 </context>
 <context>
@@ -1691,6 +2465,315 @@ Anmeldung mit Passwort und Einmalpasswort (RFC 6238 TOTP).</translation>
     <message>
         <source>False</source>
         <translation>Nein</translation>
+    </message>
+    <message>
+        <source>Logged on</source>
+        <translation>Angemeldet</translation>
+    </message>
+    <message>
+        <source>Logon refused</source>
+        <translation>Anmeldung verweigert</translation>
+    </message>
+    <message>
+        <source>Logged out</source>
+        <translation>Abgemeldet</translation>
+    </message>
+    <message>
+        <source>QR code shown</source>
+        <translation>QR-Code gezeigt</translation>
+    </message>
+    <message>
+        <source>One Time Password activated</source>
+        <translation>Einmalpasswort aktiviert</translation>
+    </message>
+    <message>
+        <source>One Time Password switched on</source>
+        <translation>Einmalpasswort eingeschaltet</translation>
+    </message>
+    <message>
+        <source>One Time Password switched off</source>
+        <translation>Einmalpasswort ausgeschaltet</translation>
+    </message>
+    <message>
+        <source>One Time Password used twice</source>
+        <translation>Einmalpasswort doppelt verwendet</translation>
+    </message>
+    <message>
+        <source>Device clock is off</source>
+        <translation>Geräteuhr geht falsch</translation>
+    </message>
+    <message>
+        <source>User-ID unlocked</source>
+        <translation>Benutzerkennung entsperrt</translation>
+    </message>
+    <message>
+        <source>Password changed</source>
+        <translation>Passwort geändert</translation>
+    </message>
+    <message>
+        <source>User added</source>
+        <translation>Benutzer hinzugefügt</translation>
+    </message>
+    <message>
+        <source>User changed</source>
+        <translation>Benutzer geändert</translation>
+    </message>
+    <message>
+        <source>User deleted</source>
+        <translation>Benutzer gelöscht</translation>
+    </message>
+    <message>
+        <source>Group added</source>
+        <translation>Gruppe hinzugefügt</translation>
+    </message>
+    <message>
+        <source>Group changed</source>
+        <translation>Gruppe geändert</translation>
+    </message>
+    <message>
+        <source>Group deleted</source>
+        <translation>Gruppe gelöscht</translation>
+    </message>
+    <message>
+        <source>Record changed outside TapeMaster</source>
+        <translation>Datensatz außerhalb von TapeMaster geändert</translation>
+    </message>
+    <message>
+        <source>Record re-sealed</source>
+        <translation>Datensatz neu versiegelt</translation>
+    </message>
+    <message>
+        <source>Setting changed</source>
+        <translation>Einstellung geändert</translation>
+    </message>
+    <message>
+        <source>Store key exported</source>
+        <translation>Schlüssel der Benutzerdatenbank exportiert</translation>
+    </message>
+    <message>
+        <source>Store key imported</source>
+        <translation>Schlüssel der Benutzerdatenbank importiert</translation>
+    </message>
+    <message>
+        <source>Recovery code used</source>
+        <translation>Wiederherstellungscode verwendet</translation>
+    </message>
+    <message>
+        <source>Recovery codes made</source>
+        <translation>Wiederherstellungscodes erstellt</translation>
+    </message>
+    <message>
+        <source>Recovery codes revoked</source>
+        <translation>Wiederherstellungscodes widerrufen</translation>
+    </message>
+    <message>
+        <source>Session ended</source>
+        <translation>Sitzung beendet</translation>
+    </message>
+    <message>
+        <source>Store key written back</source>
+        <translation>Schlüssel der Benutzerdatenbank zurückgeschrieben</translation>
+    </message>
+    <message>
+        <source>Store changed outside TapeMaster</source>
+        <translation>Benutzerdatenbank außerhalb von TapeMaster geändert</translation>
+    </message>
+    <message>
+        <source>Store trusted on this computer</source>
+        <translation>Benutzerdatenbank auf diesem Computer vertraut</translation>
+    </message>
+    <message>
+        <source>Store sealed</source>
+        <translation>Benutzerdatenbank versiegelt</translation>
+    </message>
+    <message>
+        <source>Store accepted as it is</source>
+        <translation>Benutzerdatenbank so angenommen, wie sie ist</translation>
+    </message>
+    <message>
+        <source>Store backed up</source>
+        <translation>Benutzerdatenbank gesichert</translation>
+    </message>
+    <message>
+        <source>Store restored</source>
+        <translation>Benutzerdatenbank wiederhergestellt</translation>
+    </message>
+    <message>
+        <source>Unknown User-ID</source>
+        <translation>Unbekannte Benutzerkennung</translation>
+    </message>
+    <message>
+        <source>Wrong password</source>
+        <translation>Falsches Passwort</translation>
+    </message>
+    <message>
+        <source>One Time Password missing</source>
+        <translation>Einmalpasswort fehlt</translation>
+    </message>
+    <message>
+        <source>Wrong One Time Password</source>
+        <translation>Falsches Einmalpasswort</translation>
+    </message>
+    <message>
+        <source>Logon refused: User-ID disabled</source>
+        <translation>Anmeldung verweigert: Benutzerkennung deaktiviert</translation>
+    </message>
+    <message>
+        <source>Logon refused: User-ID revoked</source>
+        <translation>Anmeldung verweigert: Benutzerkennung gesperrt</translation>
+    </message>
+    <message>
+        <source>Logon refused: program not permitted</source>
+        <translation>Anmeldung verweigert: Programm nicht erlaubt</translation>
+    </message>
+    <message>
+        <source>Logon refused: record changed outside TapeMaster</source>
+        <translation>Anmeldung verweigert: Datensatz außerhalb von TapeMaster geändert</translation>
+    </message>
+    <message>
+        <source>wrong password</source>
+        <translation>falsches Passwort</translation>
+    </message>
+    <message>
+        <source>wrong One Time Password</source>
+        <translation>falsches Einmalpasswort</translation>
+    </message>
+    <message>
+        <source>record changed outside TapeMaster</source>
+        <translation>Datensatz außerhalb von TapeMaster geändert</translation>
+    </message>
+    <message>
+        <source>the device&apos;s clock is off</source>
+        <translation>die Uhr des Geräts geht falsch</translation>
+    </message>
+    <message>
+        <source>code already used</source>
+        <translation>Code schon verwendet</translation>
+    </message>
+    <message>
+        <source>One Time Password secret unreadable</source>
+        <translation>Einmalpasswort-Geheimnis unlesbar</translation>
+    </message>
+    <message>
+        <source>no activity for too long</source>
+        <translation>zu lange keine Aktivität</translation>
+    </message>
+    <message>
+        <source>program closed</source>
+        <translation>Programm beendet</translation>
+    </message>
+    <message>
+        <source>with a One Time Password</source>
+        <translation>mit einem Einmalpasswort</translation>
+    </message>
+    <message>
+        <source>with a recovery code</source>
+        <translation>mit einem Wiederherstellungscode</translation>
+    </message>
+    <message>
+        <source>by the user</source>
+        <translation>durch den Benutzer</translation>
+    </message>
+    <message>
+        <source>(your User-ID)</source>
+        <translation>(Ihre Benutzerkennung)</translation>
+    </message>
+    <message>
+        <source>A User-ID has been made for you for TapeMaster, Checkpoint and Lite.</source>
+        <translation>Für Sie wurde eine Benutzerkennung für TapeMaster, Checkpoint und Lite angelegt.</translation>
+    </message>
+    <message>
+        <source>Your password for TapeMaster, Checkpoint and Lite has been reset.</source>
+        <translation>Ihr Passwort für TapeMaster, Checkpoint und Lite wurde zurückgesetzt.</translation>
+    </message>
+    <message>
+        <source>Hello,</source>
+        <translation>Hallo,</translation>
+    </message>
+    <message>
+        <source>User-ID:  {user}</source>
+        <translation>Benutzerkennung:  {user}</translation>
+    </message>
+    <message>
+        <source>Password: {password}</source>
+        <translation>Passwort:         {password}</translation>
+    </message>
+    <message>
+        <source>Log on with it, then choose a password of your own with File ▸ Reset Password.</source>
+        <translation>Melden Sie sich damit an und wählen Sie dann unter Datei ▸ Passwort zurücksetzen ein eigenes Passwort.</translation>
+    </message>
+    <message>
+        <source>If you did not expect this message, tell your administrator.</source>
+        <translation>Wenn Sie diese Nachricht nicht erwartet haben, sagen Sie es Ihrem Administrator.</translation>
+    </message>
+    <message>
+        <source>Your new TapeMaster User-ID</source>
+        <translation>Ihre neue TapeMaster-Benutzerkennung</translation>
+    </message>
+    <message>
+        <source>Your new TapeMaster password</source>
+        <translation>Ihr neues TapeMaster-Passwort</translation>
+    </message>
+    <message>
+        <source>in the future (a clock is wrong)</source>
+        <translation>in der Zukunft (eine Uhr geht falsch)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n day(s) ago</source>
+        <translation>
+            <numerusform>vor %n Tag</numerusform>
+            <numerusform>vor %n Tagen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n hour(s) ago</source>
+        <translation>
+            <numerusform>vor %n Stunde</numerusform>
+            <numerusform>vor %n Stunden</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n minute(s) ago</source>
+        <translation>
+            <numerusform>vor %n Minute</numerusform>
+            <numerusform>vor %n Minuten</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>just now</source>
+        <translation>gerade eben</translation>
+    </message>
+    <message>
+        <source>{time} ({ago})</source>
+        <translation>{time} ({ago})</translation>
+    </message>
+    <message>
+        <source>User-ID</source>
+        <translation>Benutzerkennung</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Zustand</translation>
+    </message>
+    <message>
+        <source>Program</source>
+        <translation>Programm</translation>
+    </message>
+    <message>
+        <source>Computer</source>
+        <translation>Computer</translation>
+    </message>
+    <message>
+        <source>Process ID</source>
+        <translation>Prozess-ID</translation>
+    </message>
+    <message>
+        <source>Last seen</source>
+        <translation>Zuletzt gesehen</translation>
+    </message>
+    <message>
+        <source>Session</source>
+        <translation>Sitzung</translation>
     </message>
 </context>
 <context>

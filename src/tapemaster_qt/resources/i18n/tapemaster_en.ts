@@ -2,6 +2,47 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
+    <name>ActiveUsersWindow</name>
+    <message numerus="yes">
+        <source>%n active session(s)</source>
+        <translation>
+            <numerusform>%n active session</numerusform>
+            <numerusform>%n active sessions</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>AuditLogWindow</name>
+    <message numerus="yes">
+        <source>The whole audit log is intact: %n event(s) checked.</source>
+        <translation>
+            <numerusform>The whole audit log is intact: %n event checked.</numerusform>
+            <numerusform>The whole audit log is intact: %n events checked.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n event(s) match the filters</source>
+        <translation>
+            <numerusform>%n event match the filters</numerusform>
+            <numerusform>%n events match the filters</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n event(s)</source>
+        <translation>
+            <numerusform>%n event</numerusform>
+            <numerusform>%n events</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n event(s) to {path}.</source>
+        <translation>
+            <numerusform>Exported %n event to {path}.</numerusform>
+            <numerusform>Exported %n events to {path}.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>Controller</name>
     <message numerus="yes">
         <source>You were logged out after %n minute(s) without activity.</source>
@@ -15,6 +56,54 @@
         <translation>
             <numerusform>The user store cannot be reached; trying again every %n second. You are still logged on.</numerusform>
             <numerusform>The user store cannot be reached; trying again every %n seconds. You are still logged on.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>GroupUserAdministration</name>
+    <message numerus="yes">
+        <source>{shown} of %n user(s)</source>
+        <translation>
+            <numerusform>{shown} of %n user</numerusform>
+            <numerusform>{shown} of %n users</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n user(s)</source>
+        <translation>
+            <numerusform>%n user</numerusform>
+            <numerusform>%n users</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n record(s) failed the integrity check (shown in red): review them before re-sealing</source>
+        <translation>
+            <numerusform>%n record failed the integrity check (shown in red): review them before re-sealing</numerusform>
+            <numerusform>%n records failed the integrity check (shown in red): review them before re-sealing</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete these %n users?</source>
+        <translation>
+            <numerusform>Delete these %n users?</numerusform>
+            <numerusform>Delete these %n users?</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n user(s) to {path}.</source>
+        <translation>
+            <numerusform>Exported %n user to {path}.</numerusform>
+            <numerusform>Exported %n users to {path}.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>IdleNotice</name>
+    <message numerus="yes">
+        <source>{program} logs you out in %n second(s) because it has not been used for a while.</source>
+        <translation>
+            <numerusform>{program} logs you out in %n second because it has not been used for a while.</numerusform>
+            <numerusform>{program} logs you out in %n seconds because it has not been used for a while.</numerusform>
         </translation>
     </message>
 </context>
@@ -46,12 +135,33 @@
     </message>
 </context>
 <context>
-    <name>PasswordChangeDialog</name>
+    <name>RandomPasswordDialog</name>
     <message numerus="yes">
-        <source>Copy the proposed password to the clipboard (taken off it again after %n second(s))</source>
+        <source>Copy the password (taken off the clipboard again after %n second(s))</source>
         <translation>
-            <numerusform>Copy the proposed password to the clipboard (taken off it again after %n second)</numerusform>
-            <numerusform>Copy the proposed password to the clipboard (taken off it again after %n seconds)</numerusform>
+            <numerusform>Copy the password (taken off the clipboard again after %n second)</numerusform>
+            <numerusform>Copy the password (taken off the clipboard again after %n seconds)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Copy a ready message for the user, password included (taken off the clipboard again after %n second(s))</source>
+        <translation>
+            <numerusform>Copy a ready message for the user, password included (taken off the clipboard again after %n second)</numerusform>
+            <numerusform>Copy a ready message for the user, password included (taken off the clipboard again after %n seconds)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Password copied. It leaves the clipboard in %n second(s).</source>
+        <translation>
+            <numerusform>Password copied. It leaves the clipboard in %n second.</numerusform>
+            <numerusform>Password copied. It leaves the clipboard in %n seconds.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Message copied. It leaves the clipboard in %n second(s).</source>
+        <translation>
+            <numerusform>Message copied. It leaves the clipboard in %n second.</numerusform>
+            <numerusform>Message copied. It leaves the clipboard in %n seconds.</numerusform>
         </translation>
     </message>
 </context>
@@ -69,6 +179,16 @@
         <translation>
             <numerusform>The codes are on the clipboard for %n second: paste them into your password manager now.</numerusform>
             <numerusform>The codes are on the clipboard for %n seconds: paste them into your password manager now.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>idle</name>
+    <message numerus="yes">
+        <source>You are logged out after %n minute(s) without using the keyboard or the mouse; using them moves this time on.</source>
+        <translation>
+            <numerusform>You are logged out after %n minute without using the keyboard or the mouse; using them moves this time on.</numerusform>
+            <numerusform>You are logged out after %n minutes without using the keyboard or the mouse; using them moves this time on.</numerusform>
         </translation>
     </message>
 </context>
@@ -142,6 +262,27 @@
         <translation>
             <numerusform>%n recovery code left</numerusform>
             <numerusform>%n recovery codes left</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n day(s) ago</source>
+        <translation>
+            <numerusform>%n day ago</numerusform>
+            <numerusform>%n days ago</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n hour(s) ago</source>
+        <translation>
+            <numerusform>%n hour ago</numerusform>
+            <numerusform>%n hours ago</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n minute(s) ago</source>
+        <translation>
+            <numerusform>%n minute ago</numerusform>
+            <numerusform>%n minutes ago</numerusform>
         </translation>
     </message>
 </context>

@@ -201,11 +201,13 @@ class AuditModel(RecordTableModel):
             if role == Qt.ItemDataRole.ForegroundRole and failed:
                 return palette.danger()
             if role == Qt.ItemDataRole.ToolTipRole:
-                return (f"{record.event} (a failure)" if failed else record.event)
+                return (self.tr("{event} (a failure)").format(event=record.event) if failed
+                        else record.event)
             if role == Qt.ItemDataRole.AccessibleDescriptionRole and failed:
-                return "Failure"
+                return self.tr("Failure")
         if column == self.COL_DETAIL and role == Qt.ItemDataRole.ToolTipRole:
-            return f"As recorded: {record.detail}" if record.detail else None
+            return (self.tr("As recorded: {detail}").format(detail=record.detail)
+                    if record.detail else None)
         return None
 
     def reload(self, fetch: Callable[[int | None, int], list[AuditEvent]] | None = None) -> None:
