@@ -103,7 +103,7 @@
     </message>
     <message>
         <source>&amp;User-ID:</source>
-        <translation>&amp;Benutzerkennung:</translation>
+        <translation>Ben&amp;utzerkennung:</translation>
     </message>
     <message>
         <source>&amp;Failures only</source>
@@ -580,7 +580,7 @@
     </message>
     <message>
         <source>&amp;User</source>
-        <translation>&amp;Benutzer</translation>
+        <translation>Be&amp;nutzer</translation>
     </message>
     <message>
         <source>&amp;Group</source>
