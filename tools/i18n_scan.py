@@ -40,8 +40,9 @@ CONSTRUCTORS = {
     "QToolButton", "QCommandLinkButton", "Op", "RecoveryCodesDialog",
 }
 SKIPPED_KEYWORDS = {"object_name", "objectName", "name"}
-ALLOWED = {"<b>tapemaster</b>", "TapeMaster", "OK"}
-IDENTIFIER = re.compile(r"^[a-z][A-Za-z0-9_]*$")
+ALLOWED = {"<b>tapemaster</b>", "TapeMaster", "OK", "tapemaster"}
+IDENTIFIER = re.compile(r"^[a-z]+[A-Z0-9_][A-Za-z0-9_]*$")
+"""camelCase or snake_case: an object name or key, not a word ("any" is a word)."""
 LOGGERS = {"debug", "info", "warning", "error", "exception", "critical"}
 
 

@@ -154,10 +154,12 @@ def test_the_scan_finds_what_it_should(tmp_path) -> None:
         "        self.button.setText(self.tr('Wrapped'))\n"
         "        self.setObjectName('identifierOnly')\n"
         "        self.edit.setPlaceholderText('123 456')\n"
+        "        self.userEdit.setPlaceholderText('any')\n"
         "def free():\n"
         "    return msgbox.choose(None, 'T', 'x', {1: 'Yes please'})\n", encoding="utf-8")
     found = [(f.node.lineno, f.formatted) for f in i18n_scan.scan(sample)]
-    assert found == [(3, False), (4, True), (5, False), (10, False), (10, False)]
+    assert found == [(3, False), (4, True), (5, False), (9, False), (11, False), (11, False),
+                     (11, False)]
 
 
 @pytest.mark.parametrize("language", [*SHIPPED, "en"])

@@ -409,7 +409,7 @@ reload, every row on Verify Whole Log.
         filter_label.setBuddy(self.filterEdit)
         self.userEdit = QLineEdit()
         self.userEdit.setObjectName("auditUserEdit")
-        self.userEdit.setPlaceholderText("any")
+        self.userEdit.setPlaceholderText(self.tr("any"))
         self.userEdit.setMaxLength(USER_ID_MAX)
         self.userEdit.setClearButtonEnabled(True)
         self.userEdit.setToolTip(self.tr("Only the events of this User-ID (exactly as written)"))

@@ -107,9 +107,9 @@ class _Legend(QWidget):
         for status in (Status.OTP_ACTIVE, Status.OTP_PENDING, Status.REVOKED,
                        Status.DISABLED, Status.TAMPERED):
             icon = QLabel()
-            icon.setToolTip(status.description)
-            word = QLabel(status.value)
-            word.setToolTip(status.description)
+            icon.setToolTip(field_text(status.description))
+            word = QLabel(field_text(status.value))
+            word.setToolTip(field_text(status.description))
             layout.addWidget(icon)
             layout.addWidget(word)
             layout.addSpacing(8)

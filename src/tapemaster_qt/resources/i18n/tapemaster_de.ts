@@ -98,6 +98,10 @@
         <translation>Fi&amp;lter:</translation>
     </message>
     <message>
+        <source>any</source>
+        <translation>beliebig</translation>
+    </message>
+    <message>
         <source>Only the events of this User-ID (exactly as written)</source>
         <translation>Nur die Ereignisse dieser Benutzerkennung (genau wie geschrieben)</translation>
     </message>
