@@ -157,7 +157,8 @@ def test_admin_cli_session(tmp_path: Path) -> None:
           stdin=ALICE_PASSWORD + "\n")
     admin("otp", "enable", "alice")
     status = json.loads(admin("otp", "status", "alice", "--json").stdout)
-    assert status == {"user_id": "alice", "otp_enabled": True, "otp_activated": False}
+    assert status == {"user_id": "alice", "otp_enabled": True, "otp_activated": False,
+                      "recovery_codes_left": 0}
 
     events = json.loads(admin("audit", "--json").stdout)
     seen = {(e["event"], e["user_id"]) for e in events}
@@ -179,7 +180,12 @@ def test_bundle_is_trimmed() -> None:
     """What tapemaster.spec filters out stays out (the size the README reports)."""
     internal = executable("tapemaster").parent / "_internal"
     names = [p.relative_to(internal).as_posix() for p in internal.rglob("*")]
-    assert not [n for n in names if n.endswith(".qm")], "Qt translations were bundled"
+    # Translations: ours, and Qt's own only for the translated language (standard buttons).
+    assert sorted(n for n in names if n.endswith(".qm")) == [
+        "PySide6/Qt/translations/qtbase_de.qm",
+        "tapemaster_qt/resources/i18n/tapemaster_de.qm",
+        "tapemaster_qt/resources/i18n/tapemaster_en.qm",
+    ], "Qt translations beyond qtbase_de.qm were bundled"
     for unwanted in ("Qt6Quick", "Qt6Qml", "Qt6Pdf", "Qt6WebEngine", "Qt6Network",
                      "libqgtk3", "libqeglfs", "libqvnc", "libqjpeg"):
         assert not [n for n in names if unwanted in n], f"{unwanted} was bundled"
