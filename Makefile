@@ -19,7 +19,7 @@ PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help run test lint soak bench load load-pg dist test-dist screenshots icons notices lock \
-	clean
+	clean translations
 
 ## help: list the targets
 help:
@@ -121,6 +121,24 @@ lock: $(DEVSTAMP)
 		--generate-hashes --no-header --quiet --output-file $(DISTLOCK)
 	@sed -i '1i # The exact versions make dist installs (pip --require-hashes). Regenerate with\n# make lock after a dependency changes in pyproject.toml; never edit by hand.' \
 		$(DISTLOCK)
+
+# The catalogues: a .ts (XML, what translators edit, e.g. with Qt Linguist) per shipped
+# language and the .qm compiled from it (package data, committed so that an install from
+# a clean clone has it). English, the source language, has the plural forms only. Source locations are left out of the .ts so that moving code
+# does not change it; -no-obsolete drops texts the sources no longer have.
+I18N := src/tapemaster_qt/resources/i18n
+LANGUAGES := de
+I18N_SOURCES = $$(find src/tapemaster_qt -name '*.py' ! -path '*/__pycache__/*' | LC_ALL=C sort)
+
+## translations: refresh the .ts catalogues from the sources (pyside6-lupdate), then
+##               compile the .qm files (pyside6-lrelease); docs/translations.md
+translations: $(STAMP)
+	$(BIN)/pyside6-lupdate -silent -locations none -no-obsolete $(I18N_SOURCES) \
+		-ts $(foreach lang,$(LANGUAGES),$(I18N)/tapemaster_$(lang).ts)
+	$(BIN)/pyside6-lupdate -silent -locations none -no-obsolete -pluralonly \
+		$(I18N_SOURCES) -ts $(I18N)/tapemaster_en.ts
+	$(foreach lang,en $(LANGUAGES),$(BIN)/pyside6-lrelease -nounfinished \
+		$(I18N)/tapemaster_$(lang).ts -qm $(I18N)/tapemaster_$(lang).qm &&) true
 
 ## notices: print THIRD-PARTY-NOTICES for what .venv has installed (make dist puts the
 ##          one for the bundle's own libraries into dist/tapemaster/)

@@ -8,6 +8,9 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The programs speak the system's language when it is one they ship (ui/i18n.py): the
+# tests read English whatever the developer's locale (a German test asks for --lang de).
+os.environ["LANGUAGE"] = "en"
 
 from collections.abc import Iterator
 from pathlib import Path

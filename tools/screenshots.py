@@ -20,7 +20,7 @@ from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.auth import LogonService
 from tapemaster_qt.services.setup import set_initial_password
 from tapemaster_qt.store import open_store
-from tapemaster_qt.ui import msgbox, windows
+from tapemaster_qt.ui import i18n, msgbox, windows
 from tapemaster_qt.ui.idle import IdleNotice
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
@@ -295,8 +295,46 @@ def main() -> int:
     assert lite.main_window is not None
     shoot(app, lite.main_window, "lite-main-window")
     lite.exit()
+    german(app, ctx, folder)
     ctx.store.close()
     return 0
+
+
+def german(app: QApplication, ctx: Context, folder: Path) -> None:
+    """The logon dialog and User Properties as a program started with --lang de shows
+    them (the README's German pictures; docs/translations.md)."""
+    i18n.install("de")
+    controller = Controller(ctx, UiState(folder))
+    controller.start()
+    dialog = controller.login_dialog
+    assert dialog is not None
+    dialog.userIdEdit.setText("alice")
+    dialog.passwordEdit.setText("alice-pass-2026")
+    dialog._on_ok()
+    shoot(app, dialog, "logon-de")
+    dialog.userIdEdit.setText("tapemaster")
+    dialog.passwordEdit.setText(ADMIN_PASSWORD)
+    dialog.otpEdit.clear()
+    dialog._on_ok()
+    window = controller.main_window
+    assert window is not None
+    admin_window = window.open_group_user_administration()
+    assert admin_window is not None
+    while admin_window._idle.isActive():
+        app.processEvents()
+    row = next(r for r in range(admin_window.usersProxy.rowCount())
+               if admin_window.usersProxy.index(r, 0).data() == "alice")
+    admin_window.usersView.selectRow(row)
+    props = admin_window.open_properties()
+    assert props is not None
+    props.model.setData(props.model.value_index("No Time-Out"), True)
+    props.identityGrid.setCurrentIndex(props.model.value_index("One Time Password"))
+    settle(app)
+    shoot(app, props, "user-properties-de")
+    props.discard_edits()
+    props.reject()
+    controller.exit()
+    i18n.install("en")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
+    QCoreApplication,
     QEvent,
     QEventLoop,
     QObject,
@@ -35,7 +36,7 @@ from PySide6.QtWidgets import QApplication
 from tapemaster_qt import APP_ID, __version__, location, logsetup, paths
 from tapemaster_qt.errors import StoreReplacedError, StoreTamperedError, TapeMasterError
 from tapemaster_qt.location import StoreLocation
-from tapemaster_qt.ui import clipboard, msgbox, windows
+from tapemaster_qt.ui import clipboard, i18n, msgbox, windows
 from tapemaster_qt.ui.logon import FirstRunDialog, LoginDialog
 from tapemaster_qt.ui.ui_state import UiState
 from tapemaster_qt.ui.windows import WindowRegistry
@@ -197,7 +198,7 @@ class Controller(QObject):
         try:
             first = needs_first_run(self.ctx)
         except TapeMasterError as exc:
-            self._fatal(exc.message)
+            self._fatal(i18n.error_text(exc))
             return
         if first and self.ctx.store.shared:
             from tapemaster_qt.services.setup import SHARED_FIRST_RUN
@@ -226,7 +227,7 @@ class Controller(QObject):
         try:
             _ = self.ctx.store.key
         except StoreTamperedError as exc:
-            self._fatal(exc.message)
+            self._fatal(i18n.error_text(exc))
             return
         except Exception as exc:  # reported properly by the logon itself
             logger.info("Warm-up stopped early: %s", type(exc).__name__)
@@ -270,15 +271,16 @@ class Controller(QObject):
             # Two First Run dialogs raced and the other program won: its password
             # stands, so this one moves on to the logon dialog instead of waiting there.
             self.windows.close(windows.FIRST_RUN)
-            self.show_logon("Another program set the tapemaster password first. Log on "
-                            "with that password.", error=False)
+            self.show_logon(self.tr("Another program set the tapemaster password first. "
+                                    "Log on with that password."), error=False)
             return
         except TapeMasterError as exc:
-            dialog.show_message(exc.message)
+            dialog.show_message(i18n.error_text(exc))
             return
         self.ui_state.last_user_id = "tapemaster"
         self.windows.close(windows.FIRST_RUN)
-        self.show_logon("The tapemaster password is set. Log on with it now.", error=False)
+        self.show_logon(self.tr("The tapemaster password is set. Log on with it now."),
+                        error=False)
 
     # --- logon ----------------------------------------------------------------------------
 
@@ -311,10 +313,10 @@ class Controller(QObject):
             with _busy():
                 outcome = self.logon.logon(user_id, password, code)
         except StoreReplacedError as exc:
-            self._fatal(exc.message)
+            self._fatal(i18n.error_text(exc))
             return
         except TapeMasterError as exc:
-            dialog.show_message(exc.message)
+            dialog.show_message(i18n.error_text(exc))
             return
         if not outcome.succeeded:
             dialog.show_outcome(outcome)
@@ -327,11 +329,11 @@ class Controller(QObject):
             self._show_otp_setup(outcome)
         elif outcome.status is LogonStatus.ACTIVATED:
             msgbox.information(
-                None, "One Time Password",
-                "One Time Password activated.",
-                informative=("From now on every logon to TapeMaster, Checkpoint and Lite "
-                             "needs your User-ID, your password and the code from your "
-                             "authenticator app."),
+                None, self.tr("One Time Password"),
+                self.tr("One Time Password activated."),
+                informative=(self.tr("From now on every logon to TapeMaster, Checkpoint and Lite "
+                                     "needs your User-ID, your password and the code from your "
+                                     "authenticator app.")),
                 object_name="otpActivatedMessage",
             )
             self._show_recovery_codes(outcome, outcome)
@@ -371,7 +373,8 @@ class Controller(QObject):
         if not self._still(outcome):
             return  # closed because the session ended (idle, or the store ended it)
         if verified is not None and verified.revoked:
-            self.log_out(reason="revoked", message="Access Revoked")
+            self.log_out(reason="revoked",
+                         message=QCoreApplication.translate("texts", "Access Revoked"))
         elif verified is not None:
             self._show_recovery_codes(verified, outcome)
         else:
@@ -382,7 +385,7 @@ class Controller(QObject):
         from tapemaster_qt.ui.recovery_codes import RecoveryCodesDialog
 
         dialog = RecoveryCodesDialog(activated.recovery_codes, activated.account,
-                                     "One Time Password activated.")
+                                     self.tr("One Time Password activated."))
         dialog.finished.connect(lambda _r: self._after_recovery_codes(entering))
         self.windows.register(windows.RECOVERY_CODES, dialog, keep=True)
         self.windows.present(windows.RECOVERY_CODES)
@@ -405,14 +408,15 @@ class Controller(QObject):
         left = outcome.recovery_codes_left or 0
         button = msgbox.Button
         answer = msgbox.choose(
-            window, "One Time Password",
-            f"You logged on with a recovery code. You have {codes_left_text(left)}.",
-            {button.Yes: "Move to a New &Phone…", button.Apply: "New &Recovery Codes…",
-             button.Close: "Not Now"},
+            window, self.tr("One Time Password"),
+            self.tr("You logged on with a recovery code. You have {left}.").format(
+                left=codes_left_text(left)),
+            {button.Yes: self.tr("Move to a New &Phone…"),
+             button.Apply: self.tr("New &Recovery Codes…"), button.Close: self.tr("Not Now")},
             default=button.Yes if left else button.Apply,
-            informative=("Lost or replaced your phone? Move your One Time Password to the "
-                         "new phone now. Running low on codes, or someone may have seen "
-                         "them? Make new ones. Either way, no second code is needed now."),
+            informative=(self.tr("Lost or replaced your phone? Move your One Time Password to the "
+                                 "new phone now. Running low on codes, or someone may have seen "
+                                 "them? Make new ones. Either way, no second code is needed now.")),
             object_name="recoveryLogonMessage",
         )
         if answer == button.Yes:
@@ -501,8 +505,8 @@ class Controller(QObject):
         if left_ms <= 0:
             self.log_out(
                 reason="inactivity",
-                message=f"You were logged out after {minutes} minute"
-                        f"{'s' if minutes != 1 else ''} without activity.",
+                message=self.tr("You were logged out after %n minute(s) without activity.",
+                                "", minutes),
             )
             return
         if window is not None:
@@ -548,14 +552,14 @@ class Controller(QObject):
         except StoreReplacedError as exc:
             # Nothing more may be written (not even the log out): say so and stop.
             self._end_session("store replaced")
-            self._fatal(exc.message)
+            self._fatal(i18n.error_text(exc))
             return
         except StoreTamperedError as exc:
             # Refused as a whole (rolled back, records put back or removed): as at
             # start, said and the program stops; the store refuses the log out too.
             logger.warning("Session heartbeat: the store is refused: %s", exc.finding)
             self._end_session("store refused")
-            self._fatal(exc.message)
+            self._fatal(i18n.error_text(exc))
             return
         except TapeMasterError as exc:
             self._beat_failed(exc)
@@ -575,9 +579,10 @@ class Controller(QObject):
         """A store that cannot be reached decides nothing: the session goes on as it
         was, the user is told, and the next try comes sooner."""
         logger.warning("Session heartbeat failed: %s", exc.message)
-        self._store_problem = (f"The user store cannot be reached; trying again every "
-                               f"{max(1, self._retry_ms() // 1000)} seconds. You are still "
-                               f"logged on.\n{exc.message}")
+        self._store_problem = self.tr(
+            "The user store cannot be reached; trying again every %n second(s). You are "
+            "still logged on.", "", max(1, self._retry_ms() // 1000)
+        ) + "\n" + i18n.error_text(exc)
         self._heartbeat.setInterval(self._retry_ms())
         if self.main_window is not None:
             self.main_window.show_store_problem(self._store_problem)
@@ -618,20 +623,20 @@ class Controller(QObject):
         if status is KeyStatus.REPLACED:
             msgbox.critical(
                 parent, self.program,
-                "The store key was replaced by a different key while this program was "
-                "running.",
-                informative=("One Time Password secrets made from now on could not be "
-                             "read by other programs. Close TapeMaster Qt everywhere and "
-                             "ask your administrator to restore the store's own key."),
+                self.tr("The store key was replaced by a different key while this program was "
+                        "running."),
+                informative=(self.tr("One Time Password secrets made from now on could not be "
+                                     "read by other programs. Close TapeMaster Qt everywhere and "
+                                     "ask your administrator to restore the store's own key.")),
                 object_name="storeKeyReplacedMessage")
             return
         if not msgbox.confirm(
                 parent, self.program,
-                "The store key has disappeared from where this program read it.",
-                informative=("It protects every One Time Password secret: once the last "
-                             "program holding it closes, enrolled users cannot log on. "
-                             "This program still holds it. Write it back now?"),
-                yes="&Write It Back", object_name="storeKeyMissingMessage"):
+                self.tr("The store key has disappeared from where this program read it."),
+                informative=(self.tr("It protects every One Time Password secret: once the last "
+                                     "program holding it closes, enrolled users cannot log on. "
+                                     "This program still holds it. Write it back now?")),
+                yes=self.tr("&Write It Back"), object_name="storeKeyMissingMessage"):
             return
         if session is not self._session:
             return  # logged out while the question was open
@@ -639,11 +644,12 @@ class Controller(QObject):
             where = self.logon.sessions.restore_key(session)
         except TapeMasterError as exc:
             self._key_warned = False  # ask again at the next beat
-            msgbox.warning(parent, self.program, exc.message,
+            msgbox.warning(parent, self.program, i18n.error_text(exc),
                            object_name="storeKeyNotRestoredMessage")
             return
-        msgbox.information(parent, self.program, f"The store key was written back to the "
-                           f"{where}.", object_name="storeKeyRestoredMessage")
+        msgbox.information(parent, self.program,
+                           self.tr("The store key was written back to the {where}.").format(
+                               where=where), object_name="storeKeyRestoredMessage")
 
     def _on_session_ended(self, error: SessionEndedError) -> None:
         """A service found, before an action, that this session has ended: log out once
@@ -722,11 +728,11 @@ class Controller(QObject):
                          user_id, at)
             msgbox.warning(
                 None, self.program,
-                f"The log out of {user_id} at {at[:19].replace('T', ' ')} UTC could not be "
-                "recorded in the user store.",
-                informative=("The store refused the write (for example, its disk is full). "
-                             "Active Users shows the session until it is cleaned up as "
-                             "stale, a few minutes after this program closes."),
+                self.tr("The log out of {user} at {time} UTC could not be recorded in the "
+                        "user store.").format(user=user_id, time=at[:19].replace("T", " ")),
+                informative=(self.tr("The store refused the write (for example, its disk is full). "
+                                     "Active Users shows the session until it is cleaned up as "
+                                     "stale, a few minutes after this program closes.")),
                 object_name="logoutNotRecordedMessage")
 
 
@@ -761,6 +767,10 @@ def build_parser(program: str) -> argparse.ArgumentParser:
                             f"store (default: ${location.STORE_ENV}, "
                             f"${paths.DATA_DIR_ENV}, the site configuration file, then "
                             "the per-user data folder)")
+    parser.add_argument("--lang", metavar="LANGUAGE", choices=i18n.LANGUAGES,
+                        help="the language of the windows: "
+                             f"{', '.join(i18n.LANGUAGES)} (default: the system's, "
+                             "when it is one of these, else en)")
     parser.add_argument("--self-test", action="store_true",
                         help="check this installation on a temporary store (an OTP logon, "
                              "the windows rendered offscreen when there is no display) and "
@@ -784,10 +794,13 @@ def _install_excepthook(program: str, log_path: Path | None) -> None:
              tb: TracebackType | None) -> None:
         logger.error("Unexpected error", exc_info=(kind, value, tb))
         if isinstance(value, TapeMasterError):
-            text = value.message
+            text = i18n.error_text(value)
         else:
-            where = f" Details are in {log_path}." if log_path else ""
-            text = f"An unexpected error occurred; your work was not affected.{where}"
+            text = QCoreApplication.translate(
+                "app", "An unexpected error occurred; your work was not affected.")
+            if log_path:
+                text += " " + QCoreApplication.translate("app", "Details are in {path}."
+                                                         ).format(path=log_path)
         try:
             msgbox.critical(None, program, text, object_name="unexpectedErrorMessage")
         except Exception:  # never let the hook itself fail
@@ -801,6 +814,7 @@ def main(argv: Sequence[str] | None = None, program: str = "TapeMaster") -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     data_dir: str | None = None
     store: str | None = None
+    language: str | None = None
     if arguments:  # argparse costs start-up time; a plain start has no arguments
         try:
             args = build_parser(program).parse_args(arguments)
@@ -809,14 +823,14 @@ def main(argv: Sequence[str] | None = None, program: str = "TapeMaster") -> int:
         if args.self_test:
             from tapemaster_qt import selftest
 
-            return selftest.run(program)
-        data_dir, store = args.data_dir, args.store
+            return selftest.run(program, language=args.lang)
+        data_dir, store, language = args.data_dir, args.store, args.lang
     where: StoreLocation | None = None
-    location_error = ""
+    location_error: TapeMasterError | None = None
     try:
         where = location.resolve(store, data_dir)
     except TapeMasterError as exc:
-        location_error = exc.message  # shown in a box once there is an application
+        location_error = exc  # shown in a box once there is an application
     log_path = logsetup.configure(where.log_dir() if where is not None
                                   else paths.log_dir(Path(), False))
     notice = ""
@@ -842,9 +856,13 @@ def main(argv: Sequence[str] | None = None, program: str = "TapeMaster") -> int:
             logsetup.enable_crash_log(log_path.parent, COMMANDS.get(program, "tapemaster"))
     assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)
+    if owns_app or language is not None:  # before the first window is built
+        i18n.install(i18n.choose(language))
     if where is None:
-        logger.error("%s %s cannot start: %s", program, __version__, location_error)
-        msgbox.critical(None, program, location_error, object_name="storeErrorMessage")
+        assert location_error is not None
+        logger.error("%s %s cannot start: %s", program, __version__, location_error.message)
+        msgbox.critical(None, program, i18n.error_text(location_error),
+                        object_name="storeErrorMessage")
         return 1
     store_location = where
     logger.info("%s %s starting; store %s (from %s)", program, __version__, where,

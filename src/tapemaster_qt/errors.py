@@ -3,17 +3,53 @@
 Each carries a one-line message written for the person in front of the screen (or
 the support engineer at the CLI). Nothing here ever includes a password, a code or
 an OTP secret.
+
+Languages: ``message`` is English (the CLI, the logs and the tests read it). A message
+a window may show is marked for the translation catalogue where it is raised,
+``QT_TRANSLATE_NOOP("errors", "Enter a {what}.")``, with its values passed apart
+(``params``): the windows show ``translated()`` (ui/texts.py ``error_text``), the
+template looked up in the user's language, then filled in. docs/translations.md.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
+
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
+    """Marks ``text`` for the catalogue under ``context`` (pyside6-lupdate reads this
+    name) and returns it unchanged: no Qt below ui/, the lookup happens there."""
+    return text
+
 
 class TapeMasterError(Exception):
-    """Base of every error that has a message fit to show a user."""
+    """Base of every error that has a message fit to show a user. ``message`` is a
+    template when ``params`` are given (``{name}`` fields); the English sentence is
+    then ``message.format(**params)``."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, params: Mapping[str, object] | None = None) -> None:
+        self.template = message
+        self.params = dict(params or {})
+        if self.params:
+            message = message.format(**self.params)
         super().__init__(message)
         self.message = message
+
+    def translated(self, lookup: Callable[[str], str],
+                   field_lookup: Callable[[str], str] | None = None) -> str:
+        """The message in another language: ``lookup`` gives the template's translation
+        (or the template itself), filled in with the same values; a ``field`` value (a
+        field's label, fields.py) goes through ``field_lookup``."""
+        text = lookup(self.template)
+        if not self.params:
+            return text
+        params = dict(self.params)
+        if field_lookup is not None and isinstance(params.get("field"), str):
+            params["field"] = field_lookup(str(params["field"]))
+        try:
+            return text.format(**params)
+        except (KeyError, IndexError, ValueError):  # a broken translation: say it in English
+            return self.message
 
     def __str__(self) -> str:
         return self.message
@@ -99,8 +135,9 @@ class StoreKeyError(StoreError):
 class StoreIntegrityError(StoreError):
     """A record failed its integrity check (changed outside TapeMaster)."""
 
-    def __init__(self, message: str, user_id: str | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, user_id: str | None = None, *,
+                 params: Mapping[str, object] | None = None) -> None:
+        super().__init__(message, params=params)
         self.user_id = user_id
 
 
@@ -134,8 +171,9 @@ class ServiceError(TapeMasterError):
 class ValidationError(ServiceError):
     """Input that breaks a rule; ``field`` names the field (as labelled in the UI)."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, field: str | None = None, *,
+                 params: Mapping[str, object] | None = None) -> None:
+        super().__init__(message, params=params)
         self.field = field
 
 
@@ -162,7 +200,7 @@ class SessionEndedError(ServiceError):
 
     def __init__(self, reason: str, by: str | None = None,
                  session_id: int | None = None) -> None:
-        super().__init__("Your session has ended; log on again.")
+        super().__init__(QT_TRANSLATE_NOOP("errors", "Your session has ended; log on again."))
         self.reason = reason
         self.by = by
         self.session_id = session_id

@@ -70,15 +70,18 @@ class _Report:
             print(text, file=self._out, flush=True)
 
 
-def run(program: str = "TapeMaster") -> int:
-    """Run every check for ``program``; return 0 when all hold, else 1."""
+def run(program: str = "TapeMaster", language: str | None = None) -> int:
+    """Run every check for ``program``; return 0 when all hold, else 1. ``language``
+    (``--lang``): the windows rendered speak it (default English, whatever the system's
+    locale, so that the report reads the same everywhere)."""
     if _needs_offscreen():
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     report = _Report(_output())
     frozen = " (frozen)" if getattr(sys, "frozen", False) else ""
     report.line(f"{program} {__version__} self-test{frozen}")
     folder = Path(tempfile.mkdtemp(prefix="tapemaster-self-test-"))
-    state: dict[str, Any] = {"program": program, "folder": folder}
+    state: dict[str, Any] = {"program": program, "folder": folder,
+                             "language": language or "en"}
     step = "start"
     capture = _captured_warnings()
     try:
@@ -210,6 +213,33 @@ def _qt_version() -> str:
     return qVersion()
 
 
+def _check_translations(state: dict[str, Any]) -> str:
+    """Every shipped catalogue loads and translates the logon dialog's title, and Qt's
+    own catalogue is there for the standard buttons; then the language asked for."""
+    from PySide6.QtCore import QCoreApplication
+
+    from tapemaster_qt.ui import i18n
+
+    seen = []
+    try:
+        for language in i18n.SHIPPED:
+            _require(i18n.install(language) == language,
+                     f"the {language} catalogue cannot be loaded from "
+                     f"{i18n.catalogue_path(language)}")
+            title = QCoreApplication.translate("LoginDialog", "TapeTrack Logon — {program}")
+            _require(title != "TapeTrack Logon — {program}",
+                     f"the {language} catalogue does not translate the logon dialog")
+            qt_context = "QPlatformTheme"  # Qt's own catalogue (not in ours)
+            cancel = QCoreApplication.translate(qt_context, "Cancel")
+            _require(cancel != "Cancel", f"Qt's qtbase_{language}.qm is missing (its "
+                     "standard buttons would be English)")
+            seen.append(f"{language} ({title.format(program=state['program'])}; {cancel})")
+    finally:
+        i18n.install(i18n.choose(state["language"]))
+    return (f"translations: {', '.join(seen)}; the windows speak "
+            f"{i18n.current()}")
+
+
 def _check_store(state: dict[str, Any]) -> str:
     from tapemaster_qt.services import Context
     from tapemaster_qt.services.passwords import PRODUCTION, random_password
@@ -284,7 +314,8 @@ def _check_login_dialog(state: dict[str, Any]) -> str:
     for name in ("userIdEdit", "passwordEdit", "otpEdit"):
         _require(dialog.findChild(QLineEdit, name) is not None, f"the logon dialog has no {name}")
     image = _grab(dialog)
-    return f"logon dialog rendered ({image.width()}x{image.height()} px)"
+    return (f"logon dialog rendered ({image.width()}x{image.height()} px): "
+            f"{dialog.windowTitle()}")
 
 
 def _check_otp_dialog(state: dict[str, Any]) -> str:
@@ -383,6 +414,7 @@ def _check_recovery_code(state: dict[str, Any]) -> str:
 _CHECKS: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
     ("keyring", _check_keyring_backends),
     ("Qt", _check_qt),
+    ("translations", _check_translations),
     ("store", _check_store),
     ("add user", _check_add_user),
     ("enrolment", _check_enrolment),

@@ -73,6 +73,23 @@ def test_gui_program_passes_its_self_test(name: str) -> None:
     assert result.stderr == "", explain(result)
 
 
+@pytest.mark.parametrize("name", list(GUI_PROGRAMS))
+def test_a_frozen_program_started_with_lang_de_speaks_german(name: str) -> None:
+    """The catalogues and Qt's own qtbase_de.qm are in the bundle: the logon dialog is
+    rendered in German, and Qt's Cancel reads Abbrechen."""
+    result = run(name, "--self-test", "--lang", "de")
+    assert result.returncode == 0, explain(result)
+    program = GUI_PROGRAMS[name]
+    lines = result.stdout.splitlines()
+    assert (f"ok    translations: de (TapeTrack-Anmeldung — {program}; Abbrechen); the "
+            "windows speak de") in lines, explain(result)
+    assert any(line.startswith("ok    logon dialog rendered")
+               and line.endswith(f": TapeTrack-Anmeldung — {program}") for line in lines)
+    assert not list(BUNDLE.rglob("tapemaster_*.ts")), "the .ts sources are not shipped"
+    kept = sorted(p.name for p in BUNDLE.rglob("*.qm") if p.name.startswith("qt"))
+    assert kept == ["qtbase_de.qm"], kept  # Qt's own, only for the shipped language
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux") or not shutil.which("xvfb-run"),
                     reason="needs Linux and xvfb-run")
 def test_self_test_on_an_x11_display() -> None:
@@ -140,7 +157,8 @@ def test_admin_cli_session(tmp_path: Path) -> None:
           stdin=ALICE_PASSWORD + "\n")
     admin("otp", "enable", "alice")
     status = json.loads(admin("otp", "status", "alice", "--json").stdout)
-    assert status == {"user_id": "alice", "otp_enabled": True, "otp_activated": False}
+    assert status == {"user_id": "alice", "otp_enabled": True, "otp_activated": False,
+                      "recovery_codes_left": 0}
 
     events = json.loads(admin("audit", "--json").stdout)
     seen = {(e["event"], e["user_id"]) for e in events}
@@ -189,7 +207,12 @@ def test_bundle_is_trimmed() -> None:
     """What tapemaster.spec filters out stays out (the size the README reports)."""
     internal = executable("tapemaster").parent / "_internal"
     names = [p.relative_to(internal).as_posix() for p in internal.rglob("*")]
-    assert not [n for n in names if n.endswith(".qm")], "Qt translations were bundled"
+    # Translations: ours, and Qt's own only for the translated language (standard buttons).
+    assert sorted(n for n in names if n.endswith(".qm")) == [
+        "PySide6/Qt/translations/qtbase_de.qm",
+        "tapemaster_qt/resources/i18n/tapemaster_de.qm",
+        "tapemaster_qt/resources/i18n/tapemaster_en.qm",
+    ], "Qt translations beyond qtbase_de.qm were bundled"
     for unwanted in ("Qt6Quick", "Qt6Qml", "Qt6Pdf", "Qt6WebEngine", "Qt6Network",
                      "libqgtk3", "libqeglfs", "libqvnc", "libqjpeg"):
         assert not [n for n in names if unwanted in n], f"{unwanted} was bundled"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QObject, QUrl, QUrlQuery, Slot
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from helpers import ADMIN_PASSWORD
 from tapemaster_qt.app import Controller, UiState
@@ -22,7 +22,7 @@ from tapemaster_qt.services import Context
 from tapemaster_qt.services.passwords import PasswordHasher
 from tapemaster_qt.services.setup import needs_first_run, set_initial_password
 from tapemaster_qt.store import open_store
-from tapemaster_qt.ui import msgbox
+from tapemaster_qt.ui import i18n, msgbox
 
 
 @dataclass
@@ -45,6 +45,16 @@ class Boxes:
 
     def last(self) -> Box:
         return self.shown[-1]
+
+
+@pytest.fixture(autouse=True)
+def english(qapp: QApplication) -> Iterator[None]:
+    """Windows in English, with its plural forms ("1 second"), as a program started in
+    English has them; a test that switches the language is put back afterwards."""
+    i18n.install("en")
+    yield
+    if i18n.current() != "en":
+        i18n.install("en")
 
 
 @pytest.fixture

@@ -156,12 +156,12 @@ def test_active_users_and_audit_log_take_f5_and_esc(qtbot, launch, app, window) 
     main.activateWindow()
     active = main.open_active_users()
     qtbot.waitUntil(active.isActiveWindow)
-    assert active.countLabel.text() == "1 active session(s)"
+    assert active.countLabel.text() == "1 active session"
     lite = launch("Lite")
     log_on(qtbot, lite, "alice", PASSWORD)
     qtbot.waitUntil(active.isActiveWindow)
     qtbot.keyClick(active.sessionsView, Key.Key_F5)
-    assert active.countLabel.text() == "2 active session(s)"
+    assert active.countLabel.text() == "2 active sessions"
     qtbot.keyClick(active.sessionsView, Key.Key_Escape)
     qtbot.waitUntil(lambda: not active.isVisible())
 

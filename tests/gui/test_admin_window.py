@@ -265,7 +265,7 @@ def test_export_writes_the_selected_users(qtbot, window, boxes, tmp_path) -> Non
     click_user(qtbot, window, "alice")
     click_user(qtbot, window, "carol", CTRL)
     menu_action(window.users_menu(), "actionExportUsers").trigger()
-    assert boxes.last().text == f"Exported 2 user(s) to {target}."
+    assert boxes.last().text == f"Exported 2 users to {target}."
     root = ET.parse(target).getroot()  # noqa: S314 - the file this test just wrote
     users = root.findall("./UserList/User")
     assert [u.get("UserID") for u in users] == ["alice", "carol"]

@@ -190,7 +190,7 @@ def test_export_csv_writes_every_selected_row_safely(qtbot, audit, boxes, tmp_pa
     qtbot.mouseClick(audit.exportButton, Qt.MouseButton.LeftButton)
     assert boxes.last().object_name == "auditExportedMessage"
     written = tmp_path / "failures.csv"
-    assert f"Exported 4 event(s) to {written}." == boxes.last().text
+    assert f"Exported 4 events to {written}." == boxes.last().text
     with written.open(newline="", encoding="utf-8") as fh:
         table = list(csv.reader(fh))
     assert table[0] == ["Time (UTC)", "Event", "Failure", "User-ID", "Detail", "Actor",

@@ -185,7 +185,7 @@ def test_active_users_lists_the_sessions(qtbot, launch) -> None:
                        model.index(r, 3).data()) for r in range(model.rowCount()))
 
     assert rows() == [("tapemaster", "TapeMaster", str(os.getpid()))]
-    assert window.countLabel.text() == "1 active session(s)"
+    assert window.countLabel.text() == "1 active session"
 
     lite = launch("Lite")
     log_on(qtbot, lite, "alice", PASSWORD)
@@ -193,7 +193,7 @@ def test_active_users_lists_the_sessions(qtbot, launch) -> None:
                    if b.text().replace("&", "") == "Refresh")
     qtbot.mouseClick(refresh, Qt.MouseButton.LeftButton)
     assert [r[:2] for r in rows()] == [("alice", "Lite"), ("tapemaster", "TapeMaster")]
-    assert window.countLabel.text() == "2 active session(s)"
+    assert window.countLabel.text() == "2 active sessions"
     qtbot.keyClicks(window.filterEdit, "lite")
     assert view.model().rowCount() == 1
 

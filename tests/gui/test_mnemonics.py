@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from gui.driving import log_on, open_admin
 from helpers import ADMIN_PASSWORD
-from tapemaster_qt.ui import windows
+from tapemaster_qt.ui import i18n, windows
 from tapemaster_qt.ui.idle import IdleNotice
 
 MNEMONIC = re.compile(r"&([^&\s])")
@@ -49,8 +49,15 @@ def clashes(window: QWidget) -> dict[str, int]:
     return {k: n for k, n in Counter(mnemonics(window)).items() if n > 1}
 
 
+@pytest.fixture(params=["en", "de"])
+def language(request) -> str:
+    """Each window in English and in German (the German words have their own keys)."""
+    assert i18n.install(request.param) == request.param
+    return request.param
+
+
 @pytest.fixture
-def main(qtbot, launch):
+def main(qtbot, launch, language):
     controller = launch("TapeMaster")
     log_on(qtbot, controller, "tapemaster", ADMIN_PASSWORD)
     return controller
@@ -82,6 +89,7 @@ def test_the_new_windows_have_no_clashing_keys(qtbot, main) -> None:
     seen["Audit Log"] = window.open_audit_log()
     seen["Password Change"] = window.reset_password()
     seen["Idle notice"] = IdleNotice("TapeMaster")
+    seen["Main window"] = window
     for name, shown in seen.items():
         assert shown is not None, name
         assert mnemonics(shown) or name == "Session Properties", name  # read-only

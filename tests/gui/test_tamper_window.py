@@ -38,7 +38,7 @@ def test_tampered_record_is_red_and_can_be_resealed(qtbot, launch, boxes) -> Non
          ].index("Status"))
     assert status.data(Qt.ItemDataRole.DecorationRole) is not None
     assert rows["alice"].data(Qt.ItemDataRole.ToolTipRole) is None
-    assert "1 record(s) failed the integrity check" in window.usersCountLabel.text()
+    assert "1 record failed the integrity check" in window.usersCountLabel.text()
 
     click_user(qtbot, window, "alice")
     reseal = menu_action(submenu(window.users_menu(), "Management"), "actionResealUser")

@@ -78,7 +78,7 @@ def test_sessions_of_killed_programs_leave_active_users(site: Path, qtbot) -> No
         qtbot.addWidget(window)
         shown = [window.model.index(row, 0).data() for row in range(window.model.rowCount())]
         assert shown == ["u004"]
-        assert window.countLabel.text() == "1 active session(s)"
+        assert window.countLabel.text() == "1 active session"
         assert [s.id for s in store.list_sessions()] == [running[4][1]]
         _end(running[4][0])
     record("Stale session of a crashed process", "4 of 5 logged-on programs killed -9 on "

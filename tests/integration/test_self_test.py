@@ -50,6 +50,18 @@ def test_self_test_passes_and_leaves_nothing_behind(tmp_path: Path) -> None:
     assert not (tmp_path / "data").exists()
 
 
+def test_self_test_in_german_renders_the_windows_in_german(tmp_path: Path) -> None:
+    code = ("import sys\nfrom tapemaster_qt.app import main\n"
+            "sys.exit(main(['--self-test', '--lang', 'de'], 'Checkpoint'))")
+    result = self_test(tmp_path, code)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert ("ok    translations: de (TapeTrack-Anmeldung — Checkpoint; Abbrechen); the "
+            "windows speak de") in lines
+    assert any(line.startswith("ok    logon dialog rendered") and
+               line.endswith(": TapeTrack-Anmeldung — Checkpoint") for line in lines)
+
+
 def test_every_program_has_the_option(tmp_path: Path) -> None:
     code = ("import sys\nfrom tapemaster_qt.app import main\n"
             "sys.exit(main(['--self-test'], 'Lite'))")

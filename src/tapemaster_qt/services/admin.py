@@ -15,6 +15,7 @@ from typing import Any
 
 from tapemaster_qt import PROGRAMS
 from tapemaster_qt.errors import (
+    QT_TRANSLATE_NOOP,
     ConflictError,
     NotAuthorizedError,
     NotFoundError,
@@ -138,7 +139,8 @@ def parse_bool(value: object, label: str) -> bool:
         return True
     if text in ("false", "no", "0", "n", "f", ""):
         return False
-    raise ValidationError(f"{label} is True or False.", label)
+    raise ValidationError(QT_TRANSLATE_NOOP("errors", "{field} is True or False."), label,
+                          params={"field": label})
 
 
 def parse_programs(value: object) -> frozenset[str]:
@@ -183,7 +185,8 @@ class AdminService:
     def _require_user(self, tx_or_store: Store | Transaction, user_id: str) -> UserRecord:
         user = tx_or_store.get_user(user_id) if storable(user_id) else None
         if user is None:
-            raise NotFoundError(f"There is no User-ID {user_id!r}.")
+            raise NotFoundError(QT_TRANSLATE_NOOP("errors", "There is no User-ID {user}."),
+                                params={"user": repr(user_id)})
         return user
 
     def _guard_builtin(self, user_id: str, what: str) -> None:
@@ -218,11 +221,14 @@ class AdminService:
     def _check_group(self, group_id: str | None, user_id: str) -> str | None:
         if group_id is None:
             if user_id != BUILTIN_USER:
-                raise ValidationError("Every user except tapemaster belongs to a group.",
+                raise ValidationError(QT_TRANSLATE_NOOP(
+                        "errors",
+                        "Every user except tapemaster belongs to a group."),
                                       "Group-ID")
             return None
         if self._ctx.store.get_group(group_id) is None:
-            raise ValidationError(f"There is no group {group_id!r}.", "Group-ID")
+            raise ValidationError(QT_TRANSLATE_NOOP("errors", "There is no group {group}."),
+                                  "Group-ID", params={"group": repr(group_id)})
         return group_id
 
     def _check_email_free(self, email: str | None, user_id: str) -> None:
@@ -230,7 +236,9 @@ class AdminService:
             return
         owner = self._ctx.store.email_owner(email)
         if owner is not None and owner != user_id:
-            raise ConflictError("That e-mail address already belongs to another user.")
+            raise ConflictError(QT_TRANSLATE_NOOP(
+                    "errors",
+                    "That e-mail address already belongs to another user."))
 
     def check_access(self) -> None:
         """Raise unless the actor may administer now (a window asked for again checks
@@ -279,16 +287,18 @@ class AdminService:
         values = self._clean(fields)
         user_id = values.get("user_id", "")
         if not user_id:
-            raise ValidationError("Enter a User-ID.", "User-ID")
+            raise ValidationError(QT_TRANSLATE_NOOP("errors", "Enter a User-ID."), "User-ID")
         existing = self._ctx.store.user_id_like(user_id)
         if existing is not None:
             raise ConflictError(
-                "That User-ID already exists." if existing == user_id
-                else f"User-ID {existing!r} already exists (User-IDs differing only in case "
-                     "are not allowed)."
-            )
+                QT_TRANSLATE_NOOP("errors", "That User-ID already exists.") if existing == user_id
+                else QT_TRANSLATE_NOOP("errors", "User-ID {user} already exists (User-IDs "
+                                                 "differing only in case are not allowed)."),
+                params=None if existing == user_id else {"user": repr(existing)})
         if values.get("tapemaster_rights") and not self.actor.is_builtin:
-            raise NotAuthorizedError("Only tapemaster may grant tapemaster rights.")
+            raise NotAuthorizedError(QT_TRANSLATE_NOOP(
+                    "errors",
+                    "Only tapemaster may grant tapemaster rights."))
         values.setdefault("group_id", self._ctx.store.setting("default_group"))
         values["group_id"] = self._check_group(values["group_id"], user_id)
         self._check_email_free(values.get("email"), user_id)
@@ -371,23 +381,35 @@ class AdminService:
         user_id = current.user_id
         self._guard_builtin(user_id, "change")
         if "tapemaster_rights" in changed and not self.actor.is_builtin:
-            raise NotAuthorizedError("Only tapemaster may grant or remove tapemaster rights.")
+            raise NotAuthorizedError(QT_TRANSLATE_NOOP(
+                    "errors",
+                    "Only tapemaster may grant or remove tapemaster rights."))
         if user_id == BUILTIN_USER:
             if changed.get("tapemaster_rights") is False:
-                raise ValidationError("tapemaster always keeps tapemaster rights.",
+                raise ValidationError(QT_TRANSLATE_NOOP(
+                        "errors",
+                        "tapemaster always keeps tapemaster rights."),
                                       "tapemaster Rights")
             if changed.get("disabled") is True:
-                raise ValidationError("tapemaster cannot be disabled.", "Disabled")
+                raise ValidationError(QT_TRANSLATE_NOOP(
+                        "errors",
+                        "tapemaster cannot be disabled."), "Disabled")
             if "programs" in changed and "TapeMaster" not in changed["programs"]:
-                raise ValidationError("tapemaster always keeps access to TapeMaster.",
+                raise ValidationError(QT_TRANSLATE_NOOP(
+                        "errors",
+                        "tapemaster always keeps access to TapeMaster."),
                                       "Client Access")
         if actor_rec is not None and actor_rec.user_id == user_id:
             if changed.get("disabled") is True:
-                raise ValidationError("You cannot disable the User-ID you are logged on with.",
+                raise ValidationError(QT_TRANSLATE_NOOP(
+                        "errors",
+                        "You cannot disable the User-ID you are logged on with."),
                                       "Disabled")
             if "programs" in changed and "TapeMaster" not in changed["programs"]:
                 raise ValidationError(
-                    "You cannot take away your own access to TapeMaster.", "Client Access"
+                    QT_TRANSLATE_NOOP(
+                            "errors",
+                            "You cannot take away your own access to TapeMaster."), "Client Access"
                 )
 
     def set_otp(self, user_id: str, enabled: bool) -> UserDetails:
@@ -401,11 +423,14 @@ class AdminService:
         actor_rec = self._authorize()
         for user_id in user_ids:
             if user_id == BUILTIN_USER:
-                raise NotAuthorizedError("The tapemaster User-ID cannot be deleted; "
-                                         "nothing was deleted.")
+                raise NotAuthorizedError(QT_TRANSLATE_NOOP(
+                        "errors",
+                        "The tapemaster User-ID cannot be deleted; nothing was deleted."))
             if actor_rec is not None and actor_rec.user_id == user_id:
-                raise ValidationError("You cannot delete the User-ID you are logged on "
-                                      "with; nothing was deleted.")
+                raise ValidationError(QT_TRANSLATE_NOOP(
+                        "errors",
+                        "You cannot delete the User-ID you are logged on with; nothing was "
+                        "deleted."))
 
     def delete_users(self, user_ids: Sequence[str]) -> int:
         """Delete users (all or none); returns how many."""
@@ -530,7 +555,8 @@ class AdminService:
         description = check_description(description)
         existing = self._ctx.store.group_id_like(group_id)
         if existing is not None:
-            raise ConflictError(f"Group-ID {existing!r} already exists.")
+            raise ConflictError(QT_TRANSLATE_NOOP("errors", "Group-ID {group} already exists."),
+                                params={"group": repr(existing)})
         with self._ctx.store.write() as tx:
             tx.insert_group(group_id, description)
             self._audit(tx, None, Event.GROUP_CREATED, f"{group_id}")
@@ -540,10 +566,12 @@ class AdminService:
         self._authorize()
         description = check_description(description)
         if not storable(group_id):
-            raise NotFoundError(f"There is no group {group_id!r}.")
+            raise NotFoundError(QT_TRANSLATE_NOOP("errors", "There is no group {group}."),
+                                params={"group": repr(group_id)})
         with self._ctx.store.write() as tx:
             if not tx.update_group(group_id, description):
-                raise NotFoundError(f"There is no group {group_id!r}.")
+                raise NotFoundError(QT_TRANSLATE_NOOP("errors", "There is no group {group}."),
+                                params={"group": repr(group_id)})
             self._audit(tx, None, Event.GROUP_UPDATED, f"{group_id}: description")
 
     def check_delete_group(self, group_id: str) -> None:
@@ -552,11 +580,14 @@ class AdminService:
         self._authorize()
         group = self._ctx.store.get_group(group_id) if storable(group_id) else None
         if group is None:
-            raise NotFoundError(f"There is no group {group_id!r}.")
+            raise NotFoundError(QT_TRANSLATE_NOOP("errors", "There is no group {group}."),
+                                params={"group": repr(group_id)})
         if group_id == self._ctx.store.setting("default_group"):
-            raise ConflictError(f"{group_id} is the default group: it cannot be deleted.")
+            raise ConflictError(QT_TRANSLATE_NOOP(
+                "errors", "{group} is the default group: it cannot be deleted."),
+                params={"group": group_id})
         if group.members:
-            raise ConflictError(_in_use(group_id, group.members))
+            raise _in_use(group_id, group.members)
 
     def delete_group(self, group_id: str) -> None:
         """Delete an empty group; one that still has users is refused, with how many."""
@@ -564,9 +595,10 @@ class AdminService:
         with self._ctx.store.write() as tx:
             members = tx.group_members(group_id)  # a user may have joined meanwhile
             if members:
-                raise ConflictError(_in_use(group_id, members))
+                raise _in_use(group_id, members)
             if not tx.delete_group(group_id):
-                raise NotFoundError(f"There is no group {group_id!r}.")
+                raise NotFoundError(QT_TRANSLATE_NOOP("errors", "There is no group {group}."),
+                                params={"group": repr(group_id)})
             self._audit(tx, None, Event.GROUP_DELETED, group_id)
 
     # --- settings -----------------------------------------------------------------------
@@ -579,14 +611,20 @@ class AdminService:
         """Change a store setting; only tapemaster (or the CLI)."""
         self._authorize()
         if not self.actor.is_builtin:
-            raise NotAuthorizedError("Only tapemaster may change store settings.")
+            raise NotAuthorizedError(QT_TRANSLATE_NOOP(
+                    "errors",
+                    "Only tapemaster may change store settings."))
         value = value.strip()
         if name == "issuer":
             if not 1 <= len(value) <= 64 or any(not ch.isprintable() for ch in value):
-                raise ValidationError("The issuer has 1 to 64 printable characters.", "Issuer")
+                raise ValidationError(QT_TRANSLATE_NOOP(
+                        "errors",
+                        "The issuer has 1 to 64 printable characters."), "Issuer")
         elif name == "lockout_threshold":
             if not value.isdigit() or not 1 <= int(value) <= 20:
-                raise ValidationError("The lockout threshold is a number from 1 to 20.",
+                raise ValidationError(QT_TRANSLATE_NOOP(
+                        "errors",
+                        "The lockout threshold is a number from 1 to 20."),
                                       "Lockout threshold")
             value = str(int(value))
         elif name == "default_group":
@@ -631,16 +669,21 @@ class AdminService:
         with ctx.store.write() as tx:
             record = tx.get_session(session_id)
             if record is None:
-                raise NotFoundError(f"There is no session {session_id}; it may have ended "
-                                    "already.")
+                raise NotFoundError(QT_TRANSLATE_NOOP(
+                    "errors", "There is no session {session}; it may have ended already."),
+                    params={"session": session_id})
             if own is not None and own.session_id == session_id:
-                raise ValidationError("That is your own session; use File ▸ Log Out.")
+                raise ValidationError(QT_TRANSLATE_NOOP(
+                        "errors",
+                        "That is your own session; use File ▸ Log Out."))
             if record.user_id == BUILTIN_USER and not self.actor.is_builtin:
-                raise NotAuthorizedError("Only tapemaster itself may end a session of the "
-                                         "tapemaster User-ID.")
+                raise NotAuthorizedError(QT_TRANSLATE_NOOP(
+                        "errors",
+                        "Only tapemaster itself may end a session of the tapemaster User-ID."))
             if record.end_reason is not None:
-                raise ConflictError(f"Session {session_id} is already ending; its program "
-                                    "logs out at its next heartbeat.")
+                raise ConflictError(QT_TRANSLATE_NOOP(
+                    "errors", "Session {session} is already ending; its program logs out at "
+                              "its next heartbeat."), params={"session": session_id})
             tx.request_session_end(session_id, EndReason.DISCONNECTED, self.actor.name,
                                    ctx.timestamp())
             self._audit(tx, record.user_id, Event.SESSION_ENDED,
@@ -657,9 +700,11 @@ class AdminService:
         store = self._ctx.store
         if store.key_status() is KeyStatus.MISSING:
             raise StoreKeyError(
-                "The store key has gone missing from where this program read it; no new "
-                "One Time Password secret can be made until it is written back (the "
-                "program offers to at its next heartbeat) or restored.")
+                QT_TRANSLATE_NOOP(
+                        "errors",
+                        "The store key has gone missing from where this program read it; no "
+                        "new One Time Password secret can be made until it is written back "
+                        "(the program offers to at its next heartbeat) or restored."))
 
     # --- import / export ----------------------------------------------------------------
 
@@ -709,7 +754,9 @@ class AdminService:
                 if user_id.casefold() in existing_ids:
                     raise ConflictError(f"User-ID {user_id} already exists.")
                 if values.get("tapemaster_rights") and not self.actor.is_builtin:
-                    raise NotAuthorizedError("Only tapemaster may grant tapemaster rights.")
+                    raise NotAuthorizedError(QT_TRANSLATE_NOOP(
+                            "errors",
+                            "Only tapemaster may grant tapemaster rights."))
                 group = values.get("group_id") or default_group
                 if group not in groups:
                     plan.add(group, str(fields.get("group_description") or ""), line)
@@ -752,10 +799,13 @@ class AdminService:
         return len(cleaned)
 
 
-def _in_use(group_id: str, members: int) -> str:
-    users = f"{members} user" + ("s" if members != 1 else "")
-    return (f"Group {group_id} still has {users}. Move them to another group first; "
-            "nothing was deleted.")
+def _in_use(group_id: str, members: int) -> ConflictError:
+    return ConflictError(
+        QT_TRANSLATE_NOOP("errors", "Group {group} still has 1 user. Move them to another "
+                          "group first; nothing was deleted.") if members == 1
+        else QT_TRANSLATE_NOOP("errors", "Group {group} still has {count} users. Move them "
+                               "to another group first; nothing was deleted."),
+        params={"group": group_id, "count": members})
 
 
 class _GroupPlan:

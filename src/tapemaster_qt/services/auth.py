@@ -26,7 +26,12 @@ import logging
 from dataclasses import dataclass, field
 from enum import Enum
 
-from tapemaster_qt.errors import ConflictError, StoreIntegrityError, ValidationError
+from tapemaster_qt.errors import (
+    QT_TRANSLATE_NOOP,
+    ConflictError,
+    StoreIntegrityError,
+    ValidationError,
+)
 from tapemaster_qt.records import UserRecord
 from tapemaster_qt.services import passwords, recovery, totp
 from tapemaster_qt.services.audit import Event, FailReason
@@ -423,12 +428,15 @@ class LogonService:
         # tampered...) ends here, as before every self-service step.
         user = require_live(ctx, session)
         if not user.otp_enabled:
-            raise ValidationError("One Time Password has been switched off for your "
-                                  "User-ID meanwhile; there is nothing to verify.")
+            raise ValidationError(QT_TRANSLATE_NOOP(
+                    "errors",
+                    "One Time Password has been switched off for your User-ID meanwhile; "
+                    "there is nothing to verify."))
         if user.otp_activated:
-            raise ValidationError("One Time Password is already activated for your "
-                                  "User-ID (in another program); use a code at your next "
-                                  "logon.")
+            raise ValidationError(QT_TRANSLATE_NOOP(
+                    "errors",
+                    "One Time Password is already activated for your User-ID (in another "
+                    "program); use a code at your next logon."))
         secret = self.readable_secret(user)
         purpose = "verify in the setup popup"
         judged = self.judge_code(user, secret, entry, purpose=purpose)
@@ -449,9 +457,10 @@ class LogonService:
                 self._audit(tx, user.user_id, Event.RECOVERY_CODES_CREATED,
                             f"{len(codes)} codes, at activation")
         if spent is None:
-            raise ValidationError("Your One Time Password was changed meanwhile (in another "
-                                  "program or by an administrator); nothing was activated. "
-                                  "Log on again.")
+            raise ValidationError(QT_TRANSLATE_NOOP(
+                    "errors",
+                    "Your One Time Password was changed meanwhile (in another program or by "
+                    "an administrator); nothing was activated. Log on again."))
         if not spent:
             return self.refuse_spent(user, judged, purpose)
         return LogonOutcome(LogonStatus.ACTIVATED, user.user_id, ctx.program, session=session,
@@ -755,11 +764,15 @@ class PasswordChangeService:
             self._engine.record_failure(user.user_id, FailReason.BAD_PASSWORD,
                                         detail="password change")
             raise ValidationError(
-                "The current password is not correct. Like failed logons, wrong current "
-                "passwords count toward revoking the User-ID.", "Current Password")
+                QT_TRANSLATE_NOOP(
+                        "errors",
+                        "The current password is not correct. Like failed logons, wrong "
+                        "current passwords count toward revoking the User-ID."), "Current Password")
         passwords.check_rules(new, user.user_id)
         if ctx.hasher.verify(user.password_hash, new):
-            raise ValidationError("The new password must differ from the current one.",
+            raise ValidationError(QT_TRANSLATE_NOOP(
+                    "errors",
+                    "The new password must differ from the current one."),
                                   "New Password")
         new_hash = ctx.hasher.hash(new)
         with ctx.store.write() as tx:
@@ -777,5 +790,7 @@ class PasswordChangeService:
                 )
         if not allowed:
             require_live(ctx, session)  # ends the session and says why
-            raise ConflictError("Your User-ID changed while the password was being "
-                                "changed; nothing was changed. Try again.")
+            raise ConflictError(QT_TRANSLATE_NOOP(
+                    "errors",
+                    "Your User-ID changed while the password was being changed; nothing was "
+                    "changed. Try again."))

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from tapemaster_qt import terminal
-from tapemaster_qt.errors import NotAuthorizedError, SessionEndedError
+from tapemaster_qt.errors import QT_TRANSLATE_NOOP, NotAuthorizedError, SessionEndedError
 from tapemaster_qt.records import UserRecord
 from tapemaster_qt.services.passwords import PasswordHasher
 from tapemaster_qt.store import BUILTIN_USER, Store
@@ -119,5 +119,7 @@ def require_admin(ctx: Context, actor: Actor) -> UserRecord | None:
         record = ctx.store.get_user(actor.user_id or "")
     if (record is None or not record.integrity_ok or not record.tapemaster_rights
             or record.disabled or record.revoked):
-        raise NotAuthorizedError("Only users with tapemaster rights may administer users.")
+        raise NotAuthorizedError(QT_TRANSLATE_NOOP(
+                "errors",
+                "Only users with tapemaster rights may administer users."))
     return record

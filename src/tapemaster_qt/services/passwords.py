@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from tapemaster_qt.errors import ValidationError
+from tapemaster_qt.errors import QT_TRANSLATE_NOOP, ValidationError
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
@@ -119,19 +119,23 @@ def check_rules(password: str, user_id: str) -> None:
     pw = normalize(password)
     if len(pw) < MIN_LENGTH:
         raise ValidationError(
-            f"The password must have at least {MIN_LENGTH} characters.", "New Password"
-        )
+            QT_TRANSLATE_NOOP("errors", "The password must have at least {min} characters."),
+            "New Password", params={"min": MIN_LENGTH})
     if len(pw) > MAX_LENGTH:
         raise ValidationError(
-            f"The password must have at most {MAX_LENGTH} characters.", "New Password"
-        )
+            QT_TRANSLATE_NOOP("errors", "The password must have at most {max} characters."),
+            "New Password", params={"max": MAX_LENGTH})
     if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in pw):
         raise ValidationError(
-            "The password contains a control character that cannot be typed at logon.",
+            QT_TRANSLATE_NOOP(
+                    "errors",
+                    "The password contains a control character that cannot be typed at logon."),
             "New Password",
         )
     if user_id and pw.casefold() == user_id.casefold():
-        raise ValidationError("The password must not be the User-ID.", "New Password")
+        raise ValidationError(QT_TRANSLATE_NOOP(
+                "errors",
+                "The password must not be the User-ID."), "New Password")
 
 
 RANDOM_SYMBOLS = "!#$%&*+-=?@_"

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tapemaster_qt.errors import ValidationError
+from tapemaster_qt.errors import QT_TRANSLATE_NOOP, ValidationError
 from tapemaster_qt.records import UserRecord
 from tapemaster_qt.services import recovery, totp
 from tapemaster_qt.services.audit import Event
@@ -182,9 +182,11 @@ class OtpSelfService:
         pending = _new_devices.get(ctx, session.session_id, session.user_id, device.nonce)
         if pending is None:
             raise ValidationError(
-                f"This move to a new phone has ended (it lasts {NEW_DEVICE_MINUTES} "
-                "minutes, in the window it was started from); nothing was changed. "
-                "Start again.")
+                QT_TRANSLATE_NOOP(
+                    "errors",
+                    "This move to a new phone has ended (it lasts {minutes} minutes, in the "
+                    "window it was started from); nothing was changed. Start again."),
+                params={"minutes": NEW_DEVICE_MINUTES})
 
         def forget() -> None:
             _new_devices.take(ctx, session.session_id, session.user_id, device.nonce)
@@ -218,8 +220,10 @@ class OtpSelfService:
             with ctx.store.write() as tx:
                 fresh = self._fresh(tx, user)
                 if fresh.otp_secret != pending.replaces:
-                    raise ValidationError("Your One Time Password was changed meanwhile; "
-                                          "nothing was changed. Start again.")
+                    raise ValidationError(QT_TRANSLATE_NOOP(
+                            "errors",
+                            "Your One Time Password was changed meanwhile; nothing was "
+                            "changed. Start again."))
                 # A new secret starts a new replay history: its first accepted step.
                 tx.update_user(user.user_id, UserChanges(
                     otp_secret=tx.encrypt_otp_secret(user.user_id, pending.secret),
@@ -251,15 +255,19 @@ class OtpSelfService:
         ``replacing``: the stored secret a new phone's replaces, which must still be."""
         user = self._user()
         if replacing is not None and user.otp_secret != replacing:
-            raise ValidationError("Your One Time Password was changed meanwhile (by an "
-                                  "administrator, or in another program); nothing was "
-                                  "changed. Start again.")
+            raise ValidationError(QT_TRANSLATE_NOOP(
+                    "errors",
+                    "Your One Time Password was changed meanwhile (by an administrator, or in"
+                    " another program); nothing was changed. Start again."))
         if not user.otp_enabled:
-            raise ValidationError("Your User-ID does not use a One Time Password.")
+            raise ValidationError(QT_TRANSLATE_NOOP(
+                    "errors",
+                    "Your User-ID does not use a One Time Password."))
         if not user.otp_activated:
-            raise ValidationError("Your One Time Password is not activated yet: log on "
-                                  "once with a code from your app (or use Verify in the "
-                                  "One Time Password Setup) first.")
+            raise ValidationError(QT_TRANSLATE_NOOP(
+                    "errors",
+                    "Your One Time Password is not activated yet: log on once with a code "
+                    "from your app (or use Verify in the One Time Password Setup) first."))
         return user
 
     def _confirm(self, code: str, proof: FreshProof | None, purpose: str
@@ -285,8 +293,10 @@ class OtpSelfService:
         """The record again, inside the write: unchanged in what the step relies on."""
         fresh = tx.get_user(seen.user_id)
         if fresh is None or recheck(fresh, seen) is not None:
-            raise ValidationError("Your User-ID was changed meanwhile (by an administrator, "
-                                  "or in another program); nothing was changed.")
+            raise ValidationError(QT_TRANSLATE_NOOP(
+                    "errors",
+                    "Your User-ID was changed meanwhile (by an administrator, or in another "
+                    "program); nothing was changed."))
         return fresh
 
     def _spend(self, tx: Transaction, fresh: UserRecord, accepted: Accepted | None,

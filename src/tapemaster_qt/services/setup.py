@@ -7,7 +7,7 @@ new store chose that password, and nobody proved to be tapemaster.
 
 from __future__ import annotations
 
-from tapemaster_qt.errors import AlreadyInitialisedError, NotAuthorizedError
+from tapemaster_qt.errors import QT_TRANSLATE_NOOP, AlreadyInitialisedError, NotAuthorizedError
 from tapemaster_qt.services import passwords
 from tapemaster_qt.services.audit import Event
 from tapemaster_qt.services.context import Context
@@ -41,7 +41,9 @@ def set_initial_password(ctx: Context, password: str, actor: str = UNAUTHENTICAT
         user = tx.get_user(BUILTIN_USER)
         if user is None or user.has_password:
             raise AlreadyInitialisedError(
-                "This store is already initialised; tapemaster has a password.")
+                QT_TRANSLATE_NOOP(
+                        "errors",
+                        "This store is already initialised; tapemaster has a password."))
         tx.update_user(BUILTIN_USER, UserChanges(password_hash=new_hash))
         tx.append_audit(
             ts=ctx.timestamp(), actor=actor, user_id=BUILTIN_USER, program=ctx.program,

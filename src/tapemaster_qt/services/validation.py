@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from tapemaster_qt.errors import ValidationError
+from tapemaster_qt.errors import QT_TRANSLATE_NOOP, ValidationError
 
 USER_ID_MAX = 16
 GROUP_ID_MAX = 10
@@ -39,44 +39,55 @@ def storable(text: str) -> bool:
 
 def user_id_problem(user_id: str) -> str | None:
     """Why ``user_id`` is not a valid User-ID, or None when it is."""
+    problem = _user_id_problem(user_id)
+    return None if problem is None else problem.format(max=USER_ID_MAX)
+
+
+def _user_id_problem(user_id: str) -> str | None:
+    """user_id_problem's message template (``{max}``: USER_ID_MAX)."""
     if not user_id:
-        return "Enter a User-ID."
+        return QT_TRANSLATE_NOOP("errors", "Enter a User-ID.")
     if len(user_id) > USER_ID_MAX:
-        return f"A User-ID has at most {USER_ID_MAX} characters."
+        return QT_TRANSLATE_NOOP("errors", "A User-ID has at most {max} characters.")
     if user_id[0] in ".-":
-        return "A User-ID must not start with '.' or '-'."
+        return QT_TRANSLATE_NOOP("errors", "A User-ID must not start with '.' or '-'.")
     if not _USER_ID.fullmatch(user_id):
-        return "A User-ID may hold only letters A-Z, digits, '.' and '-'."
+        return QT_TRANSLATE_NOOP("errors",
+                                 "A User-ID may hold only letters A-Z, digits, '.' and '-'.")
     return None
 
 
 def check_user_id(user_id: str) -> str:
-    problem = user_id_problem(user_id)
+    problem = _user_id_problem(user_id)
     if problem:
-        raise ValidationError(problem, "User-ID")
+        raise ValidationError(problem, "User-ID", params={"max": USER_ID_MAX})
     return user_id
 
 
 def check_group_id(group_id: str) -> str:
     if not group_id:
-        raise ValidationError("Enter a Group-ID.", "Group-ID")
+        raise ValidationError(QT_TRANSLATE_NOOP("errors", "Enter a Group-ID."), "Group-ID")
     if not _GROUP_ID.fullmatch(group_id):
         raise ValidationError(
-            f"A Group-ID has 1 to {GROUP_ID_MAX} letters A-Z or digits.", "Group-ID"
-        )
+            QT_TRANSLATE_NOOP("errors", "A Group-ID has 1 to {max} letters A-Z or digits."),
+            "Group-ID", params={"max": GROUP_ID_MAX})
     return group_id
 
 
 def _plain_text(value: str, field: str, limit: int) -> str:
     value = unicodedata.normalize("NFC", value).strip()
     if len(value) > limit:
-        raise ValidationError(f"{field} has at most {limit} characters.", field)
+        raise ValidationError(
+            QT_TRANSLATE_NOOP("errors", "{field} has at most {limit} characters."), field,
+            params={"field": field, "limit": limit})
     # isprintable() is the fast, C-speed answer for ordinary text; only text it rejects
     # (it also rejects harmless spaces such as U+00A0) is looked at character by character.
     if not value.isprintable() and any(
             unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
             for ch in value):
-        raise ValidationError(f"{field} contains a control or invisible character.", field)
+        raise ValidationError(
+            QT_TRANSLATE_NOOP("errors", "{field} contains a control or invisible character."),
+            field, params={"field": field})
     return value
 
 
@@ -89,7 +100,7 @@ def check_description(text: str) -> str:
 
 
 def check_group_description(text: str) -> str:
-    return _plain_text(text, "Group description", DESCRIPTION_MAX)
+    return _plain_text(text, QT_TRANSLATE_NOOP("fields", "Group description"), DESCRIPTION_MAX)
 
 
 def check_email(email: str | None) -> str | None:
@@ -100,20 +111,26 @@ def check_email(email: str | None) -> str | None:
     if not email:
         return None
     if len(email) > EMAIL_MAX or not _EMAIL.fullmatch(email):
-        raise ValidationError("That is not an e-mail address (name@example.com).", "E-mail")
+        raise ValidationError(QT_TRANSLATE_NOOP(
+                "errors",
+                "That is not an e-mail address (name@example.com)."), "E-mail")
     if not email.isprintable() and any(unicodedata.category(ch).startswith("C")
                                        for ch in email):
-        raise ValidationError("The e-mail address contains a control character.", "E-mail")
+        raise ValidationError(QT_TRANSLATE_NOOP(
+                "errors",
+                "The e-mail address contains a control character."), "E-mail")
     return email
 
 
 def check_role(role: object) -> int:
     if isinstance(role, bool):
-        raise ValidationError("Role is a number from 0 to 7.", "Role")
+        raise ValidationError(QT_TRANSLATE_NOOP("errors", "Role is a number from 0 to 7."), "Role")
     try:
         value = int(str(role).strip()) if not isinstance(role, int) else role
     except ValueError:
-        raise ValidationError("Role is a number from 0 to 7.", "Role") from None
+        raise ValidationError(QT_TRANSLATE_NOOP(
+                "errors",
+                "Role is a number from 0 to 7."), "Role") from None
     if not 0 <= value <= 7:
-        raise ValidationError("Role is a number from 0 to 7.", "Role")
+        raise ValidationError(QT_TRANSLATE_NOOP("errors", "Role is a number from 0 to 7."), "Role")
     return value

@@ -7,7 +7,16 @@ from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QEvent, QObject, QSortFilterProxyModel, Qt, QTimer, Slot
+from PySide6.QtCore import (
+    QCoreApplication,
+    QDate,
+    QEvent,
+    QObject,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Slot,
+)
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,7 +36,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tapemaster_qt.errors import SessionEndedError, TapeMasterError, ValidationError
+from tapemaster_qt.errors import (
+    QT_TRANSLATE_NOOP,
+    SessionEndedError,
+    TapeMasterError,
+    ValidationError,
+)
+from tapemaster_qt.fields import export_text
 from tapemaster_qt.fileio import text_written_atomically
 from tapemaster_qt.records import (
     AuditChainStatus,
@@ -49,9 +64,10 @@ from tapemaster_qt.services.sessions import ActiveSession
 from tapemaster_qt.services.transfer import write_csv
 from tapemaster_qt.services.validation import USER_ID_MAX
 from tapemaster_qt.ui import msgbox, palette, resources, widgets, windows
+from tapemaster_qt.ui.i18n import error_text
 from tapemaster_qt.ui.models.tables import AuditModel, RecordRole, SessionsModel
 from tapemaster_qt.ui.operations import Op
-from tapemaster_qt.ui.texts import audit_words, kinds_in_words, session_details, yes_no
+from tapemaster_qt.ui.texts import audit_words, kinds_in_words, session_details
 from tapemaster_qt.ui.windows import WindowRegistry
 
 REFRESH_MS = 30_000
@@ -89,15 +105,16 @@ class _TableWindow(QWidget):
         self.filterEdit.setPlaceholderText(placeholder)
         self.filterEdit.setClearButtonEnabled(True)
         # F5 refreshes, Esc closes (or clears the filter box first), Ctrl+F filters.
-        self.actionRefresh = widgets.action(self, "actionRefresh", "&Refresh",
+        self.actionRefresh = widgets.action(self, "actionRefresh", self.tr("&Refresh"),
                                             lambda: self.reload(), QKeySequence("F5"))
-        self.actionClose = widgets.action(self, "actionClose", "&Close", self.close_or_clear,
-                                          QKeySequence("Esc"))
-        self.actionFilter = widgets.action(self, "actionFilter", "&Filter", self.focus_filter,
+        self.actionClose = widgets.action(self, "actionClose", self.tr("&Close"),
+                                          self.close_or_clear, QKeySequence("Esc"))
+        self.actionFilter = widgets.action(self, "actionFilter", self.tr("&Filter"),
+                                           self.focus_filter,
                                            QKeySequence(QKeySequence.StandardKey.Find))
-        refresh = QPushButton("&Refresh")
+        refresh = QPushButton(self.tr("&Refresh"))
         refresh.setObjectName("refreshButton")
-        refresh.setToolTip("Read the list again (F5)")
+        refresh.setToolTip(self.tr("Read the list again (F5)"))
         refresh.clicked.connect(self.actionRefresh.trigger)
         self.countLabel = QLabel()
         self.countLabel.setObjectName("countLabel")
@@ -138,7 +155,7 @@ class SessionDialog(QDialog):
     def __init__(self, session: ActiveSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sessionPropertiesDialog")
-        self.setWindowTitle(f"Session Properties — {session.user_id}")
+        self.setWindowTitle(self.tr("Session Properties — {user}").format(user=session.user_id))
         self.setWindowIcon(resources.app_icon())
         form = QFormLayout()
         self.values: dict[str, QLabel] = {}
@@ -150,8 +167,8 @@ class SessionDialog(QDialog):
             value.setAccessibleName(label)
             form.addRow(f"{label}:", value)
             self.values[label] = value
-        note = QLabel("The program on that computer says it is alive once a minute; a "
-                      "session not seen for five minutes is removed as stale.")
+        note = QLabel(self.tr("The program on that computer says it is alive once a minute; a "
+                              "session not seen for five minutes is removed as stale."))
         note.setWordWrap(True)
         self.buttonBox = QDialogButtonBox()
         self.buttonBox.setObjectName("buttonBox")
@@ -174,8 +191,10 @@ class ActiveUsersWindow(_TableWindow):
         """``windows``: the program's registry, where Session Properties opens."""
         # Read before any widget exists: a refusal reaches the caller, not an empty window.
         sessions = admin.active_sessions()
-        super().__init__("activeUsersWindow", "Active Users", "sessionsView",
-                         "sessionsFilterEdit", "Filter…", parent)
+        super().__init__("activeUsersWindow",
+                         QCoreApplication.translate("ActiveUsersWindow", "Active Users"),
+                         "sessionsView", "sessionsFilterEdit",
+                         QCoreApplication.translate("ActiveUsersWindow", "Filter…"), parent)
         self._admin = admin
         self.windows = windows if windows is not None else WindowRegistry(self)
         self.model = SessionsModel(self)
@@ -191,7 +210,7 @@ class ActiveUsersWindow(_TableWindow):
             QHeaderView.ResizeMode.ResizeToContents)
         self.sessionsView.horizontalHeader().setStretchLastSection(True)
         self.sessionsView.setTabKeyNavigation(False)
-        self.sessionsView.setAccessibleName("Sessions")
+        self.sessionsView.setAccessibleName(self.tr("Sessions"))
         self.sessionsView.doubleClicked.connect(lambda _i: self.open_session())
         self.sessionsView.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.sessionsView.customContextMenuRequested.connect(self._row_menu)
@@ -200,16 +219,17 @@ class ActiveUsersWindow(_TableWindow):
         # Properties is this window's (UIB); Disconnect is LIVE's. One action each, in
         # the buttons, the right-click menu and on the keys (Enter; Delete).
         self.actionSessionProperties = widgets.action(
-            self.sessionsView, "actionSessionProperties", "&Properties…", self.open_session,
+            self.sessionsView, "actionSessionProperties", self.tr("&Properties…"),
+            self.open_session,
             [QKeySequence("Enter"), QKeySequence("Return"), QKeySequence("Alt+Return"),
              QKeySequence("Alt+Enter")], local=True)
-        self.actionSessionProperties.setToolTip("The selected session's details (Enter)")
+        self.actionSessionProperties.setToolTip(self.tr("The selected session's details (Enter)"))
         self.actionDisconnect = widgets.action(
-            self, "actionDisconnect", "&Disconnect…", self.disconnect_selected)
+            self, "actionDisconnect", self.tr("&Disconnect…"), self.disconnect_selected)
         self.actionDisconnect.setToolTip(
-            "End the selected sessions (Delete): their programs log out within a minute")
+            self.tr("End the selected sessions (Delete): their programs log out within a minute"))
         self.sessionsView.installEventFilter(self)
-        self.propertiesButton = QPushButton("&Properties…")
+        self.propertiesButton = QPushButton(self.tr("&Properties…"))
         self.propertiesButton.setObjectName("sessionPropertiesButton")
         self.propertiesButton.setToolTip(self.actionSessionProperties.toolTip())
         self.propertiesButton.clicked.connect(self.actionSessionProperties.trigger)
@@ -247,15 +267,15 @@ class ActiveUsersWindow(_TableWindow):
         def refused(exc: TapeMasterError) -> None:
             self._timer.stop()  # one message, not one every 30 seconds
             if not isinstance(exc, SessionEndedError):  # the logon dialog says why
-                msgbox.warning(self, "Active Users", exc.message)
+                msgbox.warning(self, self.tr("Active Users"), error_text(exc))
 
-        Op(self, "Active Users", self._admin.active_sessions).success(
+        Op(self, self.tr("Active Users"), self._admin.active_sessions).success(
             self._show_sessions).failure(refused).run()
 
     def _show_sessions(self, sessions: list[ActiveSession]) -> None:
         chosen = {s.id for s in self.selected_sessions()}
         self.model.set_records(sessions)
-        self.countLabel.setText(f"{len(sessions)} active session(s)")
+        self.countLabel.setText(self.tr("%n active session(s)", "", len(sessions)))
         selection = self.sessionsView.selectionModel()
         for row in range(self.proxy.rowCount()):
             index = self.proxy.index(row, 0)
@@ -303,16 +323,20 @@ class ActiveUsersWindow(_TableWindow):
         chosen = self.selected_sessions()
         if not chosen:
             return
-        names = ", ".join(f"{s.user_id} ({s.program} on {s.host})" for s in chosen[:5])
+        names = ", ".join(self.tr("{user} ({program} on {host})").format(
+            user=s.user_id, program=s.program, host=s.host) for s in chosen[:5])
         if len(chosen) > 5:
-            names += f" and {len(chosen) - 5} more"
-        what = ("Its program logs out at its next heartbeat, within a minute, and tells "
-                "the user an administrator ended the session." if len(chosen) == 1 else
-                "Their programs log out at their next heartbeat, within a minute, and tell "
-                "their users an administrator ended the session.")
+            names = self.tr("{names} and {count} more").format(names=names,
+                                                              count=len(chosen) - 5)
+        what = (self.tr("Its program logs out at its next heartbeat, within a minute, and "
+                        "tells the user an administrator ended the session.")
+                if len(chosen) == 1 else
+                self.tr("Their programs log out at their next heartbeat, within a minute, "
+                        "and tell their users an administrator ended the session."))
         if not msgbox.confirm(
-                self, "Disconnect", f"Disconnect {names}?", informative=what,
-                yes="&Disconnect", object_name="confirmDisconnectMessage"):
+                self, self.tr("Disconnect"), self.tr("Disconnect {names}?").format(names=names),
+                informative=what,
+                yes=self.tr("&Disconnect"), object_name="confirmDisconnectMessage"):
             return
         refused: list[str] = []
         for session in chosen:
@@ -321,16 +345,18 @@ class ActiveUsersWindow(_TableWindow):
             except SessionEndedError:
                 return  # this very session ended: the logon dialog says why
             except TapeMasterError as exc:
-                refused.append(f"{session.user_id}: {exc.message}")
+                refused.append(f"{session.user_id}: {error_text(exc)}")
         self.reload()
         if refused:
-            msgbox.warning(self, "Disconnect", "Some sessions were not ended.",
+            msgbox.warning(self, self.tr("Disconnect"), self.tr("Some sessions were not ended."),
                            informative="\n".join(refused))
 
 
 CSV_HEADER = ("Time (UTC)", "Event", "Failure", "User-ID", "Detail", "Actor", "Program",
               "Host", "Event as recorded", "Detail as recorded")
-"""The columns of Export CSV: the words on screen, then the row as the store holds it."""
+"""The columns of Export CSV: the words on screen, then the row as the store holds it.
+The header and the Failure flag (True/False) stay English whatever the window's
+language, for the programs that read the file; the words are the window's."""
 
 
 def _utc(day: QDate) -> str:
@@ -351,65 +377,70 @@ Above the table, whether the log's hash chain holds: its end and newest rows at 
 reload, every row on Verify Whole Log.
     """
 
-    TITLE = "Audit Log"
+    TITLE = QT_TRANSLATE_NOOP("AuditLogWindow", "Audit Log")
 
     def __init__(self, audit: AuditLog, parent: QWidget | None = None) -> None:
-        super().__init__("auditLogWindow", self.TITLE, "auditView", "auditFilterEdit",
-                         "Words as shown, or part of a User-ID, host or detail…", parent)
+        super().__init__("auditLogWindow",
+                         QCoreApplication.translate("AuditLogWindow", self.TITLE),
+                         "auditView", "auditFilterEdit",
+                         QCoreApplication.translate(
+                             "AuditLogWindow",
+                             "Words as shown, or part of a User-ID, host or detail…"), parent)
         self._audit = audit
         self.model = AuditModel(self._fetcher(AuditFilter()), self)
         self.model.fetchFailed.connect(self._show_problem)
         self.chainLabel = QLabel()
         self.chainLabel.setObjectName("auditChainLabel")
         self.chainLabel.setWordWrap(True)
-        self.verifyButton = QPushButton("&Verify Whole Log")
+        self.verifyButton = QPushButton(self.tr("&Verify Whole Log"))
         self.verifyButton.setObjectName("verifyChainButton")
         self.verifyButton.clicked.connect(self.verify_whole_log)
         self.auditView = self.view
         self.auditView.setModel(self.model)
         self.auditView.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.auditView.customContextMenuRequested.connect(self._row_menu)
-        self.auditView.setAccessibleName("Audit events")
+        self.auditView.setAccessibleName(self.tr("Audit events"))
         self.filterEdit.setMaxLength(FILTER_MAX)
         self.filterEdit.setToolTip(
-            "Finds events whose words, User-ID, detail, actor, program or host hold this "
-            "text (3 characters or more as you type; Enter searches for fewer).")
+            self.tr("Finds events whose words, User-ID, detail, actor, program or host hold this "
+                    "text (3 characters or more as you type; Enter searches for fewer)."))
 
-        filter_label = QLabel("Fi&lter:")
+        filter_label = QLabel(self.tr("Fi&lter:"))
         filter_label.setBuddy(self.filterEdit)
         self.userEdit = QLineEdit()
         self.userEdit.setObjectName("auditUserEdit")
-        self.userEdit.setPlaceholderText("any")
+        self.userEdit.setPlaceholderText(self.tr("any"))
         self.userEdit.setMaxLength(USER_ID_MAX)
         self.userEdit.setClearButtonEnabled(True)
-        self.userEdit.setToolTip("Only the events of this User-ID (exactly as written)")
+        self.userEdit.setToolTip(self.tr("Only the events of this User-ID (exactly as written)"))
         self.userEdit.setMaximumWidth(self.userEdit.fontMetrics().averageCharWidth() * 22)
-        user_label = QLabel("&User-ID:")
+        user_label = QLabel(self.tr("&User-ID:"))
         user_label.setBuddy(self.userEdit)
         self.topBar.insertWidget(0, filter_label)
         self.topBar.insertWidget(2, user_label)
         self.topBar.insertWidget(3, self.userEdit)
 
-        self.failuresCheck = QCheckBox("&Failures only")
+        self.failuresCheck = QCheckBox(self.tr("&Failures only"))
         self.failuresCheck.setObjectName("failuresOnlyCheck")
-        self.failuresCheck.setToolTip("Refused logons, revoked User-IDs, rejected codes and "
-                                      "records changed outside TapeMaster")
-        self.otpCheck = QCheckBox("&OTP events only")
+        self.failuresCheck.setToolTip(self.tr(
+            "Refused logons, revoked User-IDs, rejected codes and "
+                                              "records changed outside TapeMaster"))
+        self.otpCheck = QCheckBox(self.tr("&OTP events only"))
         self.otpCheck.setObjectName("otpEventsCheck")
-        self.otpCheck.setToolTip("One Time Password events: switched on or off, QR code "
-                                 "shown, activated, wrong or missing codes, codes used twice")
-        self.fromCheck = QCheckBox("Fro&m:")
+        self.otpCheck.setToolTip(self.tr("One Time Password events: switched on or off, QR code "
+                                 "shown, activated, wrong or missing codes, codes used twice"))
+        self.fromCheck = QCheckBox(self.tr("Fro&m:"))
         self.fromCheck.setObjectName("fromCheck")
-        self.toCheck = QCheckBox("&To:")
+        self.toCheck = QCheckBox(self.tr("&To:"))
         self.toCheck.setObjectName("toCheck")
         today = QDate.currentDate()
         self.fromDate = self._date_edit("fromDateEdit", today.addDays(-7), self.fromCheck,
-                                        "Only events on or after this day")
+                                        self.tr("Only events on or after this day"))
         self.toDate = self._date_edit("toDateEdit", today, self.toCheck,
-                                      "Only events on or before this day")
-        self.exportButton = QPushButton("&Export CSV…")
+                                      self.tr("Only events on or before this day"))
+        self.exportButton = QPushButton(self.tr("&Export CSV…"))
         self.exportButton.setObjectName("exportCsvButton")
-        self.exportButton.setToolTip("Write the events the filters select to a CSV file")
+        self.exportButton.setToolTip(self.tr("Write the events the filters select to a CSV file"))
         self.exportButton.clicked.connect(self.export_csv)
         quick = QHBoxLayout()
         for widget in (self.failuresCheck, self.otpCheck):
@@ -426,9 +457,9 @@ reload, every row on Verify Whole Log.
         self.hintLabel.setWordWrap(True)
         self.hintLabel.hide()
         self.legendIcon = QLabel()
-        self.legendLabel = QLabel("Failure: a refused logon, a revoked User-ID, a rejected "
+        self.legendLabel = QLabel(self.tr("Failure: a refused logon, a revoked User-ID, a rejected "
                                   "One Time Password or a record changed outside TapeMaster. "
-                                  "The event as recorded is in each tooltip.")
+                                  "The event as recorded is in each tooltip."))
         self.legendLabel.setObjectName("auditLegendLabel")
         self.legendLabel.setWordWrap(True)
         legend = QHBoxLayout()
@@ -478,7 +509,8 @@ reload, every row on Verify Whole Log.
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("yyyy-MM-dd")
         edit.setEnabled(False)
-        edit.setAccessibleName(check.text().replace("&", "").rstrip(":") + " date")
+        edit.setAccessibleName(self.tr("{which} date").format(
+            which=check.text().replace("&", "").rstrip(":")))
         edit.setToolTip(tip)
         check.setToolTip(tip)
         check.toggled.connect(edit.setEnabled)
@@ -518,30 +550,34 @@ reload, every row on Verify Whole Log.
 
     def _show_chain(self, status: AuditChainStatus) -> None:
         if status.ok:
-            which = "every row" if status.whole else "its newest rows and its end"
-            self.chainLabel.setText(f"Hash chain intact ({which} checked against the "
-                                    "sealed head).")
+            self.chainLabel.setText(
+                self.tr("Hash chain intact (every row checked against the sealed head).")
+                if status.whole else
+                self.tr("Hash chain intact (its newest rows and its end checked against the "
+                        "sealed head)."))
             self.chainLabel.setStyleSheet("")
         else:
-            self.chainLabel.setText(f"The audit log was changed outside TapeMaster: "
-                                    f"{status.problem}.")
+            self.chainLabel.setText(self.tr(
+                "The audit log was changed outside TapeMaster: {problem}.").format(
+                    problem=status.problem))
             self.chainLabel.setStyleSheet(
                 f"color: {palette.danger().name()}; font-weight: bold;")
 
     @Slot()
     def verify_whole_log(self) -> None:
-        Op(self, "Audit Log", lambda: self._audit.chain(whole=True)).success(
+        Op(self, self.tr("Audit Log"), lambda: self._audit.chain(whole=True)).success(
             self._show_verified).run()
 
     def _show_verified(self, status: AuditChainStatus) -> None:
         self._show_chain(status)
         if status.ok:
-            msgbox.information(self, "Audit Log", f"The whole audit log is intact: "
-                               f"{status.checked} event(s) checked.",
+            msgbox.information(self, self.tr("Audit Log"), self.tr(
+                "The whole audit log is intact: %n event(s) checked.", "", status.checked),
                                object_name="auditChainIntactMessage")
         else:
-            msgbox.warning(self, "Audit Log", f"The audit log was changed outside "
-                           f"TapeMaster: {status.problem}.",
+            msgbox.warning(self, self.tr("Audit Log"), self.tr(
+                "The audit log was changed outside TapeMaster: {problem}.").format(
+                    problem=status.problem),
                            object_name="auditChainBrokenMessage")
 
     @Slot()
@@ -550,8 +586,9 @@ reload, every row on Verify Whole Log.
         (then say how to search for it anyway)."""
         text = self.filterEdit.text().strip()
         if 0 < len(text) < MIN_TYPED:
-            self._show_hint(f"Type {MIN_TYPED} characters or more to search as you type, "
-                            "or press Enter to search for a shorter text.")
+            self._show_hint(self.tr("Type {count} characters or more to search as you type, "
+                                    "or press Enter to search for a shorter text.").format(
+                                        count=MIN_TYPED))
             return
         self.reload()
 
@@ -573,16 +610,16 @@ reload, every row on Verify Whole Log.
             self.model.reload(self._fetcher(where))
             return self._audit.chain()
 
-        Op(self, self.TITLE, load).success(shown).failure(self._refused).run()
+        Op(self, self.windowTitle(), load).success(shown).failure(self._refused).run()
 
     def _refused(self, exc: TapeMasterError) -> None:
         """A filter the service cannot answer is said on the message line; anything
         else (the right to read the log gone, the store unreachable) in a message box,
         as every window says a refusal."""
         if isinstance(exc, ValidationError):
-            self._show_problem(exc.message)
+            self._show_problem(error_text(exc))
         else:
-            msgbox.warning(self, self.TITLE, exc.message)
+            msgbox.warning(self, self.windowTitle(), error_text(exc))
 
     def _show_problem(self, text: str) -> None:
         widgets.show_message(self.messageLabel, text)
@@ -596,12 +633,15 @@ reload, every row on Verify Whole Log.
         more = "+" if self.model.canFetchMore() else ""
         filtered = self._shown != AuditFilter()
         if shown == 0:
-            text = "No events match the filters." if filtered else "The audit log is empty."
+            text = (self.tr("No events match the filters.") if filtered
+                    else self.tr("The audit log is empty."))
+        elif more:
+            text = (self.tr("{count}+ events match the filters — scroll for older")
+                    if filtered else self.tr("{count}+ events — scroll for older")
+                    ).format(count=shown)
         else:
-            text = (f"{shown}{more} event{'s' if shown != 1 or more else ''}"
-                    + (" match the filters" if filtered else ""))
-            if more:
-                text += " — scroll for older"
+            text = (self.tr("%n event(s) match the filters", "", shown) if filtered
+                    else self.tr("%n event(s)", "", shown))
         self.countLabel.setText(text)
 
     # --- the rows -------------------------------------------------------------------------
@@ -615,7 +655,7 @@ reload, every row on Verify Whole Log.
         menu = QMenu(self)
         event = self.selected_event()
         if event is not None and event.user_id:
-            only = menu.addAction(f"Only the events of {event.user_id}")
+            only = menu.addAction(self.tr("Only the events of {user}").format(user=event.user_id))
             only.setObjectName("actionOnlyThisUser")
             only.triggered.connect(lambda: self.show_user(event.user_id or ""))
         menu.addAction(self.actionRefresh)
@@ -632,8 +672,8 @@ reload, every row on Verify Whole Log.
     def export_csv(self) -> None:
         """Write every event the filters select (not only the rows loaded) as CSV."""
         where = self.current_filter()
-        path = msgbox.save_file(self, "Export Audit Log", str(Path.home() / "audit-log.csv"),
-                                "CSV files (*.csv)")
+        path = msgbox.save_file(self, self.tr("Export Audit Log"),
+                                str(Path.home() / "audit-log.csv"), self.tr("CSV files (*.csv)"))
         if not path:
             return
         if not Path(path).suffix:
@@ -643,7 +683,7 @@ reload, every row on Verify Whole Log.
             for event in self._audit.all(where):
                 words, detail = audit_words(event.event, event.detail)
                 failed = is_failure(kind_of(event.event, event.detail))
-                yield (event.ts, words, yes_no(failed), event.user_id or "", detail,
+                yield (event.ts, words, export_text(failed), event.user_id or "", detail,
                        event.actor, event.program, event.host, event.event, event.detail)
 
         def export() -> int:
@@ -652,8 +692,10 @@ reload, every row on Verify Whole Log.
                     return write_csv(fh, CSV_HEADER, rows())
             except OSError as exc:
                 raise TapeMasterError(
-                    f"The file could not be written: {exc.strerror or exc}.") from None
+                    QT_TRANSLATE_NOOP("errors", "The file could not be written: {reason}."),
+                    params={"reason": exc.strerror or exc}) from None
 
-        Op(self, "Export Audit Log", export).success(lambda count: msgbox.information(
-            self, "Export Audit Log", f"Exported {count} event(s) to {path}.",
+        Op(self, self.tr("Export Audit Log"), export).success(lambda count: msgbox.information(
+            self, self.tr("Export Audit Log"),
+            self.tr("Exported %n event(s) to {path}.", "", count).format(path=path),
             object_name="auditExportedMessage")).run()

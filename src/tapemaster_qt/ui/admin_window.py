@@ -43,13 +43,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tapemaster_qt.errors import TapeMasterError
+from tapemaster_qt.errors import QT_TRANSLATE_NOOP, TapeMasterError
 from tapemaster_qt.fields import Status
 from tapemaster_qt.fileio import write_text_atomically
 from tapemaster_qt.records import GroupRecord, UserDetails, UserRow
 from tapemaster_qt.services.admin import AdminService, describe_review
 from tapemaster_qt.services.transfer import users_to_csv, users_to_xml
 from tapemaster_qt.ui import msgbox, palette, resources, widgets, windows
+from tapemaster_qt.ui.i18n import error_text, field_text
 from tapemaster_qt.ui.models.tables import GroupsModel, RecordRole
 from tapemaster_qt.ui.models.users import (
     COL_STATUS,
@@ -106,9 +107,9 @@ class _Legend(QWidget):
         for status in (Status.OTP_ACTIVE, Status.OTP_PENDING, Status.REVOKED,
                        Status.DISABLED, Status.TAMPERED):
             icon = QLabel()
-            icon.setToolTip(status.description)
-            word = QLabel(status.value)
-            word.setToolTip(status.description)
+            icon.setToolTip(field_text(status.description))
+            word = QLabel(field_text(status.value))
+            word.setToolTip(field_text(status.description))
             layout.addWidget(icon)
             layout.addWidget(word)
             layout.addSpacing(8)
@@ -126,9 +127,10 @@ class _Legend(QWidget):
         for label, status in self._icons:
             label.setPixmap(palette.status_icon(status).pixmap(16, 16))
         self.rowsLabel.setText(
-            f"<span style='color:{palette.muted().name()}'>Grey rows</span>: revoked or "
-            f"disabled, no logon. <span style='color:{palette.danger().name()}'>Red rows"
-            "</span>: changed outside TapeMaster.")
+            self.tr("<span style='color:{grey}'>Grey rows</span>: revoked or disabled, no "
+                    "logon. <span style='color:{red}'>Red rows</span>: changed outside "
+                    "TapeMaster.").format(grey=palette.muted().name(),
+                                          red=palette.danger().name()))
 
 
 class GroupDialog(QDialog):
@@ -143,8 +145,9 @@ class GroupDialog(QDialog):
         self._group = group
         self.adding = group is None
         self.setObjectName("groupDialog")
-        self.setWindowTitle("Add Group" if group is None
-                            else f"Group Properties — {group.group_id}")
+        self.setWindowTitle(self.tr("Add Group") if group is None
+                            else self.tr("Group Properties — {group}").format(
+                                group=group.group_id))
         self.groupIdEdit = QLineEdit(group.group_id if group else "")
         self.groupIdEdit.setObjectName("groupIdEdit")
         self.groupIdEdit.setMaxLength(10)
@@ -154,16 +157,16 @@ class GroupDialog(QDialog):
         self.descriptionEdit.setMaxLength(255)
         self.messageLabel = widgets.message_label()
         form = QFormLayout()
-        form.addRow("&Group-ID:", self.groupIdEdit)
-        form.addRow("&Description:", self.descriptionEdit)
+        form.addRow(self.tr("&Group-ID:"), self.groupIdEdit)
+        form.addRow(self.tr("&Description:"), self.descriptionEdit)
         if group is not None:
             users = f"{group.members} user" + ("s" if group.members != 1 else "")
-            form.addRow("Users:", QLabel(users))
+            form.addRow(self.tr("Users:"), QLabel(users))
         self.buttonBox = widgets.button_box(self._on_save, self.reject, save=True)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(QLabel("1 to 10 letters or digits." if self.adding else
-                                "The Group-ID cannot be changed; the description can."))
+        layout.addWidget(QLabel(self.tr("1 to 10 letters or digits.") if self.adding else
+                                self.tr("The Group-ID cannot be changed; the description can.")))
         layout.addWidget(self.messageLabel)
         layout.addWidget(self.buttonBox)
         self.setMinimumWidth(380)
@@ -204,9 +207,11 @@ class GroupDialog(QDialog):
         edits = [] if self._discarding else self.unsaved_edits()
         if edits and not msgbox.confirm(
                 self, self.windowTitle(),
-                "Discard the new group?" if self.adding else
-                f"Discard your changes to group {self.groupIdEdit.text()}?",
-                informative=f"Not saved yet: {', '.join(edits)}.", yes="Discard",
+                self.tr("Discard the new group?") if self.adding else
+                self.tr("Discard your changes to group {group}?").format(
+                    group=self.groupIdEdit.text()),
+                informative=self.tr("Not saved yet: {fields}.").format(
+                    fields=", ".join(field_text(e) for e in edits)), yes=self.tr("Discard"),
                 object_name="confirmDiscardMessage"):
             return
         super().reject()
@@ -214,7 +219,7 @@ class GroupDialog(QDialog):
     @Slot()
     def _on_save(self) -> None:
         def refused(exc: TapeMasterError) -> None:
-            widgets.show_message(self.messageLabel, exc.message)
+            widgets.show_message(self.messageLabel, error_text(exc))
             (self.groupIdEdit if self.adding else self.descriptionEdit).setFocus()
 
         group_id, description = self.groupIdEdit.text(), self.descriptionEdit.text()
@@ -229,7 +234,7 @@ class GroupDialog(QDialog):
 
 
 class GroupUserAdministration(QWidget):
-    TITLE = "Group/User Administration"
+    TITLE = QT_TRANSLATE_NOOP("GroupUserAdministration", "Group/User Administration")
 
     def __init__(self, admin: AdminService, parent: QWidget | None = None, *,
                  windows: WindowRegistry | None = None) -> None:
@@ -243,7 +248,7 @@ class GroupUserAdministration(QWidget):
         self._admin = admin
         self.windows = windows if windows is not None else WindowRegistry(self)
         self.setObjectName("groupUserAdministration")
-        self.setWindowTitle(self.TITLE)
+        self.setWindowTitle(self.tr(self.TITLE))
         self.setWindowIcon(resources.app_icon())
 
         # --- Users tab ---------------------------------------------------------------------
@@ -258,11 +263,11 @@ class GroupUserAdministration(QWidget):
             COL_USER_ID, Qt.SortOrder.AscendingOrder)
         self.usersView.doubleClicked.connect(lambda _i: self.open_properties())
         self.usersView.customContextMenuRequested.connect(self._users_menu)
-        self.usersView.setAccessibleName("Users")
+        self.usersView.setAccessibleName(self.tr("Users"))
 
         self.usersFilterEdit = QLineEdit()
         self.usersFilterEdit.setObjectName("usersFilterEdit")
-        self.usersFilterEdit.setPlaceholderText("Filter users (any column)…")
+        self.usersFilterEdit.setPlaceholderText(self.tr("Filter users (any column)…"))
         self.usersFilterEdit.setClearButtonEnabled(True)
         self.usersFilterEdit.textChanged.connect(self._on_filter_changed)
         self.usersCountLabel = QLabel()
@@ -270,7 +275,7 @@ class GroupUserAdministration(QWidget):
         self.usersLegend = _Legend()
 
         self._make_actions()
-        filter_label = QLabel("&Filter:")
+        filter_label = QLabel(self.tr("&Filter:"))
         filter_label.setBuddy(self.usersFilterEdit)
         top = QHBoxLayout()
         top.addWidget(filter_label)
@@ -290,21 +295,21 @@ class GroupUserAdministration(QWidget):
         self.groupsView.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.groupsView.customContextMenuRequested.connect(self._groups_menu)
         self.groupsView.doubleClicked.connect(lambda _i: self.open_group())
-        self.groupsView.setAccessibleName("Groups")
+        self.groupsView.setAccessibleName(self.tr("Groups"))
         self._make_group_actions()
         # No mnemonics on these buttons: Alt+G is the Group menu, whose entries they are.
-        self.addGroupButton = self._group_button("addGroupButton", "Add Group…",
+        self.addGroupButton = self._group_button("addGroupButton", self.tr("Add Group…"),
                                                  self.actionAddGroup)
         self.groupPropertiesButton = self._group_button(
-            "groupPropertiesButton", "Properties…", self.actionGroupProperties)
-        self.deleteGroupButton = self._group_button("deleteGroupButton", "Delete",
+            "groupPropertiesButton", self.tr("Properties…"), self.actionGroupProperties)
+        self.deleteGroupButton = self._group_button("deleteGroupButton", self.tr("Delete"),
                                                     self.actionDeleteGroup)
         groups_tab = QWidget()
         groups_layout = QVBoxLayout(groups_tab)
         groups_layout.addWidget(self.groupsView, 1)
         groups_layout.addWidget(QLabel(
-            "Enter or a double-click opens a group's properties; Del deletes an empty "
-            "group."))
+            self.tr("Enter or a double-click opens a group's properties; Del deletes an empty "
+                    "group.")))
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         for button in (self.addGroupButton, self.groupPropertiesButton,
@@ -314,8 +319,8 @@ class GroupUserAdministration(QWidget):
 
         self.adminTabs = QTabWidget()
         self.adminTabs.setObjectName("adminTabs")
-        self.adminTabs.addTab(users_tab, "Users")
-        self.adminTabs.addTab(groups_tab, "Groups")
+        self.adminTabs.addTab(users_tab, self.tr("Users"))
+        self.adminTabs.addTab(groups_tab, self.tr("Groups"))
         layout = QVBoxLayout(self)
         layout.setMenuBar(self._menu_bar())
         layout.addWidget(self.adminTabs)
@@ -356,57 +361,60 @@ class GroupUserAdministration(QWidget):
 
         # Keys that mean something else in the filter box (Enter, Del, Ctrl+A) act only
         # in the table; the others anywhere in the window.
-        self.actionAddUser = action(window, "actionAddUser", "&Add…", self.add_user,
-                                    "Add a user", key.StandardKey.New)
+        self.actionAddUser = action(window, "actionAddUser", self.tr("&Add…"), self.add_user,
+                                    self.tr("Add a user"), key.StandardKey.New)
         self.actionUserProperties = action(
-            grid, "actionUserProperties", "&Properties", self.open_properties,
-            "Open the selected user's properties",
+            grid, "actionUserProperties", self.tr("&Properties"), self.open_properties,
+            self.tr("Open the selected user's properties"),
             key("Enter"), key("Return"), key("Alt+Return"), key("Alt+Enter"))
-        self.actionDeleteUser = action(grid, "actionDeleteUser", "&Delete",
-                                       self.delete_selected, "Delete the selected users",
+        self.actionDeleteUser = action(grid, "actionDeleteUser", self.tr("&Delete"),
+                                       self.delete_selected, self.tr("Delete the selected users"),
                                        key.StandardKey.Delete)
         self.actionExportUsers = action(
-            window, "actionExportUsers", "&Export…", self.export_selected,
-            "Export the selected users (all users when none is selected) as XML or CSV")
-        self.actionSelectAll = action(grid, "actionSelectAll", "Select A&ll",
-                                      self.usersView.selectAll, "Select every user shown",
+            window, "actionExportUsers", self.tr("&Export…"), self.export_selected,
+            self.tr("Export the selected users (all users when none is selected) as XML or CSV"))
+        self.actionSelectAll = action(grid, "actionSelectAll", self.tr("Select A&ll"),
+                                      self.usersView.selectAll, self.tr("Select every user shown"),
                                       key.StandardKey.SelectAll)
         self.actionInvertSelection = action(
-            grid, "actionInvertSelection", "&Invert Selection", self.invert_selection,
-            "Select the users shown that are not selected, and clear the others",
+            grid, "actionInvertSelection", self.tr("&Invert Selection"), self.invert_selection,
+            self.tr("Select the users shown that are not selected, and clear the others"),
             key("Ctrl+I"))
         self.actionResetUserPassword = action(
-            window, "actionResetUserPassword", "&Reset Password…", self.reset_password,
-            "Set a new password for the selected user; this also restores a revoked "
-            "User-ID")
-        self.actionUnlockUser = action(window, "actionUnlockUser", "&Unlock",
+            window, "actionResetUserPassword", self.tr("&Reset Password…"), self.reset_password,
+            self.tr("Set a new password for the selected user; this also restores a revoked "
+                    "User-ID"))
+        self.actionUnlockUser = action(window, "actionUnlockUser", self.tr("&Unlock"),
                                        self.unlock_selected,
-                                       "Restore the selected revoked User-IDs")
+                                       self.tr("Restore the selected revoked User-IDs"))
         self.actionResealUser = action(
-            window, "actionResealUser", "Re-&seal Record…", self.reseal_selected,
-            "Accept a record that was changed outside TapeMaster, after reviewing it")
-        self.actionRefresh = action(window, "actionRefresh", "&Refresh", lambda: self.reload(),
-                                    "Read the users and groups again", key("F5"))
-        self.actionFilter = action(window, "actionFilter", "&Filter", self.focus_filter,
-                                   "Type to show only the users that match", key.StandardKey.Find)
-        self.actionClose = action(window, "actionClose", "&Close", self.close_or_clear,
-                                  "Close this window", key("Esc"))
-        self.actionAddGroup = action(window, "actionAddGroup", "&Add Group…", self.add_group,
-                                     "Add a group")
+            window, "actionResealUser", self.tr("Re-&seal Record…"), self.reseal_selected,
+            self.tr("Accept a record that was changed outside TapeMaster, after reviewing it"))
+        self.actionRefresh = action(window, "actionRefresh", self.tr("&Refresh"),
+                                    lambda: self.reload(),
+                                    self.tr("Read the users and groups again"), key("F5"))
+        self.actionFilter = action(window, "actionFilter", self.tr("&Filter"), self.focus_filter,
+                                   self.tr("Type to show only the users that match"),
+                                   key.StandardKey.Find)
+        self.actionClose = action(window, "actionClose", self.tr("&Close"), self.close_or_clear,
+                                  self.tr("Close this window"), key("Esc"))
+        self.actionAddGroup = action(window, "actionAddGroup", self.tr("&Add Group…"),
+                                     self.add_group, self.tr("Add a group"))
 
     def _make_group_actions(self) -> None:
         """The Groups tab's own keys act in its table: Enter opens, Del deletes."""
         key = QKeySequence
         self.actionGroupProperties = widgets.action(
-            self.groupsView, "actionGroupProperties", "&Properties…", self.open_group,
+            self.groupsView, "actionGroupProperties", self.tr("&Properties…"), self.open_group,
             [key("Enter"), key("Return"), key("Alt+Return"), key("Alt+Enter")], local=True)
-        self.actionGroupProperties.setStatusTip("Edit the selected group's description")
+        self.actionGroupProperties.setStatusTip(self.tr("Edit the selected group's description"))
         self.actionGroupProperties.setToolTip(self.actionGroupProperties.statusTip())
         self.actionDeleteGroup = widgets.action(
-            self.groupsView, "actionDeleteGroup", "&Delete Group", self.delete_group,
+            self.groupsView, "actionDeleteGroup", self.tr("&Delete Group"), self.delete_group,
             key(key.StandardKey.Delete), local=True)
-        self.actionDeleteGroup.setStatusTip("Delete the selected group; only an empty group "
-                                            "can be deleted")
+        self.actionDeleteGroup.setStatusTip(self.tr(
+            "Delete the selected group; only an empty group "
+                                                    "can be deleted"))
         self.actionDeleteGroup.setToolTip(self.actionDeleteGroup.statusTip())
 
     def _group_button(self, name: str, text: str, action: QAction) -> QPushButton:
@@ -421,23 +429,23 @@ class GroupUserAdministration(QWidget):
     def _menu_bar(self) -> QMenuBar:
         bar = QMenuBar(self)
         bar.setObjectName("adminMenuBar")
-        user = bar.addMenu("&User")
+        user = bar.addMenu(self.tr("&User"))
         user.setObjectName("menuUser")
         for item in (self.actionAddUser, self.actionUserProperties, self.actionDeleteUser,
                      None, self.actionResetUserPassword, self.actionUnlockUser,
                      self.actionResealUser, None, self.actionExportUsers, None,
                      self.actionClose):
             user.addAction(item) if item is not None else user.addSeparator()
-        group = bar.addMenu("&Group")
+        group = bar.addMenu(self.tr("&Group"))
         group.setObjectName("menuGroup")
         for item in (self.actionAddGroup, self.actionGroupProperties, self.actionDeleteGroup):
             group.addAction(item)
-        edit = bar.addMenu("&Edit")
+        edit = bar.addMenu(self.tr("&Edit"))
         edit.setObjectName("menuEdit")
         for item in (self.actionSelectAll, self.actionInvertSelection, None,
                      self.actionFilter):
             edit.addAction(item) if item is not None else edit.addSeparator()
-        view = bar.addMenu("&View")
+        view = bar.addMenu(self.tr("&View"))
         view.setObjectName("menuView")
         view.addAction(self.actionRefresh)
         return bar
@@ -486,7 +494,7 @@ class GroupUserAdministration(QWidget):
         menu.addAction(self.actionSelectAll)
         menu.addAction(self.actionInvertSelection)
         menu.addSeparator()
-        management = menu.addMenu("&Management")
+        management = menu.addMenu(self.tr("&Management"))
         management.setObjectName("menuManagement")
         management.addAction(self.actionResetUserPassword)
         management.addAction(self.actionUnlockUser)
@@ -574,7 +582,7 @@ class GroupUserAdministration(QWidget):
             # Seals are checked in slices after the table shows (see _background).
             return self._admin.list_users(check_seals=False), self._admin.list_groups()
 
-        Op(self, self.TITLE, load).success(
+        Op(self, self.windowTitle(), load).success(
             lambda data: self._show_data(data[0], data[1], chosen)).run()
 
     def _show_data(self, rows: list[UserRow], groups: list[GroupRecord],
@@ -645,13 +653,15 @@ class GroupUserAdministration(QWidget):
 
     def _update_count(self) -> None:
         shown, total = self.usersModel.rowCount(), len(self.usersModel.all_rows())
-        text = f"{shown} of {total} users" if shown != total else f"{total} users"
+        text = (self.tr("{shown} of %n user(s)", "", total).format(shown=shown)
+                if shown != total else self.tr("%n user(s)", "", total))
         if self._seal_total:
             done = min(100, round(100 * self._seal_checked / max(1, self._seal_total)))
-            text += f" — checking record seals… {done}%"
+            text += " — " + self.tr("checking record seals… {done}%").format(done=done)
         elif self._seal_failed:
-            text += (f" — {len(self._seal_failed)} record(s) failed the integrity check "
-                     "(shown in red): review them before re-sealing")
+            text += " — " + self.tr("%n record(s) failed the integrity check (shown in red): "
+                                    "review them before re-sealing", "",
+                                    len(self._seal_failed))
         self.usersCountLabel.setText(text)
 
     def _select(self, user_ids: list[str]) -> None:
@@ -721,8 +731,8 @@ class GroupUserAdministration(QWidget):
         """``user_id``'s Properties, read now. A user deleted meanwhile (by another
         administrator) is said so, and the list is read again."""
         found: list[UserDetails] = []
-        Op(self, "User Properties", lambda: self._admin.get_user(user_id)).success(
-            found.append).failure(lambda exc: self._refused("User Properties", exc)).run()
+        Op(self, self.tr("User Properties"), lambda: self._admin.get_user(user_id)).success(
+            found.append).failure(lambda exc: self._refused(self.tr("User Properties"), exc)).run()
         return self._open_properties_dialog(found[0]) if found else None
 
     def restore_draft(self, draft: Draft) -> QWidget | None:
@@ -744,7 +754,7 @@ class GroupUserAdministration(QWidget):
         return dialog
 
     def _refused(self, title: str, exc: TapeMasterError) -> None:
-        msgbox.warning(self, title, exc.message)
+        msgbox.warning(self, title, error_text(exc))
         self.reload()
 
     @Slot()
@@ -753,16 +763,17 @@ class GroupUserAdministration(QWidget):
         if not ids:
             return
         # Say no before asking, not after.
-        if not Op(self, "Delete", lambda: self._admin.check_delete(ids)).run():
+        if not Op(self, self.tr("Delete"), lambda: self._admin.check_delete(ids)).run():
             return
-        what = ids[0] if len(ids) == 1 else f"these {len(ids)} users"
         if not msgbox.confirm(
-            self, "Delete", f"Delete {what}?",
-            informative="Their settings are removed; the audit log keeps their history.",
-            yes="Delete", object_name="confirmDeleteMessage",
+            self, self.tr("Delete"),
+            self.tr("Delete {user}?").format(user=ids[0]) if len(ids) == 1
+            else self.tr("Delete these %n users?", "", len(ids)),
+            informative=self.tr("Their settings are removed; the audit log keeps their history."),
+            yes=self.tr("Delete"), object_name="confirmDeleteMessage",
         ):
             return
-        Op(self, "Delete", lambda: self._admin.delete_users(ids)).refresh(
+        Op(self, self.tr("Delete"), lambda: self._admin.delete_users(ids)).refresh(
             lambda: self.reload(keep=[])).run()
 
     @Slot()
@@ -773,7 +784,7 @@ class GroupUserAdministration(QWidget):
             for user_id in ids:
                 self._admin.unlock(user_id)
 
-        Op(self, "Unlock", unlock).refresh(lambda: self.reload(keep=ids)).run()
+        Op(self, self.tr("Unlock"), unlock).refresh(lambda: self.reload(keep=ids)).run()
 
     @Slot()
     def reseal_selected(self) -> None:
@@ -786,25 +797,27 @@ class GroupUserAdministration(QWidget):
         try:
             review = self._admin.review_record(user_id)
         except TapeMasterError as exc:
-            msgbox.warning(self, "Re-seal Record", exc.message)
+            msgbox.warning(self, self.tr("Re-seal Record"), error_text(exc))
             return
         if review.every_field_suspect:
             changed = describe_review(review)[0].capitalize() + "."
         else:
-            when = f" (on {local_time(review.copy_written)})" if review.copy_written else ""
-            changed = (f"Changed since TapeMaster last wrote it{when}:\n"
-                       + "\n".join(f"• {line}" for line in describe_review(review)))
+            changed = ((self.tr("Changed since TapeMaster last wrote it (on {time}):").format(
+                time=local_time(review.copy_written)) if review.copy_written
+                else self.tr("Changed since TapeMaster last wrote it:")) + "\n"
+                + "\n".join(f"• {line}" for line in describe_review(review)))
         if not msgbox.confirm(
-            self, "Re-seal Record",
-            f"The record of {user_id} was changed outside TapeMaster. Re-seal it?",
-            informative=(changed + "\n\nRe-sealing does not trust those changes: it clears "
+            self, self.tr("Re-seal Record"),
+            self.tr("The record of {user} was changed outside TapeMaster. Re-seal it?").format(
+                user=user_id),
+            informative=(changed + self.tr("\n\nRe-sealing does not trust those changes: it clears "
                          "the password, removes rights and client access, switches the One "
                          "Time Password off and leaves the User-ID revoked. Afterwards "
-                         "unlock it, set a new password and give back what it should have."),
-            yes="Re-seal", object_name="confirmResealMessage",
+                         "unlock it, set a new password and give back what it should have.")),
+            yes=self.tr("Re-seal"), object_name="confirmResealMessage",
         ):
             return
-        Op(self, "Re-seal Record", lambda: self._admin.reseal(user_id)).refresh(
+        Op(self, self.tr("Re-seal Record"), lambda: self._admin.reseal(user_id)).refresh(
             lambda: self.reload(keep=[user_id])).run()
 
     @Slot()
@@ -828,8 +841,8 @@ class GroupUserAdministration(QWidget):
     def export_selected(self) -> None:
         """Export the selected users (all when none are selected) as XML or CSV."""
         ids = self.selected_user_ids() or None
-        path = msgbox.save_file(self, "Export Users", str(Path.home() / "users.xml"),
-                                "XML files (*.xml);;CSV files (*.csv)")
+        path = msgbox.save_file(self, self.tr("Export Users"), str(Path.home() / "users.xml"),
+                                self.tr("XML files (*.xml);;CSV files (*.csv)"))
         if not path:
             return
 
@@ -841,11 +854,13 @@ class GroupUserAdministration(QWidget):
                 write_text_atomically(path, text)
             except OSError as exc:
                 raise TapeMasterError(
-                    f"The file could not be written: {exc.strerror or exc}.") from None
+                    QT_TRANSLATE_NOOP("errors", "The file could not be written: {reason}."),
+                    params={"reason": exc.strerror or exc}) from None
             return len(users)
 
-        Op(self, "Export Users", export).success(lambda count: msgbox.information(
-            self, "Export Users", f"Exported {count} user(s) to {path}.")).run()
+        Op(self, self.tr("Export Users"), export).success(lambda count: msgbox.information(
+            self, self.tr("Export Users"),
+            self.tr("Exported %n user(s) to {path}.", "", count).format(path=path))).run()
 
     @Slot()
     def add_group(self) -> GroupDialog | None:
@@ -884,8 +899,8 @@ class GroupUserAdministration(QWidget):
         self.adminTabs.setCurrentIndex(1)
         found: list[GroupRecord] = []
         # Read again: another administrator may have changed or deleted it.
-        Op(self, "Group Properties", lambda: self._admin.get_group(group_id)).success(
-            found.append).failure(lambda exc: self._refused("Group Properties", exc)).run()
+        Op(self, self.tr("Group Properties"), lambda: self._admin.get_group(group_id)).success(
+            found.append).failure(lambda exc: self._refused(self.tr("Group Properties"), exc)).run()
         if not found:
             return None
 
@@ -904,14 +919,15 @@ class GroupUserAdministration(QWidget):
         if group is None:
             return
         group_id = group.group_id
-        if not Op(self, "Delete Group",
+        if not Op(self, self.tr("Delete Group"),
                   lambda: self._admin.check_delete_group(group_id)).refresh(
                 self.reload).run():
             return
-        if not msgbox.confirm(self, "Delete Group", f"Delete group {group_id}?",
-                              informative="It has no users. The audit log keeps its "
-                                          "history.",
-                              yes="Delete", object_name="confirmDeleteGroupMessage"):
+        if not msgbox.confirm(self, self.tr("Delete Group"),
+                              self.tr("Delete group {group}?").format(group=group_id),
+                              informative=self.tr("It has no users. The audit log keeps its "
+                                                  "history."),
+                              yes=self.tr("Delete"), object_name="confirmDeleteGroupMessage"):
             return
-        Op(self, "Delete Group", lambda: self._admin.delete_group(group_id)).refresh(
+        Op(self, self.tr("Delete Group"), lambda: self._admin.delete_group(group_id)).refresh(
             self.reload).run()

@@ -17,23 +17,29 @@ from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from tapemaster_qt.ui import resources, widgets
+from tapemaster_qt.ui.i18n import plural_context
+
+idle = plural_context("idle")
+"""The status bar's idle texts (context "idle")."""
 
 
 def deadline_text(deadline: float | None) -> str:
     """The status bar's words: when the user will be logged out if idle (``deadline``,
     a time.time() value), or that they never will be."""
     if deadline is None:
-        return "No Time-Out"
-    return f"Idle log out at {datetime.fromtimestamp(deadline).strftime('%H:%M')}"
+        return idle.tr("No Time-Out")
+    return idle.tr("Idle log out at {time}").format(
+        time=datetime.fromtimestamp(deadline).strftime("%H:%M"))
 
 
 def deadline_tip(minutes: int) -> str:
-    return (f"You are logged out after {minutes} minute{'s' if minutes != 1 else ''} "
-            "without using the keyboard or the mouse; using them moves this time on.")
+    return idle.tr("You are logged out after %n minute(s) without using the keyboard or "
+                   "the mouse; using them moves this time on.", "", minutes)
 
 
-NO_TIMEOUT_TIP = ("Your No Time-Out option is True: you are never logged out for "
-                  "inactivity.")
+def no_timeout_tip() -> str:
+    return idle.tr("Your No Time-Out option is True: you are never logged out for "
+                   "inactivity.")
 
 
 class IdleNotice(QWidget):
@@ -45,7 +51,7 @@ class IdleNotice(QWidget):
     def __init__(self, program: str) -> None:
         super().__init__(None, Qt.WindowType.Window | Qt.WindowType.WindowStaysOnTopHint)
         self.setObjectName("idleNotice")
-        self.setWindowTitle(f"{program} — Still there?")
+        self.setWindowTitle(self.tr("{program} — Still there?").format(program=program))
         self.setWindowIcon(resources.app_icon())
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self._program = program
@@ -56,14 +62,14 @@ class IdleNotice(QWidget):
         font = self.countdownLabel.font()
         font.setBold(True)
         self.countdownLabel.setFont(font)
-        hint = QLabel("Press any key or move the mouse to stay logged on.")
+        hint = QLabel(self.tr("Press any key or move the mouse to stay logged on."))
         hint.setWordWrap(True)
         self.editsLabel = QLabel()
         self.editsLabel.setObjectName("editsLabel")
         self.editsLabel.setWordWrap(True)
         self.editsLabel.setTextFormat(Qt.TextFormat.PlainText)
         self.editsLabel.hide()
-        self.stayButton = QPushButton("&Stay logged on")
+        self.stayButton = QPushButton(self.tr("&Stay logged on"))
         self.stayButton.setObjectName("stayLoggedOnButton")
         self.stayButton.setDefault(True)
         self.stayButton.clicked.connect(self.stayRequested)
@@ -84,9 +90,9 @@ class IdleNotice(QWidget):
         ``unsaved``: the windows holding edits not saved, said to be kept."""
         self._deadline = time.monotonic() + seconds_left
         if unsaved:
-            self.editsLabel.setText(
-                f"Not saved yet: {', '.join(unsaved)}. Your changes are kept and offered "
-                "again when you log back on.")
+            self.editsLabel.setText(self.tr(
+                "Not saved yet: {windows}. Your changes are kept and offered again when you "
+                "log back on.").format(windows=", ".join(unsaved)))
         self.editsLabel.setVisible(bool(unsaved))
         self._show_seconds()
         if self.isVisible():
@@ -104,9 +110,9 @@ class IdleNotice(QWidget):
     @Slot()
     def _show_seconds(self) -> None:
         left = self.seconds_left()
-        self.countdownLabel.setText(
-            f"{self._program} logs you out in {left} second{'s' if left != 1 else ''} "
-            "because it has not been used for a while.")
+        self.countdownLabel.setText(self.tr(
+            "{program} logs you out in %n second(s) because it has not been used for a "
+            "while.", "", left).format(program=self._program))
 
     def hideEvent(self, event: object) -> None:
         self._tick.stop()

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 # Not ``Qt``: PySide builds that namespace on first use (tens of milliseconds), so the
 # logon dialog is built without it and uses it only after it is on screen.
-from PySide6.QtCore import QEvent, QRegularExpression, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QRegularExpression, QTimer, Signal, Slot
 from PySide6.QtGui import QFont, QKeyEvent, QPaintEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QApplication,
@@ -64,7 +64,7 @@ class PasswordEdit(QLineEdit):
 
 def caps_lock_hint(*edits: PasswordEdit) -> QLabel:
     """A "Caps Lock is on" label that follows what is typed into ``edits``."""
-    label = QLabel("Caps Lock is on")
+    label = QLabel(QCoreApplication.translate("LoginDialog", "Caps Lock is on"))
     label.setObjectName("capsLockLabel")
     label.setStyleSheet("color: #8a5a00;")
     label.hide()
@@ -136,38 +136,38 @@ class LoginDialog(_IconsOnShow):
     def __init__(self, program: str, last_user_id: str = "", parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("loginDialog")
-        self.setWindowTitle(f"TapeTrack Logon — {program}")
+        self.setWindowTitle(self.tr("TapeTrack Logon — {program}").format(program=program))
         self.program = program
 
         self.userIdEdit = QLineEdit(last_user_id)
         self.userIdEdit.setObjectName("userIdEdit")
         self.userIdEdit.setMaxLength(254)  # a User-ID (16) or an e-mail address (254)
-        self.userIdEdit.setAccessibleName("User-ID")
-        self.userIdEdit.setToolTip("Your User-ID, or the e-mail address your administrator "
-                                   "entered for you")
+        self.userIdEdit.setAccessibleName(self.tr("User-ID"))
+        self.userIdEdit.setToolTip(self.tr("Your User-ID, or the e-mail address your "
+                                           "administrator entered for you"))
         self.passwordEdit = PasswordEdit()
         self.passwordEdit.setObjectName("passwordEdit")
         self.passwordEdit.setMaxLength(256)
-        self.passwordEdit.setAccessibleName("Password")
+        self.passwordEdit.setAccessibleName(self.tr("Password"))
         self.capsLockLabel = caps_lock_hint(self.passwordEdit)
         self.otpEdit = QLineEdit()
         self.otpEdit.setObjectName("otpEdit")
         self.otpEdit.setPlaceholderText("123 456")
         self.otpEdit.setMaxLength(code_field.FIELD_MAX)
         self.otpEdit.setValidator(QRegularExpressionValidator(OTP_PATTERN, self.otpEdit))
-        self.otpEdit.setAccessibleName("One Time Password")
-        self.otpEdit.setToolTip(
+        self.otpEdit.setAccessibleName(self.tr("One Time Password"))
+        self.otpEdit.setToolTip(self.tr(
             "The 6-digit code from your authenticator app, if your User-ID uses one,\n"
             "or one of your recovery codes (like abcd-2345) if you lost your phone.\n"
             "Leave it empty the first time, to see the QR code to scan."
-        )
+        ))
         self.messageLabel = widgets.message_label()
 
         form = QFormLayout()
-        form.addRow("&User-ID:", self.userIdEdit)
-        form.addRow("&Password:", self.passwordEdit)
+        form.addRow(self.tr("&User-ID:"), self.userIdEdit)
+        form.addRow(self.tr("&Password:"), self.passwordEdit)
         form.addRow("", self.capsLockLabel)
-        form.addRow("&One Time Password:", self.otpEdit)
+        form.addRow(self.tr("&One Time Password:"), self.otpEdit)
 
         self.buttonBox = widgets.button_box(self._on_ok, self.reject)
 
@@ -176,8 +176,8 @@ class LoginDialog(_IconsOnShow):
         layout = widgets.WrappingLayout(self, 420)
         layout.addWidget(_header(
             program,
-            "Enter your User-ID and password, and the One Time Password from your "
-            "authenticator app if your User-ID uses one.",
+            self.tr("Enter your User-ID and password, and the One Time Password from your "
+                    "authenticator app if your User-ID uses one."),
         ))
         layout.addLayout(form)
         layout.addWidget(self.messageLabel)
@@ -199,11 +199,11 @@ class LoginDialog(_IconsOnShow):
     def _on_ok(self) -> None:
         user_id = self.userIdEdit.text().strip()
         if not user_id:
-            self.show_message("Enter your User-ID.")
+            self.show_message(self.tr("Enter your User-ID."))
             self.userIdEdit.setFocus()
             return
         if not self.passwordEdit.text():
-            self.show_message("Enter your password.")
+            self.show_message(self.tr("Enter your password."))
             self.passwordEdit.setFocus()
             return
         self.logonRequested.emit(user_id, self.passwordEdit.text(), self.otpEdit.text())
@@ -245,30 +245,30 @@ class FirstRunDialog(_IconsOnShow):
     def __init__(self, program: str, store_path: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("firstRunDialog")
-        self.setWindowTitle(f"{program} — First Run")
+        self.setWindowTitle(self.tr("{program} — First Run").format(program=program))
 
         self.passwordEdit = PasswordEdit()
         self.passwordEdit.setObjectName("passwordEdit")
         self.passwordEdit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passwordEdit.setAccessibleName("Password")
+        self.passwordEdit.setAccessibleName(self.tr("Password"))
         self.confirmEdit = PasswordEdit()
         self.confirmEdit.setObjectName("confirmEdit")
         self.confirmEdit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.confirmEdit.setAccessibleName("Password (again)")
+        self.confirmEdit.setAccessibleName(self.tr("Password (again)"))
         self.messageLabel = widgets.message_label()
-        rules = QLabel(
-            f"The password needs {MIN_LENGTH} to {MAX_LENGTH} characters and must not be "
-            "the User-ID. A passphrase of a few words is easy to type and hard to guess."
-        )
+        rules = QLabel(self.tr(
+            "The password needs {min} to {max} characters and must not be the User-ID. A "
+            "passphrase of a few words is easy to type and hard to guess."
+        ).format(min=MIN_LENGTH, max=MAX_LENGTH))
         rules.setWordWrap(True)
-        location = QLabel(f"Store: {store_path}")
+        location = QLabel(self.tr("Store: {location}").format(location=store_path))
         location.setWordWrap(True)
         location.setStyleSheet("color: palette(mid);")
 
         form = QFormLayout()
-        form.addRow("User-ID:", QLabel("<b>tapemaster</b>"))
-        form.addRow("&Password:", self.passwordEdit)
-        form.addRow("Password (&again):", self.confirmEdit)
+        form.addRow(self.tr("User-ID:"), QLabel("<b>tapemaster</b>"))
+        form.addRow(self.tr("&Password:"), self.passwordEdit)
+        form.addRow(self.tr("Password (&again):"), self.confirmEdit)
         form.addRow("", caps_lock_hint(self.passwordEdit, self.confirmEdit))
 
         self.buttonBox = widgets.button_box(self._on_ok, self.reject)
@@ -278,8 +278,8 @@ class FirstRunDialog(_IconsOnShow):
         layout = widgets.WrappingLayout(self, 440)
         layout.addWidget(_header(
             program,
-            "This is a new user store. Choose the password of the built-in tapemaster "
-            "user: the administrator who adds every other user.",
+            self.tr("This is a new user store. Choose the password of the built-in "
+                    "tapemaster user: the administrator who adds every other user."),
         ))
         layout.addLayout(form)
         layout.addWidget(rules)
@@ -294,7 +294,7 @@ class FirstRunDialog(_IconsOnShow):
     @Slot()
     def _on_ok(self) -> None:
         if self.passwordEdit.text() != self.confirmEdit.text():
-            self.show_message("The two passwords are not the same.")
+            self.show_message(self.tr("The two passwords are not the same."))
             self.confirmEdit.clear()
             self.confirmEdit.setFocus()
             return

@@ -12,9 +12,10 @@ from tapemaster_qt import __version__, logsetup
 from tapemaster_qt.services.auth import FreshProof, LogonOutcome, Session
 from tapemaster_qt.services.session import SessionServices
 from tapemaster_qt.ui import idle, msgbox, resources, widgets, windows
+from tapemaster_qt.ui.i18n import plural_context
 from tapemaster_qt.ui.operations import Op
 from tapemaster_qt.ui.password_change import PasswordChangeDialog
-from tapemaster_qt.ui.texts import RIGHTS_REMOVED, codes_left_text, local_time
+from tapemaster_qt.ui.texts import codes_left_text, local_time, rights_removed
 from tapemaster_qt.ui.windows import Draft, WindowRegistry
 
 ADMIN_WINDOWS = (windows.USER_PROPERTIES, windows.RESET_USER_PASSWORD, windows.ADD_GROUP,
@@ -22,30 +23,39 @@ ADMIN_WINDOWS = (windows.USER_PROPERTIES, windows.RESET_USER_PASSWORD, windows.A
 """The windows that need tapemaster rights, dialogs before the windows they belong to."""
 
 
+welcome = plural_context("welcome")
+"""The welcome text's plurals (its other texts: context "welcome" too)."""
+
+
 def welcome_text(session: Session, outcome: LogonOutcome) -> str:
     name = session.name or session.user_id
-    lines = [f"<h2>Welcome, {_escape(name)}</h2>"]
+    lines = [welcome.tr("<h2>Welcome, {name}</h2>").format(
+        name=_escape(name))]
     previous = local_time(outcome.previous_logon, never="")
     if previous:
-        lines.append(f"<p>Your last successful logon: <b>{previous}</b></p>")
+        lines.append(welcome.tr("<p>Your last successful logon: <b>{time}</b></p>").format(
+                time=previous))
     else:
-        lines.append("<p>This is your first logon.</p>")
+        lines.append(welcome.tr("<p>This is your first logon.</p>"))
     failures = outcome.failures_since
-    since = "since then" if previous else "before this logon"
     if failures:
+        attempts = (
+            welcome.tr("%n failed logon attempt(s) since then.", "", failures) if previous
+            else welcome.tr("%n failed logon attempt(s) before this logon.", "", failures))
         lines.append(
-            f"<p style='color:#b00020'><b>{failures} failed logon attempt"
-            f"{'s' if failures != 1 else ''} {since}.</b> If that was not you, tell "
-            "your administrator.</p>"
-        )
+            f"<p style='color:#b00020'><b>{attempts}</b> "
+            + welcome.tr("If that was not you, tell your administrator.")
+            + "</p>")
     elif previous:
-        lines.append("<p>No failed logon attempts since then.</p>")
+        lines.append(welcome.tr("<p>No failed logon attempts since then.</p>"))
     left = outcome.recovery_codes_left
     if left is not None and left <= LOW_ON_CODES:
         lines.append(
-            f"<p style='color:#8a5a00'>You have {codes_left_text(left)}. "
-            "File ▸ One Time Password… makes new ones, so that a lost phone does not lock "
-            "you out.</p>")
+            "<p style='color:#8a5a00'>"
+            + welcome.tr("You have {left}. File ▸ One Time Password… makes new ones, "
+                         "so that a lost phone does not lock you out.").format(
+                    left=codes_left_text(left))
+            + "</p>")
     return "".join(lines)
 
 
@@ -86,17 +96,18 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(resources.app_icon())
 
         menu_bar = self.menuBar()
-        self.menuFile = menu_bar.addMenu("&File")
+        self.menuFile = menu_bar.addMenu(self.tr("&File"))
         self.menuFile.setObjectName("menuFile")
-        self.actionResetPassword = self._action("actionResetPassword", "&Reset Password…",
+        self.actionResetPassword = self._action("actionResetPassword", self.tr("&Reset Password…"),
                                                 self.reset_password)
         self.actionMyOneTimePassword = self._action(
-            "actionMyOneTimePassword", "&One Time Password…",
+            "actionMyOneTimePassword", self.tr("&One Time Password…"),
             lambda: self.open_my_one_time_password())
         self.actionMyOneTimePassword.setStatusTip(
-            "Your One Time Password: recovery codes, moving to a new phone")
-        self.actionLogOut = self._action("actionLogOut", "&Log Out", self.logOutRequested.emit)
-        self.actionExit = self._action("actionExit", "E&xit", self.exitRequested.emit,
+            self.tr("Your One Time Password: recovery codes, moving to a new phone"))
+        self.actionLogOut = self._action("actionLogOut", self.tr("&Log Out"),
+                                         self.logOutRequested.emit)
+        self.actionExit = self._action("actionExit", self.tr("E&xit"), self.exitRequested.emit,
                                        QKeySequence(QKeySequence.StandardKey.Quit))
         self.menuFile.addAction(self.actionResetPassword)
         self.menuFile.addAction(self.actionMyOneTimePassword)
@@ -106,22 +117,24 @@ class MainWindow(QMainWindow):
 
         self.menuAdministration = None
         if full:
-            self.menuAdministration = menu_bar.addMenu("&Administration")
+            self.menuAdministration = menu_bar.addMenu(self.tr("&Administration"))
             self.menuAdministration.setObjectName("menuAdministration")
             self.actionGroupUserAdministration = self._action(
-                "actionGroupUserAdministration", "&Group/User Administration…",
+                "actionGroupUserAdministration", self.tr("&Group/User Administration…"),
                 self.open_group_user_administration)
-            self.actionActiveUsers = self._action("actionActiveUsers", "&Active Users…",
+            self.actionActiveUsers = self._action("actionActiveUsers", self.tr("&Active Users…"),
                                                   self.open_active_users)
-            self.actionAuditLog = self._action("actionAuditLog", "Audit &Log…",
+            self.actionAuditLog = self._action("actionAuditLog", self.tr("Audit &Log…"),
                                                self.open_audit_log)
             for action in (self.actionGroupUserAdministration, self.actionActiveUsers,
                            self.actionAuditLog):
                 self.menuAdministration.addAction(action)
 
-        self.menuHelp = menu_bar.addMenu("&Help")
+        self.menuHelp = menu_bar.addMenu(self.tr("&Help"))
         self.menuHelp.setObjectName("menuHelp")
-        self.actionAbout = self._action("actionAbout", f"&About {program}", self.about)
+        self.actionAbout = self._action("actionAbout",
+                                        self.tr("&About {program}").format(program=program),
+                                        self.about)
         self.menuHelp.addAction(self.actionAbout)
 
         central = QWidget()
@@ -142,8 +155,8 @@ class MainWindow(QMainWindow):
         self.storeProblemLabel.hide()
         layout.addWidget(self.storeProblemLabel)
         layout.addWidget(self.welcomeLabel)
-        self.adminHintLabel = QLabel("Administration ▸ Group/User Administration manages "
-                                     "users, groups and One Time Passwords.")
+        self.adminHintLabel = QLabel(self.tr("Administration ▸ Group/User Administration manages "
+                                             "users, groups and One Time Passwords."))
         self.adminHintLabel.setObjectName("adminHintLabel")
         self.adminHintLabel.setWordWrap(True)
         self.adminHintLabel.setVisible(full and session.tapemaster_rights)
@@ -153,7 +166,7 @@ class MainWindow(QMainWindow):
 
         status = self.statusBar()
         status.setObjectName("statusBar")
-        status.showMessage("Ready")
+        status.showMessage(self.tr("Ready"))
         self.userStatusLabel = QLabel(f" {session.user_id} ")
         self.userStatusLabel.setObjectName("userStatusLabel")
         self.programStatusLabel = QLabel(f" {program} ")
@@ -170,7 +183,7 @@ class MainWindow(QMainWindow):
         """The status bar says when an idle user is logged out (``at``, a time.time()
         value, after ``minutes`` without activity), or *No Time-Out* (None)."""
         self.idleStatusLabel.setText(f" {idle.deadline_text(at)} ")
-        self.idleStatusLabel.setToolTip(idle.NO_TIMEOUT_TIP if at is None
+        self.idleStatusLabel.setToolTip(idle.no_timeout_tip() if at is None
                                         else idle.deadline_tip(minutes))
 
     def offer_drafts(self, drafts: list[Draft]) -> list[QWidget]:
@@ -179,9 +192,12 @@ class MainWindow(QMainWindow):
         titles = "; ".join(d.title for d in drafts)
         if not msgbox.confirm(
                 self, self._services.program,
-                f"You were logged out with changes not saved: {titles}.",
-                informative="Open them again to review and save them, or discard them.",
-                yes="&Open Again", no="&Discard", object_name="restoreDraftsMessage",
+                self.tr("You were logged out with changes not saved: {windows}.").format(
+                    windows=titles),
+                informative=self.tr("Open them again to review and save them, or discard "
+                                    "them."),
+                yes=self.tr("&Open Again"), no=self.tr("&Discard"),
+                object_name="restoreDraftsMessage",
                 yes_is_safe=True):
             return []
         admin = self.open_group_user_administration()
@@ -205,7 +221,7 @@ class MainWindow(QMainWindow):
                        self.actionAuditLog):
             action.setEnabled(rights)
         self.menuAdministration.setEnabled(rights)
-        self.menuAdministration.setToolTip("" if rights else "Needs tapemaster rights")
+        self.menuAdministration.setToolTip("" if rights else self.tr("Needs tapemaster rights"))
         self.adminHintLabel.setVisible(rights)
         if rights:
             return
@@ -214,9 +230,9 @@ class MainWindow(QMainWindow):
             self._windows.close(key)
         if tell and open_now:
             QTimer.singleShot(0, lambda: msgbox.information(
-                self, self.windowTitle(), RIGHTS_REMOVED, object_name="rightsRemovedMessage"))
+                self, self.windowTitle(), rights_removed(), object_name="rightsRemovedMessage"))
         elif tell:
-            self.statusBar().showMessage("Your tapemaster rights were removed", 10_000)
+            self.statusBar().showMessage(self.tr("Your tapemaster rights were removed"), 10_000)
 
     def show_store_problem(self, text: str) -> None:
         """A heartbeat could not reach the store ('' once it can again)."""
@@ -225,7 +241,7 @@ class MainWindow(QMainWindow):
         self.storeProblemLabel.setToolTip(text)
         self.storeProblemLabel.setVisible(bool(text))
         if was_shown and not text:
-            self.statusBar().showMessage("The user store answers again", 5000)
+            self.statusBar().showMessage(self.tr("The user store answers again"), 5000)
 
     # --- File ---------------------------------------------------------------------------
 
@@ -236,7 +252,7 @@ class MainWindow(QMainWindow):
                                         self._services.change_own_password, own=True,
                                         parent=self, windows=self._windows)
             made.accepted.connect(
-                lambda: self.statusBar().showMessage("Password changed", 5000))
+                lambda: self.statusBar().showMessage(self.tr("Password changed"), 5000))
             return made
 
         return self._windows.open(windows.PASSWORD_CHANGE, dialog, parent=self, modal=True)
@@ -307,12 +323,16 @@ class MainWindow(QMainWindow):
     def about(self) -> None:
         program = self._services.program
         info = self._services.store_info()
-        key = info.key if info.key is not None else f"unavailable — {info.key_problem}"
+        key = (info.key if info.key is not None
+               else self.tr("unavailable — {problem}").format(problem=info.key_problem))
+        folder = logsetup.log_folder() or self.tr("none (cannot be written)")
         msgbox.information(
-            self, f"About {program}",
-            f"{program} (TapeMaster Qt {__version__})",
-            informative=(f"User store: {info.location}\nStore key: {key}\n"
-                         f"Log folder: {logsetup.log_folder() or 'none (cannot be written)'}\n\n"
-                         "Logon with password and One Time Password (RFC 6238 TOTP)."),
+            self, self.tr("About {program}").format(program=program),
+            self.tr("{program} (TapeMaster Qt {version})").format(program=program,
+                                                                  version=__version__),
+            informative=self.tr(
+                "User store: {location}\nStore key: {key}\nLog folder: {folder}\n\n"
+                "Logon with password and One Time Password (RFC 6238 TOTP)."
+            ).format(location=info.location, key=key, folder=folder),
             object_name="aboutMessage",
         )

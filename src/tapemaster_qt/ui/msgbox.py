@@ -71,15 +71,18 @@ def critical(parent: QWidget | None, title: str, text: str, *,
                object_name, informative))
 
 
-def confirm(parent: QWidget | None, title: str, text: str, *, yes: str = "Yes",
+def confirm(parent: QWidget | None, title: str, text: str, *, yes: str | None = None,
             no: str = "", object_name: str = "confirmMessage", informative: str = "",
             yes_is_safe: bool = False) -> bool:
     """Ask before something that cannot be undone; the safe answer is the default (No,
-    unless ``yes_is_safe``: saying yes undoes nothing, saying no would lose work)."""
+    unless ``yes_is_safe``: saying yes undoes nothing, saying no would lose work).
+    ``yes`` and ``no`` name the buttons (default: Qt's own words, in the user's
+    language)."""
     button = QMessageBox.StandardButton
     box = _box(parent, QMessageBox.Icon.Question, title, text, button.Yes | button.No,
                button.Yes if yes_is_safe else button.No, object_name, informative)
-    box.button(button.Yes).setText(yes)
+    if yes:
+        box.button(button.Yes).setText(yes)
     if no:
         box.button(button.No).setText(no)
     return _exec(box) == button.Yes

@@ -28,6 +28,7 @@ from tapemaster_qt.services import code_field
 from tapemaster_qt.services.auth import FreshProof, LogonOutcome, LogonStatus
 from tapemaster_qt.services.self_service import NewDevice, OtpSelfService
 from tapemaster_qt.ui import msgbox, resources, widgets
+from tapemaster_qt.ui.i18n import error_text
 from tapemaster_qt.ui.logon import OTP_PATTERN
 from tapemaster_qt.ui.operations import Op
 from tapemaster_qt.ui.texts import local_time, logon_message
@@ -49,7 +50,8 @@ class MyOneTimePasswordDialog(QDialog):
         needs no second code."""
         super().__init__(parent)
         self.setObjectName("myOneTimePasswordDialog")
-        self.setWindowTitle(f"One Time Password — {service.session.user_id}")
+        self.setWindowTitle(self.tr("One Time Password — {user}").format(
+            user=service.session.user_id))
         self.setWindowIcon(resources.app_icon())
         self._service = service
         self._program = program
@@ -66,34 +68,34 @@ class MyOneTimePasswordDialog(QDialog):
         self.codesLabel.setTextFormat(Qt.TextFormat.PlainText)
         self.codesLabel.setWordWrap(True)
         status = QFormLayout()
-        status.addRow("One Time Password:", self.stateLabel)
-        status.addRow("Recovery codes:", self.codesLabel)
+        status.addRow(self.tr("One Time Password:"), self.stateLabel)
+        status.addRow(self.tr("Recovery codes:"), self.codesLabel)
 
         self.confirmLabel = QLabel()
         self.confirmLabel.setObjectName("confirmLabel")
         self.confirmLabel.setWordWrap(True)
         self.currentCodeEdit = QLineEdit()
         self.currentCodeEdit.setObjectName("currentCodeEdit")
-        self.currentCodeEdit.setPlaceholderText("123 456 or abcd-2345")
+        self.currentCodeEdit.setPlaceholderText(self.tr("123 456 or abcd-2345"))
         self.currentCodeEdit.setMaxLength(code_field.FIELD_MAX)
         self.currentCodeEdit.setValidator(
             QRegularExpressionValidator(QRegularExpression(OTP_PATTERN), self.currentCodeEdit))
-        self.currentCodeEdit.setAccessibleName("Current code or recovery code")
+        self.currentCodeEdit.setAccessibleName(self.tr("Current code or recovery code"))
         code_row = QFormLayout()
-        code_label = QLabel("&Current code:")
+        code_label = QLabel(self.tr("&Current code:"))
         code_label.setBuddy(self.currentCodeEdit)
         code_row.addRow(code_label, self.currentCodeEdit)
 
-        self.newRecoveryCodesButton = QPushButton("Make New &Recovery Codes…")
+        self.newRecoveryCodesButton = QPushButton(self.tr("Make New &Recovery Codes…"))
         self.newRecoveryCodesButton.setObjectName("newRecoveryCodesButton")
         self.newRecoveryCodesButton.setToolTip(
-            "Ten new recovery codes; the ones you have now stop working")
+            self.tr("Ten new recovery codes; the ones you have now stop working"))
         self.newRecoveryCodesButton.clicked.connect(self.make_new_codes)
-        self.newPhoneButton = QPushButton("Move to a New &Phone…")
+        self.newPhoneButton = QPushButton(self.tr("Move to a New &Phone…"))
         self.newPhoneButton.setObjectName("newPhoneButton")
         self.newPhoneButton.setToolTip(
-            "A new QR code for your new phone; the current phone works until the new one "
-            "is verified")
+            self.tr("A new QR code for your new phone; the current phone works until the new one "
+                    "is verified"))
         self.newPhoneButton.clicked.connect(self.move_to_new_phone)
         for button in (self.newRecoveryCodesButton, self.newPhoneButton):
             # Enter in the code field must not pick a step (making new codes kills the
@@ -126,34 +128,37 @@ class MyOneTimePasswordDialog(QDialog):
         try:
             state = self._service.state()
         except TapeMasterError as exc:
-            self._show(exc.message)
+            self._show(error_text(exc))
             return
         usable = state.enabled and state.activated
         if not state.enabled:
-            self.stateLabel.setText("Not used: your User-ID logs on with its password "
-                                    "alone. An administrator can switch it on.")
+            self.stateLabel.setText(self.tr("Not used: your User-ID logs on with its password "
+                                            "alone. An administrator can switch it on."))
         elif not state.activated:
-            self.stateLabel.setText("Switched on, not activated yet: log on once with a "
-                                    "code from your app (or use Verify in the setup).")
+            self.stateLabel.setText(self.tr("Switched on, not activated yet: log on once with a "
+                                            "code from your app (or use Verify in the setup)."))
         elif state.activated_at:
-            self.stateLabel.setText(f"Activated on {local_time(state.activated_at)}")
+            self.stateLabel.setText(self.tr("Activated on {time}").format(
+                time=local_time(state.activated_at)))
         else:
-            self.stateLabel.setText("Activated")
+            self.stateLabel.setText(self.tr("Activated"))
         if not usable:
-            self.codesLabel.setText("None (they come with an activated One Time Password)")
+            self.codesLabel.setText(self.tr("None (they come with an activated One Time Password)"))
         elif state.recovery_codes_left:
             made = local_time(state.recovery_codes_made) if state.recovery_codes_made else ""
-            self.codesLabel.setText(f"{state.recovery_codes_left} left"
-                                    + (f" (made on {made})" if made else ""))
+            left = state.recovery_codes_left
+            self.codesLabel.setText(
+                self.tr("%n left (made on {time})", "", left).format(time=made) if made
+                else self.tr("%n left", "", left))
         else:
-            self.codesLabel.setText("None left: make new ones, so that a lost phone "
-                                    "does not lock you out.")
+            self.codesLabel.setText(self.tr("None left: make new ones, so that a lost phone "
+                                            "does not lock you out."))
         if self._proof is not None:
-            self.confirmLabel.setText("You just logged on with a recovery code: your next "
-                                      "step here needs no code.")
+            self.confirmLabel.setText(self.tr("You just logged on with a recovery code: your next "
+                                              "step here needs no code."))
         else:
-            self.confirmLabel.setText("Each step below first needs a current code from "
-                                      "your app, or one of your recovery codes.")
+            self.confirmLabel.setText(self.tr("Each step below first needs a current code from "
+                                              "your app, or one of your recovery codes."))
         for widget in (self.currentCodeEdit, self.newRecoveryCodesButton,
                        self.newPhoneButton, self.confirmLabel):
             widget.setEnabled(usable)
@@ -177,7 +182,7 @@ class MyOneTimePasswordDialog(QDialog):
 
         dialog = RecoveryCodesDialog(
             outcome.recovery_codes, outcome.account,
-            "New recovery codes made: the ones you had before no longer work.", self)
+            self.tr("New recovery codes made: the ones you had before no longer work."), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda _r: setattr(self, "recovery_codes_dialog", None))
         self.recovery_codes_dialog = dialog
@@ -212,10 +217,10 @@ class MyOneTimePasswordDialog(QDialog):
         self.refresh()
         if outcome.status is LogonStatus.CONFIRMED:
             msgbox.information(
-                self, "One Time Password", "Your new phone is set up.",
-                informative=("From now on, log on with the codes your new phone shows; the "
-                             "old phone's codes no longer work. Your recovery codes are "
-                             "unchanged."),
+                self, self.tr("One Time Password"), self.tr("Your new phone is set up."),
+                informative=(self.tr("From now on, log on with the codes your new phone shows; the "
+                                     "old phone's codes no longer work. Your recovery codes are "
+                                     "unchanged.")),
                 object_name="newPhoneMessage")
 
     def _run(self, step: Step) -> LogonOutcome | None:
@@ -226,22 +231,23 @@ class MyOneTimePasswordDialog(QDialog):
         done: list[LogonOutcome] = []
         # A refusal in words (a changed record, a revoked User-ID) goes on the message
         # line, and the window shows the state as it is now, whatever happened.
-        Op(self, "One Time Password",
+        Op(self, self.tr("One Time Password"),
            lambda: step(code, proof if not code.strip() else None)).success(
-            done.append).failure(lambda exc: self._show(exc.message)).refresh(
+            done.append).failure(lambda exc: self._show(error_text(exc))).refresh(
             self.refresh).run()
         if not done:
             return None
         outcome = done[0]
         self.currentCodeEdit.clear()
         if outcome.revoked:
-            self.sessionRevoked.emit(
-                "Access Revoked: too many wrong codes in a row. Ask your administrator.")
+            self.sessionRevoked.emit(self.tr(
+                "Access Revoked: too many wrong codes in a row. Ask your administrator."))
             return None
         if not outcome.succeeded:
             text = logon_message(outcome)
             if outcome.status is LogonStatus.OTP_REQUIRED:
-                text = "Type a current code from your app, or one of your recovery codes."
+                text = self.tr("Type a current code from your app, or one of your recovery "
+                               "codes.")
             self._show(text)
             return None
         self._show("")

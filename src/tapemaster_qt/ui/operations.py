@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QWidget
 
 from tapemaster_qt.errors import SessionEndedError, TapeMasterError
 from tapemaster_qt.ui import msgbox
+from tapemaster_qt.ui.i18n import error_text
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ class Op(Generic[T]):
             if self._failure is not None:
                 self._failure(exc)
             else:
-                msgbox.warning(self._parent, self._title, exc.message)
+                msgbox.warning(self._parent, self._title, error_text(exc))
             if self._refresh is not None:
                 self._refresh()
             return False

@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 
 from tapemaster_qt.ui import clipboard, resources, widgets
 from tapemaster_qt.ui.operations import Op
-from tapemaster_qt.ui.texts import APPS
+from tapemaster_qt.ui.texts import apps
 
 if TYPE_CHECKING:
     from tapemaster_qt.services.auth import LogonOutcome
@@ -73,8 +73,8 @@ class QrCodeLabel(QLabel):
         super().__init__(parent)
         self.matrix = matrix
         self.setObjectName("qrCodeLabel")
-        self.setAccessibleName("QR code")
-        self.setAccessibleDescription("Scan this code with your authenticator app")
+        self.setAccessibleName(self.tr("QR code"))
+        self.setAccessibleDescription(self.tr("Scan this code with your authenticator app"))
         side = len(matrix) * self.MODULE
         self.setFixedSize(QSize(side, side))
 
@@ -151,38 +151,41 @@ class OtpSetupDialog(QDialog):
                  new_phone: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName("otpSetupDialog")
-        what = "New Phone" if new_phone else "Setup"
-        self.setWindowTitle(f"One Time Password {what} — {program}")
+        self.setWindowTitle(
+            (self.tr("One Time Password New Phone — {program}") if new_phone
+             else self.tr("One Time Password Setup — {program}")).format(program=program))
         self.setWindowIcon(resources.app_icon())
         self._verify = verify
         self.new_phone = new_phone
 
         if new_phone:
-            intro_text = ("<b>Add your User-ID to the authenticator app on your new "
-                          "phone.</b> Your current phone keeps working until the new one "
-                          "is verified here.")
-            last_step = ("<li>Type the 6-digit code the <b>new</b> phone shows and click "
-                         "<b>Verify</b>. From then on only the new phone's codes work.</li>")
+            intro_text = self.tr("<b>Add your User-ID to the authenticator app on your new "
+                                 "phone.</b> Your current phone keeps working until the new "
+                                 "one is verified here.")
+            last_step = self.tr("<li>Type the 6-digit code the <b>new</b> phone shows and "
+                                "click <b>Verify</b>. From then on only the new phone's "
+                                "codes work.</li>")
         else:
-            intro_text = ("<b>Your User-ID now uses a One Time Password.</b> Add it to the "
-                          "authenticator app on your phone:")
-            last_step = ("<li>Type the 6-digit code the app shows and click <b>Verify</b> "
-                         "to switch it on now, or click <b>OK</b> to carry on and use a "
-                         "code the next time you log on; this QR code is shown at each "
-                         "logon until you do.</li>")
+            intro_text = self.tr("<b>Your User-ID now uses a One Time Password.</b> Add it "
+                                 "to the authenticator app on your phone:")
+            last_step = self.tr("<li>Type the 6-digit code the app shows and click "
+                                "<b>Verify</b> to switch it on now, or click <b>OK</b> to "
+                                "carry on and use a code the next time you log on; this QR "
+                                "code is shown at each logon until you do.</li>")
         intro = QLabel(intro_text)
         intro.setWordWrap(True)
         steps = QLabel(
-            f"<ol style='margin-left:-20px'>"
-            f"<li>Open your authenticator app ({APPS}).</li>"
-            "<li>Add an account and scan this QR code (or type the key below it).</li>"
-            f"{last_step}</ol>"
+            "<ol style='margin-left:-20px'>"
+            + self.tr("<li>Open your authenticator app ({apps}).</li>").format(apps=apps())
+            + self.tr("<li>Add an account and scan this QR code (or type the key below "
+                      "it).</li>")
+            + f"{last_step}</ol>"
         )
         steps.setWordWrap(True)
-        warning = QLabel(
+        warning = QLabel(self.tr(
             "Codes depend on the time: make sure your computer and your phone show the "
             "correct date, time and time zone."
-        )
+        ))
         warning.setWordWrap(True)
         warning.setStyleSheet("color: #8a5a00;")
 
@@ -194,32 +197,32 @@ class OtpSetupDialog(QDialog):
         self.secretKeyEdit = QLineEdit(secret_key)
         self.secretKeyEdit.setObjectName("secretKeyEdit")
         self.secretKeyEdit.setReadOnly(True)
-        self.secretKeyEdit.setAccessibleName("Secret Key")
+        self.secretKeyEdit.setAccessibleName(self.tr("Secret Key"))
         mono = QFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         mono.setPointSizeF(max(mono.pointSizeF(), 10.5))
         self.secretKeyEdit.setFont(mono)
         self.secretKeyEdit.setMinimumWidth(
             self.secretKeyEdit.fontMetrics().horizontalAdvance(secret_key + "MM") + 12
         )
-        self.copySecretButton = QPushButton("&Copy")
+        self.copySecretButton = QPushButton(self.tr("&Copy"))
         self.copySecretButton.setObjectName("copySecretButton")
         seconds = max(1, clipboard.CLEAR_AFTER_MS // 1000)
-        self.copySecretButton.setToolTip(
-            "Copy the Secret Key to the clipboard (taken off it again after "
-            f"{seconds} second{'s' if seconds != 1 else ''})")
+        self.copySecretButton.setToolTip(self.tr(
+            "Copy the Secret Key to the clipboard (taken off it again after %n second(s))",
+            "", seconds))
         self.copySecretButton.clicked.connect(self._copy_secret)
         key_row = QHBoxLayout()
         key_row.addWidget(self.secretKeyEdit, 1)
         key_row.addWidget(self.copySecretButton)
-        cant_scan = QLabel("<b>Can't scan?</b> Type this key into the app instead:")
+        cant_scan = QLabel(self.tr("<b>Can't scan?</b> Type this key into the app instead:"))
         cant_scan.setObjectName("cantScanLabel")
         cant_scan.setWordWrap(True)
         details = QFormLayout()
-        details.addRow("Account:", self.accountLabel)
-        key_label = QLabel("Secret &Key:")
+        details.addRow(self.tr("Account:"), self.accountLabel)
+        key_label = QLabel(self.tr("Secret &Key:"))
         key_label.setBuddy(self.secretKeyEdit)
         details.addRow(key_label, key_row)
-        details.addRow("Type:", QLabel("Time based, 6 digits, every 30 seconds"))
+        details.addRow(self.tr("Type:"), QLabel(self.tr("Time based, 6 digits, every 30 seconds")))
 
         self.verifyCodeEdit = QLineEdit()
         self.verifyCodeEdit.setObjectName("verifyCodeEdit")
@@ -228,20 +231,22 @@ class OtpSetupDialog(QDialog):
         self.verifyCodeEdit.setValidator(
             QRegularExpressionValidator(QRegularExpression(r" ?[0-9]{0,3} ?[0-9]{0,3} ?"),
                                         self.verifyCodeEdit))
-        self.verifyCodeEdit.setAccessibleName("Code from your new phone" if new_phone
-                                              else "Code from your app")
+        self.verifyCodeEdit.setAccessibleName(self.tr("Code from your new phone") if new_phone
+                                              else self.tr("Code from your app"))
         self.verifyCodeEdit.installEventFilter(self)
-        self.verifyButton = QPushButton("&Verify")
+        self.verifyButton = QPushButton(self.tr("&Verify"))
         self.verifyButton.setObjectName("verifyButton")
-        self.verifyButton.setToolTip("Check the code now" + (
-            "" if new_phone else ": a right one switches One Time Password on at once"))
+        self.verifyButton.setToolTip(
+            self.tr("Check the code now") if new_phone
+            else self.tr("Check the code now: a right one switches One Time Password on at "
+                         "once"))
         self.verifyButton.clicked.connect(self._on_verify)
         verify_row = QHBoxLayout()
         verify_row.addWidget(self.verifyCodeEdit, 1)
         verify_row.addWidget(self.verifyButton)
         verify_form = QFormLayout()
-        code_label = QLabel("Code from your &new phone:" if new_phone
-                            else "Code from your &app:")
+        code_label = QLabel(self.tr("Code from your &new phone:") if new_phone
+                            else self.tr("Code from your &app:"))
         code_label.setBuddy(self.verifyCodeEdit)
         verify_form.addRow(code_label, verify_row)
         self.messageLabel = widgets.message_label()
@@ -287,20 +292,21 @@ class OtpSetupDialog(QDialog):
 
     @Slot()
     def _on_verify(self) -> None:
+        from tapemaster_qt.ui.i18n import error_text
         from tapemaster_qt.ui.texts import verify_message
 
         assert self._verify is not None
         code = self.verifyCodeEdit.text()
         if not code.strip():
-            self._show("Type the 6-digit code your new phone shows." if self.new_phone
-                        else "Type the 6-digit code your app shows, or click OK to carry on "
-                             "without one.")
+            self._show(self.tr("Type the 6-digit code your new phone shows.") if self.new_phone
+                       else self.tr("Type the 6-digit code your app shows, or click OK to "
+                                    "carry on without one."))
             self.verifyCodeEdit.setFocus()
             return
         verify = self._verify
         done: list[LogonOutcome] = []
         if not Op(self, self.windowTitle(), lambda: verify(code)).success(done.append).failure(
-                lambda exc: self._show(exc.message)).run():
+                lambda exc: self._show(error_text(exc))).run():
             return
         outcome = done[0]
         if outcome.succeeded or outcome.revoked:
@@ -323,4 +329,4 @@ class OtpSetupDialog(QDialog):
     @Slot()
     def _copy_secret(self) -> None:
         clipboard.copy_secret(self.secretKeyEdit.text().replace(" ", ""))
-        self.copySecretButton.setText("Copied")
+        self.copySecretButton.setText(self.tr("Copied"))

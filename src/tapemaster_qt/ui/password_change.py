@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from tapemaster_qt.errors import TapeMasterError
 from tapemaster_qt.services.passwords import MAX_LENGTH, MIN_LENGTH, random_password
 from tapemaster_qt.ui import resources, widgets, windows
+from tapemaster_qt.ui.i18n import error_text
 from tapemaster_qt.ui.logon import PasswordEdit, caps_lock_hint
 from tapemaster_qt.ui.operations import Op
 from tapemaster_qt.ui.random_password import RandomPasswordDialog
@@ -37,7 +38,7 @@ class PasswordChangeDialog(QDialog):
         self._windows = windows if windows is not None else WindowRegistry(self)
         self._email = email
         self.setObjectName("passwordChangeDialog")
-        self.setWindowTitle(f"Password Change — {user_id}")
+        self.setWindowTitle(self.tr("Password Change — {user}").format(user=user_id))
         self.setWindowIcon(resources.app_icon())
         self._apply = apply
         self._user_id = user_id
@@ -49,35 +50,38 @@ class PasswordChangeDialog(QDialog):
             edit.setAccessibleName(accessible)
             return edit
 
-        self.currentPasswordEdit = password_edit("currentPasswordEdit", "Current Password")
-        self.newPasswordEdit = password_edit("newPasswordEdit", "New Password")
-        self.confirmPasswordEdit = password_edit("confirmPasswordEdit", "New Password (again)")
-        self.randomButton = QPushButton("&Random")
+        self.currentPasswordEdit = password_edit("currentPasswordEdit",
+                                                 self.tr("Current Password"))
+        self.newPasswordEdit = password_edit("newPasswordEdit", self.tr("New Password"))
+        self.confirmPasswordEdit = password_edit("confirmPasswordEdit",
+                                                 self.tr("New Password (again)"))
+        self.randomButton = QPushButton(self.tr("&Random"))
         self.randomButton.setObjectName("randomButton")
-        self.randomButton.setToolTip("Propose a strong random password, to copy or send "
-                                     "(Random Password Set)")
+        self.randomButton.setToolTip(self.tr("Propose a strong random password, to copy or "
+                                             "send (Random Password Set)"))
         self.randomButton.clicked.connect(self._on_random)
 
         self.messageLabel = widgets.message_label()
 
         form = QFormLayout()
-        form.addRow("User-ID:", QLabel(user_id))
+        form.addRow(self.tr("User-ID:"), QLabel(user_id))
         if own:
-            form.addRow("&Current Password:", self.currentPasswordEdit)
+            form.addRow(self.tr("&Current Password:"), self.currentPasswordEdit)
         else:
             self.currentPasswordEdit.hide()
         new_row = QHBoxLayout()
         new_row.addWidget(self.newPasswordEdit, 1)
         new_row.addWidget(self.randomButton)
-        new_label = QLabel("&New Password:")
+        new_label = QLabel(self.tr("&New Password:"))
         new_label.setBuddy(self.newPasswordEdit)  # a row holding a layout gets no buddy
         form.addRow(new_label, new_row)
-        form.addRow("New Password (&again):", self.confirmPasswordEdit)
+        form.addRow(self.tr("New Password (&again):"), self.confirmPasswordEdit)
         self.capsLockLabel = caps_lock_hint(self.currentPasswordEdit, self.newPasswordEdit,
                                             self.confirmPasswordEdit)
         form.addRow("", self.capsLockLabel)
-        rules = QLabel(f"{MIN_LENGTH} to {MAX_LENGTH} characters, not the User-ID."
-                       + ("" if own else " Resetting also restores a revoked User-ID."))
+        rules = QLabel(self.tr("{min} to {max} characters, not the User-ID.").format(
+            min=MIN_LENGTH, max=MAX_LENGTH)
+            + ("" if own else " " + self.tr("Resetting also restores a revoked User-ID.")))
         rules.setWordWrap(True)
 
         self.buttonBox = widgets.button_box(self._on_ok, self.reject)
@@ -102,7 +106,7 @@ class PasswordChangeDialog(QDialog):
         self.newPasswordEdit.setText(password)
         self.confirmPasswordEdit.setText(password)
         return self._windows.open(windows.RANDOM_PASSWORD, lambda: RandomPasswordDialog(
-            password, self._user_id, applies="when you press OK in Password Change",
+            password, self._user_id, applies=self.tr("when you press OK in Password Change"),
             email=self._email, for_others=not self._own, parent=self),
             parent=self, modal=True)
 
@@ -110,7 +114,7 @@ class PasswordChangeDialog(QDialog):
     def _on_ok(self) -> None:
         new = self.newPasswordEdit.text()
         if new != self.confirmPasswordEdit.text():
-            self.show_message("The new passwords are not the same.")
+            self.show_message(self.tr("The new passwords are not the same."))
             self.confirmPasswordEdit.clear()
             self.confirmPasswordEdit.setFocus()
             return
@@ -119,7 +123,7 @@ class PasswordChangeDialog(QDialog):
             lambda _none: self.accept()).failure(self._refused).run()
 
     def _refused(self, exc: TapeMasterError) -> None:
-        self.show_message(exc.message)
+        self.show_message(error_text(exc))
         if self._own and "current" in exc.message.lower():
             self.currentPasswordEdit.clear()
             self.currentPasswordEdit.setFocus()

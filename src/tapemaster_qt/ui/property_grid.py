@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from tapemaster_qt.ui.models.identity import COL_FIELD, COL_VALUE, FieldKindRole, IdentityModel
+from tapemaster_qt.ui.texts import yes_no
 
 Index = QModelIndex | QPersistentModelIndex
 _CHOICES = ("bool", "group", "role")
@@ -113,7 +114,9 @@ class PropertyDelegate(QStyledItemDelegate):
             combo = ChoiceEditor(parent)
             combo.typed = self.typed
             if kind == "bool":
-                combo.addItems(["True", "False"])
+                # The words in the user's language, the value a bool (setModelData).
+                combo.addItem(yes_no(True), True)
+                combo.addItem(yes_no(False), False)
             elif kind == "group":
                 combo.addItems(self._groups)
             else:
@@ -142,7 +145,9 @@ class PropertyDelegate(QStyledItemDelegate):
     def setModelData(self, editor: QWidget, model: QAbstractItemModel,
                      index: Index) -> None:
         if isinstance(editor, QComboBox):
-            model.setData(index, editor.currentText(), Qt.ItemDataRole.EditRole)
+            value = editor.currentData()
+            model.setData(index, editor.currentText() if value is None else value,
+                          Qt.ItemDataRole.EditRole)
         elif isinstance(editor, QLineEdit):
             model.setData(index, editor.text(), Qt.ItemDataRole.EditRole)
 

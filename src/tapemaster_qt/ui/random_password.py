@@ -24,12 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tapemaster_qt.errors import QT_TRANSLATE_NOOP
 from tapemaster_qt.ui import clipboard, resources, widgets
 from tapemaster_qt.ui.texts import random_password_message
 
 logger = logging.getLogger(__name__)
 
-TITLE = "Random Password Set"
+TITLE = QT_TRANSLATE_NOOP("RandomPasswordDialog", "Random Password Set")
 
 
 def mailto(address: str | None, subject: str, body: str) -> QUrl:
@@ -42,10 +43,9 @@ def mailto(address: str | None, subject: str, body: str) -> QUrl:
     return QUrl.fromEncoded(text.encode("ascii"), QUrl.ParsingMode.StrictMode)
 
 
-def _seconds() -> str:
-    """How long a copy stays on the clipboard, in words."""
-    seconds = max(1, clipboard.CLEAR_AFTER_MS // 1000)
-    return f"{seconds} second" if seconds == 1 else f"{seconds} seconds"
+def _seconds() -> int:
+    """How long a copy stays on the clipboard, in seconds."""
+    return max(1, clipboard.CLEAR_AFTER_MS // 1000)
 
 
 class RandomPasswordDialog(QDialog):
@@ -59,40 +59,42 @@ class RandomPasswordDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("randomPasswordSetDialog")
-        self.setWindowTitle(TITLE)
+        self.setWindowTitle(self.tr(TITLE))
         self.setWindowIcon(resources.app_icon())
         self._password = password
         self._user_id = user_id or ""
         self._email = email or None
         self._new_user = new_user
 
-        whom = f"for {user_id}" if user_id else "for the new user"
-        intro = QLabel(f"A new password {whom}:")
+        intro = QLabel(self.tr("A new password for {user}:").format(user=user_id) if user_id
+                       else self.tr("A new password for the new user:"))
         self.passwordEdit = QLineEdit(password)
         self.passwordEdit.setObjectName("randomPasswordEdit")
         self.passwordEdit.setReadOnly(True)
         font = QFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         font.setPointSizeF(font.pointSizeF() * 1.3)
         self.passwordEdit.setFont(font)
-        self.passwordEdit.setAccessibleName("New password")
+        self.passwordEdit.setAccessibleName(self.tr("New password"))
         self.passwordEdit.setMinimumWidth(self.passwordEdit.fontMetrics().horizontalAdvance(
             password) + 24)
-        note = QLabel(f"It becomes the password {applies}. Letters and digits that look "
-                      "alike (0 and O, 1, l and I) are left out.")
+        note = QLabel(self.tr("It becomes the password {when}. Letters and digits that look "
+                              "alike (0 and O, 1, l and I) are left out.").format(when=applies))
         note.setWordWrap(True)
         intro.setBuddy(self.passwordEdit)
 
         seconds = _seconds()
         self.copyPasswordButton = self._button(
-            "copyPasswordButton", "Copy &password", self.copy_password,
-            f"Copy the password (taken off the clipboard again after {seconds})")
+            "copyPasswordButton", self.tr("Copy &password"), self.copy_password,
+            self.tr("Copy the password (taken off the clipboard again after %n second(s))",
+                    "", seconds))
         self.copyMessageButton = self._button(
-            "copyMessageButton", "Copy &message", self.copy_message,
-            "Copy a ready message for the user, password included (taken off the "
-            f"clipboard again after {seconds})")
+            "copyMessageButton", self.tr("Copy &message"), self.copy_message,
+            self.tr("Copy a ready message for the user, password included (taken off the "
+                    "clipboard again after %n second(s))", "", seconds))
         self.emailMessageButton = self._button(
-            "emailMessageButton", "&Email message", self.email_message,
-            "Open the message in a new e-mail" + (f" to {email}" if email else ""))
+            "emailMessageButton", self.tr("&Email message"), self.email_message,
+            self.tr("Open the message in a new e-mail to {address}").format(address=email)
+            if email else self.tr("Open the message in a new e-mail"))
         buttons = QHBoxLayout()
         buttons.addWidget(self.copyPasswordButton)
         for button in (self.copyMessageButton, self.emailMessageButton):
@@ -129,31 +131,30 @@ class RandomPasswordDialog(QDialog):
         return random_password_message(self._user_id, self._password,
                                        new_user=self._new_user)
 
-    def _copied(self, what: str) -> None:
-        self._say(f"{what} copied. It leaves the clipboard in {_seconds()}.")
-
     @Slot()
     def copy_password(self) -> None:
         clipboard.copy_secret(self._password)
-        self._copied("Password")
+        self._say(self.tr("Password copied. It leaves the clipboard in %n second(s).", "",
+                          _seconds()))
 
     @Slot()
     def copy_message(self) -> None:
         _subject, body = self.message()
         clipboard.copy_secret(body)
-        self._copied("Message")
+        self._say(self.tr("Message copied. It leaves the clipboard in %n second(s).", "",
+                          _seconds()))
 
     @Slot()
     def email_message(self) -> None:
         subject, body = self.message()
         if QDesktopServices.openUrl(mailto(self._email, subject, body)):
             logger.info("Opened a new e-mail with the new password of %s", self._user_id)
-            self._say("The message is in a new e-mail"
-                      + (f" to {self._email}." if self._email else
-                         "; add the user's address."))
+            self._say(self.tr("The message is in a new e-mail to {address}.").format(
+                address=self._email) if self._email else
+                self.tr("The message is in a new e-mail; add the user's address."))
         else:
-            self._say("No e-mail program opened the message; use Copy message and paste "
-                      "it into an e-mail.")
+            self._say(self.tr("No e-mail program opened the message; use Copy message and paste "
+                              "it into an e-mail."))
 
     def _say(self, text: str) -> None:
         self.statusLabel.setText(text)

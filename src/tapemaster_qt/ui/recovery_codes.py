@@ -14,7 +14,7 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QCoreApplication, Qt, Slot
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QDialog,
@@ -29,16 +29,20 @@ from PySide6.QtWidgets import (
 from tapemaster_qt.fileio import write_text_atomically
 from tapemaster_qt.services.recovery import formatted
 from tapemaster_qt.ui import clipboard, msgbox, resources, widgets
-from tapemaster_qt.ui.texts import KEEP_CODES_SAFE
+from tapemaster_qt.ui.texts import keep_codes_safe
 
 logger = logging.getLogger(__name__)
 
 
 def codes_text(codes: Sequence[str], account: str) -> str:
     """What Copy and Save… give: a heading, the codes one a line, and the rule."""
-    lines = [f"TapeMaster recovery codes for {account}", ""]
+    lines = [QCoreApplication.translate("RecoveryCodesDialog",
+                                        "TapeMaster recovery codes for {account}"
+                                        ).format(account=account), ""]
     lines += [formatted(c) for c in codes]
-    lines += ["", "Each code works once, in place of a code from your authenticator app."]
+    lines += ["", QCoreApplication.translate(
+        "RecoveryCodesDialog",
+        "Each code works once, in place of a code from your authenticator app.")]
     return "\n".join(lines) + "\n"
 
 
@@ -58,7 +62,7 @@ class RecoveryCodesDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("recoveryCodesDialog")
-        self.setWindowTitle(f"Recovery Codes — {account}")
+        self.setWindowTitle(self.tr("Recovery Codes — {account}").format(account=account))
         self.setWindowIcon(resources.app_icon())
         self._text = codes_text(codes, account)
         self._account = account
@@ -66,14 +70,15 @@ class RecoveryCodesDialog(QDialog):
         title = QLabel(f"<b>{heading}</b>")
         title.setObjectName("headingLabel")
         title.setWordWrap(True)
-        intro = QLabel(f"These are your {len(codes)} recovery codes. {KEEP_CODES_SAFE}")
+        intro = QLabel(self.tr("These are your %n recovery code(s).", "", len(codes))
+                       + " " + keep_codes_safe())
         intro.setObjectName("keepSafeLabel")
         intro.setWordWrap(True)
 
         self.recoveryCodesView = QPlainTextEdit()
         self.recoveryCodesView.setObjectName("recoveryCodesView")
         self.recoveryCodesView.setReadOnly(True)
-        self.recoveryCodesView.setAccessibleName("Recovery codes")
+        self.recoveryCodesView.setAccessibleName(self.tr("Recovery codes"))
         self.recoveryCodesView.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse
             | Qt.TextInteractionFlag.TextSelectableByKeyboard)
@@ -90,15 +95,15 @@ class RecoveryCodesDialog(QDialog):
         self.recoveryCodesView.setMinimumWidth(
             metrics.horizontalAdvance("xxxx-xxxx    xxxx-xxxx") + 40)
 
-        self.copyCodesButton = QPushButton("&Copy")
+        self.copyCodesButton = QPushButton(self.tr("&Copy"))
         self.copyCodesButton.setObjectName("copyCodesButton")
-        self.copyCodesButton.setToolTip(
-            "Copy the codes to the clipboard (taken off it again after "
-            f"{max(1, clipboard.CLEAR_AFTER_MS // 1000)} s)")
+        self.copyCodesButton.setToolTip(self.tr(
+            "Copy the codes to the clipboard (taken off it again after {seconds} s)"
+        ).format(seconds=max(1, clipboard.CLEAR_AFTER_MS // 1000)))
         self.copyCodesButton.clicked.connect(self._copy)
-        self.saveCodesButton = QPushButton("&Save…")
+        self.saveCodesButton = QPushButton(self.tr("&Save…"))
         self.saveCodesButton.setObjectName("saveCodesButton")
-        self.saveCodesButton.setToolTip("Save the codes in a text file only you can read")
+        self.saveCodesButton.setToolTip(self.tr("Save the codes in a text file only you can read"))
         self.saveCodesButton.clicked.connect(self._save)
         actions = QHBoxLayout()
         actions.addWidget(self.copyCodesButton)
@@ -128,31 +133,33 @@ class RecoveryCodesDialog(QDialog):
     @Slot()
     def _copy(self) -> None:
         clipboard.copy_secret(self._text)
-        self.copyCodesButton.setText("Copied")
+        self.copyCodesButton.setText(self.tr("Copied"))
         seconds = max(1, clipboard.CLEAR_AFTER_MS // 1000)
-        self._say(f"The codes are on the clipboard for {seconds} "
-                  f"second{'s' if seconds != 1 else ''}: paste them into your password "
-                  "manager now.")
+        self._say(self.tr("The codes are on the clipboard for %n second(s): paste them "
+                          "into your password manager now.", "", seconds))
 
     @Slot()
     def _save(self) -> None:
         name = f"tapemaster-recovery-codes-{self._account.split(':')[-1]}.txt"
         start = str(Path.home() / name)
-        path = msgbox.save_file(self, "Save Recovery Codes", start, "Text files (*.txt)")
+        path = msgbox.save_file(self, self.tr("Save Recovery Codes"), start,
+                                self.tr("Text files (*.txt)"))
         if path is None:
             return
         try:
             save_codes(path, self._text)
         except OSError as exc:
             logger.info("Recovery codes not saved: %s", type(exc).__name__)
-            widgets.show_message(self.messageLabel, f"The codes could not be saved in {path} "
-                                 f"({exc.strerror or type(exc).__name__}); nothing was "
-                                 "written. Choose another place.")
+            widgets.show_message(self.messageLabel, self.tr(
+                "The codes could not be saved in {path} ({reason}); nothing was written. "
+                "Choose another place.").format(path=path,
+                                                reason=exc.strerror or type(exc).__name__))
             widgets.grow_to_fit(self)
             return
         widgets.show_message(self.messageLabel, "")
-        self.saveCodesButton.setText("Saved")
-        self._say(f"Saved in {path}, readable by you only. Move it somewhere safe.")
+        self.saveCodesButton.setText(self.tr("Saved"))
+        self._say(self.tr("Saved in {path}, readable by you only. Move it somewhere safe."
+                          ).format(path=path))
 
     def _say(self, text: str) -> None:
         self.statusLabel.setTextFormat(Qt.TextFormat.PlainText)

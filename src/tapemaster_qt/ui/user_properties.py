@@ -12,7 +12,14 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
+from PySide6.QtCore import (
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -29,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tapemaster_qt.errors import TapeMasterError, ValidationError
+from tapemaster_qt.errors import QT_TRANSLATE_NOOP, TapeMasterError, ValidationError
 from tapemaster_qt.fields import (
     CATEGORY_DESCRIPTIONS,
     FIELDS,
@@ -41,6 +48,7 @@ from tapemaster_qt.records import UserDetails
 from tapemaster_qt.services import passwords
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.ui import msgbox, palette, resources, widgets, windows
+from tapemaster_qt.ui.i18n import error_text, field_text
 from tapemaster_qt.ui.models.identity import FieldRole, IdentityModel
 from tapemaster_qt.ui.operations import Op
 from tapemaster_qt.ui.property_grid import PropertyGrid
@@ -60,7 +68,7 @@ class IdentityTab(QWidget):
         self._model = model
         self.identityGrid = PropertyGrid(model, groups)
         self.identityGrid.setObjectName("identityGrid")
-        self.identityGrid.setAccessibleName("Identity properties")
+        self.identityGrid.setAccessibleName(self.tr("Identity properties"))
 
         self.fieldDescriptionLabel = QLabel()
         self.fieldDescriptionLabel.setObjectName("fieldDescriptionLabel")
@@ -68,7 +76,7 @@ class IdentityTab(QWidget):
         self.fieldDescriptionLabel.setTextFormat(Qt.TextFormat.RichText)
         self.fieldDescriptionLabel.setAlignment(Qt.AlignmentFlag.AlignTop
                                                 | Qt.AlignmentFlag.AlignLeft)
-        self.fieldDescriptionLabel.setAccessibleName("Field description")
+        self.fieldDescriptionLabel.setAccessibleName(self.tr("Field description"))
         self.fieldDescriptionLabel.setFrameShape(QFrame.Shape.StyledPanel)
         self.fieldDescriptionLabel.setMargin(6)
         lines = self.fieldDescriptionLabel.fontMetrics().lineSpacing()
@@ -77,9 +85,9 @@ class IdentityTab(QWidget):
         marker = QLabel()
         marker.setPixmap(palette.changed_icon().pixmap(16, 16))
         self.legendLabel = QLabel(
-            "Bold with a dot: changed, not saved yet. Grey: cannot be changed here. "
-            "F2, Enter or typing edits a value; Space switches True and False; Ctrl+S "
-            "saves.")
+            self.tr("Bold with a dot: changed, not saved yet. Grey: cannot be changed here. "
+                    "F2, Enter or typing edits a value; Space switches True and False; Ctrl+S "
+                    "saves."))
         self.legendLabel.setObjectName("legendLabel")
         self.legendLabel.setWordWrap(True)
         legend = QHBoxLayout()
@@ -93,25 +101,25 @@ class IdentityTab(QWidget):
         self.passwordEdit = QLineEdit()
         self.passwordEdit.setObjectName("newPasswordEdit")
         self.passwordEdit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passwordEdit.setAccessibleName("Password")
+        self.passwordEdit.setAccessibleName(self.tr("Password"))
         self.confirmEdit = QLineEdit()
         self.confirmEdit.setObjectName("confirmPasswordEdit")
         self.confirmEdit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.confirmEdit.setAccessibleName("Password (again)")
-        self.randomButton = QPushButton("&Random")
+        self.confirmEdit.setAccessibleName(self.tr("Password (again)"))
+        self.randomButton = QPushButton(self.tr("&Random"))
         self.randomButton.setObjectName("randomButton")
-        self.randomButton.setToolTip("Propose a strong random password, to copy or send "
-                                     "(Random Password Set)")
+        self.randomButton.setToolTip(self.tr("Propose a strong random password, to copy or send "
+                                             "(Random Password Set)"))
         if adding:
-            box = QGroupBox("Password")
+            box = QGroupBox(self.tr("Password"))
             form = QFormLayout(box)
             row = QHBoxLayout()
             row.addWidget(self.passwordEdit, 1)
             row.addWidget(self.randomButton)
-            label = QLabel("&Password:")
+            label = QLabel(self.tr("&Password:"))
             label.setBuddy(self.passwordEdit)  # a row holding a layout gets no buddy
             form.addRow(label, row)
-            form.addRow("Password (&again):", self.confirmEdit)
+            form.addRow(self.tr("Password (&again):"), self.confirmEdit)
             layout.addWidget(box)
         self.identityGrid.selectionModel().currentChanged.connect(self._describe)
         model.dataChanged.connect(lambda *_: self._describe(self.identityGrid.currentIndex()))
@@ -121,16 +129,16 @@ class IdentityTab(QWidget):
         """Say what the current row's field means (or its category's)."""
         if not index.isValid():
             self.fieldDescriptionLabel.setText(
-                "Select a field to read what it means.")
+                self.tr("Select a field to read what it means."))
             return
         field: UserField | None = index.data(FieldRole)
         if field is None:
             name = str(index.siblingAtColumn(0).data())
-            title, text = name, CATEGORY_DESCRIPTIONS.get(name, "")
+            title, text = field_text(name), field_text(CATEGORY_DESCRIPTIONS.get(name, ""))
         else:
-            title, text = field.label, field.description
+            title, text = field_text(field.label), field_text(field.description)
             if not self._model.is_editable(field) and field.key in ("tapemaster_rights",):
-                text += " You cannot change it: you are not tapemaster."
+                text += " " + self.tr("You cannot change it: you are not tapemaster.")
         self.fieldDescriptionLabel.setText(
             f"<b>{html.escape(title)}</b><br>{html.escape(text)}")
 
@@ -140,7 +148,9 @@ def _status_text(field: UserField, user: UserDetails) -> str:
     if field.kind is Kind.TIME:
         return local_time(value)  # type: ignore[arg-type]
     if field.kind is Kind.INTEGRITY:
-        return "OK" if value else "FAILED — changed outside TapeMaster; review, then re-seal"
+        return (QCoreApplication.translate("StatusTab", "OK") if value
+                else QCoreApplication.translate(
+                    "StatusTab", "FAILED — changed outside TapeMaster; review, then re-seal"))
     if isinstance(value, bool):
         return yes_no(value)
     return str(value)
@@ -158,27 +168,28 @@ class StatusTab(QWidget):
         form = QFormLayout(self)
         self.recoveryCodesLabel = QLabel()
         self.recoveryCodesLabel.setObjectName("recoveryCodesLabel")
-        self.revokeRecoveryCodesButton = QPushButton("Re&voke Recovery Codes…")
+        self.revokeRecoveryCodesButton = QPushButton(self.tr("Re&voke Recovery Codes…"))
         self.revokeRecoveryCodesButton.setObjectName("revokeRecoveryCodesButton")
         self.revokeRecoveryCodesButton.setToolTip(
-            "Destroy the user's unused recovery codes (if someone else may have seen them)")
+            self.tr("Destroy the user's unused recovery codes (if someone else may have "
+                    "seen them)"))
         if user is None:
-            form.addRow(QLabel("The status appears once the user is saved."))
+            form.addRow(QLabel(self.tr("The status appears once the user is saved.")))
             return
         for field in STATE_FIELDS:
-            label = QLabel(f"{field.label}:")
-            label.setToolTip(field.description)
+            label = QLabel(self.tr("{label}:").format(label=field_text(field.label)))
+            label.setToolTip(field_text(field.description))
             value = QLabel(_status_text(field, user))
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            value.setToolTip(field.description)
+            value.setToolTip(field_text(field.description))
             form.addRow(label, value)
         if user.otp_enabled:
             codes = QHBoxLayout()
             codes.addWidget(self.recoveryCodesLabel, 1)
             codes.addWidget(self.revokeRecoveryCodesButton)
-            label = QLabel(f"{RECOVERY_CODES.label}:")
-            label.setToolTip(RECOVERY_CODES.description)
-            self.recoveryCodesLabel.setToolTip(RECOVERY_CODES.description)
+            label = QLabel(self.tr("{label}:").format(label=field_text(RECOVERY_CODES.label)))
+            label.setToolTip(field_text(RECOVERY_CODES.description))
+            self.recoveryCodesLabel.setToolTip(field_text(RECOVERY_CODES.description))
             form.addRow(label, codes)
             self.show_codes_left(user.recovery_codes_left)
 
@@ -200,8 +211,8 @@ class UserPropertiesDialog(QDialog):
         self._user = user
         self.adding = user is None
         self.setObjectName("userPropertiesDialog")
-        title = "New User" if user is None else user.user_id
-        self.setWindowTitle(f"User Properties — {title}")
+        title = self.tr("New User") if user is None else user.user_id
+        self.setWindowTitle(self.tr("User Properties — {user}").format(user=title))
         self.setWindowIcon(resources.app_icon())
 
         locked: set[str] = set()
@@ -218,10 +229,10 @@ class UserPropertiesDialog(QDialog):
 
         self.propertiesTabs = QTabWidget()
         self.propertiesTabs.setObjectName("propertiesTabs")
-        self.propertiesTabs.addTab(self.identityTab, "&Identity")
+        self.propertiesTabs.addTab(self.identityTab, self.tr("&Identity"))
         self.statusTab = StatusTab(user)
         self.statusTab.revokeRecoveryCodesButton.clicked.connect(self._revoke_recovery_codes)
-        self.propertiesTabs.addTab(self.statusTab, "S&tatus")
+        self.propertiesTabs.addTab(self.statusTab, self.tr("S&tatus"))
 
         self.messageLabel = widgets.message_label()
         self.noteLabel = QLabel()
@@ -231,7 +242,7 @@ class UserPropertiesDialog(QDialog):
 
         self.buttonBox = widgets.button_box(self._on_save, self.reject, save=True)
         save = self.buttonBox.button(QDialogButtonBox.StandardButton.Save)
-        save.setToolTip("Save the changes (Ctrl+S)")
+        save.setToolTip(self.tr("Save the changes (Ctrl+S)"))
         # Enter edits in the grid, so the keyboard saves with Ctrl+S.
         self._save_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self,
                                         self._on_save)
@@ -273,12 +284,13 @@ class UserPropertiesDialog(QDialog):
         """Put a draft's edits back in the grid, marked as changed, for the user to
         review and save; what cannot be set any more is said."""
         refused = self.model.apply_edits(list(draft.values))
-        text = ("Your changes from before you were logged out are back (bold, with a "
-                "dot): review them, then Save.")
+        text = self.tr("Your changes from before you were logged out are back (bold, with "
+                       "a dot): review them, then Save.")
         if refused:
-            text += f" Not restored: {', '.join(refused)}."
+            text += " " + self.tr("Not restored: {fields}.").format(
+                fields=", ".join(field_text(r) for r in refused))
         if self.adding:
-            text += " Type the password again."
+            text += " " + self.tr("Type the password again.")
         self.noteLabel.setText(text)
         self.noteLabel.show()
 
@@ -286,13 +298,14 @@ class UserPropertiesDialog(QDialog):
         """Cancel, Esc and the close button: ask before throwing edits away."""
         edits = [] if self._discarding else self.unsaved_edits()
         if edits:
-            question = ("Discard the new user?" if self.adding
-                        else f"Discard your changes to {self._user.user_id}?"  # type: ignore[union-attr]
-                        )
+            question = (self.tr("Discard the new user?") if self.adding
+                        else self.tr("Discard your changes to {user}?").format(
+                            user=self._user.user_id))  # type: ignore[union-attr]
             if not msgbox.confirm(
-                self, "User Properties", question,
-                informative=f"Not saved yet: {', '.join(edits)}.",
-                yes="Discard", object_name="confirmDiscardMessage",
+                self, self.tr("User Properties"), question,
+                informative=self.tr("Not saved yet: {fields}.").format(
+                    fields=", ".join(field_text(e) for e in edits)),
+                yes=self.tr("Discard"), object_name="confirmDiscardMessage",
             ):
                 return
         super().reject()
@@ -310,7 +323,7 @@ class UserPropertiesDialog(QDialog):
         user_id = str(self.model.value_index("User-ID").data() or "").strip()
         email = str(self.model.value_index("E-mail").data() or "").strip()
         return self._windows.open(windows.RANDOM_PASSWORD, lambda: RandomPasswordDialog(
-            password, user_id or None, applies="when you save the new user",
+            password, user_id or None, applies=self.tr("when you save the new user"),
             email=email or None, new_user=True, parent=self), parent=self, modal=True)
 
     def _confirmations(self, changes: dict[str, Any]) -> bool:
@@ -319,27 +332,33 @@ class UserPropertiesDialog(QDialog):
             return True
         name = user.user_id
         if changes.get("otp_enabled") is False and user.otp_enabled:
-            state = "activated" if user.otp_activated else "enrolled"
+            destroyed = (
+                self.tr("Their activated secret is destroyed: the entry in their "
+                        "authenticator app stops working for good. Turning it on later makes "
+                        "a new secret and they must scan a new QR code.")
+                if user.otp_activated else
+                self.tr("Their enrolled secret is destroyed: the entry in their "
+                        "authenticator app stops working for good. Turning it on later makes "
+                        "a new secret and they must scan a new QR code."))
             if not msgbox.confirm(
-                self, "One Time Password",
-                f"Turn One Time Password off for {name}?",
-                informative=(f"Their {state} secret is destroyed: the entry in their "
-                             "authenticator app stops working for good. Turning it on "
-                             "later makes a new secret and they must scan a new QR code."),
-                yes="Turn Off", object_name="confirmOtpOffMessage",
+                self, self.tr("One Time Password"),
+                self.tr("Turn One Time Password off for {user}?").format(user=name),
+                informative=destroyed,
+                yes=self.tr("Turn Off"), object_name="confirmOtpOffMessage",
             ):
                 return False
         if self.model.otp_reenabled() and not msgbox.confirm(
-            self, "One Time Password",
-            f"Give {name} a new One Time Password secret?",
-            informative=("The old secret stops working at once; they must scan the new QR "
-                         "code at their next logon."),
-            yes="New Secret", object_name="confirmOtpRenewMessage",
+            self, self.tr("One Time Password"),
+            self.tr("Give {user} a new One Time Password secret?").format(user=name),
+            informative=(self.tr("The old secret stops working at once; they must scan the new QR "
+                                 "code at their next logon.")),
+            yes=self.tr("New Secret"), object_name="confirmOtpRenewMessage",
         ):
             return False
         return changes.get("disabled") is not True or msgbox.confirm(
-            self, "Disable User-ID", f"Disable {name}? They can no longer log on.",
-            yes="Disable", object_name="confirmDisableMessage",
+            self, self.tr("Disable User-ID"),
+            self.tr("Disable {user}? They can no longer log on.").format(user=name),
+            yes=self.tr("Disable"), object_name="confirmDisableMessage",
         )
 
     @Slot()
@@ -350,12 +369,12 @@ class UserPropertiesDialog(QDialog):
         if self.adding:
             password = self.identityTab.passwordEdit.text()
             if password != self.identityTab.confirmEdit.text():
-                self._refused(ValidationError("The two passwords are not the same.",
-                                              "Password"))
+                self._refused(ValidationError(QT_TRANSLATE_NOOP(
+                    "errors", "The two passwords are not the same."), "Password"))
                 return
             if not password:
-                self._refused(ValidationError("Enter a password for the new user.",
-                                              "Password"))
+                self._refused(ValidationError(QT_TRANSLATE_NOOP(
+                    "errors", "Enter a password for the new user."), "Password"))
                 return
             call: Callable[[], UserDetails] = partial(self._admin.add_user, changes, password)
         else:
@@ -375,7 +394,7 @@ class UserPropertiesDialog(QDialog):
         self.accept()
 
     def _refused(self, exc: TapeMasterError) -> None:
-        self.show_message(exc.message)
+        self.show_message(error_text(exc))
         self._focus_field(getattr(exc, "field", None))
 
     @Slot()
@@ -383,10 +402,11 @@ class UserPropertiesDialog(QDialog):
         user = self._user
         assert user is not None
         if not msgbox.confirm(
-            self, "Recovery Codes", f"Revoke the recovery codes of {user.user_id}?",
-            informative=("Their unused recovery codes stop working at once. They can make "
-                         "new ones in File ▸ One Time Password…, with a code from their app."),
-            yes="Revoke", object_name="confirmRevokeCodesMessage",
+            self, self.tr("Recovery Codes"),
+            self.tr("Revoke the recovery codes of {user}?").format(user=user.user_id),
+            informative=(self.tr("Their unused recovery codes stop working at once. They can make "
+                         "new ones in File ▸ One Time Password…, with a code from their app.")),
+            yes=self.tr("Revoke"), object_name="confirmRevokeCodesMessage",
         ):
             return
 
@@ -398,7 +418,7 @@ class UserPropertiesDialog(QDialog):
             self.statusTab.show_codes_left(left)
             self.show_message("")
 
-        Op(self, "Recovery Codes", revoke).success(shown).failure(self._refused).run()
+        Op(self, self.tr("Recovery Codes"), revoke).success(shown).failure(self._refused).run()
 
     def _focus_field(self, label: str | None) -> None:
         if not label:

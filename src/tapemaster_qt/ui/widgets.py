@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QCoreApplication, QSize
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLayout, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ def message_label() -> QLabel:
     label.setObjectName("messageLabel")
     label.setWordWrap(True)
     label.setStyleSheet(ERROR_STYLE)
-    label.setAccessibleName("Message")
+    label.setAccessibleName(QCoreApplication.translate("widgets", "Message"))
     label.hide()
     return label
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QDialog, QWidget
 
 from tapemaster_qt.errors import SessionEndedError, TapeMasterError
 from tapemaster_qt.ui import msgbox
+from tapemaster_qt.ui.i18n import error_text
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +117,7 @@ class WindowRegistry(QObject):
                 return None  # the program logs out; the logon dialog says why
             except TapeMasterError as exc:
                 msgbox.warning(parent, title or (parent.windowTitle() if parent else ""),
-                               exc.message)
+                               error_text(exc))
                 return None
             self.register(key, window)
         self.present(key, modal=modal)

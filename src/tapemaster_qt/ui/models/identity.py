@@ -28,6 +28,8 @@ from tapemaster_qt.fields import (
 )
 from tapemaster_qt.records import UserDetails
 from tapemaster_qt.ui import palette
+from tapemaster_qt.ui.i18n import field_text
+from tapemaster_qt.ui.texts import yes_no
 
 Index = QModelIndex | QPersistentModelIndex
 Field = UserField
@@ -147,7 +149,8 @@ class IdentityModel(QAbstractItemModel):
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return ("Field", "Value")[section] if section in (0, 1) else None
+            return ((self.tr("Field"), self.tr("Value"))[section] if section in (0, 1)
+                    else None)
         return None
 
     # --- data -----------------------------------------------------------------------------
@@ -155,7 +158,7 @@ class IdentityModel(QAbstractItemModel):
     def display_value(self, key: str) -> str:
         value = self._values[key]
         if isinstance(value, bool):
-            return "True" if value else "False"
+            return yes_no(value)
         return str(value)
 
     def is_editable(self, field: Field) -> bool:
@@ -196,20 +199,21 @@ class IdentityModel(QAbstractItemModel):
             name = CATEGORIES[index.row()][0]
             if index.column() == COL_FIELD and role in (Qt.ItemDataRole.DisplayRole,
                                                         Qt.ItemDataRole.AccessibleTextRole):
-                return name
+                return field_text(name)
             if role == Qt.ItemDataRole.FontRole:
                 return self._bold
             if role == Qt.ItemDataRole.ToolTipRole:
-                return CATEGORY_DESCRIPTIONS[name]
+                return field_text(CATEGORY_DESCRIPTIONS[name])
             return None
         value_cell = index.column() == COL_VALUE
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.display_value(field.key) if value_cell else field.label
+            return self.display_value(field.key) if value_cell else field_text(field.label)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             if not value_cell:
-                return field.label
+                return field_text(field.label)
             text = self.display_value(field.key)
-            return f"{text} (changed, not saved)" if self.is_changed(field) else text
+            return (self.tr("{value} (changed, not saved)").format(value=text)
+                    if self.is_changed(field) else text)
         if role == Qt.ItemDataRole.EditRole and value_cell:
             return self._values[field.key]
         if role == FieldKindRole:
@@ -221,7 +225,7 @@ class IdentityModel(QAbstractItemModel):
         if role == ChangedRole:
             return self.is_changed(field)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return field.description
+            return field_text(field.description)
         if not value_cell:
             return None
         if role == Qt.ItemDataRole.FontRole and self.is_changed(field):

@@ -5,13 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 
-from tapemaster_qt.errors import TapeMasterError
+from tapemaster_qt.errors import QT_TRANSLATE_NOOP, TapeMasterError
 from tapemaster_qt.records import AuditEvent, GroupRecord
 from tapemaster_qt.services.audit import is_failure, kind_of
 from tapemaster_qt.services.sessions import ActiveSession
 from tapemaster_qt.ui import palette
+from tapemaster_qt.ui.i18n import error_text
 from tapemaster_qt.ui.texts import audit_words, local_time, session_state, session_state_tip
 
 Index = QModelIndex | QPersistentModelIndex
@@ -67,7 +75,7 @@ class RecordTableModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
                 and 0 <= section < len(self.headers)):
-            return self.headers[section]
+            return QCoreApplication.translate("tables", self.headers[section])
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -84,8 +92,13 @@ class RecordTableModel(QAbstractTableModel):
 
 
 class GroupsModel(RecordTableModel):
-    headers = ("Group-ID", "Description", "Users")
-    TAMPERED = "This group failed its integrity check: it was changed outside TapeMaster."
+    headers = (
+        QT_TRANSLATE_NOOP("tables", "Group-ID"),
+        QT_TRANSLATE_NOOP("tables", "Description"),
+        QT_TRANSLATE_NOOP("tables", "Users"),
+    )
+    TAMPERED = QT_TRANSLATE_NOOP(
+        "tables", "This group failed its integrity check: it was changed outside TapeMaster.")
 
     def cells(self, record: GroupRecord) -> tuple[str, ...]:
         return (record.group_id, record.description, str(record.members))
@@ -95,7 +108,7 @@ class GroupsModel(RecordTableModel):
             record = super().data(index, RecordRole)
             if isinstance(record, GroupRecord) and not record.integrity_ok:
                 if role == Qt.ItemDataRole.ToolTipRole:
-                    return self.TAMPERED
+                    return QCoreApplication.translate("tables", self.TAMPERED)
                 from PySide6.QtGui import QColor
 
                 return QColor("#b00020")
@@ -105,7 +118,15 @@ class GroupsModel(RecordTableModel):
 class SessionsModel(RecordTableModel):
     """Active Users: one session a row, its state last (RecordRole: the ActiveSession)."""
 
-    headers = ("User-ID", "Program", "Host", "Process", "Since", "Last Seen", "State")
+    headers = (
+        QT_TRANSLATE_NOOP("tables", "User-ID"),
+        QT_TRANSLATE_NOOP("tables", "Program"),
+        QT_TRANSLATE_NOOP("tables", "Host"),
+        QT_TRANSLATE_NOOP("tables", "Process"),
+        QT_TRANSLATE_NOOP("tables", "Since"),
+        QT_TRANSLATE_NOOP("tables", "Last Seen"),
+        QT_TRANSLATE_NOOP("tables", "State"),
+    )
     COL_STATE = 6
 
     def cells(self, record: ActiveSession) -> tuple[str, ...]:
@@ -138,7 +159,15 @@ class AuditModel(RecordTableModel):
     fetchFailed = Signal(str)
     """Reading an older page was refused (the message says why)."""
 
-    headers = ("Time", "Event", "User-ID", "Detail", "Actor", "Program", "Host")
+    headers = (
+        QT_TRANSLATE_NOOP("tables", "Time"),
+        QT_TRANSLATE_NOOP("tables", "Event"),
+        QT_TRANSLATE_NOOP("tables", "User-ID"),
+        QT_TRANSLATE_NOOP("tables", "Detail"),
+        QT_TRANSLATE_NOOP("tables", "Actor"),
+        QT_TRANSLATE_NOOP("tables", "Program"),
+        QT_TRANSLATE_NOOP("tables", "Host"),
+    )
     COL_EVENT, COL_DETAIL = 1, 3
     PAGE = 500
 
@@ -172,11 +201,13 @@ class AuditModel(RecordTableModel):
             if role == Qt.ItemDataRole.ForegroundRole and failed:
                 return palette.danger()
             if role == Qt.ItemDataRole.ToolTipRole:
-                return (f"{record.event} (a failure)" if failed else record.event)
+                return (self.tr("{event} (a failure)").format(event=record.event) if failed
+                        else record.event)
             if role == Qt.ItemDataRole.AccessibleDescriptionRole and failed:
-                return "Failure"
+                return self.tr("Failure")
         if column == self.COL_DETAIL and role == Qt.ItemDataRole.ToolTipRole:
-            return f"As recorded: {record.detail}" if record.detail else None
+            return (self.tr("As recorded: {detail}").format(detail=record.detail)
+                    if record.detail else None)
         return None
 
     def reload(self, fetch: Callable[[int | None, int], list[AuditEvent]] | None = None) -> None:
@@ -199,7 +230,7 @@ class AuditModel(RecordTableModel):
         except TapeMasterError as exc:
             # Scrolling asked for it: stop here and say why, rather than ask again.
             self._exhausted = True
-            self.fetchFailed.emit(exc.message)
+            self.fetchFailed.emit(error_text(exc))
             return
         self._exhausted = len(page) < self.PAGE
         self.append_records(page)

@@ -28,6 +28,7 @@ from PySide6.QtGui import QBrush, QIcon
 from tapemaster_qt.fields import FIELDS, USER_COLUMNS, Status, user_status
 from tapemaster_qt.records import UserRow
 from tapemaster_qt.ui import palette
+from tapemaster_qt.ui.i18n import field_text
 from tapemaster_qt.ui.texts import local_time
 
 Index = QModelIndex | QPersistentModelIndex
@@ -199,7 +200,7 @@ class UsersModel(QAbstractTableModel):
 
     def cell_text(self, row: UserRow, column: int) -> str:
         if column == COL_STATUS:
-            return ", ".join(s.value for s in self.statuses(row))
+            return ", ".join(field_text(s.value) for s in self.statuses(row))
         value = row[_FIELD[column]]  # type: ignore[index]
         if column == COL_LAST_LOGON:
             if not value:
@@ -224,7 +225,7 @@ class UsersModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
                 and 0 <= section < len(HEADERS)):
-            return HEADERS[section]
+            return field_text(HEADERS[section])
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -241,7 +242,7 @@ class UsersModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == COL_STATUS or record.integrity_ok is False:
                 found = self.statuses(record)
-                return "\n".join(s.description for s in found) or None
+                return "\n".join(field_text(s.description) for s in found) or None
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
             if record.integrity_ok is False:
