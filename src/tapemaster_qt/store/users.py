@@ -135,13 +135,26 @@ def record(sealer: Sealer, row: Mapping[str, Any]) -> UserRecord:
         password_hash=row["password_hash"], otp_enabled=bool(row["otp_enabled"]),
         otp_activated=bool(row["otp_activated"]), otp_secret=row["otp_secret"],
         otp_last_step=row["otp_last_step"],
-        otp_burned_steps=tuple(int(s) for s in row["otp_burned_steps"].split(",") if s),
+        otp_burned_steps=_burned_steps(row["otp_burned_steps"]),
         failed_logons=row["failed_logons"], revoked=bool(row["revoked"]),
         last_logon=row["last_logon"], last_failed_logon=row["last_failed_logon"],
         failures_since_logon=row["failures_since_logon"],
         created=row["created"], updated=row["updated"],
         integrity_ok=sealing.user_intact(sealer, row, row["mac"]), uid=row["uid"],
     )
+
+
+def _burned_steps(text: object) -> tuple[int, ...]:
+    """The burned time steps kept as comma-separated text; a malformed value (written
+    outside TapeMaster: the record then fails its seal) keeps only what parses, so the
+    record is listed, shown, refused at logon and re-sealed like any tampered one."""
+    if not isinstance(text, str):
+        return ()
+    steps = []
+    for part in text.split(","):
+        with contextlib.suppress(ValueError):
+            steps.append(int(part))
+    return tuple(steps)
 
 
 # --- reads --------------------------------------------------------------------------

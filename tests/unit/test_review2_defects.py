@@ -1,0 +1,50 @@
+"""REVIEW-2 D2 to D6: each attack of the red-team review, kept as a test that it fails."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tapemaster_qt.errors import StoreTamperedError
+from tapemaster_qt.services import Actor, Context
+from tapemaster_qt.services.admin import AdminService
+from tapemaster_qt.services.auth import LogonService, LogonStatus
+from tapemaster_qt.store import open_store
+from unit.support import PASSWORD, events, raw_db
+
+BOB_PASSWORD = "Bob-Secret-4242"
+
+
+def _reopen(ctx: Context, data_dir: Path) -> Context:
+    ctx.store.close()
+    return Context(open_store(data_dir), program="TapeMaster", clock=ctx.clock,
+                   hasher=ctx.hasher)
+
+
+# --- D4: a malformed sealed value makes the record tampered, never an error ----------
+
+
+@pytest.mark.parametrize("junk", ["x", "x,y", "1,,2,z", "9" * 40])
+def test_junk_burned_steps_make_a_tampered_record_that_still_works(
+    ctx: Context, admin: AdminService, logon: LogonService, alice: str, data_dir: Path,
+    junk: str,
+) -> None:
+    admin.add_user({"user_id": "bob"}, BOB_PASSWORD)
+    with raw_db(data_dir) as conn:
+        conn.execute("UPDATE users SET otp_burned_steps = ? WHERE user_id = 'bob'", (junk,))
+    rows = {r.user_id: r for r in admin.list_users()}
+    assert rows["bob"].integrity_ok is False
+    assert admin.get_user("bob").integrity_ok is False
+    assert "bob" in [u.user_id for u in admin.export_users()]
+    # the logon answers as for any tampered record, and counts the attempt
+    assert logon.logon("bob", BOB_PASSWORD).status is LogonStatus.AUTHORIZATION_FAILURE
+    assert ctx.store.get_user("bob").failed_logons == 1
+    assert events(ctx.store, "integrity_failed", "bob")
+    cli = AdminService(ctx, Actor.for_cli())
+    cli.reseal("bob")
+    assert ctx.store.get_user("bob").integrity_ok
+    with raw_db(data_dir) as conn:
+        conn.execute("UPDATE users SET otp_burned_steps = ? WHERE user_id = 'bob'", (junk,))
+    assert admin.delete_users(["bob"]) == 1
+    assert ctx.store.get_user("bob") is None
