@@ -6,12 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from tapemaster_qt.errors import StoreTamperedError
 from tapemaster_qt.services import Actor, Context
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.auth import LogonService, LogonStatus
 from tapemaster_qt.store import open_store
-from unit.support import PASSWORD, events, raw_db
+from unit.support import events, raw_db
 
 BOB_PASSWORD = "Bob-Secret-4242"
 

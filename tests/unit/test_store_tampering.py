@@ -551,7 +551,8 @@ def test_a_record_put_back_under_a_running_session_ends_it_at_the_heartbeat(
         checks: list[int] = []
         real = integrity.check_digest
         monkeypatch.setattr(integrity, "check_digest",
-                            lambda db, sealed: (checks.append(1), real(db, sealed))[1])
+                            lambda db, sealed, sealer: (checks.append(1),
+                                                          real(db, sealed, sealer))[1])
         assert lite.heartbeat(session) and lite.heartbeat(session)
         assert checks == []  # nothing else committed: the digest is not read again
         enabled = snapshot_row(data_dir, "users", "user_id = 'bob'")

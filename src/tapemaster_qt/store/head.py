@@ -89,6 +89,20 @@ def aggregate(db: Database) -> Digest:
     return digest
 
 
+def forged_terms(db: Database) -> list[str]:
+    """The sealed tables holding a row whose digest terms were not cut from its seal
+    (nor are all 0): terms changed without the seal, to make the sums match again."""
+    from tapemaster_qt.store.settings import SEALED_ROWS
+
+    out = []
+    for table in sealing.SEALED_TABLES:
+        where = f" AND {SEALED_ROWS}" if table == "settings" else ""
+        if db.value(f"SELECT count(*) FROM {table} WHERE "
+                    f"{db.dialect.terms_not_cut()}{where}"):
+            out.append(table)
+    return out
+
+
 class Ledger:
     """One write transaction's changes to the head: the digest, checked against the
     tables the first time the transaction touches a sealed row (``verify``), and the

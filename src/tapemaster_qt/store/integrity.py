@@ -93,10 +93,48 @@ def digest_error(location: str, sealed: Digest, actual: Digest,
     )
 
 
-def check_digest(db: Database, sealed: Digest) -> None:
+def check_digest(db: Database, sealed: Digest, sealer: Sealer) -> None:
+    """The sums match the head, and no row's terms could have been chosen to make them
+    match: no row carries terms not cut from its seal, and no setting or group (a
+    handful of rows, each checked) fails its seal with terms counted."""
     actual = head.aggregate(db)
     if actual != sealed:
         raise digest_error(db.location, sealed, actual, _missing_settings(db))
+    found = unvouched(db, sealer, full=False)
+    if found:
+        raise unvouched_error(db.location, found)
+
+
+def unvouched(db: Database, sealer: Sealer, *, full: bool) -> list[str]:
+    """Rows whose digest terms the head cannot have counted, so that the digest cannot
+    vouch for any other row (one forged row balances any row put back): terms not cut
+    from the row's seal (one query per table), settings and groups that fail their
+    seal with terms counted, and with ``full`` (once per program start: a seal check
+    of every row) users and recovery codes too (a user's counted terms are those its
+    last-known-good copy recorded)."""
+    out = [f"{table}: a row's digest terms were changed without its seal"
+           for table in head.forged_terms(db)]
+    out += [f"the setting '{name}' fails its seal" for name in settings.unaccounted(db, sealer)]
+    from tapemaster_qt.store import groups as groups_table
+
+    out += [f"the group '{g}' fails its seal" for g in groups_table.unaccounted(db, sealer)]
+    if full:
+        out += [f"the record of User-ID {u} fails its seal and its digest terms changed"
+                for u in users.terms_unaccounted(db, sealer)]
+        out += [f"a recovery code of User-ID {u} fails its seal"
+                for u in recovery_codes.unaccounted(db, sealer)]
+    return out
+
+
+def unvouched_error(location: str, found: list[str]) -> StoreTamperedError:
+    what = "; ".join(found)
+    return StoreTamperedError(
+        f"Records of the user store {location} were changed outside TapeMaster so that "
+        f"the digest cannot vouch for the others ({what}): any record may have been put "
+        f"back to an older copy; nobody can log on until an administrator checks it with "
+        f"'{VERIFY}', then restores a backup or runs '{ACCEPT}'.",
+        "digest cannot vouch: " + what,
+    )
 
 
 def _missing_settings(db: Database) -> list[str]:
@@ -142,7 +180,13 @@ def check_on_open(db: Database, store_id: str, key: StoreKey, sealer: Sealer,
     sealed = Digest.parse(current.digest)
     if sealed is None:
         raise head_error(db.location, "was changed")
-    check_digest(db, sealed)
+    check_digest(db, sealed, sealer)
+    # Once per program start, every row's seal: a row that fails it with terms the
+    # head did not count could balance any row put back (the check above sees only
+    # terms not cut from a seal; a forged seal carries terms cut from itself).
+    found = unvouched(db, sealer, full=True)
+    if found:
+        raise unvouched_error(db.location, found)
     return current
 
 
@@ -295,6 +339,10 @@ def verify(db: Database, identity: str, store_id: str, key: StoreKey, sealer: Se
         elif sealed != actual:
             findings += ["records put back, removed or added: " + d
                          for d in sealed.differences(actual)]
+        unsure = unvouched(db, sealer, full=True)
+        if unsure:
+            findings.append("records may have been put back (the digest cannot vouch for "
+                            "them): " + "; ".join(unsure))
         chain = audit.check_all(db, current)
     tampered = users.all_seal_failures(db, sealer)
     from tapemaster_qt.store import groups as groups_table
@@ -321,6 +369,14 @@ def accept(db: Database, identity: str, store_id: str, key: StoreKey, sealer: Se
     own seal stay tampered: re-seal each after review."""
     before = verify(db, identity, store_id, key, sealer)
     current = head.read(db, for_update=True)
+    # Rows that fail their seal with terms nobody can vouch for are counted out (they
+    # stay tampered, for a re-seal), so that the digest taken below vouches again.
+    users.clear_terms(db, users.terms_unaccounted(db, sealer))
+    recovery_codes.clear_terms(db, sealer)
+    settings.clear_terms(db, settings.unaccounted(db, sealer))
+    from tapemaster_qt.store import groups as groups_table
+
+    groups_table.clear_terms(db, groups_table.unaccounted(db, sealer))
     usable = current is not None and current.intact(sealer)
     chain_ok = before.audit is not None and before.audit.ok
     if usable and chain_ok:

@@ -14,6 +14,7 @@ TapeMaster instead of quietly using its default.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 
 from tapemaster_qt.errors import StoreCorruptError, StoreTamperedError
 from tapemaster_qt.store import sealing
@@ -118,6 +119,23 @@ def failures(db: Database, sealer: Sealer) -> list[str]:
             if not sealing.setting_intact(sealer, r["key"], r["value"], r["mac"],
                                           (r["dt0"], r["dt1"], r["dt2"]))]
     return out
+
+
+def unaccounted(db: Database, sealer: Sealer) -> list[str]:
+    """The sealed settings that fail their seal but carry digest terms (not all 0): the
+    digest cannot vouch for the other settings while one of them does (checked with the
+    digest each time: a handful of rows)."""
+    rows = db.rows("SELECT key, value, mac, dt0, dt1, dt2 FROM settings WHERE "
+                   + SEALED_ROWS + " AND (dt0 <> 0 OR dt1 <> 0 OR dt2 <> 0) ORDER BY key")
+    return [r["key"] for r in rows
+            if not sealing.setting_intact(sealer, r["key"], r["value"], r["mac"],
+                                          (r["dt0"], r["dt1"], r["dt2"]))]
+
+
+def clear_terms(db: Database, names: Iterable[str]) -> None:
+    """Count settings out of the digest (an accept after review)."""
+    for name in names:
+        db.execute("UPDATE settings SET dt0 = 0, dt1 = 0, dt2 = 0 WHERE key = ?", (name,))
 
 
 # --- writes (inside a write transaction) --------------------------------------------

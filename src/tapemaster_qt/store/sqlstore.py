@@ -343,7 +343,7 @@ class SQLStore:
                 sealed = Digest.parse(current.digest)
                 if sealed is None:
                     raise integrity.head_error(self.location, "was changed")
-                integrity.check_digest(self.db, sealed)
+                integrity.check_digest(self.db, sealed, sealer)
         except StoreTamperedError as exc:
             self._known = None
             self._report(exc, sealer)
@@ -408,8 +408,10 @@ class SQLStore:
                 # no need to read the tables again (the common case of one program).
                 known = (checked and token is not None
                          and self._known == (token, current.generation))
-                ledger = Ledger(current, verify=(self._verify_digest if checked
-                                                 else lambda _d: None), verified=known)
+                db = self.db
+                ledger = Ledger(current, verify=(
+                    (lambda sealed: integrity.check_digest(db, sealed, sealer)) if checked
+                    else lambda _d: None), verified=known)
                 tx = SQLTransaction(self, sealer, ledger)
                 yield tx
                 written = ledger.next_head(sealer, bump=checked)
@@ -429,9 +431,6 @@ class SQLStore:
             trust.raise_mark(self.identity, sealer, written.generation)
         if ledger.scrub:
             self.db.scrub()
-
-    def _verify_digest(self, sealed: Digest) -> None:
-        integrity.check_digest(self.db, sealed)
 
     def _account_mark(self, sealer: Sealer) -> int:
         """The account's high-water mark as other programs left it (0 when unknown)."""
@@ -624,7 +623,7 @@ class SQLTransaction:
         return users.update_tampered(self._db, self._sealer, self._ledger, user_id, changes)
 
     def delete_user(self, user_id: str) -> bool:
-        return users.delete(self._db, self._ledger, user_id)
+        return users.delete(self._db, self._sealer, self._ledger, user_id)
 
     def review_user(self, user_id: str) -> RecordReview | None:
         self._ledger.check()
@@ -658,7 +657,7 @@ class SQLTransaction:
         return recovery_codes.use(self._db, self._sealer, self._ledger, user_id, code)
 
     def delete_recovery_codes(self, user_id: str) -> int:
-        return recovery_codes.delete_all(self._db, self._ledger, user_id)
+        return recovery_codes.delete_all(self._db, self._sealer, self._ledger, user_id)
 
     # --- groups -----------------------------------------------------------------------
 
