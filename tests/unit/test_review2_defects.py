@@ -10,7 +10,7 @@ from tapemaster_qt.services import Actor, Context
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.auth import LogonService, LogonStatus
 from tapemaster_qt.store import open_store
-from unit.support import events, raw_db
+from unit.support import PASSWORD, events, raw_db
 
 BOB_PASSWORD = "Bob-Secret-4242"
 
@@ -47,3 +47,32 @@ def test_junk_burned_steps_make_a_tampered_record_that_still_works(
         conn.execute("UPDATE users SET otp_burned_steps = ? WHERE user_id = 'bob'", (junk,))
     assert admin.delete_users(["bob"]) == 1
     assert ctx.store.get_user("bob") is None
+
+
+# --- D6: another spelling of the store's folder finds the same trust record ----------
+
+
+def test_another_spelling_of_the_folder_is_not_a_first_use(
+    ctx: Context, admin: AdminService, logon: LogonService, alice: str, data_dir: Path,
+    tmp_path: Path,
+) -> None:
+    import shutil
+    import sqlite3
+    from contextlib import closing
+
+    from tapemaster_qt.errors import StoreRollbackError
+
+    old = tmp_path / "old.db"
+    with closing(sqlite3.connect(data_dir / "tapemaster.db")) as src, \
+            closing(sqlite3.connect(old)) as dst:
+        src.backup(dst)
+    admin.set_disabled("alice", True)
+    ctx.store.close()
+    for name in ("tapemaster.db", "tapemaster.db-wal", "tapemaster.db-shm"):
+        (data_dir / name).unlink(missing_ok=True)
+    shutil.copy(old, data_dir / "tapemaster.db")
+    for spelling in (data_dir, data_dir / ".." / data_dir.name,
+                     data_dir.parent / "." / data_dir.name):
+        with open_store(Path(spelling)) as store, pytest.raises(StoreRollbackError):
+            LogonService(Context(store, program="Lite", clock=ctx.clock,
+                                 hasher=ctx.hasher)).logon("alice", PASSWORD)
