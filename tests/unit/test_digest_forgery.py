@@ -8,6 +8,7 @@ or more other rows. Each must now be refused.
 
 from __future__ import annotations
 
+import json
 import secrets
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from tapemaster_qt.errors import StoreTamperedError
 from tapemaster_qt.services import Actor, Context
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.auth import LogonService, LogonStatus
-from tapemaster_qt.store import open_store
+from tapemaster_qt.store import open_store, sealing
 from unit.support import PASSWORD, enrol, put_row_back, raw_db, snapshot_row
 
 _IDENTITY = "key NOT IN ('store_token', 'write_count', 'sqlite_files', 'store_token_before')"
@@ -183,3 +184,49 @@ def test_accept_after_review_counts_the_forged_rows_out_and_keeps_them_tampered(
     AdminService(ctx3, Actor.for_cli()).reseal("zz-dormant")
     ctx4 = _reopen(ctx3, data_dir)
     assert ctx4.store.verify_store().ok
+
+
+_ORIGINAL_COPY_TEXT = sealing.copy_text
+
+
+def _copy_text_before_the_fix(row: dict[str, object]) -> str:
+    """A last-known-good copy as main wrote it before this fix: no digest terms."""
+    fields = json.loads(_ORIGINAL_COPY_TEXT(row))
+    del fields[sealing.COPY_TERMS]
+    return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+
+
+def test_a_store_whose_copies_hold_no_terms_opens_after_the_upgrade(
+    ctx: Context, admin: AdminService, data_dir: Path, clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stores made by main before this fix keep copies without digest terms: an
+    ordinary upgrade must not lock a legitimate user out (no 'store accept' needed when
+    no row fails its seal), and such a store still refuses a row put back."""
+    monkeypatch.setattr(sealing, "copy_text", _copy_text_before_the_fix)
+    admin.add_user({"user_id": "alice"}, PASSWORD)
+    admin.add_user({"user_id": "bob"}, PASSWORD)
+    admin.add_group("OPS", "Operations")
+    admin.set_setting("lockout_threshold", "3")
+    before = snapshot_row(data_dir, "users", "user_id = 'alice'")
+    admin.set_otp("alice", True)
+    secret = enrol(LogonService(ctx), "alice")
+    assert LogonService(ctx).logon("alice", PASSWORD, rfc_totp(secret, clock.now)).succeeded
+    clock.advance(60)
+    with raw_db(data_dir) as conn:
+        assert "digest_terms" not in conn.execute(
+            "SELECT copy FROM user_copies WHERE user_id = 'alice'").fetchone()[0]
+    monkeypatch.undo()  # the upgraded program
+
+    ctx = _reopen(ctx, data_dir)
+    logon = LogonService(ctx)
+    assert logon.logon("bob", PASSWORD).status is LogonStatus.SUCCESS
+    assert logon.logon("alice", PASSWORD, rfc_totp(secret, clock.now)).succeeded
+    AdminService(ctx, Actor.for_cli()).update_user("bob", {"name": "Bob"})
+    with raw_db(data_dir) as conn:  # the upgraded program writes copies with terms
+        assert "digest_terms" in conn.execute(
+            "SELECT copy FROM user_copies WHERE user_id = 'bob'").fetchone()[0]
+    # A row put back is still refused, in a store upgraded this way.
+    put_row_back(data_dir, "users", "user_id = 'alice'", before)
+    ctx = _reopen(ctx, data_dir)
+    with pytest.raises(StoreTamperedError):
+        LogonService(ctx).logon("alice", PASSWORD)

@@ -103,6 +103,17 @@ def forged_terms(db: Database) -> list[str]:
     return out
 
 
+def clear_forged_terms(db: Database) -> None:
+    """Count out of the digest every row whose terms were not cut from its seal (an
+    accept after review): such a row fails its seal, and stays tampered for a re-seal."""
+    from tapemaster_qt.store.settings import SEALED_ROWS
+
+    for table in sealing.SEALED_TABLES:
+        where = f" AND {SEALED_ROWS}" if table == "settings" else ""
+        db.execute(f"UPDATE {table} SET dt0 = 0, dt1 = 0, dt2 = 0 WHERE "
+                   f"{db.dialect.terms_not_cut()}{where}")
+
+
 class Ledger:
     """One write transaction's changes to the head: the digest, checked against the
     tables the first time the transaction touches a sealed row (``verify``), and the

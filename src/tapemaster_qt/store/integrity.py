@@ -127,12 +127,20 @@ def unvouched(db: Database, sealer: Sealer, *, full: bool) -> list[str]:
 
 
 def unvouched_error(location: str, found: list[str]) -> StoreTamperedError:
+    """A row that fails its seal with terms the head may not have counted: the store
+    is refused as a whole. A setting or group has no last-known-good copy, so a value
+    changed in place cannot be told from a made-up seal carrying chosen terms."""
     what = "; ".join(found)
+    again = ""
+    if any(f.startswith("the setting ") for f in found):
+        again += " and set that setting again ('tapemaster-admin settings set')"
+    if any(f.startswith("the group ") for f in found):
+        again += " and save that group again (Group/User Administration)"
     return StoreTamperedError(
         f"Records of the user store {location} were changed outside TapeMaster so that "
         f"the digest cannot vouch for the others ({what}): any record may have been put "
         f"back to an older copy; nobody can log on until an administrator checks it with "
-        f"'{VERIFY}', then restores a backup or runs '{ACCEPT}'.",
+        f"'{VERIFY}', then restores a backup, or runs '{ACCEPT}'{again}.",
         "digest cannot vouch: " + what,
     )
 
@@ -371,6 +379,7 @@ def accept(db: Database, identity: str, store_id: str, key: StoreKey, sealer: Se
     current = head.read(db, for_update=True)
     # Rows that fail their seal with terms nobody can vouch for are counted out (they
     # stay tampered, for a re-seal), so that the digest taken below vouches again.
+    head.clear_forged_terms(db)
     users.clear_terms(db, users.terms_unaccounted(db, sealer))
     recovery_codes.clear_terms(db, sealer)
     settings.clear_terms(db, settings.unaccounted(db, sealer))
