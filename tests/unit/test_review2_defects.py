@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from tapemaster_qt.errors import StoreTamperedError
 from tapemaster_qt.services import Actor, Context
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.auth import LogonService, LogonStatus
+from tapemaster_qt.services.integrity import StoreReview
 from tapemaster_qt.store import open_store
 from unit.support import PASSWORD, events, raw_db
 
@@ -76,3 +78,34 @@ def test_another_spelling_of_the_folder_is_not_a_first_use(
         with open_store(Path(spelling)) as store, pytest.raises(StoreRollbackError):
             LogonService(Context(store, program="Lite", clock=ctx.clock,
                                  hasher=ctx.hasher)).logon("alice", PASSWORD)
+
+
+# --- D5: an audit row added at the next id is named as audit-log tampering ------------
+
+
+def test_an_audit_row_added_at_the_next_id_is_named_as_tampering(
+    ctx: Context, admin: AdminService, logon: LogonService, alice: str, data_dir: Path,
+) -> None:
+    """The reviewer's attack: one row inserted at head.audit_id + 1 (no trigger touched)
+    made every write fail with 'The change conflicts with what the store holds.'"""
+    with raw_db(data_dir) as conn:
+        conn.execute("INSERT INTO audit (id, ts, actor, user_id, program, host, event, "
+                     "detail) SELECT audit_id + 1, '2020', 'x', NULL, 'p', 'h', 'e', 'd' "
+                     "FROM head")
+    said = r"audit log .* was tampered with \(1 audit row\(s\) after row \d+ were added"
+    for attempt in (lambda: logon.logon("alice", PASSWORD),
+                    lambda: logon.logon("nobody", "Wrong-Password-0"),
+                    lambda: admin.unlock("alice")):
+        with pytest.raises(StoreTamperedError, match=said) as refused:
+            attempt()
+        assert "store verify" in str(refused.value) and "store accept" in str(refused.value)
+    # a new program says the same at its first write
+    ctx = _reopen(ctx, data_dir)
+    with pytest.raises(StoreTamperedError, match=said):
+        LogonService(ctx).logon("alice", PASSWORD)
+    # the way back: verify names it, accept takes the row into the chain, writes work
+    review = StoreReview(ctx, Actor.for_cli())
+    report = review.verify()
+    assert report.audit is not None and "added outside TapeMaster" in report.audit.problem
+    review.accept()
+    assert LogonService(ctx).logon("alice", PASSWORD).status is LogonStatus.SUCCESS

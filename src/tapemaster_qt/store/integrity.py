@@ -160,6 +160,18 @@ def rollback_error(location: str, generation: int, mark: int) -> StoreRollbackEr
     )
 
 
+def audit_added_error(location: str, extra: int, audit_id: int) -> StoreTamperedError:
+    """Audit rows beyond the sealed head's last one (REVIEW-2 D5): they were added
+    outside TapeMaster, and no write can append after them until the store is accepted."""
+    what = f"{extra} audit row(s) after row {audit_id} were added outside TapeMaster"
+    return StoreTamperedError(
+        f"The audit log of the user store {location} was tampered with ({what}); nothing "
+        f"can be written until an administrator checks it with '{VERIFY}' (and "
+        f"'tapemaster-admin audit --verify'), then restores a backup or runs '{ACCEPT}'.",
+        "audit log tampered: " + what,
+    )
+
+
 def head_error(location: str, why: str) -> StoreTamperedError:
     return StoreTamperedError(
         f"The sealed head record of the user store {location} {why} outside TapeMaster; "

@@ -399,6 +399,11 @@ class SQLStore:
                 if current is None or not current.intact(sealer):
                     raise integrity.head_error(
                         self.location, "was removed" if current is None else "was changed")
+                # A row at the id this transaction would append at was added outside
+                # TapeMaster: say so, rather than a unique-key conflict (REVIEW-2 D5).
+                extra = audit.rows_after(self.db, current.audit_id)
+                if extra:
+                    raise integrity.audit_added_error(self.location, extra, current.audit_id)
                 token = self.db.change_token()
                 if checked:
                     mark = max(self._mark, self._account_mark(sealer))
