@@ -109,3 +109,180 @@ def test_an_audit_row_added_at_the_next_id_is_named_as_tampering(
     assert report.audit is not None and "added outside TapeMaster" in report.audit.problem
     review.accept()
     assert LogonService(ctx).logon("alice", PASSWORD).status is LogonStatus.SUCCESS
+
+
+# --- D2: the mark names the history, so a fork is refused ------------------------------
+
+
+def _put_back(data_dir: Path, copy: Path) -> None:
+    import shutil
+
+    for name in ("tapemaster.db", "tapemaster.db-wal", "tapemaster.db-shm"):
+        (data_dir / name).unlink(missing_ok=True)
+    shutil.copy(copy, data_dir / "tapemaster.db")
+
+
+def _save_copy(data_dir: Path, copy: Path) -> None:
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(data_dir / "tapemaster.db")) as src, \
+            closing(sqlite3.connect(copy)) as dst:
+        src.backup(dst)
+
+
+def _forked_by_account_b(ctx: Context, admin: AdminService, logon: LogonService,
+                         clock, data_dir: Path, tmp_path: Path,  # type: ignore[no-untyped-def]
+                         monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """The reviewer's attack: account B opens the store once; a copy is kept; on account
+    A alice gets OTP; the copy is put back (A refuses it: generation below its mark);
+    12 unknown User-IDs typed at B's logon window push the generation past A's mark."""
+    from helpers import rfc_totp
+    from tapemaster_qt.errors import StoreRollbackError
+    from unit.support import enrol
+
+    state_a, state_b = Path(str(tmp_path / "home" / "state")), tmp_path / "state-b"
+    monkeypatch.setenv("XDG_STATE_HOME", str(state_b))
+    with open_store(data_dir) as b:
+        _ = b.key
+    monkeypatch.setenv("XDG_STATE_HOME", str(state_a))
+    _save_copy(data_dir, tmp_path / "old.db")
+    admin.set_otp("alice", True)
+    secret = enrol(logon, "alice")
+    assert logon.logon("alice", PASSWORD, rfc_totp(secret, clock.now)).succeeded
+    mark_a = ctx.store.generation()
+    ctx.store.close()
+    _put_back(data_dir, tmp_path / "old.db")
+    with open_store(data_dir) as a, pytest.raises(StoreRollbackError, match="older than"):
+        _ = a.key
+    monkeypatch.setenv("XDG_STATE_HOME", str(state_b))
+    with open_store(data_dir) as b:
+        other = LogonService(Context(b, program="Lite", clock=clock, hasher=ctx.hasher))
+        for n in range(12):
+            other.logon(f"nobody{n}", "Wrong-Password-0")
+        assert b.generation() > mark_a  # past A's mark: the generation alone says nothing
+    monkeypatch.setenv("XDG_STATE_HOME", str(state_a))
+    return state_a, state_b
+
+
+def test_a_rollback_pushed_past_the_mark_by_another_account_is_refused(
+    ctx: Context, admin: AdminService, logon: LogonService, alice: str, clock,
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tapemaster_qt.errors import StoreRollbackError
+
+    _forked_by_account_b(ctx, admin, logon, clock, data_dir, tmp_path, monkeypatch)
+    forked = r"does not hold the history this account last used.*store accept"
+    with open_store(data_dir) as a, pytest.raises(StoreRollbackError, match=forked):
+        LogonService(Context(a, program="TapeMaster", clock=clock,
+                             hasher=ctx.hasher)).logon("alice", PASSWORD)
+    with open_store(data_dir) as a:  # store verify names it; accept is the way back
+        review = StoreReview(Context(a, program="tapemaster-admin", clock=clock,
+                                     hasher=ctx.hasher), Actor.for_cli())
+        assert any(f.startswith("rolled back: history forked")
+                   for f in review.verify().findings)
+        review.accept()
+    with open_store(data_dir) as a:  # accepted on purpose: the old copy is what it is
+        outcome = LogonService(Context(a, program="TapeMaster", clock=clock,
+                                       hasher=ctx.hasher)).logon("alice", PASSWORD)
+        assert outcome.status is LogonStatus.SUCCESS
+
+
+def test_a_fork_made_under_a_running_program_ends_it_at_the_heartbeat(
+    ctx: Context, admin: AdminService, logon: LogonService, alice: str, clock,
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The copy is written back into the store file itself (same file, same token: the
+    running program cannot tell it was replaced), then B pushes it past A's mark: A's
+    heartbeat (``check_store``) refuses it, the mark's audit row not being there."""
+    import sqlite3
+    from contextlib import closing
+
+    from helpers import rfc_totp
+    from tapemaster_qt.errors import StoreRollbackError
+    from unit.support import enrol
+
+    state_a, state_b = str(tmp_path / "home" / "state"), str(tmp_path / "state-b")
+    monkeypatch.setenv("XDG_STATE_HOME", state_b)
+    with open_store(data_dir) as b:
+        _ = b.key
+    monkeypatch.setenv("XDG_STATE_HOME", state_a)
+    _save_copy(data_dir, tmp_path / "old.db")
+    admin.set_otp("alice", True)
+    secret = enrol(logon, "alice")
+    assert logon.logon("alice", PASSWORD, rfc_totp(secret, clock.now)).succeeded
+    ctx.store.check_store()  # A's running program, store as it wrote it: fine
+    mark_a = ctx.store.generation()
+    with closing(sqlite3.connect(tmp_path / "old.db")) as src, \
+            closing(sqlite3.connect(data_dir / "tapemaster.db")) as dst:
+        src.backup(dst)
+    monkeypatch.setenv("XDG_STATE_HOME", state_b)
+    with open_store(data_dir) as b:
+        other = LogonService(Context(b, program="Lite", clock=clock, hasher=ctx.hasher))
+        for n in range(12):
+            other.logon(f"nobody{n}", "Wrong-Password-0")
+        pushed = b.generation()
+    monkeypatch.setenv("XDG_STATE_HOME", state_a)
+    assert pushed > mark_a  # past A's mark: the generation alone says nothing
+    with pytest.raises(StoreRollbackError, match="history this account last used"):
+        ctx.store.check_store()
+
+
+def test_a_restore_is_taken_by_every_account_below_it_without_an_accept(
+    ctx: Context, admin: AdminService, alice: str, clock, data_dir: Path, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A backup restored on purpose is a fork too: an account whose mark lies below the
+    restore's accept takes it (the accept is sealed in the store), as before D2."""
+    from tapemaster_qt.services.integrity import accept_restored
+
+    state_a, state_b = Path(str(tmp_path / "home" / "state")), tmp_path / "state-b"
+    _save_copy(data_dir, tmp_path / "backup.db")
+    admin.update_user("alice", {"name": "Later"})
+    monkeypatch.setenv("XDG_STATE_HOME", str(state_b))
+    with open_store(data_dir) as b:  # B's mark names the history with "Later"
+        LogonService(Context(b, program="Lite", clock=clock,
+                             hasher=ctx.hasher)).logon("nobody", "Wrong-Password-0")
+    monkeypatch.setenv("XDG_STATE_HOME", str(state_a))
+    admin.update_user("alice", {"name": "Even later"})
+    replaced = ctx.store.generation()
+    ctx.store.close()
+    _put_back(data_dir, tmp_path / "backup.db")
+    with open_store(data_dir) as a:
+        accept_restored(Context(a, program="tapemaster-admin", clock=clock,
+                                hasher=ctx.hasher), Actor.for_cli(), replaced)
+    for state in (state_a, state_b):
+        monkeypatch.setenv("XDG_STATE_HOME", str(state))
+        with open_store(data_dir) as store:
+            outcome = LogonService(Context(store, program="TapeMaster", clock=clock,
+                                           hasher=ctx.hasher)).logon("alice", PASSWORD)
+            assert outcome.status is LogonStatus.SUCCESS
+            assert store.get_user("alice").name == "Alice Archer"
+
+
+def test_a_mark_file_of_the_old_form_still_refuses_a_rollback(
+    ctx: Context, admin: AdminService, alice: str, data_dir: Path, tmp_path: Path,
+) -> None:
+    """Mark files written before the mark named its history (two 64-byte slots of a
+    generation): their generation still counts; the next commit writes the new form."""
+    import struct
+
+    from tapemaster_qt.errors import StoreRollbackError
+    from tapemaster_qt.store import trust
+
+    identity, sealer = ctx.store.identity, ctx.store.sealer
+    _save_copy(data_dir, tmp_path / "old.db")
+    admin.set_disabled("alice", True)
+    latest = ctx.store.generation()
+    mark_file = trust.record_path(identity).with_suffix(".mark")
+    old_slot = struct.pack(">4sQ32s", b"TMQm", latest,
+                           trust._slot_mac(sealer, identity, latest))
+    mark_file.write_bytes(old_slot.ljust(64, b"\0") + bytes(64))
+    stored = trust.load(identity)
+    assert stored is not None
+    assert trust.mark(identity, sealer, stored) == latest
+    assert trust.mark_ref(identity, sealer, stored) is None
+    ctx.store.close()
+    _put_back(data_dir, tmp_path / "old.db")
+    with open_store(data_dir) as store, pytest.raises(StoreRollbackError, match="older"):
+        _ = store.key

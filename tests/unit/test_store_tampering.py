@@ -426,8 +426,10 @@ def test_the_mark_file_survives_a_torn_slot_and_ignores_another_keys(
     admin.update_user("alice", {"name": "Two"})
     latest = ctx.store.generation()
     data = bytearray(mark_file.read_bytes())
-    newest = max(range(2), key=lambda n: int.from_bytes(data[n * 64 + 4:n * 64 + 12], "big"))
-    data[newest * 64 + 20] ^= 0xFF  # the newest slot torn
+    size = trust.SLOT
+    newest = max(range(2), key=lambda n: int.from_bytes(data[n * size + 4:n * size + 12],
+                                                        "big"))
+    data[newest * size + 20] ^= 0xFF  # the newest slot torn
     mark_file.write_bytes(bytes(data))
     stored = trust.load(identity)
     assert stored is not None

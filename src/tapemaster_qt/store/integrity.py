@@ -172,6 +172,29 @@ def audit_added_error(location: str, extra: int, audit_id: int) -> StoreTampered
     )
 
 
+def fork_error(location: str, ref: trust.MarkRef) -> StoreRollbackError:
+    return StoreRollbackError(
+        f"The user store {location} does not hold the history this account last used "
+        f"(its audit row {ref.audit_id}, seen at generation {ref.generation}, is not "
+        "there any more): it was put back to an older copy and written to again since "
+        "(from another account, or another desktop), and was not opened. If you "
+        f"restored a backup on purpose, run '{ACCEPT}'.",
+        f"rolled back: history forked before generation {ref.generation} "
+        f"(audit row {ref.audit_id})",
+    )
+
+
+def forked(db: Database, sealer: Sealer, current: Head, ref: trust.MarkRef | None) -> bool:
+    """Whether the store reached this account's mark through another history (REVIEW-2
+    D2): the audit row the mark names is not there as it was, and no administrator
+    accepted the store since (a restore, or ``store accept``). One primary-key lookup."""
+    if ref is None or current.generation < ref.generation:
+        return False
+    if audit.hash_at(db, ref.audit_id) == ref.audit_hash:
+        return False
+    return settings.accepted_generation(db, sealer) <= ref.generation
+
+
 def head_error(location: str, why: str) -> StoreTamperedError:
     return StoreTamperedError(
         f"The sealed head record of the user store {location} {why} outside TapeMaster; "
@@ -181,7 +204,8 @@ def head_error(location: str, why: str) -> StoreTamperedError:
 
 
 def check_on_open(db: Database, store_id: str, key: StoreKey, sealer: Sealer,
-                  stored: trust.Stored | None, seen: int | None) -> Head:
+                  stored: trust.Stored | None, seen: int | None,
+                  ref: trust.MarkRef | None = None) -> Head:
     """Steps 1 to 4 of the module docstring for a store that has a head; raises.
     ``seen``: this account's high-water mark, read *before* the snapshot these reads
     share began (read after, it could hold a generation another program committed
@@ -197,6 +221,9 @@ def check_on_open(db: Database, store_id: str, key: StoreKey, sealer: Sealer,
         raise head_error(db.location, "was changed")
     if seen is not None and current.generation < seen:
         raise rollback_error(db.location, current.generation, seen)
+    if forked(db, sealer, current, ref):
+        assert ref is not None
+        raise fork_error(db.location, ref)
     sealed = Digest.parse(current.digest)
     if sealed is None:
         raise head_error(db.location, "was changed")
@@ -336,10 +363,12 @@ def verify(db: Database, identity: str, store_id: str, key: StoreKey, sealer: Se
         stored, trust_findings = None, [exc.finding]
     findings = list(trust_findings)
     seen: int | None = None
+    ref: trust.MarkRef | None = None
     if stored is not None:
         findings += trust_problems(stored, store_id, key, sealer)
         if stored.verified(sealer):  # the mark is MAC'd with the trusted key
             seen = trust.mark(identity, sealer, stored)
+            ref = trust.mark_ref(identity, sealer, stored)
     current = head.read(db)
     chain: AuditChainStatus | None = None
     generation = None
@@ -352,6 +381,13 @@ def verify(db: Database, identity: str, store_id: str, key: StoreKey, sealer: Se
         if seen is not None and current.generation < seen:
             findings.append(f"rolled back: generation {current.generation} is below "
                             f"{seen}, seen by this account")
+        else:
+            try:
+                if forked(db, sealer, current, ref):
+                    assert ref is not None
+                    findings.append(fork_error(db.location, ref).finding)
+            except StoreTamperedError:
+                pass  # the setting that says so fails its seal: listed below
         sealed = Digest.parse(current.digest)
         actual = head.aggregate(db)
         if sealed is None:
@@ -415,10 +451,14 @@ def accept(db: Database, identity: str, store_id: str, key: StoreKey, sealer: Se
     if before.audit is not None and not before.audit.ok:
         accepted.append(before.audit.problem)
     ledger = Ledger(start, verify=lambda _d: None)
+    # Every account whose mark lies below this accept takes the history it starts, a
+    # restored backup's included (see ``forked``).
+    settings.put(db, sealer, ledger, settings.ACCEPTED, str(generation + 1))
     write_audit(ledger, "store_accepted",
                 f"accepted as it is {reason}: " + ("; ".join(accepted) or "nothing to accept")
                 + f"; key in the {key.describe()}")
     sealed_head = ledger.next_head(sealer)
+    assert sealed_head.generation == generation + 1
     head.write(db, sealed_head)
     return StoreReport(
         location=before.location, store_id=store_id, key=before.key,

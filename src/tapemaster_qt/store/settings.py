@@ -44,6 +44,10 @@ TOKEN_BEFORE = "store_token_before"  # noqa: S105 - a setting's name, not a secr
 """Unsealed: after a restore written into the open store, the token the store had
 before. Until SQLite copies the restore from the journal into the file, the file alone
 still holds that one: it is the restored store's, not another copy's."""
+ACCEPTED = "accepted_generation"
+"""Sealed: the generation the store had when an administrator last accepted it (``store
+accept``, a restore). A store whose history differs from the one an account's mark
+names is a rollback written to again, unless it was accepted after that mark."""
 IDENTITY_KEYS = (STORE_TOKEN, WRITE_COUNT, FILE_IDS, TOKEN_BEFORE)
 SEALED_ROWS = ("key NOT IN ('" + "', '".join(IDENTITY_KEYS) + "')")
 """The condition that picks the sealed rows of the table (the digest counts these)."""
@@ -107,6 +111,12 @@ def get(db: Database, sealer: Sealer, name: str) -> str:
             f"The store setting '{name}' was changed outside TapeMaster (it fails its "
             f"integrity check); {_how_to_fix(name, False)}.", f"setting {name} changed")
     return str(row["value"])
+
+
+def accepted_generation(db: Database, sealer: Sealer) -> int:
+    """:data:`ACCEPTED` (0: never accepted, or a store from before it was kept)."""
+    value = get(db, sealer, ACCEPTED)
+    return int(value) if value.isdigit() else 0
 
 
 def failures(db: Database, sealer: Sealer) -> list[str]:
