@@ -413,6 +413,44 @@ def verify(db: Database, identity: str, store_id: str, key: StoreKey, sealer: Se
     )
 
 
+def copy_findings(db: Database, sealer: Sealer) -> list[str]:
+    """What a backup's own sealed state says was changed after it was written
+    (REVIEW-2 D3): its head, digest, audit chain and record seals, checked against
+    nothing outside it (its age against this account's mark is no finding: a restore
+    is a rollback on purpose). A backup from before the head holds none of these: it
+    is sealed once when restored."""
+    current = head.read(db)
+    if current is None:
+        return (["the head record is missing"] if already_sealed(db, sealer, None)
+                else [])
+    if not current.intact(sealer):
+        return ["the head record fails its integrity check"]
+    findings: list[str] = []
+    sealed = Digest.parse(current.digest)
+    if sealed is None:
+        findings.append("the head record's digest is damaged")
+    else:
+        actual = head.aggregate(db)
+        if sealed != actual:
+            findings += ["records put back, removed or added: " + d
+                         for d in sealed.differences(actual)]
+    unsure = unvouched(db, sealer, full=True)
+    if unsure:
+        findings.append("records may have been put back (the digest cannot vouch for "
+                        "them): " + "; ".join(unsure))
+    chain = audit.check_all(db, current)
+    if not chain.ok:
+        findings.append(chain.problem)
+    findings += [f"the record of User-ID {u} fails its integrity check"
+                 for u in users.all_seal_failures(db, sealer)]
+    from tapemaster_qt.store import groups as groups_table
+
+    findings += [f"the group '{g.group_id}' fails its integrity check"
+                 for g in groups_table.list_all(db, sealer) if not g.integrity_ok]
+    findings += settings.failures(db, sealer)
+    return findings
+
+
 def accept(db: Database, identity: str, store_id: str, key: StoreKey, sealer: Sealer,
            write_audit: AuditWriter, *, floor_generation: int = 0,
            reason: str = "after review") -> StoreReport:
