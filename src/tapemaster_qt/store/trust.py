@@ -17,7 +17,10 @@ the store's identity (its absolute folder, or its URL without password):
 The record (``<name>.json``) changes rarely (first use, ``store accept``, ``key
 import``): it is written whole to a temporary file, flushed and renamed over the old
 one. The mark rises after every commit, so it has a file of its own (``<name>.mark``):
-two fixed-size slots, each a generation and its MAC, the lower one overwritten in place
+two fixed-size slots, each a generation with the id and hash of the newest audit row
+then (:class:`MarkRef`: the mark names the history, not only its length, so a copy
+rolled back and written to again past the mark is told apart) and their MAC, the lower
+one overwritten in place
 (no rename, no flush: a write lost in a power cut leaves the mark lower, which only
 makes a later check less strict, and a torn slot fails its MAC while the other holds).
 The mark is the highest of the record's and the valid slots'. Everything is owner-only,
