@@ -160,6 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
     rst = sub.add_parser("restore", help="put a backup in place of the store (the current "
                                          "store is kept aside; running programs must be "
                                          "restarted)")
+    rst.add_argument("--accept-findings", action="store_true",
+                     help="restore a backup whose own checks fail (changed after it was "
+                          "written), after review")
     rst.add_argument("file", metavar="FILE")
     return p
 
@@ -236,7 +239,7 @@ def run(args: argparse.Namespace, where: location.StoreLocation) -> int:
             "(pg_dump, pg_restore: see the README), not by tapemaster-admin.")
     if args.command == "restore":
         assert folder is not None
-        return _restore(folder, args.file)
+        return _restore(folder, args.file, args.accept_findings)
     if (folder is not None and args.command != "init"
             and not os.path.lexists(paths.store_path(folder))):
         raise ValidationError(
@@ -389,13 +392,16 @@ def _key_command(args: argparse.Namespace, action: str, ctx: Any, actor: Any,
     _say(f"Imported the key of the store {where}; it is now in the {kept}.")
 
 
-def _restore(folder: Path, file: str) -> int:
+def _restore(folder: Path, file: str, accept_findings: bool) -> int:
     from tapemaster_qt.services import Actor, maintenance
 
-    report = maintenance.restore(folder, file, Actor.for_cli(), PROG)
+    report = maintenance.restore(folder, file, Actor.for_cli(), PROG,
+                                 accept_findings=accept_findings)
     kept = ", ".join(str(p) for p in report.kept_as)
     _say(f"Restored the store in {folder} from {report.source} ({report.users} users)."
          + (f" The store it replaced is kept as {kept}." if kept else ""))
+    for finding in report.findings:
+        _say(f"  accepted: {finding}")
     if report.sessions:
         _say(f"{len(report.sessions)} program(s) had the store open; each tells its user "
              "that the store was replaced and must be restarted:")

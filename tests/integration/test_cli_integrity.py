@@ -108,6 +108,17 @@ def test_store_verify_passes_on_a_sound_store_and_changes_nothing(site: Cli) -> 
 def test_a_tampered_group_and_setting_are_named(site: Cli) -> None:
     _sql(site, "UPDATE groups SET description = 'Owned' WHERE group_id = 'OPS'",
          "UPDATE settings SET value = '20' WHERE key = 'lockout_threshold'")
+    # Neither has a last-known-good copy: the store as a whole is refused, the message
+    # names both and says what to run (REVIEW-2 D1).
+    line = site.refused("group", "list")
+    assert "the setting 'lockout_threshold' fails its seal" in line
+    assert "the group 'OPS' fails its seal" in line
+    assert "store verify" in line and "store accept" in line and "set that setting" in line
+    assert "Traceback" not in line and "\n" not in line.strip()
+    verify = site("store", "verify")
+    assert verify.returncode == 1
+    assert "lockout_threshold" in verify.stdout and "'OPS'" in verify.stdout
+    site.ok("store", "accept")
     assert "OPS" in site.ok("group", "list") and "TAMPERED" in site.ok("group", "list")
     assert "'lockout_threshold' was changed outside" in site.refused("settings", "show")
     site.ok("settings", "set", "lockout_threshold", "5")

@@ -437,3 +437,43 @@ def test_two_restores_in_one_second_keep_both_stores(site: Path, tmp_path: Path)
         restore_store(site, taken)
     kept = sorted(p.name for p in site.iterdir() if "before-restore" in p.name)
     assert len(kept) == 2, kept
+
+
+def test_a_backup_changed_after_it_was_written_is_refused(site: Path, tmp_path: Path,
+                                                          key_file: None) -> None:
+    """REVIEW-2 D3, the reviewer's restore attack: someone who may write the backups
+    folder (no key) copies u001's row and the lockout_threshold row of an older backup
+    into the newer one; the restore took it silently and store verify then passed."""
+    b0 = backup(site, tmp_path / "b0.db")  # u001 without OTP
+    assert cli(site, "otp", "enable", "u001").returncode == 0
+    assert cli(site, "settings", "set", "lockout_threshold", "3").returncode == 0
+    b1 = backup(site, tmp_path / "b1.db")
+    with contextlib.closing(sqlite3.connect(b0)) as old, \
+            contextlib.closing(sqlite3.connect(b1)) as new, new:
+        cur = old.execute("SELECT * FROM users WHERE user_id = 'u001'")
+        columns = [d[0] for d in cur.description]
+        new.execute(f"UPDATE users SET {', '.join(c + ' = ?' for c in columns)} "  # noqa: S608
+                    "WHERE user_id = 'u001'", cur.fetchone())
+        new.execute("UPDATE settings SET (value, mac, dt0, dt1, dt2) = (?, ?, ?, ?, ?) "
+                    "WHERE key = 'lockout_threshold'", old.execute(
+                        "SELECT value, mac, dt0, dt1, dt2 FROM settings "
+                        "WHERE key = 'lockout_threshold'").fetchone())
+    before = _unchanged(site)
+    line = cli_refused(site, "restore", str(b1))
+    assert "was changed after it was written" in line and "nothing was restored" in line
+    assert "users:" in line and "settings:" in line and "--accept-findings" in line
+    assert _unchanged(site) == before
+    assert "One Time Password True" in cli(site, "otp", "status", "u001").stdout
+
+    # A sound backup restores as before, older than this account's mark: exit 0, and no
+    # finding printed (that age is what a restore is for).
+    good = cli(site, "restore", str(b0))
+    assert good.returncode == 0, good.stderr
+    assert "accepted:" not in good.stdout
+    assert cli(site, "store", "verify").returncode == 0
+
+    # After review, the operator may take the changed one: each finding is printed.
+    taken = cli(site, "restore", "--accept-findings", str(b1))
+    assert taken.returncode == 0, taken.stderr
+    accepted = [s for s in taken.stdout.splitlines() if s.strip().startswith("accepted:")]
+    assert any("users:" in s for s in accepted) and any("settings:" in s for s in accepted)

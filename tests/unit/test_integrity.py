@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from helpers import rfc_totp
-from tapemaster_qt.errors import NotAuthorizedError, StoreIntegrityError
+from tapemaster_qt.errors import NotAuthorizedError, StoreIntegrityError, StoreTamperedError
 from tapemaster_qt.services import Actor, Context
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.auth import LogonService, LogonStatus
+from tapemaster_qt.services.integrity import StoreReview
 from unit.support import PASSWORD, enrol, events, raw_db, wrong_code
 
 ATTACKER_PASSWORD = "Attacker-Knows-1"
@@ -63,6 +64,12 @@ def test_copying_hash_and_seal_from_another_user_refuses_the_logon(
             "(SELECT password_hash, mac FROM users WHERE user_id = 'mallory') "
             "WHERE user_id = 'alice'"
         )
+    # alice's terms are no longer cut from the seal she now carries: the digest cannot
+    # vouch for any other row, so the store is refused as a whole (REVIEW-2 D1) ...
+    with pytest.raises(StoreTamperedError, match="users: a row's digest terms were changed"):
+        logon.logon("alice", ATTACKER_PASSWORD)
+    # ... and after an administrator accepts it, the record is refused on its own.
+    StoreReview(ctx, Actor.for_cli()).accept()
     _assert_refused_as_tampered(ctx, logon, "alice", ATTACKER_PASSWORD)
 
 

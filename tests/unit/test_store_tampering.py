@@ -113,16 +113,28 @@ def test_a_name_with_a_line_break_written_in_the_file_is_flagged(
 
 @pytest.mark.parametrize("change", ["description = 'Evil'", "created = '2000-01-01'"])
 def test_every_group_column_is_sealed(
-    ctx: Context, admin: AdminService, data_dir: Path, change: str
+    ctx: Context, admin: AdminService, alice: str, data_dir: Path, change: str
 ) -> None:
     admin.add_group("OPS", "Operations")
     with raw_db(data_dir) as conn:
         conn.execute(f"UPDATE groups SET {change} WHERE group_id = 'OPS'")  # noqa: S608
+    # A group has no last-known-good copy: a value changed in place cannot be told from
+    # a made-up seal whose terms balance a row put back elsewhere, so the store as a
+    # whole is refused (REVIEW-2 D1), by this program and by the next.
+    refused = r"the group 'OPS' fails its seal.*store verify.*save that group again"
+    with pytest.raises(StoreTamperedError, match=refused):
+        admin.update_group("OPS", "Operations")
+    ctx = _reopen(ctx, data_dir)
+    with pytest.raises(StoreTamperedError, match=refused):
+        LogonService(ctx).logon("alice", PASSWORD)
+    admin = AdminService(ctx, CLI)
+    StoreReview(ctx, CLI).accept()  # after review: the group is counted out, still red
     flags = {g.group_id: g.integrity_ok for g in admin.list_groups()}
     assert flags == {"DEFAULT": True, "OPS": False}
     # Its administrator may describe it again: nothing a user's rights rest on is there.
     admin.update_group("OPS", "Operations")
     assert ctx.store.get_group("OPS").integrity_ok
+    assert LogonService(ctx).logon("alice", PASSWORD).status is LogonStatus.SUCCESS
 
 
 def test_a_sealed_setting_removed_in_the_file_is_tampering_not_a_default(
@@ -166,6 +178,24 @@ def test_a_sealed_setting_changed_in_the_file_refuses_what_depends_on_it(
     depends = {
         "lockout_threshold": lambda: logon.logon("alice", WRONG),
         "issuer": lambda: logon.logon("alice", PASSWORD),  # the enrolment QR names it
+        "default_group": lambda: admin.add_user({"user_id": "dave"}, PASSWORD),
+    }
+    # The running program reads the setting before anything depends on it: refused.
+    with pytest.raises(StoreTamperedError, match=f"'{name}' was changed outside"):
+        depends[name]()
+    assert ctx.store.user_id_like("dave") is None
+    # No last-known-good copy exists for a setting: the next program refuses the store
+    # as a whole (REVIEW-2 D1), and says what to run.
+    refused = (f"the setting '{name}' fails its seal.*store verify.*store accept.*"
+               "set that setting again")
+    ctx = _reopen(ctx, data_dir)
+    with pytest.raises(StoreTamperedError, match=refused):
+        LogonService(ctx).logon("alice", PASSWORD)
+    StoreReview(ctx, CLI).accept()  # after review: counted out, still failing its seal
+    admin, logon = AdminService(ctx, CLI), LogonService(ctx)
+    depends = {
+        "lockout_threshold": lambda: logon.logon("alice", WRONG),
+        "issuer": lambda: logon.logon("alice", PASSWORD),
         "default_group": lambda: admin.add_user({"user_id": "dave"}, PASSWORD),
     }
     with pytest.raises(StoreTamperedError, match=f"'{name}' was changed outside"):
@@ -396,8 +426,10 @@ def test_the_mark_file_survives_a_torn_slot_and_ignores_another_keys(
     admin.update_user("alice", {"name": "Two"})
     latest = ctx.store.generation()
     data = bytearray(mark_file.read_bytes())
-    newest = max(range(2), key=lambda n: int.from_bytes(data[n * 64 + 4:n * 64 + 12], "big"))
-    data[newest * 64 + 20] ^= 0xFF  # the newest slot torn
+    size = trust.SLOT
+    newest = max(range(2), key=lambda n: int.from_bytes(data[n * size + 4:n * size + 12],
+                                                        "big"))
+    data[newest * size + 20] ^= 0xFF  # the newest slot torn
     mark_file.write_bytes(bytes(data))
     stored = trust.load(identity)
     assert stored is not None
@@ -499,6 +531,13 @@ def test_a_row_put_back_with_todays_digest_terms_fails_its_own_seal(
                  (columns, tuple(terms.get(c, v) for c, v in zip(columns, values,
                                                                   strict=True))))
     assert not ctx.store.get_user("alice").integrity_ok
+    # Terms not cut from the row's own seal: the digest cannot vouch for any other row,
+    # so the store is refused as a whole (REVIEW-2 D1) ...
+    with pytest.raises(StoreTamperedError, match="users: a row's digest terms were changed"):
+        logon.logon("alice", PASSWORD)
+    # ... until an administrator accepts it; then the record is refused on its own.
+    StoreReview(ctx, CLI).accept()
+    assert not ctx.store.get_user("alice").integrity_ok
     assert logon.logon("alice", PASSWORD).status is LogonStatus.AUTHORIZATION_FAILURE
     assert events(ctx.store, "integrity_failed", "alice")
 
@@ -551,7 +590,8 @@ def test_a_record_put_back_under_a_running_session_ends_it_at_the_heartbeat(
         checks: list[int] = []
         real = integrity.check_digest
         monkeypatch.setattr(integrity, "check_digest",
-                            lambda db, sealed: (checks.append(1), real(db, sealed))[1])
+                            lambda db, sealed, sealer: (checks.append(1),
+                                                          real(db, sealed, sealer))[1])
         assert lite.heartbeat(session) and lite.heartbeat(session)
         assert checks == []  # nothing else committed: the digest is not read again
         enabled = snapshot_row(data_dir, "users", "user_id = 'bob'")
@@ -665,7 +705,11 @@ def test_verify_reports_everything_and_changes_nothing(
     report = StoreReview(ctx, CLI).verify()
     assert report.tampered_users == ("alice",) and report.tampered_groups == ("OPS",)
     assert report.setting_problems == ("setting 'issuer' fails its integrity check",)
-    assert report.findings == () and report.audit is not None and report.audit.ok
+    # A setting and a group have no copy: the digest cannot vouch for the other rows.
+    assert report.findings == (
+        "records may have been put back (the digest cannot vouch for them): "
+        "the setting 'issuer' fails its seal; the group 'OPS' fails its seal",)
+    assert report.audit is not None and report.audit.ok
     assert not report.ok
     assert _file_bytes(data_dir) == before
 

@@ -130,11 +130,14 @@ def backup_store(store: Store, target: str | os.PathLike[str]) -> BackupReport:
 
 
 def restore_store(location: str | os.PathLike[str], source: str | os.PathLike[str], *,
-                  busy_timeout_ms: int = 5000) -> RestoreReport:
+                  busy_timeout_ms: int = 5000, accept_findings: bool = False
+                  ) -> RestoreReport:
     """Put the backup ``source`` in place of the store at ``location`` after checking
-    it (a sound store of this store's key); the current store is kept aside and running
+    it (a sound store of this store's key whose own head, digest, audit chain and seals
+    hold, unless ``accept_findings``); the current store is kept aside and running
     programs notice they must restart (``store/backup.py``). The one function a restore
     goes through: whatever must follow a legitimate rollback belongs in it."""
     from tapemaster_qt.store import backup
 
-    return backup.restore(Path(location), Path(source), busy_timeout_ms=busy_timeout_ms)
+    return backup.restore(Path(location), Path(source), busy_timeout_ms=busy_timeout_ms,
+                          accept_findings=accept_findings)

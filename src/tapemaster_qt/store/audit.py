@@ -372,6 +372,27 @@ def fold_all(db: Database) -> tuple[int, bytes]:
 # --- writes (inside a write transaction) --------------------------------------------
 
 
+def hash_at(db: Database, audit_id: int) -> bytes | None:
+    """The chain hash stored with audit row ``audit_id`` (32 zero bytes for a row from
+    before the chain; None: no such row): what this account's mark remembers."""
+    if audit_id <= 0:
+        return None
+    row = db.tuples("SELECT hash FROM audit WHERE id = ?", (audit_id,))
+    if not row:
+        return None
+    value = row[0][0]
+    return bytes(32) if value is None else bytes(value)
+
+
+def rows_after(db: Database, audit_id: int) -> int:
+    """How many audit rows lie beyond ``audit_id`` (the sealed head's last row): any is
+    a row added outside TapeMaster. A primary-key lookup first, counted only then."""
+    last = db.value("SELECT max(id) FROM audit")
+    if last is None or int(last) <= audit_id:
+        return 0
+    return int(db.value("SELECT count(*) FROM audit WHERE id > ?", (audit_id,)))
+
+
 def append(db: Database, ledger: Ledger, *, ts: str, actor: str, user_id: str | None,
            program: str, host: str, event: str, detail: str = "") -> int:
     row = (ts, actor, user_id, program, host, event, detail)

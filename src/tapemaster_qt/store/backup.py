@@ -48,6 +48,7 @@ from tapemaster_qt.errors import (
     StoreLockedError,
     StoreNotAStoreError,
     StoreReplacedError,
+    StoreTamperedError,
 )
 from tapemaster_qt.paths import STORE_FILE
 from tapemaster_qt.records import SessionRecord
@@ -180,9 +181,11 @@ def _check_copy(path: Path) -> tuple[int, int]:
 # --- restore ------------------------------------------------------------------------------
 
 
-def restore(folder: Path, source: Path, *, busy_timeout_ms: int = 5000) -> RestoreReport:
+def restore(folder: Path, source: Path, *, busy_timeout_ms: int = 5000,
+            accept_findings: bool = False) -> RestoreReport:
     """Put the backup ``source`` in place of the store in ``folder`` (see the module's
-    docstring); the store it replaces is kept aside."""
+    docstring); the store it replaces is kept aside. A backup whose own checks fail
+    (changed after it was written) is refused, unless ``accept_findings``."""
     source = Path(os.path.abspath(source))
     path = folder / STORE_FILE
     if not source.is_file():
@@ -199,9 +202,9 @@ def restore(folder: Path, source: Path, *, busy_timeout_ms: int = 5000) -> Resto
         if current is not None:
             with contextlib.closing(current):
                 return _restore_in_place(current, source, scratch, store_id, key_check,
-                                         version)
+                                         version, accept_findings)
         return _restore_by_rename(folder, source, scratch, store_id, key_check, version,
-                                  why)
+                                  why, accept_findings)
     finally:
         for file in (scratch, *(companion(scratch, s) for s in COMPANIONS)):
             file.unlink(missing_ok=True)
@@ -279,9 +282,33 @@ def _open_current(folder: Path, busy_timeout_ms: int) -> tuple[SQLiteStore | Non
         return None, exc.message
 
 
+def _verify_copy(scratch: Path, source: Path, store_id: str, key_raw: bytes,
+                 accept_findings: bool) -> tuple[str, ...]:
+    """The backup's own checks (``integrity.copy_findings``), on the prepared copy:
+    refused when any fails, unless the operator accepted them after review."""
+    from tapemaster_qt.store import integrity
+    from tapemaster_qt.store.crypto import Sealer
+
+    db = SQLiteDatabase(scratch, sqlite3.connect(scratch, isolation_level=None,
+                                                 check_same_thread=False), 5000)
+    try:
+        found = tuple(integrity.copy_findings(db, Sealer(key_raw, store_id)))
+    finally:
+        db.close()
+    if found and not accept_findings:
+        what = "; ".join(found)
+        raise StoreTamperedError(
+            f"The backup {source} was changed after it was written ({what}); nothing was "
+            "restored. Use another backup, or, after review, restore it with "
+            "'tapemaster-admin restore --accept-findings FILE' and re-seal or set again "
+            "what it names.", "backup refused: " + what)
+    return found
+
+
 def _check_key(store_id: str, key_check: bytes | None, source: Path, *,
-               current_id: str | None, key_raw: bytes | None, folder: Path) -> None:
-    """The backup must be this store's (same id) and sealed with the key it has."""
+               current_id: str | None, key_raw: bytes | None, folder: Path) -> bytes:
+    """The backup must be this store's (same id) and sealed with the key it has; that
+    key."""
     from tapemaster_qt.store import keys
     from tapemaster_qt.store.crypto import Sealer
 
@@ -306,13 +333,16 @@ def _check_key(store_id: str, key_check: bytes | None, source: Path, *,
             f"{source} was not written with this store's key (its key check does not "
             "match); nothing was restored. Use a backup of this store."
         )
+    return key_raw
 
 
 def _restore_in_place(current: SQLiteStore, source: Path, scratch: Path, store_id: str,
-                      key_check: bytes | None, version: int) -> RestoreReport:
-    _check_key(store_id, key_check, source, current_id=current.store_id,
-               # unchecked: a store refused as a whole is restored too
-               key_raw=current.load_key_unchecked()[0].raw, folder=current.folder)
+                      key_check: bytes | None, version: int,
+                      accept_findings: bool) -> RestoreReport:
+    key_raw = _check_key(store_id, key_check, source, current_id=current.store_id,
+                         # unchecked: a store refused as a whole is restored too
+                         key_raw=current.load_key_unchecked()[0].raw, folder=current.folder)
+    findings = _verify_copy(scratch, source, store_id, key_raw, accept_findings)
     sessions: list[SessionRecord] = current.list_sessions()
     conn = current.db.connection
     page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
@@ -347,7 +377,7 @@ def _restore_in_place(current: SQLiteStore, source: Path, scratch: Path, store_i
     logger.info("Restored %s into %s in place; the store before kept as %s", source,
                 current.path, aside)
     return RestoreReport(source=source, kept_as=(aside,), users=users, in_place=True,
-                         sessions=tuple(sessions), from_version=version)
+                         sessions=tuple(sessions), from_version=version, findings=findings)
 
 
 def _store_id_of(path: Path) -> str | None:
@@ -363,11 +393,13 @@ def _store_id_of(path: Path) -> str | None:
 
 
 def _restore_by_rename(folder: Path, source: Path, scratch: Path, store_id: str,
-                       key_check: bytes | None, version: int, why: str) -> RestoreReport:
+                       key_check: bytes | None, version: int, why: str,
+                       accept_findings: bool) -> RestoreReport:
     path = folder / STORE_FILE
     current_id = _store_id_of(path) if path.exists() else None
-    _check_key(store_id, key_check, source, current_id=current_id, key_raw=None,
-               folder=folder)
+    key_raw = _check_key(store_id, key_check, source, current_id=current_id, key_raw=None,
+                         folder=folder)
+    findings = _verify_copy(scratch, source, store_id, key_raw, accept_findings)
     kept: list[Path] = []
     with _nobody_has_it_open(path):
         aside = _aside(path)
@@ -388,7 +420,7 @@ def _restore_by_rename(folder: Path, source: Path, scratch: Path, store_id: str,
     logger.info("Restored %s into %s by replacing the file (%s); kept %s", source, path,
                 why, ", ".join(map(str, kept)) or "nothing")
     return RestoreReport(source=source, kept_as=tuple(kept), users=users, in_place=False,
-                         sessions=(), from_version=version)
+                         sessions=(), from_version=version, findings=findings)
 
 
 _IN_USE = ("A program still has the user store open; nothing was restored. Close every "

@@ -103,6 +103,18 @@ class Dialect:
         a control character, so no match spans two columns)."""
         return " || chr(31) || ".join(f"coalesce({c}, '')" for c in columns)
 
+    def terms_not_cut(self) -> str:
+        """A WHERE condition true for a row whose digest terms ``dt0``..``dt2`` are not
+        the three 40-bit big-endian numbers cut from the first 15 bytes of its ``mac``
+        (all 0 for a shorter or missing seal) nor all 0 (a row the digest does not
+        count, such as one accepted after it failed its seal): compared as 30 upper-case hex digits
+        (PostgreSQL: ``upper(encode(substring(mac from 1 for 15), 'hex'))`` against
+        ``upper(lpad(to_hex(dt0), 10, '0') || ...)``, negative terms never matching)."""
+        return ("(CASE WHEN length(mac) >= 15 THEN hex(substr(mac, 1, 15)) "
+                "ELSE '" + "0" * 30 + "' END) "
+                "IS NOT printf('%010X%010X%010X', dt0, dt1, dt2) "
+                "AND (dt0 <> 0 OR dt1 <> 0 OR dt2 <> 0)")
+
     # --- portable DDL (store/migrations.py) ------------------------------------------
 
     ddl_types: ClassVar[dict[str, str]] = {

@@ -6,6 +6,7 @@ terms; writes keep the head's digest up to date through the transaction's ledger
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from tapemaster_qt.records import GroupRecord
@@ -31,6 +32,20 @@ def list_all(db: Database, sealer: Sealer) -> list[GroupRecord]:
         "FROM groups g ORDER BY g.group_id"
     )
     return [_record(sealer, r) for r in rows]
+
+
+def unaccounted(db: Database, sealer: Sealer) -> list[str]:
+    """The groups that fail their seal but carry digest terms (not all 0)."""
+    rows = db.rows(f"SELECT {_SEALED} FROM groups g "
+                   "WHERE g.dt0 <> 0 OR g.dt1 <> 0 OR g.dt2 <> 0 ORDER BY g.group_id")
+    return [r["group_id"] for r in rows if not sealing.group_intact(sealer, r)]
+
+
+def clear_terms(db: Database, group_ids: Iterable[str]) -> None:
+    """Count groups out of the digest (an accept after review)."""
+    for group_id in group_ids:
+        db.execute("UPDATE groups SET dt0 = 0, dt1 = 0, dt2 = 0 WHERE group_id = ?",
+                   (group_id,))
 
 
 def get(db: Database, sealer: Sealer, group_id: str) -> GroupRecord | None:

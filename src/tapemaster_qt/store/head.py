@@ -89,6 +89,31 @@ def aggregate(db: Database) -> Digest:
     return digest
 
 
+def forged_terms(db: Database) -> list[str]:
+    """The sealed tables holding a row whose digest terms were not cut from its seal
+    (nor are all 0): terms changed without the seal, to make the sums match again."""
+    from tapemaster_qt.store.settings import SEALED_ROWS
+
+    out = []
+    for table in sealing.SEALED_TABLES:
+        where = f" AND {SEALED_ROWS}" if table == "settings" else ""
+        if db.value(f"SELECT count(*) FROM {table} WHERE "
+                    f"{db.dialect.terms_not_cut()}{where}"):
+            out.append(table)
+    return out
+
+
+def clear_forged_terms(db: Database) -> None:
+    """Count out of the digest every row whose terms were not cut from its seal (an
+    accept after review): such a row fails its seal, and stays tampered for a re-seal."""
+    from tapemaster_qt.store.settings import SEALED_ROWS
+
+    for table in sealing.SEALED_TABLES:
+        where = f" AND {SEALED_ROWS}" if table == "settings" else ""
+        db.execute(f"UPDATE {table} SET dt0 = 0, dt1 = 0, dt2 = 0 WHERE "
+                   f"{db.dialect.terms_not_cut()}{where}")
+
+
 class Ledger:
     """One write transaction's changes to the head: the digest, checked against the
     tables the first time the transaction touches a sealed row (``verify``), and the

@@ -93,10 +93,56 @@ def digest_error(location: str, sealed: Digest, actual: Digest,
     )
 
 
-def check_digest(db: Database, sealed: Digest) -> None:
+def check_digest(db: Database, sealed: Digest, sealer: Sealer) -> None:
+    """The sums match the head, and no row's terms could have been chosen to make them
+    match: no row carries terms not cut from its seal, and no setting or group (a
+    handful of rows, each checked) fails its seal with terms counted."""
     actual = head.aggregate(db)
     if actual != sealed:
         raise digest_error(db.location, sealed, actual, _missing_settings(db))
+    found = unvouched(db, sealer, full=False)
+    if found:
+        raise unvouched_error(db.location, found)
+
+
+def unvouched(db: Database, sealer: Sealer, *, full: bool) -> list[str]:
+    """Rows whose digest terms the head cannot have counted, so that the digest cannot
+    vouch for any other row (one forged row balances any row put back): terms not cut
+    from the row's seal (one query per table), settings and groups that fail their
+    seal with terms counted, and with ``full`` (once per program start: a seal check
+    of every row) users and recovery codes too (a user's counted terms are those its
+    last-known-good copy recorded)."""
+    out = [f"{table}: a row's digest terms were changed without its seal"
+           for table in head.forged_terms(db)]
+    out += [f"the setting '{name}' fails its seal" for name in settings.unaccounted(db, sealer)]
+    from tapemaster_qt.store import groups as groups_table
+
+    out += [f"the group '{g}' fails its seal" for g in groups_table.unaccounted(db, sealer)]
+    if full:
+        out += [f"the record of User-ID {u} fails its seal and its digest terms changed"
+                for u in users.terms_unaccounted(db, sealer)]
+        out += [f"a recovery code of User-ID {u} fails its seal"
+                for u in recovery_codes.unaccounted(db, sealer)]
+    return out
+
+
+def unvouched_error(location: str, found: list[str]) -> StoreTamperedError:
+    """A row that fails its seal with terms the head may not have counted: the store
+    is refused as a whole. A setting or group has no last-known-good copy, so a value
+    changed in place cannot be told from a made-up seal carrying chosen terms."""
+    what = "; ".join(found)
+    again = ""
+    if any(f.startswith("the setting ") for f in found):
+        again += " and set that setting again ('tapemaster-admin settings set')"
+    if any(f.startswith("the group ") for f in found):
+        again += " and save that group again (Group/User Administration)"
+    return StoreTamperedError(
+        f"Records of the user store {location} were changed outside TapeMaster so that "
+        f"the digest cannot vouch for the others ({what}): any record may have been put "
+        f"back to an older copy; nobody can log on until an administrator checks it with "
+        f"'{VERIFY}', then restores a backup, or runs '{ACCEPT}'{again}.",
+        "digest cannot vouch: " + what,
+    )
 
 
 def _missing_settings(db: Database) -> list[str]:
@@ -114,6 +160,41 @@ def rollback_error(location: str, generation: int, mark: int) -> StoreRollbackEr
     )
 
 
+def audit_added_error(location: str, extra: int, audit_id: int) -> StoreTamperedError:
+    """Audit rows beyond the sealed head's last one (REVIEW-2 D5): they were added
+    outside TapeMaster, and no write can append after them until the store is accepted."""
+    what = f"{extra} audit row(s) after row {audit_id} were added outside TapeMaster"
+    return StoreTamperedError(
+        f"The audit log of the user store {location} was tampered with ({what}); nothing "
+        f"can be written until an administrator checks it with '{VERIFY}' (and "
+        f"'tapemaster-admin audit --verify'), then restores a backup or runs '{ACCEPT}'.",
+        "audit log tampered: " + what,
+    )
+
+
+def fork_error(location: str, ref: trust.MarkRef) -> StoreRollbackError:
+    return StoreRollbackError(
+        f"The user store {location} does not hold the history this account last used "
+        f"(its audit row {ref.audit_id}, seen at generation {ref.generation}, is not "
+        "there any more): it was put back to an older copy and written to again since "
+        "(from another account, or another desktop), and was not opened. If you "
+        f"restored a backup on purpose, run '{ACCEPT}'.",
+        f"rolled back: history forked before generation {ref.generation} "
+        f"(audit row {ref.audit_id})",
+    )
+
+
+def forked(db: Database, sealer: Sealer, current: Head, ref: trust.MarkRef | None) -> bool:
+    """Whether the store reached this account's mark through another history (REVIEW-2
+    D2): the audit row the mark names is not there as it was, and no administrator
+    accepted the store since (a restore, or ``store accept``). One primary-key lookup."""
+    if ref is None or current.generation < ref.generation:
+        return False
+    if audit.hash_at(db, ref.audit_id) == ref.audit_hash:
+        return False
+    return settings.accepted_generation(db, sealer) <= ref.generation
+
+
 def head_error(location: str, why: str) -> StoreTamperedError:
     return StoreTamperedError(
         f"The sealed head record of the user store {location} {why} outside TapeMaster; "
@@ -123,7 +204,8 @@ def head_error(location: str, why: str) -> StoreTamperedError:
 
 
 def check_on_open(db: Database, store_id: str, key: StoreKey, sealer: Sealer,
-                  stored: trust.Stored | None, seen: int | None) -> Head:
+                  stored: trust.Stored | None, seen: int | None,
+                  ref: trust.MarkRef | None = None) -> Head:
     """Steps 1 to 4 of the module docstring for a store that has a head; raises.
     ``seen``: this account's high-water mark, read *before* the snapshot these reads
     share began (read after, it could hold a generation another program committed
@@ -139,10 +221,19 @@ def check_on_open(db: Database, store_id: str, key: StoreKey, sealer: Sealer,
         raise head_error(db.location, "was changed")
     if seen is not None and current.generation < seen:
         raise rollback_error(db.location, current.generation, seen)
+    if forked(db, sealer, current, ref):
+        assert ref is not None
+        raise fork_error(db.location, ref)
     sealed = Digest.parse(current.digest)
     if sealed is None:
         raise head_error(db.location, "was changed")
-    check_digest(db, sealed)
+    check_digest(db, sealed, sealer)
+    # Once per program start, every row's seal: a row that fails it with terms the
+    # head did not count could balance any row put back (the check above sees only
+    # terms not cut from a seal; a forged seal carries terms cut from itself).
+    found = unvouched(db, sealer, full=True)
+    if found:
+        raise unvouched_error(db.location, found)
     return current
 
 
@@ -272,10 +363,12 @@ def verify(db: Database, identity: str, store_id: str, key: StoreKey, sealer: Se
         stored, trust_findings = None, [exc.finding]
     findings = list(trust_findings)
     seen: int | None = None
+    ref: trust.MarkRef | None = None
     if stored is not None:
         findings += trust_problems(stored, store_id, key, sealer)
         if stored.verified(sealer):  # the mark is MAC'd with the trusted key
             seen = trust.mark(identity, sealer, stored)
+            ref = trust.mark_ref(identity, sealer, stored)
     current = head.read(db)
     chain: AuditChainStatus | None = None
     generation = None
@@ -288,6 +381,13 @@ def verify(db: Database, identity: str, store_id: str, key: StoreKey, sealer: Se
         if seen is not None and current.generation < seen:
             findings.append(f"rolled back: generation {current.generation} is below "
                             f"{seen}, seen by this account")
+        else:
+            try:
+                if forked(db, sealer, current, ref):
+                    assert ref is not None
+                    findings.append(fork_error(db.location, ref).finding)
+            except StoreTamperedError:
+                pass  # the setting that says so fails its seal: listed below
         sealed = Digest.parse(current.digest)
         actual = head.aggregate(db)
         if sealed is None:
@@ -295,6 +395,10 @@ def verify(db: Database, identity: str, store_id: str, key: StoreKey, sealer: Se
         elif sealed != actual:
             findings += ["records put back, removed or added: " + d
                          for d in sealed.differences(actual)]
+        unsure = unvouched(db, sealer, full=True)
+        if unsure:
+            findings.append("records may have been put back (the digest cannot vouch for "
+                            "them): " + "; ".join(unsure))
         chain = audit.check_all(db, current)
     tampered = users.all_seal_failures(db, sealer)
     from tapemaster_qt.store import groups as groups_table
@@ -309,6 +413,44 @@ def verify(db: Database, identity: str, store_id: str, key: StoreKey, sealer: Se
     )
 
 
+def copy_findings(db: Database, sealer: Sealer) -> list[str]:
+    """What a backup's own sealed state says was changed after it was written
+    (REVIEW-2 D3): its head, digest, audit chain and record seals, checked against
+    nothing outside it (its age against this account's mark is no finding: a restore
+    is a rollback on purpose). A backup from before the head holds none of these: it
+    is sealed once when restored."""
+    current = head.read(db)
+    if current is None:
+        return (["the head record is missing"] if already_sealed(db, sealer, None)
+                else [])
+    if not current.intact(sealer):
+        return ["the head record fails its integrity check"]
+    findings: list[str] = []
+    sealed = Digest.parse(current.digest)
+    if sealed is None:
+        findings.append("the head record's digest is damaged")
+    else:
+        actual = head.aggregate(db)
+        if sealed != actual:
+            findings += ["records put back, removed or added: " + d
+                         for d in sealed.differences(actual)]
+    unsure = unvouched(db, sealer, full=True)
+    if unsure:
+        findings.append("records may have been put back (the digest cannot vouch for "
+                        "them): " + "; ".join(unsure))
+    chain = audit.check_all(db, current)
+    if not chain.ok:
+        findings.append(chain.problem)
+    findings += [f"the record of User-ID {u} fails its integrity check"
+                 for u in users.all_seal_failures(db, sealer)]
+    from tapemaster_qt.store import groups as groups_table
+
+    findings += [f"the group '{g.group_id}' fails its integrity check"
+                 for g in groups_table.list_all(db, sealer) if not g.integrity_ok]
+    findings += settings.failures(db, sealer)
+    return findings
+
+
 def accept(db: Database, identity: str, store_id: str, key: StoreKey, sealer: Sealer,
            write_audit: AuditWriter, *, floor_generation: int = 0,
            reason: str = "after review") -> StoreReport:
@@ -321,6 +463,15 @@ def accept(db: Database, identity: str, store_id: str, key: StoreKey, sealer: Se
     own seal stay tampered: re-seal each after review."""
     before = verify(db, identity, store_id, key, sealer)
     current = head.read(db, for_update=True)
+    # Rows that fail their seal with terms nobody can vouch for are counted out (they
+    # stay tampered, for a re-seal), so that the digest taken below vouches again.
+    head.clear_forged_terms(db)
+    users.clear_terms(db, users.terms_unaccounted(db, sealer))
+    recovery_codes.clear_terms(db, sealer)
+    settings.clear_terms(db, settings.unaccounted(db, sealer))
+    from tapemaster_qt.store import groups as groups_table
+
+    groups_table.clear_terms(db, groups_table.unaccounted(db, sealer))
     usable = current is not None and current.intact(sealer)
     chain_ok = before.audit is not None and before.audit.ok
     if usable and chain_ok:
@@ -338,10 +489,14 @@ def accept(db: Database, identity: str, store_id: str, key: StoreKey, sealer: Se
     if before.audit is not None and not before.audit.ok:
         accepted.append(before.audit.problem)
     ledger = Ledger(start, verify=lambda _d: None)
+    # Every account whose mark lies below this accept takes the history it starts, a
+    # restored backup's included (see ``forked``).
+    settings.put(db, sealer, ledger, settings.ACCEPTED, str(generation + 1))
     write_audit(ledger, "store_accepted",
                 f"accepted as it is {reason}: " + ("; ".join(accepted) or "nothing to accept")
                 + f"; key in the {key.describe()}")
     sealed_head = ledger.next_head(sealer)
+    assert sealed_head.generation == generation + 1
     head.write(db, sealed_head)
     return StoreReport(
         location=before.location, store_id=store_id, key=before.key,

@@ -74,6 +74,9 @@ class RestoreReport:
     """The sessions of programs that had the store open: each must be restarted."""
     from_version: int
     """The backup's schema version (older ones are migrated)."""
+    findings: tuple[str, ...] = ()
+    """What the backup's own checks found (head, digest, audit chain, seals): restored
+    only when the operator accepted them after review (``--accept-findings``)."""
 
 
 class KeyStatus(enum.Enum):

@@ -58,7 +58,7 @@ def find(db: Database, sealer: Sealer, user_id: str, code: str) -> RecoveryCodeR
 def replace(db: Database, sealer: Sealer, ledger: Ledger, user_id: str,
             codes: Iterable[NewRecoveryCode], created: str) -> int:
     """Delete the user's codes and store ``codes`` instead; how many were deleted."""
-    deleted = delete_all(db, ledger, user_id)
+    deleted = delete_all(db, sealer, ledger, user_id)
     for code in codes:
         row: Row = {"user_id": user_id, "fingerprint": sealer.fingerprint(user_id, code.code),
                     "code_hash": code.code_hash, "created": created}
@@ -76,23 +76,48 @@ def replace(db: Database, sealer: Sealer, ledger: Ledger, user_id: str,
     return deleted
 
 
-def _delete(db: Database, ledger: Ledger, where: str, params: tuple[object, ...]) -> int:
-    """Delete rows, taking out of the digest exactly those this statement removed."""
+def _delete(db: Database, sealer: Sealer, ledger: Ledger, where: str,
+            params: tuple[object, ...]) -> int:
+    """Delete rows, taking out of the digest exactly those this statement removed: a
+    row that fails its seal counts as 0 (its terms may have been changed to balance a
+    row put back elsewhere; removing it must leave that seen)."""
     ledger.check()
-    gone = db.tuples("DELETE FROM recovery_codes WHERE " + where
-                     + " RETURNING dt0, dt1, dt2", params)
-    for terms in gone:
-        ledger.count("recovery_codes", terms, None)
+    gone = db.rows("DELETE FROM recovery_codes WHERE " + where
+                   + " RETURNING " + ", ".join(COLUMNS), params)
+    for row in gone:
+        ledger.count("recovery_codes",
+                     counted_terms(sealer, row), None)
     return len(gone)
+
+
+def counted_terms(sealer: Sealer, row: Row) -> tuple[int, int, int]:
+    """The digest terms the head counts for a stored code: its own when it is intact,
+    0 when it is not (a code row that fails its seal with other terms than 0 refuses
+    the store when it is opened: ``unaccounted``)."""
+    return (sealing.terms(row["mac"]) if record(sealer, row).integrity_ok else (0, 0, 0))
+
+
+def unaccounted(db: Database, sealer: Sealer) -> list[str]:
+    """The owners of code rows that fail their seal but carry digest terms."""
+    rows = db.rows(_SELECT + " WHERE dt0 <> 0 OR dt1 <> 0 OR dt2 <> 0 ORDER BY id")
+    return sorted({r["user_id"] for r in rows if not record(sealer, r).integrity_ok})
+
+
+def clear_terms(db: Database, sealer: Sealer) -> None:
+    """Count every code row that fails its seal out of the digest (an accept)."""
+    for row in db.rows(_SELECT):
+        if not record(sealer, row).integrity_ok:
+            db.execute("UPDATE recovery_codes SET dt0 = 0, dt1 = 0, dt2 = 0 WHERE id = ?",
+                       (row["id"],))
 
 
 def use(db: Database, sealer: Sealer, ledger: Ledger, user_id: str, code: str) -> bool:
     """Spend ``code``: True when this call deleted it (False: already used, or taken by
     another program meanwhile). Every row with its fingerprint goes, so a row copied
     in from outside cannot keep a used code alive."""
-    return _delete(db, ledger, "user_id = ? AND fingerprint = ?",
+    return _delete(db, sealer, ledger, "user_id = ? AND fingerprint = ?",
                    (user_id, sealer.fingerprint(user_id, code))) > 0
 
 
-def delete_all(db: Database, ledger: Ledger, user_id: str) -> int:
-    return _delete(db, ledger, "user_id = ?", (user_id,))
+def delete_all(db: Database, sealer: Sealer, ledger: Ledger, user_id: str) -> int:
+    return _delete(db, sealer, ledger, "user_id = ?", (user_id,))

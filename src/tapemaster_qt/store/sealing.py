@@ -231,7 +231,23 @@ def copy_text(row: Mapping[str, Any]) -> str:
     fields = dict(zip(USER_SEALED, user_values(row), strict=True))
     for name in HIDDEN_IN_COPY:
         fields[name] = _fingerprint(fields[name])
+    # The digest terms the head counts for this row: a row that fails its seal later
+    # must still carry them, or its terms were changed to balance the digest (D1).
+    fields[COPY_TERMS] = [int(row[t]) for t in TERMS]
     return json.dumps(fields, ensure_ascii=False, separators=(",", ":"), default=_hex)
+
+
+COPY_TERMS = "digest_terms"
+"""The key under which a copy keeps the row's digest terms (not a column)."""
+
+
+def copy_terms(copy: Mapping[str, Any] | None) -> tuple[int, int, int] | None:
+    """The digest terms a last-known-good copy recorded (None: none, or malformed)."""
+    found = None if copy is None else copy.get(COPY_TERMS)
+    if (not isinstance(found, list) or len(found) != 3
+            or not all(type(v) is int for v in found)):
+        return None
+    return (found[0], found[1], found[2])
 
 
 def _hex(value: object) -> str:

@@ -14,6 +14,7 @@ TapeMaster instead of quietly using its default.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 
 from tapemaster_qt.errors import StoreCorruptError, StoreTamperedError
 from tapemaster_qt.store import sealing
@@ -43,6 +44,10 @@ TOKEN_BEFORE = "store_token_before"  # noqa: S105 - a setting's name, not a secr
 """Unsealed: after a restore written into the open store, the token the store had
 before. Until SQLite copies the restore from the journal into the file, the file alone
 still holds that one: it is the restored store's, not another copy's."""
+ACCEPTED = "accepted_generation"
+"""Sealed: the generation the store had when an administrator last accepted it (``store
+accept``, a restore). A store whose history differs from the one an account's mark
+names is a rollback written to again, unless it was accepted after that mark."""
 IDENTITY_KEYS = (STORE_TOKEN, WRITE_COUNT, FILE_IDS, TOKEN_BEFORE)
 SEALED_ROWS = ("key NOT IN ('" + "', '".join(IDENTITY_KEYS) + "')")
 """The condition that picks the sealed rows of the table (the digest counts these)."""
@@ -108,6 +113,12 @@ def get(db: Database, sealer: Sealer, name: str) -> str:
     return str(row["value"])
 
 
+def accepted_generation(db: Database, sealer: Sealer) -> int:
+    """:data:`ACCEPTED` (0: never accepted, or a store from before it was kept)."""
+    value = get(db, sealer, ACCEPTED)
+    return int(value) if value.isdigit() else 0
+
+
 def failures(db: Database, sealer: Sealer) -> list[str]:
     """Every setting that fails its seal or is missing, in words (``store verify``)."""
     rows = db.rows("SELECT key, value, mac, dt0, dt1, dt2 FROM settings WHERE "
@@ -118,6 +129,23 @@ def failures(db: Database, sealer: Sealer) -> list[str]:
             if not sealing.setting_intact(sealer, r["key"], r["value"], r["mac"],
                                           (r["dt0"], r["dt1"], r["dt2"]))]
     return out
+
+
+def unaccounted(db: Database, sealer: Sealer) -> list[str]:
+    """The sealed settings that fail their seal but carry digest terms (not all 0): the
+    digest cannot vouch for the other settings while one of them does (checked with the
+    digest each time: a handful of rows)."""
+    rows = db.rows("SELECT key, value, mac, dt0, dt1, dt2 FROM settings WHERE "
+                   + SEALED_ROWS + " AND (dt0 <> 0 OR dt1 <> 0 OR dt2 <> 0) ORDER BY key")
+    return [r["key"] for r in rows
+            if not sealing.setting_intact(sealer, r["key"], r["value"], r["mac"],
+                                          (r["dt0"], r["dt1"], r["dt2"]))]
+
+
+def clear_terms(db: Database, names: Iterable[str]) -> None:
+    """Count settings out of the digest (an accept after review)."""
+    for name in names:
+        db.execute("UPDATE settings SET dt0 = 0, dt1 = 0, dt2 = 0 WHERE key = ?", (name,))
 
 
 # --- writes (inside a write transaction) --------------------------------------------

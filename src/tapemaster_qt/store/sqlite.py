@@ -103,7 +103,10 @@ class SQLiteDatabase(Database):
         super().__init__()
         self.path = path
         self.location = str(path)
-        self.identity = str(path.parent.expanduser().absolute())
+        # The folder's one real name (REVIEW-2 D6): 'data/../data', another case on
+        # Windows or a path through a linked parent must find the same trust record,
+        # not trust the store as found.
+        self.identity = os.path.normcase(os.path.realpath(path.parent.expanduser()))
         self.connection = conn
         """The sqlite3 connection (autocommit mode: transactions are explicit)."""
         self.busy_timeout = busy_timeout_ms / 1000

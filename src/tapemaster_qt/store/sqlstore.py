@@ -193,11 +193,14 @@ class SQLStore:
                 if current is None:
                     self._upgrade(sealer)
                 # The mark first: read inside the snapshot, it could be ahead of it.
-                seen = (trust.mark(self.identity, sealer, stored)
-                        if stored is not None and stored.verified(sealer) else None)
+                seen: int | None = None
+                ref: trust.MarkRef | None = None
+                if stored is not None and stored.verified(sealer):
+                    seen = trust.mark(self.identity, sealer, stored)
+                    ref = trust.mark_ref(self.identity, sealer, stored)
                 with self.db.snapshot():
                     checked = integrity.check_on_open(self.db, self.store_id, key, sealer,
-                                                      stored, seen)
+                                                      stored, seen, ref)
                     token = self.db.change_token()
                 self._known = None if token is None else (token, checked.generation)
                 if checked.seal_version < sealing.SEAL_VERSION:
@@ -212,7 +215,8 @@ class SQLStore:
             if stored is None:
                 self._trust_first_use(key, sealer, current.generation)
             else:
-                trust.raise_mark(self.identity, sealer, current.generation)
+                trust.raise_mark(self.identity, sealer, current.generation, current.audit_id,
+                                 audit.hash_at(self.db, current.audit_id))
         return self._key
 
     def accepts_key(self, raw: bytes) -> bool:
@@ -335,6 +339,7 @@ class SQLStore:
         sealer = self.sealer  # the store checked when it was opened
         # This account's mark before the snapshot (see integrity.check_on_open).
         seen = max(self._mark, self._account_mark(sealer))
+        ref = self._account_ref(sealer)
         try:
             with self.db.snapshot():
                 token = self.db.change_token()
@@ -347,10 +352,13 @@ class SQLStore:
                         self.location, "was removed" if current is None else "was changed")
                 if current.generation < seen:
                     raise integrity.rollback_error(self.location, current.generation, seen)
+                if integrity.forked(self.db, sealer, current, ref):
+                    assert ref is not None
+                    raise integrity.fork_error(self.location, ref)
                 sealed = Digest.parse(current.digest)
                 if sealed is None:
                     raise integrity.head_error(self.location, "was changed")
-                integrity.check_digest(self.db, sealed)
+                integrity.check_digest(self.db, sealed, sealer)
         except StoreTamperedError as exc:
             self._known = None
             self._report(exc, sealer)
@@ -406,6 +414,11 @@ class SQLStore:
                 if current is None or not current.intact(sealer):
                     raise integrity.head_error(
                         self.location, "was removed" if current is None else "was changed")
+                # A row at the id this transaction would append at was added outside
+                # TapeMaster: say so, rather than a unique-key conflict (REVIEW-2 D5).
+                extra = audit.rows_after(self.db, current.audit_id)
+                if extra:
+                    raise integrity.audit_added_error(self.location, extra, current.audit_id)
                 token = self.db.change_token()
                 if checked:
                     mark = max(self._mark, self._account_mark(sealer))
@@ -415,12 +428,16 @@ class SQLStore:
                 # no need to read the tables again (the common case of one program).
                 known = (checked and token is not None
                          and self._known == (token, current.generation))
-                ledger = Ledger(current, verify=(self._verify_digest if checked
-                                                 else lambda _d: None), verified=known)
+                db = self.db
+                ledger = Ledger(current, verify=(
+                    (lambda sealed: integrity.check_digest(db, sealed, sealer)) if checked
+                    else lambda _d: None), verified=known)
                 tx = SQLTransaction(self, sealer, ledger)
                 yield tx
                 written = ledger.next_head(sealer, bump=checked)
                 head.write(self.db, written)
+                # What this account's mark remembers of the history (REVIEW-2 D2).
+                written_hash = audit.hash_at(self.db, written.audit_id) if checked else None
         except StoreTamperedError as exc:
             self._known = None
             if checked:
@@ -433,12 +450,21 @@ class SQLStore:
                        else (token, written.generation))
         if checked:  # a refusal's own audit row leaves the mark where it is
             self._mark = max(self._mark, written.generation)
-            trust.raise_mark(self.identity, sealer, written.generation)
+            trust.raise_mark(self.identity, sealer, written.generation, written.audit_id,
+                             written_hash)
         if ledger.scrub:
             self.db.scrub()
 
-    def _verify_digest(self, sealed: Digest) -> None:
-        integrity.check_digest(self.db, sealed)
+    def _account_ref(self, sealer: Sealer) -> trust.MarkRef | None:
+        """Where this account's mark says it last saw the store's history (None when
+        the mark does not say)."""
+        try:
+            stored = trust.load(self.identity)
+        except StoreTrustError:
+            return None
+        if stored is None or not stored.verified(sealer):
+            return None
+        return trust.mark_ref(self.identity, sealer, stored)
 
     def _account_mark(self, sealer: Sealer) -> int:
         """The account's high-water mark as other programs left it (0 when unknown)."""
@@ -631,7 +657,7 @@ class SQLTransaction:
         return users.update_tampered(self._db, self._sealer, self._ledger, user_id, changes)
 
     def delete_user(self, user_id: str) -> bool:
-        return users.delete(self._db, self._ledger, user_id)
+        return users.delete(self._db, self._sealer, self._ledger, user_id)
 
     def review_user(self, user_id: str) -> RecordReview | None:
         self._ledger.check()
@@ -665,7 +691,7 @@ class SQLTransaction:
         return recovery_codes.use(self._db, self._sealer, self._ledger, user_id, code)
 
     def delete_recovery_codes(self, user_id: str) -> int:
-        return recovery_codes.delete_all(self._db, self._ledger, user_id)
+        return recovery_codes.delete_all(self._db, self._sealer, self._ledger, user_id)
 
     # --- groups -----------------------------------------------------------------------
 

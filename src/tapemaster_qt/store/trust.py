@@ -17,7 +17,10 @@ the store's identity (its absolute folder, or its URL without password):
 The record (``<name>.json``) changes rarely (first use, ``store accept``, ``key
 import``): it is written whole to a temporary file, flushed and renamed over the old
 one. The mark rises after every commit, so it has a file of its own (``<name>.mark``):
-two fixed-size slots, each a generation and its MAC, the lower one overwritten in place
+two fixed-size slots, each a generation with the id and hash of the newest audit row
+then (:class:`MarkRef`: the mark names the history, not only its length, so a copy
+rolled back and written to again past the mark is told apart) and their MAC, the lower
+one overwritten in place
 (no rename, no flush: a write lost in a power cut leaves the mark lower, which only
 makes a later check less strict, and a torn slot fails its MAC while the other holds).
 The mark is the highest of the record's and the valid slots'. Everything is owner-only,
@@ -49,9 +52,26 @@ logger = logging.getLogger(__name__)
 
 FORMAT = 1
 MAX_BYTES = 16 * 1024
-_SLOT = 64
-_MAGIC = b"TMQm"
-_SLOT_FORMAT = ">4sQ32s"  # magic, generation, HMAC over identity and generation
+SLOT = 128
+_MAGIC = b"TMQh"
+# magic, generation, audit id, that audit row's hash, HMAC over identity and the rest
+_SLOT_FORMAT = ">4sQQ32s32s"
+_OLD_SLOT, _OLD_MAGIC, _OLD_FORMAT = 64, b"TMQm", ">4sQ32s"
+"""Mark files written before the mark named its history: two 64-byte slots of a
+generation and its MAC (read for the generation; the next commit writes the new form)."""
+_NO_HASH = bytes(32)
+
+
+@dataclass(frozen=True)
+class MarkRef:
+    """Where this account last saw the store's history (REVIEW-2 D2): the generation,
+    and the id and hash of the newest audit row then. A store rolled back and written
+    to again (by another account's programs) reaches the generation but holds other
+    rows at that id, or none."""
+
+    generation: int
+    audit_id: int
+    audit_hash: bytes
 
 
 @dataclass(frozen=True)
@@ -229,21 +249,38 @@ def _slot_mac(sealer: Sealer, identity: str, generation: int) -> bytes:
                             + b"\x00" + str(generation).encode())
 
 
-def _slots(fd: int, identity: str, sealer: Sealer) -> list[int]:
-    """The generation in each slot of the open mark file (-1: empty, torn, or written
-    with another key)."""
+def _ref_mac(sealer: Sealer, identity: str, ref: MarkRef) -> bytes:
+    return sealer.trust_mac(b"mark2\x00" + identity.encode("utf-8", "surrogatepass")
+                            + b"\x00" + f"{ref.generation}\x00{ref.audit_id}\x00".encode()
+                            + ref.audit_hash)
+
+
+def _slots(fd: int, identity: str, sealer: Sealer) -> tuple[list[MarkRef | None], int]:
+    """Each slot of the open mark file (None: empty, torn, or written with another
+    key), and the highest generation in a mark file of the old form (-1: none)."""
     os.lseek(fd, 0, os.SEEK_SET)  # not pread: Windows has none
-    data = os.read(fd, 2 * _SLOT)
-    found = []
+    data = os.read(fd, 2 * SLOT)
+    found: list[MarkRef | None] = []
+    size = struct.calcsize(_SLOT_FORMAT)
     for n in range(2):
-        chunk = data[n * _SLOT:n * _SLOT + struct.calcsize(_SLOT_FORMAT)]
-        generation = -1
-        if len(chunk) == struct.calcsize(_SLOT_FORMAT):
-            magic, value, mac = struct.unpack(_SLOT_FORMAT, chunk)
-            if magic == _MAGIC and hmac.compare_digest(mac, _slot_mac(sealer, identity, value)):
-                generation = value
-        found.append(generation)
-    return found
+        chunk = data[n * SLOT:n * SLOT + size]
+        ref = None
+        if len(chunk) == size:
+            magic, generation, audit_id, audit_hash, mac = struct.unpack(_SLOT_FORMAT, chunk)
+            candidate = MarkRef(generation, audit_id, audit_hash)
+            if magic == _MAGIC and hmac.compare_digest(mac, _ref_mac(sealer, identity,
+                                                                     candidate)):
+                ref = candidate
+        found.append(ref)
+    old, size = -1, struct.calcsize(_OLD_FORMAT)
+    for n in range(2):
+        chunk = data[n * _OLD_SLOT:n * _OLD_SLOT + size]
+        if len(chunk) == size:
+            magic, value, mac = struct.unpack(_OLD_FORMAT, chunk)
+            if (magic == _OLD_MAGIC
+                    and hmac.compare_digest(mac, _slot_mac(sealer, identity, value))):
+                old = max(old, value)
+    return found, old
 
 
 def _open_mark(identity: str, create: bool) -> int | None:
@@ -255,24 +292,48 @@ def _open_mark(identity: str, create: bool) -> int | None:
         return None
 
 
-def mark(identity: str, sealer: Sealer, stored: Stored) -> int:
-    """This account's high-water mark for the store: the highest generation it saw."""
+def _read(identity: str, sealer: Sealer) -> tuple[list[MarkRef | None], int]:
     fd = _open_mark(identity, create=False)
     if fd is None:
-        return stored.record.generation
+        return [None, None], -1
     try:
-        return max(stored.record.generation, *_slots(fd, identity, sealer))
+        return _slots(fd, identity, sealer)
     except OSError:
-        return stored.record.generation
+        return [None, None], -1
     finally:
         os.close(fd)
 
 
-def raise_mark(identity: str, sealer: Sealer, generation: int) -> None:
-    """Raise the high-water mark to ``generation`` (never lower it): after every commit.
-    Without a record of the store made with this key (never trusted here, or a key
-    other than the trusted one) nothing is written: a foreign key must not overwrite
-    the slots, and the next open says why."""
+def mark(identity: str, sealer: Sealer, stored: Stored) -> int:
+    """This account's high-water mark for the store: the highest generation it saw."""
+    refs, old = _read(identity, sealer)
+    return max(stored.record.generation, old,
+               *(-1 if r is None else r.generation for r in refs))
+
+
+def mark_ref(identity: str, sealer: Sealer, stored: Stored) -> MarkRef | None:
+    """Where this account last saw the store's history, when the mark names it: the
+    slot at the mark itself (None after a first use or an accept, until the next
+    commit, and for a mark file of the old form)."""
+    refs, old = _read(identity, sealer)
+    best = max((r for r in refs if r is not None), key=lambda r: r.generation, default=None)
+    if (best is None or best.audit_id <= 0 or best.generation < stored.record.generation
+            or best.generation < old):
+        return None
+    return best
+
+
+def raise_mark(identity: str, sealer: Sealer, generation: int, audit_id: int = 0,
+               audit_hash: bytes | None = None) -> None:
+    """Raise the high-water mark to ``generation`` (never lower it): after every commit,
+    with the id and hash of the newest audit row then (``audit.hash_at``; 0 and None:
+    unknown). Without a record of the store made with this key (never trusted here, or
+    a key other than the trusted one) nothing is written: a foreign key must not
+    overwrite the slots, and the next open says why."""
+    if audit_hash is not None and len(audit_hash) != 32:
+        audit_id, audit_hash = 0, None
+    ref = MarkRef(generation, audit_id if audit_hash is not None else 0,
+                  audit_hash if audit_hash is not None else _NO_HASH)
     try:
         with _locked(identity):
             try:
@@ -284,13 +345,14 @@ def raise_mark(identity: str, sealer: Sealer, generation: int) -> None:
             fd = _open_mark(identity, create=True)
             assert fd is not None
             try:
-                slots = _slots(fd, identity, sealer)
-                if max(slots) >= generation:
+                refs, old = _slots(fd, identity, sealer)
+                gens = [-1 if r is None else r.generation for r in refs]
+                if max(*gens, old) >= generation:
                     return
-                lower = 0 if slots[0] <= slots[1] else 1
-                os.lseek(fd, lower * _SLOT, os.SEEK_SET)
-                os.write(fd, struct.pack(_SLOT_FORMAT, _MAGIC, generation,
-                                         _slot_mac(sealer, identity, generation)))
+                lower = 0 if gens[0] <= gens[1] else 1
+                os.lseek(fd, lower * SLOT, os.SEEK_SET)
+                os.write(fd, struct.pack(_SLOT_FORMAT, _MAGIC, ref.generation, ref.audit_id,
+                                         ref.audit_hash, _ref_mac(sealer, identity, ref)))
             finally:
                 os.close(fd)
     except OSError as exc:

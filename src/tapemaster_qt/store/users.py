@@ -135,13 +135,26 @@ def record(sealer: Sealer, row: Mapping[str, Any]) -> UserRecord:
         password_hash=row["password_hash"], otp_enabled=bool(row["otp_enabled"]),
         otp_activated=bool(row["otp_activated"]), otp_secret=row["otp_secret"],
         otp_last_step=row["otp_last_step"],
-        otp_burned_steps=tuple(int(s) for s in row["otp_burned_steps"].split(",") if s),
+        otp_burned_steps=_burned_steps(row["otp_burned_steps"]),
         failed_logons=row["failed_logons"], revoked=bool(row["revoked"]),
         last_logon=row["last_logon"], last_failed_logon=row["last_failed_logon"],
         failures_since_logon=row["failures_since_logon"],
         created=row["created"], updated=row["updated"],
         integrity_ok=sealing.user_intact(sealer, row, row["mac"]), uid=row["uid"],
     )
+
+
+def _burned_steps(text: object) -> tuple[int, ...]:
+    """The burned time steps kept as comma-separated text; a malformed value (written
+    outside TapeMaster: the record then fails its seal) keeps only what parses, so the
+    record is listed, shown, refused at logon and re-sealed like any tampered one."""
+    if not isinstance(text, str):
+        return ()
+    steps = []
+    for part in text.split(","):
+        with contextlib.suppress(ValueError):
+            steps.append(int(part))
+    return tuple(steps)
 
 
 # --- reads --------------------------------------------------------------------------
@@ -225,6 +238,41 @@ def seal_failures(db: Database, sealer: Sealer, after: str | None, limit: int
         if not intact(sealer, sealed, mac, (dt0, dt1, dt2)):
             failed.append(user_id)
     return checked, failed
+
+
+def counted_terms(db: Database, sealer: Sealer, row: Mapping[str, Any]
+                  ) -> tuple[int, int, int] | None:
+    """The digest terms the head counts for a stored row: its own when it is intact or
+    they are all 0 or they are what its last-known-good copy recorded; else the copy's
+    (its terms were changed: to balance a row put back elsewhere), None when there is
+    no usable copy to say."""
+    stored = _terms(row)
+    if stored == (0, 0, 0) or sealing.user_intact(sealer, row, row["mac"]):
+        return stored
+    found = db.row("SELECT copy, mac FROM user_copies WHERE user_id = ?", (row["user_id"],))
+    copy = (None if found is None
+            else sealing.read_copy(sealer, row["user_id"], found["copy"], found["mac"]))
+    return sealing.copy_terms(copy)
+
+
+def terms_unaccounted(db: Database, sealer: Sealer) -> list[str]:
+    """Every User-ID whose record fails its seal *and* carries digest terms the head
+    cannot have counted (not all 0, not those of its last-known-good copy): a row whose
+    terms were changed makes the digest unable to vouch for any other row."""
+    out = []
+    for user_id in all_seal_failures(db, sealer):
+        row = _get_row(db, user_id, for_update=False)
+        if row is not None and counted_terms(db, sealer, row) != _terms(row):
+            out.append(user_id)
+    return out
+
+
+def clear_terms(db: Database, user_ids: Iterable[str]) -> None:
+    """Count records out of the digest (an accept after review: rows that fail their
+    seal with terms nobody can vouch for); the caller takes the digest afterwards."""
+    for user_id in user_ids:
+        db.execute("UPDATE users SET dt0 = 0, dt1 = 0, dt2 = 0 WHERE user_id = ?",
+                   (user_id,))
 
 
 def all_seal_failures(db: Database, sealer: Sealer) -> list[str]:
@@ -360,7 +408,9 @@ def update(db: Database, sealer: Sealer, ledger: Ledger, user_id: str, changes: 
             f"The record of User-ID {user_id} failed its integrity check; "
             "an administrator must review and re-seal it first.", user_id,
         )
-    old_terms, old_secret = _terms(row), row["otp_secret"]
+    # A tampered record's terms may have been changed to balance a row put back
+    # elsewhere: count out what the head counted, so re-sealing it leaves that seen.
+    old_terms, old_secret = counted_terms(db, sealer, row) or (0, 0, 0), row["otp_secret"]
     written = stored_changes(changes)
     written.setdefault("updated", utc_now())
     row.update(written)
@@ -408,18 +458,18 @@ def update_tampered(db: Database, sealer: Sealer, ledger: Ledger, user_id: str,
     return db.execute(sql + " WHERE user_id = ?", [*written.values(), user_id]) == 1
 
 
-def delete(db: Database, ledger: Ledger, user_id: str) -> bool:
+def delete(db: Database, sealer: Sealer, ledger: Ledger, user_id: str) -> bool:
     ledger.check()
-    row = db.row("SELECT dt0, dt1, dt2, otp_secret FROM users WHERE user_id = ?"
-                 + db.dialect.for_update, (user_id,))
+    row = _get_row(db, user_id, for_update=True)
     if row is None:
         return False
+    counted = counted_terms(db, sealer, row) or (0, 0, 0)  # see update()
     db.execute("DELETE FROM user_copies WHERE user_id = ?", (user_id,))
     # Its recovery codes would go by ON DELETE CASCADE, unseen by the digest: first.
-    recovery_codes.delete_all(db, ledger, user_id)
+    recovery_codes.delete_all(db, sealer, ledger, user_id)
     if db.execute("DELETE FROM users WHERE user_id = ?", (user_id,)) != 1:
         return False
-    ledger.count("users", _terms(row), None)
+    ledger.count("users", counted, None)
     if row["otp_secret"] is not None:
         ledger.scrub = True
     return True
