@@ -655,3 +655,32 @@ def test_the_audit_text_filter_reads_the_trigram_index(app_store: Store) -> None
     db.execute("RESET enable_seqscan")
     assert "audit_text_trgm" in plan, plan
     assert [e.user_id for e in app_store.audit_events(text="IMP00042")] == ["imp00042"]
+
+
+@pytest.mark.parametrize(("mac", "terms", "counted"), [
+    (None, (0, 0, 0), False),
+    (bytes(range(1, 33)), (0x0102030405, 0x060708090A, 0x0B0C0D0E0F), False),
+    (bytes(range(1, 33)), (0x0102030405, 0x060708090A, 0x0B0C0D0E0E), True),
+    (b"\xff" * 32, (2**40 - 1, 2**40 - 1, 2**40 - 1), False),
+    (b"\xff" * 32, (-1, 2**40 - 1, 2**40 - 1), True),  # lpad would cut -1's 16 digits
+    (b"\xff" * 32, (2**40 - 1, 2**48 - 1, 2**40 - 1), True),
+    (b"\x01" * 8, (1, 0, 0), True),  # too short a seal: its terms are 0
+])
+def test_the_terms_check_reads_as_on_sqlite(app_store: Store, mac: bytes | None,
+                                            terms: tuple[int, int, int], counted: bool
+                                            ) -> None:
+    """Dialect.terms_not_cut (REVIEW-2 D1) in PostgreSQL's words, against the same cases
+    SQLite's printf form answers."""
+    import sqlite3
+
+    from tapemaster_qt.store.database import Dialect
+
+    db = app_store.db
+    found = db.value(f"SELECT count(*) FROM (SELECT ?::bytea AS mac, ?::bigint AS dt0, "
+                     f"?::bigint AS dt1, ?::bigint AS dt2) t WHERE "
+                     f"{db.dialect.terms_not_cut()}", (mac, *terms))
+    with sqlite3.connect(":memory:") as lite:
+        expected = lite.execute(f"SELECT count(*) FROM (SELECT ? AS mac, ? AS dt0, ? AS dt1, "
+                                f"? AS dt2) WHERE {Dialect().terms_not_cut()}",
+                                (mac, *terms)).fetchone()[0]
+    assert (found, expected) == (int(counted), int(counted))

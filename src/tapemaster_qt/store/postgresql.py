@@ -129,6 +129,17 @@ class PostgreSQLDialect(Dialect):
     def ci_like(self, column: str) -> str:
         return f"{column} ILIKE ? ESCAPE '\\'"
 
+    def terms_not_cut(self) -> str:
+        # As SQLite's, in PostgreSQL's words. lpad() cuts a longer text, so a term
+        # outside 0..2^40-1 (negative, or too wide) is compared as text no seal gives.
+        cut = " || ".join(f"lpad(to_hex(dt{i}), 10, '0')" for i in range(3))
+        in_range = " AND ".join(f"dt{i} BETWEEN 0 AND {2**40 - 1}" for i in range(3))
+        return ("(CASE WHEN length(mac) >= 15 THEN upper(encode(substring(mac from 1 for "
+                "15), 'hex')) ELSE '" + "0" * 30 + "' END) "
+                f"IS DISTINCT FROM (CASE WHEN {in_range} THEN upper({cut}) "
+                "ELSE 'out of range' END) "
+                "AND (dt0 <> 0 OR dt1 <> 0 OR dt2 <> 0)")
+
     def fold(self, text: str) -> str:
         """As ``lower()`` folds in the C locale every store's database has (setup.sql
         creates it so, and :meth:`PostgreSQLDatabase.probe` refuses another): the ASCII
