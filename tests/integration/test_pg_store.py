@@ -676,11 +676,11 @@ def test_the_terms_check_reads_as_on_sqlite(app_store: Store, mac: bytes | None,
     from tapemaster_qt.store.database import Dialect
 
     db = app_store.db
-    found = db.value(f"SELECT count(*) FROM (SELECT ?::bytea AS mac, ?::bigint AS dt0, "
-                     f"?::bigint AS dt1, ?::bigint AS dt2) t WHERE "
-                     f"{db.dialect.terms_not_cut()}", (mac, *terms))
+    server = ("SELECT count(*) FROM (SELECT ?::bytea AS mac, ?::bigint AS dt0, "  # noqa: S608
+              "?::bigint AS dt1, ?::bigint AS dt2) t WHERE " + db.dialect.terms_not_cut())
+    found = db.value(server, (mac, *terms))
     with sqlite3.connect(":memory:") as lite:
-        expected = lite.execute(f"SELECT count(*) FROM (SELECT ? AS mac, ? AS dt0, ? AS dt1, "
-                                f"? AS dt2) WHERE {Dialect().terms_not_cut()}",
-                                (mac, *terms)).fetchone()[0]
+        file = ("SELECT count(*) FROM (SELECT ? AS mac, ? AS dt0, ? AS dt1, "  # noqa: S608
+                "? AS dt2) WHERE " + Dialect().terms_not_cut())
+        expected = lite.execute(file, (mac, *terms)).fetchone()[0]
     assert (found, expected) == (int(counted), int(counted))
