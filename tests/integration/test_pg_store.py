@@ -32,7 +32,7 @@ from tapemaster_qt.location import parse
 from tapemaster_qt.services import Context
 from tapemaster_qt.services.passwords import PasswordHasher
 from tapemaster_qt.services.setup import set_initial_password
-from tapemaster_qt.store import Store, migrations, open_store, sealing
+from tapemaster_qt.store import Store, migrations, open_store, sealing, trust
 from tapemaster_qt.store.crypto import Sealer
 from tapemaster_qt.store.keys import KEY_FILE, KEYRING_SERVICE
 from tapemaster_qt.store.migrations import Migration
@@ -494,6 +494,9 @@ def test_a_version_1_store_upgraded_by_its_owner_keeps_every_seal(
         admin.add_user({"user_id": "alice", "email": "alice@example.com"}, "Alice-Secret-42")
         admin.set_otp("alice", True)
         raw_key, store_id = store.key.raw, store.store_id
+        # Version 1 kept no trust record (store/trust.py came with version 5); every
+        # role's programs share the one of this server's database.
+        trust.forget(store.identity)
     with pg_database.connect(OWNER) as conn:  # what version 1 had
         conn.execute("DROP INDEX audit_failure, audit_text_trgm")  # version 6
         conn.execute("DROP TABLE head, user_copies")  # version 5

@@ -166,7 +166,17 @@ class Database(ABC):
     """Where the store is, for messages: a file path or a URL without password."""
     identity: str
     """Which store this is, for this OS account's trust record (``store/trust.py``): the
-    absolute folder, or the URL without password (``location.identity()``'s form)."""
+    real folder, or what a server says the database is (never the URL as typed: another
+    spelling of it must not start trust afresh)."""
+    legacy_identities: tuple[str, ...] = ()
+    """Names this store's trust record was kept under before (``trust.adopt``)."""
+
+    def trust_related(self, identity: str) -> bool:
+        """Whether a trust record kept under ``identity`` (another form, another server)
+        may be this store's, when it also holds its store id (``trust.adopt``). None
+        by default: a copy of a store folder elsewhere is another store."""
+        del identity
+        return False
     driver_errors: tuple[type[Exception], ...]
     """The driver's error classes; :meth:`translate` turns them into ours."""
 

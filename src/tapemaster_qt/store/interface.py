@@ -351,8 +351,9 @@ class Store(Protocol):
 
     @property
     def identity(self) -> str:
-        """Which store this is for this OS account's trust record: the absolute folder,
-        or the URL without password."""
+        """Which store this is for this OS account's trust record: the folder's real
+        path, or what a PostgreSQL server says the database is (never the URL as
+        typed)."""
         ...
 
     @property

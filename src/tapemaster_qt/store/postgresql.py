@@ -185,7 +185,7 @@ class PostgreSQLDatabase(Database):
         self._psycopg = psycopg
         self._url = location.url or ""
         self.location = location.display
-        self.identity = location.identity()
+        self.legacy_identities = (location.identity(),)
         self.busy_timeout_ms = int(busy_timeout_ms)
         self._program = program or APPLICATION
         self._conn: Any = None
@@ -195,7 +195,9 @@ class PostgreSQLDatabase(Database):
         self._connected_to: tuple[Any, Any] | None = None
         """What the current connection found: another value is another database."""
         self._settings_oid: int | None = None
+        self._database_name = ""
         self._connect()
+        self.identity = self._trust_identity()
 
     # --- connecting -------------------------------------------------------------------
 
@@ -253,6 +255,40 @@ class PostgreSQLDatabase(Database):
         database = conn.execute("SELECT oid FROM pg_database "
                                 "WHERE datname = current_database()").fetchone()[0]
         return system, database
+
+    def _trust_identity(self) -> str:
+        """Which store this is for this account's trust record, as the server says it:
+        the cluster's system identifier and the database's name. The same for every
+        spelling of the URL (host name or socket, port left out, parameters in another
+        order, the owner or the app role, a password in it or not) and for a database
+        dropped and restored under its name (whose oid is another); another after a
+        restore into another cluster (``trust.adopt`` then finds the record by the
+        store's id). Where the role may not read the system identifier, the server's
+        address as the connection resolved it stands in for it."""
+        conn = self._conn
+        name = self._database_name = str(
+            conn.execute("SELECT current_database()").fetchone()[0])
+        system = self._connected_to[0] if self._connected_to is not None else None
+        if system is not None:
+            return f"postgresql:system={system};database={name}"
+        info = conn.info
+        return f"postgresql:host={info.host};port={info.port};database={name}"
+
+    def trust_related(self, identity: str) -> bool:
+        """A record of a database of this name: under a URL (as kept before records
+        were named by the server) or under another server's system identifier or
+        address (a restore into a new cluster, ``pg_upgrade``, another route to the
+        server). A copy under another name (a test database cloned from this one) is
+        another store, as a copy of a store folder is."""
+        if identity.startswith(("postgresql://", "postgres://")):
+            try:
+                given = self._psycopg.conninfo.conninfo_to_dict(identity)
+            except self._psycopg.ProgrammingError:
+                return False
+            return bool(given.get("dbname") == self._database_name)
+        if identity.startswith("postgresql:") and ";database=" in identity:
+            return identity.rsplit(";database=", 1)[1] == self._database_name
+        return False
 
     def _tables_identity(self) -> None:
         """The settings table's oid, another once ``pg_restore --clean`` (or anyone)

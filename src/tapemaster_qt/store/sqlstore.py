@@ -182,7 +182,7 @@ class SQLStore:
         if self._key is None:
             key, sealer = self.load_key_unchecked()
             try:
-                stored = trust.load(self.identity)
+                stored = self._trust_record(sealer)
                 # Each group of reads in one snapshot: another program may commit
                 # between two statements, and a head read before its write would not
                 # match the tables read after it.
@@ -219,6 +219,15 @@ class SQLStore:
                                  audit.hash_at(self.db, current.audit_id))
         return self._key
 
+    def _trust_record(self, sealer: Sealer) -> trust.Stored | None:
+        """This account's record of the store, taken over from its records under other
+        names the first time (``trust.adopt``: a server store was once remembered under
+        the URL as typed)."""
+        return trust.adopt(self.identity, self.store_id, sealer,
+                           legacy=self.db.legacy_identities,
+                           related=self.db.trust_related if self.db.legacy_identities
+                           else None)
+
     def accepts_key(self, raw: bytes) -> bool:
         from tapemaster_qt.store.crypto import Sealer
 
@@ -232,7 +241,7 @@ class SQLStore:
         from tapemaster_qt.store.crypto import Sealer
 
         sealer = Sealer(raw, self.store_id)
-        stored = trust.load(self.identity)
+        stored = self._trust_record(sealer)
         if stored is not None and (stored.record.key_id != sealer.key_id
                                    or not stored.verified(sealer)):
             raise StoreTrustError(
@@ -330,9 +339,9 @@ class SQLStore:
         current = head.read(self.db)
         found = current.generation if current is not None and current.intact(sealer) else 0
         with contextlib.suppress(StoreTrustError):
-            stored = trust.load(self.identity)
+            stored = self._trust_record(sealer)
             if stored is not None and stored.verified(sealer):
-                found = max(found, trust.mark(self.identity, sealer, stored))
+                found = max(found, trust.mark(stored.record.identity, sealer, stored))
         return found
 
     def check_store(self) -> None:
@@ -370,6 +379,8 @@ class SQLStore:
 
     def verify_store(self) -> StoreReport:
         key, sealer = self.load_key_unchecked()
+        with contextlib.suppress(StoreTrustError):
+            self._trust_record(sealer)  # verify reads the record under its current name
         with self.db.snapshot():
             return integrity.verify(self.db, self.identity, self.store_id, key, sealer)
 

@@ -5,7 +5,8 @@ key check, re-seal every record with a key of their own and drop that key beside
 store as ``store.key``, or put an older copy of the whole file back. So the defence
 lives where they cannot write: the state folder of the OS account that runs the
 programs (:func:`tapemaster_qt.paths.trust_dir`), one small file per store, named by
-the store's identity (its absolute folder, or its URL without password):
+the store's identity (its real folder, or what its PostgreSQL server says it is; never
+the URL as typed, see :func:`adopt`):
 
 - the store's id, where its key lives (OS keyring or key file) and the key's
   fingerprint: a store whose id, key or key location changed without
@@ -41,8 +42,8 @@ import os
 import struct
 import sys
 import tempfile
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from tapemaster_qt.errors import StoreTrustError
@@ -77,7 +78,9 @@ class MarkRef:
 @dataclass(frozen=True)
 class TrustRecord:
     identity: str
-    """The store's absolute folder, or its URL without password."""
+    """The store's real folder, or what its PostgreSQL server says it is
+    (``postgresql:system=…;database=…``; records written before that are keyed by the
+    URL without password, see :func:`adopt`)."""
     store_id: str
     key_location: str
     """``keyring`` or ``file``."""
@@ -360,6 +363,64 @@ def raise_mark(identity: str, sealer: Sealer, generation: int, audit_id: int = 0
         # later rollback check less strict. Said in the log.
         logger.warning("Could not raise the store's high-water mark in %s (%s)",
                        record_path(identity).parent, exc.strerror or type(exc).__name__)
+
+
+def adopt(identity: str, store_id: str, sealer: Sealer, *, legacy: Sequence[str] = (),
+          related: Callable[[str], bool] | None = None) -> Stored | None:
+    """The record of the store ``identity``, made from this account's records of the same
+    store under other names when it has none yet: a PostgreSQL store was remembered under
+    the URL as typed (``legacy``), so another spelling of the same server started trust
+    afresh and a rolled-back server store was trusted on first use. Every record of this
+    account under ``legacy`` or whose identity ``related`` accepts (another spelling of
+    the URL, another server holding the database under its name: a restore into a new
+    cluster) and that holds the same store id counts: the new record takes the highest
+    mark of those made with this key (and the history that mark names), so no
+    legitimate user is locked out and no spelling, old or new, lowers the mark. Records
+    made with another key are not taken over; the first of them is returned as found,
+    and the store is refused for its key as it was under that name (``store accept``
+    then writes a record under ``identity``). None: this account has no record of the
+    store under any name (trust on first use)."""
+    stored = load(identity)
+    if stored is not None or not (legacy or related):
+        return stored
+    found: list[Stored] = []
+    names: list[str] = []
+    for name in legacy:
+        with contextlib.suppress(StoreTrustError):
+            old = load(name)
+            if old is not None and old.record.store_id == store_id:
+                found.append(old)
+                names.append(name)
+    if related is not None:
+        with contextlib.suppress(OSError):
+            for path in sorted(folder().glob("*.json")):
+                try:
+                    data = path.read_bytes()[:MAX_BYTES + 1]
+                    old = _parse(path, data)
+                except (OSError, StoreTrustError):
+                    continue
+                name = old.record.identity
+                if (name != identity and name not in names and old.record.store_id == store_id
+                        and related(name)
+                        and record_path(name) == path):
+                    found.append(old)
+                    names.append(name)
+    ours = [s for s in found if s.verified(sealer)]
+    if not ours:
+        return found[0] if found else None
+    marks = [(mark(s.record.identity, sealer, s), n, s) for n, s in enumerate(ours)]
+    generation, _, best = max(marks, key=lambda m: (m[0], -m[1]))
+    ref = mark_ref(best.record.identity, sealer, best)
+    record = replace(best.record, identity=identity, generation=generation)
+    with _locked(identity) as path:
+        if load(identity) is None:
+            _write(path, Stored(record, sealer.trust_mac(record.message())))
+            logger.info("This account's record of the store %s is now kept under %s "
+                        "(taken from %d record(s) under other names, mark %d)",
+                        store_id, identity, len(ours), generation)
+    if ref is not None and ref.generation >= generation:
+        raise_mark(identity, sealer, ref.generation, ref.audit_id, ref.audit_hash)
+    return load(identity)
 
 
 def forget(identity: str) -> None:
