@@ -401,6 +401,14 @@ class Database(ABC):
         data_version``."""
         return None
 
+    def own_change_token(self, start: object | None) -> object | None:
+        """Called last in a write transaction that read :meth:`change_token` as
+        ``start`` first: the token this connection will see after its commit when
+        nobody else committed in between, or None when that cannot be told (the next
+        write then checks the digest). SQLite: ``start`` (a connection's own commits
+        leave ``data_version`` as it is, and the write lock keeps everyone else out)."""
+        return start
+
     def _begin_snapshot(self) -> None:
         """Begin a read-only transaction whose reads all see one state of the store.
         SQLite's deferred ``BEGIN`` does (its first read fixes the snapshot); a server

@@ -416,6 +416,58 @@ CREATE INDEX audit_text_trgm ON audit USING gin ((
 """)
 """Version 6: the Audit Log's filters read indexes, not a million rows (issue 11 item 7)."""
 
+V7_CHANGES = Migration(postgresql="""
+-- Did anyone else commit to the sealed tables since this program last found the digest
+-- right? (SQLite: PRAGMA data_version.) One row, in the append-only schema: the
+-- desktops' role may read it, never change it (its default INSERT is refused by the
+-- key; every other right is taken back below).
+CREATE TABLE tapemaster_audit.changes (
+    id       integer PRIMARY KEY CHECK (id = 1),
+    n        bigint NOT NULL,   -- statements that changed a sealed table, ever
+    prev     bigint NOT NULL,   -- n before the first of them in transaction last_xid
+    last_xid bigint NOT NULL    -- the transaction that moved n last
+);
+INSERT INTO tapemaster_audit.changes VALUES (1, 0, 0, 0);
+DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT DISTINCT grantee FROM information_schema.role_table_grants
+             WHERE table_schema = 'tapemaster_audit' AND table_name = 'changes'
+               AND grantee <> current_user
+    LOOP
+        EXECUTE format('REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER '
+                       'ON tapemaster_audit.changes FROM %I', r.grantee);
+    END LOOP;
+END $$;
+-- Moved by the owner's own statement triggers, whoever changes a sealed table: the
+-- desktops' role may neither drop, disable nor replace them (not the tables' owner),
+-- nor skip them (session_replication_role is the superuser's).
+CREATE FUNCTION tapemaster_audit.count_change() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $f$
+BEGIN
+    UPDATE tapemaster_audit.changes
+       SET prev = CASE WHEN last_xid = txid_current() THEN prev ELSE n END,
+           n = n + 1,
+           last_xid = txid_current()
+     WHERE id = 1;
+    RETURN NULL;
+END
+$f$;
+REVOKE ALL ON FUNCTION tapemaster_audit.count_change() FROM PUBLIC;
+CREATE TRIGGER users_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON users
+    FOR EACH STATEMENT EXECUTE FUNCTION tapemaster_audit.count_change();
+CREATE TRIGGER groups_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON groups
+    FOR EACH STATEMENT EXECUTE FUNCTION tapemaster_audit.count_change();
+CREATE TRIGGER settings_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON settings
+    FOR EACH STATEMENT EXECUTE FUNCTION tapemaster_audit.count_change();
+CREATE TRIGGER recovery_codes_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+    ON recovery_codes FOR EACH STATEMENT EXECUTE FUNCTION tapemaster_audit.count_change();
+""")
+"""Version 7 (PostgreSQL only; nothing on SQLite): a change counter the owner's
+statement triggers move, so that a program writing alone need not sum the digest over
+every user at each write (``PostgreSQLDatabase.change_token``)."""
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(sqlite=SQLITE_V1, postgresql=POSTGRESQL_V1),
     V2,
@@ -423,6 +475,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     V4,
     Migration(portable=V5_SEAL_EVERYTHING, postgresql=V5_POSTGRESQL),
     V6_AUDIT_SEARCH,
+    V7_CHANGES,
 )
 
 

@@ -196,6 +196,8 @@ class PostgreSQLDatabase(Database):
         """What the current connection found: another value is another database."""
         self._settings_oid: int | None = None
         self._database_name = ""
+        self._has_changes = False
+        """Whether the store has version 7's change counter (found once)."""
         self._connect()
         self.identity = self._trust_identity()
 
@@ -416,6 +418,34 @@ class PostgreSQLDatabase(Database):
                 raise
             self._in_transaction = True
             return
+
+    def change_token(self) -> object | None:
+        """How many statements ever changed a sealed table (store version 7's counter,
+        moved by the owner's triggers whoever writes: the desktops' role can neither
+        move it back nor keep its own change from moving it); None on an older store."""
+        if not self._has_changes:
+            self._has_changes = self.value(
+                "SELECT to_regclass('tapemaster_audit.changes') IS NOT NULL") is True
+            if not self._has_changes:
+                return None
+        found = self.value("SELECT n FROM tapemaster_audit.changes WHERE id = 1")
+        return None if found is None else int(found)
+
+    def own_change_token(self, start: object | None) -> object | None:
+        """The counter after this transaction when everything that moved it since
+        ``start`` was this transaction's own: it moved it first from ``start`` (the
+        row is then locked by it until the commit: nobody else moves it after), or
+        nobody moved it at all. Another writer that committed in between, to any
+        sealed table, gives None: the next write sums the digest."""
+        if start is None or not self._has_changes:
+            return None
+        row = self.row("SELECT n, prev, last_xid = txid_current() AS ours "
+                       "FROM tapemaster_audit.changes WHERE id = 1")
+        if row is None:
+            return None
+        if row["ours"]:
+            return row["n"] if row["prev"] == start else None
+        return row["n"] if row["n"] == start else None
 
     def _begin_snapshot(self) -> None:
         """Reads that must agree (the sealed head and the tables it describes): one

@@ -449,6 +449,7 @@ class SQLStore:
                 head.write(self.db, written)
                 # What this account's mark remembers of the history (REVIEW-2 D2).
                 written_hash = audit.hash_at(self.db, written.audit_id) if checked else None
+                token = self.db.own_change_token(token)
         except StoreTamperedError as exc:
             self._known = None
             if checked:
