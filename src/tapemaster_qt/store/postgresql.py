@@ -420,7 +420,7 @@ class PostgreSQLDatabase(Database):
             return
 
     def change_token(self) -> object | None:
-        """How many statements ever changed a sealed table (store version 7's counter,
+        """How many transactions ever changed a sealed table (store version 7's counter,
         moved by the owner's triggers whoever writes: the desktops' role can neither
         move it back nor keep its own change from moving it); None on an older store."""
         if not self._has_changes:
