@@ -75,6 +75,11 @@ class StoreConnectionError(StoreError):
     (nothing was decided: the next attempt connects again)."""
 
 
+class StoreCommitUnknownError(StoreConnectionError):
+    """The connection was lost while a change was being committed: the server may or
+    may not have saved it. A retry must first look whether it did."""
+
+
 class StoreAccessError(StoreError):
     """The server refused the store's user name or password, or a privilege."""
 

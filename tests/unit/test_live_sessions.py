@@ -8,6 +8,7 @@ the administrator acts through another (tapemaster's AdminService).
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ from tapemaster_qt.errors import (
     NotAuthorizedError,
     NotFoundError,
     SessionEndedError,
+    StoreCommitUnknownError,
     StoreFullError,
     StoreKeyError,
     StoreLockedError,
@@ -402,6 +404,49 @@ def test_a_log_out_refused_by_a_full_disk_is_written_at_the_next_write(
     assert late.detail.endswith(", recorded late")
     assert program.sessions.pending == []
     assert session.session_id not in {s.id for s in store.list_sessions()}
+
+
+@pytest.mark.parametrize("saved", [True, False], ids=["saved", "not-saved"])
+def test_a_log_out_whose_commit_answer_was_lost_is_recorded_once(
+    ctx: Context, admin: AdminService, monkeypatch: pytest.MonkeyPatch, saved: bool
+) -> None:
+    """The connection drops while the log out commits (a server restart): the program
+    cannot know whether it was saved. The retry at its next write looks: a session
+    already gone was saved (no second logged_out row); one still there was not (the
+    log out is written, recorded late)."""
+    admin.add_user({"user_id": "bob"}, PASSWORD)
+    program = LogonService(ctx)
+    session = _on(program, "bob")
+    store = ctx.store
+    real_write = store.write
+    lost = StoreCommitUnknownError("The connection was lost while a change was being "
+                                   "saved, so it may or may not have been saved.")
+
+    @contextlib.contextmanager
+    def answer_lost() -> Iterator[object]:
+        if saved:
+            with real_write() as tx:
+                yield tx
+        else:
+            with contextlib.suppress(_Undone), real_write() as tx:
+                yield tx
+                raise _Undone  # rolled back: nothing of it was saved
+        raise lost
+
+    monkeypatch.setattr(store, "write", answer_lost)
+    assert program.logout(session, "user chose Log Out") is False
+    monkeypatch.setattr(store, "write", real_write)
+    assert bool(events(store, "logged_out", "bob")) is saved
+
+    assert program.logon("bob", PASSWORD).succeeded  # the next write of this program
+    [logged_out] = events(store, "logged_out", "bob")
+    assert logged_out.detail.endswith(", recorded late") is not saved
+    assert program.sessions.pending == []
+    assert session.session_id not in {s.id for s in store.list_sessions()}
+
+
+class _Undone(Exception):
+    """Rolls a test's transaction back."""
 
 
 def test_first_run_twice_is_told_apart(ctx: Context) -> None:

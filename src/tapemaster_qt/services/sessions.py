@@ -30,7 +30,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from tapemaster_qt.errors import SessionEndedError, StoreReplacedError, TapeMasterError
+from tapemaster_qt.errors import (
+    SessionEndedError,
+    StoreCommitUnknownError,
+    StoreReplacedError,
+    TapeMasterError,
+)
 from tapemaster_qt.records import SessionRecord, UserRecord
 from tapemaster_qt.services.audit import Event
 from tapemaster_qt.services.context import Context
@@ -257,6 +262,8 @@ class _PendingLogout:
     session: Session
     reason: str
     at: str
+    maybe_saved: bool = False
+    """The first write's commit lost its answer: it may have been saved already."""
 
 
 @dataclass
@@ -346,14 +353,23 @@ class SessionKeeper:
             logger.warning("Could not record the log out of %s (session %d) at %s: %s; "
                            "retrying at the next write", session.user_id,
                            session.session_id, at, exc.message)
-            self._pending.append(_PendingLogout(session, reason, at))
+            self._pending.append(_PendingLogout(
+                session, reason, at, maybe_saved=isinstance(exc, StoreCommitUnknownError)))
             return False
         return True
 
-    def _write_logout(self, session: Session, reason: str) -> None:
+    def _write_logout(self, session: Session, reason: str, *,
+                      unless_saved: bool = False) -> None:
+        """End the session and audit the log out, in one transaction. With
+        ``unless_saved`` (an earlier attempt's commit lost its answer), a session row
+        already gone means that attempt was saved: nothing more is written, so the log
+        out is recorded once."""
         ctx = self.ctx
         with ctx.store.write() as tx:
-            tx.end_session(session.session_id)
+            if not tx.end_session(session.session_id) and unless_saved:
+                logger.info("The log out of %s (session %d) had been saved before its "
+                            "answer was lost", session.user_id, session.session_id)
+                return
             tx.append_audit(ts=ctx.timestamp(), actor=session.user_id,
                             user_id=session.user_id, program=ctx.program, host=ctx.host,
                             event=str(Event.LOGGED_OUT), detail=reason)
@@ -371,7 +387,13 @@ class SessionKeeper:
             late = f"logged out at {first.at}, recorded late"
             reason = f"{first.reason}; {late}" if first.reason else late
             try:
-                self._write_logout(first.session, reason)
+                self._write_logout(first.session, reason, unless_saved=first.maybe_saved)
+            except StoreCommitUnknownError:
+                first.maybe_saved = True  # this answer was lost too: look again next time
+                logger.warning("The log out of %s (session %d) may or may not have been "
+                               "recorded; looking again at the next write",
+                               first.session.user_id, first.session.session_id)
+                return
             except TapeMasterError as exc:
                 logger.warning("The log out of %s (session %d) still cannot be recorded: %s",
                                first.session.user_id, first.session.session_id, exc.message)

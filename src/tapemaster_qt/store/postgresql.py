@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from tapemaster_qt.errors import (
     ConflictError,
     StoreAccessError,
+    StoreCommitUnknownError,
     StoreConnectionError,
     StoreCorruptError,
     StoreError,
@@ -471,7 +472,7 @@ class PostgreSQLDatabase(Database):
             if _connection_lost(exc, self._conn):
                 self._in_transaction = False
                 self._drop()
-                raise StoreConnectionError(
+                raise StoreCommitUnknownError(
                     f"The connection to the user store {self.location} was lost while a "
                     "change was being saved, so it may or may not have been saved; check, "
                     "then try again."
