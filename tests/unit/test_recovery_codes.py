@@ -16,11 +16,10 @@ import pytest
 
 from helpers import rfc_totp
 from tapemaster_qt.errors import NotAuthorizedError, StoreTamperedError
-from tapemaster_qt.services import Actor, Context
+from tapemaster_qt.services import Actor, Context, recovery
 from tapemaster_qt.services.admin import AdminService
 from tapemaster_qt.services.auth import LogonService, LogonStatus
 from tapemaster_qt.services.passwords import PasswordHasher
-from tapemaster_qt.services import recovery
 from tapemaster_qt.services.recovery import formatted
 from tapemaster_qt.store import migrations, open_store
 from tapemaster_qt.store.migrations import MIGRATIONS
