@@ -406,12 +406,16 @@ class PostgreSQLDatabase(Database):
     # --- transactions -----------------------------------------------------------------
 
     def _begin(self) -> None:
-        # BEGIN on a connection the server dropped while we were idle (a restart, say)
-        # fails having done nothing: connect again and begin there.
+        self._begin_as("BEGIN")
+
+    def _begin_as(self, statement: str) -> None:
+        """Begin a transaction. A BEGIN on a connection the server dropped while we
+        were idle (a restart, say) fails having done nothing: connect again and begin
+        there, once; a transaction is never silently run again on another once begun."""
         for attempt in (1, 2):
             conn = self._alive()
             try:
-                conn.execute("BEGIN")
+                conn.execute(statement)
             except self._psycopg.Error as exc:
                 if attempt == 1 and _connection_lost(exc, conn):
                     self._drop()
@@ -451,19 +455,8 @@ class PostgreSQLDatabase(Database):
     def _begin_snapshot(self) -> None:
         """Reads that must agree (the sealed head and the tables it describes): one
         snapshot for the whole transaction, where a plain ``BEGIN`` gives each statement
-        its own. Like a write, begun on a new connection if the idle one was lost, and
-        never silently run again on another once begun."""
-        for attempt in (1, 2):
-            conn = self._alive()
-            try:
-                conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            except self._psycopg.Error as exc:
-                if attempt == 1 and _connection_lost(exc, conn):
-                    self._drop()
-                    continue
-                raise
-            self._in_transaction = True
-            return
+        its own. Begun like a write (:meth:`_begin_as`)."""
+        self._begin_as("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
 
     def _commit(self) -> None:
         try:
